@@ -1,0 +1,36 @@
+package org.jresnet.cli;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
+/** Turns an exception into the one line the user sees, and an exit code. */
+public final class Errors {
+    private Errors() {}
+
+    /** Exit 2: the user asked for something that cannot be (bad option value, unknown model). */
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) { super(message); }
+    }
+
+    public static int exitCode(Throwable t) {
+        return t instanceof UsageException || t instanceof IllegalArgumentException ? 2 : 1;
+    }
+
+    public static String describe(Throwable t) {
+        if (t instanceof OutOfMemoryError) {
+            return "jresnet: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MB heap); try a smaller --batch or set JRESNET_HEAP (e.g. JRESNET_HEAP=16g)";
+        }
+        if (t instanceof NoSuchFileException e) return "jresnet: no such file: " + e.getFile();
+        if (t instanceof AccessDeniedException e) return "jresnet: permission denied: " + e.getFile();
+        if (t instanceof FileNotFoundException e) return "jresnet: " + e.getMessage();
+        if (t instanceof IOException e) {
+            return "jresnet: I/O error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
+        return "jresnet: " + m;
+    }
+}

@@ -1,0 +1,75 @@
+package org.jresnet.nn;
+
+import org.jresnet.kernel.ConvScalar;
+import org.jresnet.kernel.ConvShape;
+import org.jresnet.tensor.Tensor;
+
+/**
+ * 2-D convolution, NHWC activations, weight {@code [cout, cin, k, k]} as PyTorch stores it.
+ * Key names: {@code weight} (and {@code bias} when enabled; ResNets use none, BN follows).
+ */
+public final class Conv2d extends Layer {
+    public final int cin, cout, kernel, stride, pad;
+    public final Parameter weight;
+    public final Parameter bias;
+
+    private Tensor x;   // input of the last forward, for backward
+    private Tensor y;   // [N, OH, OW, cout]
+    private Tensor dx;  // [N, H, W, cin]
+
+    public Conv2d(int cin, int cout, int kernel, int stride, int pad, boolean withBias) {
+        this.cin = cin;
+        this.cout = cout;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.pad = pad;
+        this.weight = param("weight", cout, cin, kernel, kernel);
+        this.bias = withBias ? param("bias", cout) : null;
+    }
+
+    public ConvShape shapeFor(int[] in) {
+        if (in.length != 4 || in[3] != cin) {
+            throw new IllegalArgumentException("Conv2d(" + cin + "->" + cout + ") expects [N,H,W," + cin
+                    + "], got " + java.util.Arrays.toString(in));
+        }
+        return new ConvShape(in[0], in[1], in[2], cin, cout, kernel, kernel, stride, pad);
+    }
+
+    @Override public int[] outputShape(int[] in) {
+        ConvShape s = shapeFor(in);
+        return new int[] {in[0], s.oh(), s.ow(), cout};
+    }
+
+    @Override public long macs(int[] in) { return shapeFor(in).macs(); }
+
+    @Override public Tensor forward(Tensor x) {
+        ConvShape s = shapeFor(x.shape());
+        this.x = x;
+        y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
+        Tensor w = weight.value();
+        ConvScalar.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset());
+        if (bias != null) {
+            float[] yd = y.data();
+            Tensor b = bias.value();
+            for (int p = 0, o = y.offset(); p < y.size() / cout; p++, o += cout) {
+                for (int c = 0; c < cout; c++) yd[o + c] += b.get(c);
+            }
+        }
+        return y;
+    }
+
+    @Override public Tensor backward(Tensor dy) {
+        ConvShape s = shapeFor(x.shape());
+        dx = Tensor.reuse(dx, x.shape());
+        Tensor w = weight.value(), gw = weight.grad();
+        ConvScalar.backwardWeights(s, x.data(), x.offset(), dy.data(), dy.offset(), gw.data(), gw.offset());
+        ConvScalar.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+        if (bias != null) {
+            Tensor gb = bias.grad();
+            for (int p = 0, o = dy.offset(); p < dy.size() / cout; p++, o += cout) {
+                for (int c = 0; c < cout; c++) gb.set(c, gb.get(c) + dy.data()[o + c]);
+            }
+        }
+        return dx;
+    }
+}

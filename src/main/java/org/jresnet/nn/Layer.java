@@ -1,0 +1,130 @@
+package org.jresnet.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jresnet.tensor.Tensor;
+
+/**
+ * A differentiable layer: {@code forward} computes the output and keeps what {@code backward}
+ * needs; {@code backward(dy)} returns dL/dx and <em>adds</em> dL/dθ into its parameters'
+ * gradients (call {@link #zeroGrad()} between steps).
+ *
+ * <p>Layers form a tree whose child names are torchvision's state_dict path segments, so the
+ * full name of a parameter ({@code layer2.0.downsample.0.weight}) is its checkpoint key and
+ * loading, saving, counting and optimising all walk {@link #parameters()} / {@link #buffers()}.
+ * Parameters (learned) and buffers (running statistics) are kept apart.
+ *
+ * <p>Output tensors are owned by the layer and reused across steps (no allocation per step);
+ * callers must not keep them beyond the next forward.
+ */
+public abstract class Layer {
+    private final Map<String, Layer> children = new LinkedHashMap<>();
+    private final Map<String, Parameter> params = new LinkedHashMap<>();
+    private final Map<String, Buffer> buffers = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** y = f(x). Activations are NHWC ({@code [N,H,W,C]}) or {@code [N,F]} after pooling. */
+    public abstract Tensor forward(Tensor x);
+
+    /** dx from dy (same shape as the last forward's output); accumulates parameter gradients. */
+    public abstract Tensor backward(Tensor dy);
+
+    /** The output shape for an input shape, without computing anything. */
+    public abstract int[] outputShape(int[] inputShape);
+
+    /** Multiply-accumulates per forward of one input of {@code inputShape} (this layer only, not children). */
+    public long macs(int[] inputShape) { return 0; }
+
+    protected final <L extends Layer> L add(String name, L child) {
+        if (children.containsKey(name)) throw new IllegalStateException("duplicate child " + name);
+        children.put(name, child);
+        return child;
+    }
+
+    protected final Parameter param(String name, int... shape) {
+        Parameter p = new Parameter(shape);
+        params.put(name, p);
+        return p;
+    }
+
+    protected final Buffer buffer(String name, boolean integer, int... shape) {
+        Buffer b = new Buffer(integer, shape);
+        buffers.put(name, b);
+        return b;
+    }
+
+    public final Map<String, Layer> children() { return Collections.unmodifiableMap(children); }
+
+    /** Every parameter under this layer by full dotted name, in definition order. */
+    public final Map<String, Parameter> parameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collect("", out, null);
+        return out;
+    }
+
+    /** Every buffer under this layer by full dotted name, in definition order. */
+    public final Map<String, Buffer> buffers() {
+        Map<String, Buffer> out = new LinkedHashMap<>();
+        collect("", null, out);
+        return out;
+    }
+
+    /** Every layer under this one (itself included, as ""), by dotted name. */
+    public final Map<String, Layer> modules() {
+        Map<String, Layer> out = new LinkedHashMap<>();
+        walk("", out);
+        return out;
+    }
+
+    private void walk(String prefix, Map<String, Layer> out) {
+        out.put(prefix, this);
+        for (var e : children.entrySet()) e.getValue().walk(prefix + e.getKey() + ".", out);
+    }
+
+    private void collect(String prefix, Map<String, Parameter> ps, Map<String, Buffer> bs) {
+        if (ps != null) for (var e : params.entrySet()) ps.put(prefix + e.getKey(), e.getValue());
+        if (bs != null) for (var e : buffers.entrySet()) bs.put(prefix + e.getKey(), e.getValue());
+        for (var e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", ps, bs);
+    }
+
+    public final long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters().values()) n += p.size();
+        return n;
+    }
+
+    /** Train mode uses batch statistics in BN; eval mode the running ones. Applies to the subtree. */
+    public final void setTraining(boolean on) {
+        training = on;
+        for (Layer c : children.values()) c.setTraining(on);
+    }
+
+    public final boolean isTraining() { return training; }
+
+    public final void zeroGrad() {
+        for (Parameter p : parameters().values()) p.grad.fill(0f);
+    }
+
+    /**
+     * Moves every parameter and gradient into two contiguous arrays (values, grads) in
+     * {@link #parameters()} order, so an optimizer or an all-reduce can work on one flat buffer.
+     * Returns them as rank-1 tensors.
+     */
+    public final Tensor[] flatten() {
+        List<Parameter> ps = new ArrayList<>(parameters().values());
+        long total = 0;
+        for (Parameter p : ps) total += p.size();
+        float[] v = new float[Math.toIntExact(total)];
+        float[] g = new float[v.length];
+        int off = 0;
+        for (Parameter p : ps) {
+            int[] s = p.shape();
+            p.bind(new Tensor(v, off, s), new Tensor(g, off, s));
+            off += p.size();
+        }
+        return new Tensor[] {new Tensor(v, 0, v.length), new Tensor(g, 0, g.length)};
+    }
+}
