@@ -1,0 +1,71 @@
+package org.jresnet.train;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jresnet.io.AtomicFiles;
+
+/**
+ * Error curves in the style of the paper's Fig. 6: error (%) against iterations, a thin line for
+ * training error and a bold line of the same colour for test error, one colour per run.
+ */
+public final class CurvesPlot {
+    /** A named run's per-epoch rows. */
+    public record Run(String name, List<EpochMetrics> rows) {}
+
+    private static final Color[] PALETTE = {
+        new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xff7f0e),
+        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
+    private static final float THIN = 1.2f;
+    private static final float BOLD = 3.0f;
+
+    private CurvesPlot() {}
+
+    public static JFreeChart chart(String title, List<Run> runs) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
+        int s = 0;
+        for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
+            Color c = PALETTE[i % PALETTE.length];
+            XYSeries train = new XYSeries(run.name() + " train", false, true);
+            XYSeries test = new XYSeries(run.name() + " test", false, true);
+            for (EpochMetrics m : run.rows()) {
+                if (!Double.isNaN(m.trainErr())) train.add(m.iteration(), 100 * m.trainErr());
+                if (!Double.isNaN(m.testErr())) test.add(m.iteration(), 100 * m.testErr());
+            }
+            data.addSeries(train);
+            r.setSeriesPaint(s, c);
+            r.setSeriesStroke(s++, new BasicStroke(THIN));
+            data.addSeries(test);
+            r.setSeriesPaint(s, c);
+            r.setSeriesStroke(s++, new BasicStroke(BOLD));
+        }
+        NumberAxis x = new NumberAxis("iterations");
+        NumberAxis y = new NumberAxis("error (%)");
+        y.setAutoRangeIncludesZero(true);
+        XYPlot plot = new XYPlot(data, x, y, r);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        JFreeChart chart = new JFreeChart(title + " (thin: train, bold: test)", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+
+    public static void writePng(Path file, JFreeChart chart, int width, int height) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(out, chart, width, height);
+        AtomicFiles.write(file, out.toByteArray());
+    }
+}

@@ -1,0 +1,87 @@
+package org.jresnet.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jresnet.io.AtomicFiles;
+
+/**
+ * The per-epoch history of a run, written as {@code metrics.jsonl} and {@code metrics.csv}. Both
+ * files are rewritten whole and atomically after each epoch, so a crash never leaves a torn row,
+ * and a resumed run starts from the rows already on disk.
+ */
+public final class MetricsLog {
+    static final String[] COLUMNS = {"epoch", "iteration", "train_loss", "train_err", "test_loss", "test_err",
+        "val_err", "lr", "elapsed_s"};
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final List<EpochMetrics> rows = new ArrayList<>();
+
+    public MetricsLog(Path dir) { this.dir = dir; }
+
+    public List<EpochMetrics> rows() { return List.copyOf(rows); }
+
+    /** Reads {@code metrics.jsonl} of an earlier run, keeping rows up to {@code lastEpoch}. */
+    public static MetricsLog resume(Path dir, int lastEpoch) throws IOException {
+        MetricsLog log = new MetricsLog(dir);
+        Path f = dir.resolve("metrics.jsonl");
+        if (!Files.exists(f)) return log;
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) continue;
+            var n = JSON.readTree(line);
+            EpochMetrics m = new EpochMetrics(n.get("epoch").asInt(), n.get("iteration").asLong(),
+                    num(n, "train_loss"), num(n, "train_err"), num(n, "test_loss"), num(n, "test_err"),
+                    num(n, "val_err"), num(n, "lr"), num(n, "elapsed_s"));
+            if (m.epoch() <= lastEpoch) log.rows.add(m);
+        }
+        return log;
+    }
+
+    private static double num(com.fasterxml.jackson.databind.JsonNode n, String k) {
+        var v = n.get(k);
+        return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    }
+
+    public void append(EpochMetrics m) throws IOException {
+        rows.add(m);
+        write();
+    }
+
+    private void write() throws IOException {
+        StringBuilder jsonl = new StringBuilder();
+        StringBuilder csv = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        for (EpochMetrics m : rows) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("epoch", m.epoch());
+            o.put("iteration", m.iteration());
+            put(o, "train_loss", m.trainLoss());
+            put(o, "train_err", m.trainErr());
+            put(o, "test_loss", m.testLoss());
+            put(o, "test_err", m.testErr());
+            put(o, "val_err", m.valErr());
+            put(o, "lr", m.lr());
+            put(o, "elapsed_s", m.elapsedS());
+            jsonl.append(JSON.writeValueAsString(o)).append('\n');
+            csv.append(m.epoch()).append(',').append(m.iteration());
+            for (double v : new double[] {m.trainLoss(), m.trainErr(), m.testLoss(), m.testErr(), m.valErr(),
+                m.lr(), m.elapsedS()}) {
+                csv.append(',');
+                if (!Double.isNaN(v)) csv.append(String.format(Locale.ROOT, "%.6g", v));
+            }
+            csv.append('\n');
+        }
+        AtomicFiles.write(dir.resolve("metrics.jsonl"), jsonl.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("metrics.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void put(ObjectNode o, String k, double v) {
+        if (!Double.isNaN(v)) o.put(k, v);
+    }
+}

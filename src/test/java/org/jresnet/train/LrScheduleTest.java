@@ -1,0 +1,60 @@
+package org.jresnet.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import org.jresnet.train.LrSchedule.Kind;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("smoke")
+class LrScheduleTest {
+    private static final double EPS = 1e-12;
+
+    @Test void cosineWithWarmupMatchesTheReferenceRecipe() {
+        // torch_cifar_reference.py: 0.1*(it+1)/200 below 200, then 0.05*(1+cos(pi*it/total)).
+        long total = 30 * 390;
+        LrSchedule s = new LrSchedule(Kind.COSINE, 0.1, total, 390, null, 0.1, 200, 0, 0);
+        for (long it : new long[] {0, 1, 57, 199, 200, 201, 5000, total - 1}) {
+            double expected = it < 200 ? 0.1 * (it + 1) / 200 : 0.05 * (1 + Math.cos(Math.PI * it / total));
+            assertThat(s.at(it, true)).as("it=%d", it).isCloseTo(expected, within(EPS));
+        }
+        assertThat(s.at(0, true)).isCloseTo(0.0005, within(EPS));
+    }
+
+    @Test void paperScheduleDividesByTenAtHalfAndThreeQuarters() {
+        LrSchedule s = new LrSchedule(Kind.PAPER, 0.1, LrSchedule.PAPER_ITERATIONS, 391, null, 0.1, 0, 0, 0);
+        assertThat(s.at(31_999, true)).isCloseTo(0.1, within(EPS));
+        assertThat(s.at(32_000, true)).isCloseTo(0.01, within(EPS));
+        assertThat(s.at(47_999, true)).isCloseTo(0.01, within(EPS));
+        assertThat(s.at(48_000, true)).isCloseTo(0.001, within(EPS));
+        // Scaled to a 100-iteration run: drops at 50 and 75.
+        LrSchedule short_ = new LrSchedule(Kind.PAPER, 0.1, 100, 10, null, 0.1, 0, 0, 0);
+        assertThat(short_.at(49, true)).isCloseTo(0.1, within(EPS));
+        assertThat(short_.at(50, true)).isCloseTo(0.01, within(EPS));
+        assertThat(short_.at(75, true)).isCloseTo(0.001, within(EPS));
+    }
+
+    @Test void multistepMultipliesByGammaAtMilestoneEpochs() {
+        LrSchedule s = new LrSchedule(Kind.MULTISTEP, 0.1, 1000, 10, new int[] {5, 8}, 0.2, 0, 0, 0);
+        assertThat(s.at(49, true)).isCloseTo(0.1, within(EPS));
+        assertThat(s.at(50, true)).isCloseTo(0.02, within(EPS));
+        assertThat(s.at(80, true)).isCloseTo(0.004, within(EPS));
+    }
+
+    @Test void errorBasedWarmupHoldsItsRateUntilReleased() {
+        LrSchedule s = new LrSchedule(Kind.PAPER, 0.1, 1000, 10, null, 0.1, 0, 0.01, 0.8);
+        assertThat(s.at(0, false)).isEqualTo(0.01);
+        assertThat(s.at(400, false)).isEqualTo(0.01);
+        assertThat(s.at(400, true)).isCloseTo(0.1, within(EPS));
+    }
+
+    @Test void rejectsNonsense() {
+        assertThatThrownBy(() -> new LrSchedule(Kind.COSINE, -1, 10, 1, null, 0.1, 0, 0, 0))
+                .hasMessageContaining("--lr");
+        assertThatThrownBy(() -> new LrSchedule(Kind.MULTISTEP, 0.1, 10, 1, new int[] {5, 3}, 0.1, 0, 0, 0))
+                .hasMessageContaining("--milestones");
+        assertThatThrownBy(() -> Kind.parse("linear")).hasMessageContaining("paper, multistep, cosine");
+    }
+}
