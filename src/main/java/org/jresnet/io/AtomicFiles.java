@@ -1,61 +1,55 @@
 package org.jresnet.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Every file jresnet writes goes through here: a temporary file in the same folder, fsync, then an
- * atomic rename over the target. A crash leaves either the old file or the new one, never a torn one.
+ * Writes a file so that readers see either the old content or the complete new one, never a
+ * half-written file (a crash mid-checkpoint must not destroy the previous checkpoint): the bytes go
+ * to a temporary file in the same folder (same file system, so the rename is atomic), are forced
+ * to disk, and the temporary file is renamed over the target.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
-    /** Something that writes a file's content to an open channel. */
+    /** Produces the file's bytes; the stream is buffered and closed by {@link #write}. */
     @FunctionalInterface
     public interface Writer {
-        void write(FileChannel ch) throws IOException;
+        void writeTo(OutputStream out) throws IOException;
     }
 
-    public static void write(Path target, byte[] content) throws IOException {
-        write(target, ch -> {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) ch.write(b);
-        });
-    }
-
-    public static void write(Path target, Writer writer) throws IOException {
+    public static void write(Path target, Writer content) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        Files.createDirectories(dir);
+        if (dir != null) Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writer.write(ch);
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                content.writeTo(out);
+                out.flush();
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            fsyncDir(dir);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            done = true;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (!done) Files.deleteIfExists(tmp);
         }
     }
 
-    /** Makes the rename itself durable; some file systems refuse to open a directory, which is harmless. */
-    private static void fsyncDir(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // Directories cannot be opened for sync on every platform; the data itself is synced.
-        }
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+
+    public static void writeString(Path target, String text) throws IOException {
+        writeBytes(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -66,6 +66,6 @@ public final class CurvesPlot {
     public static void writePng(Path file, JFreeChart chart, int width, int height) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(out, chart, width, height);
-        AtomicFiles.write(file, out.toByteArray());
+        AtomicFiles.writeBytes(file, out.toByteArray());
     }
 }

@@ -77,8 +77,8 @@ public final class MetricsLog {
             }
             csv.append('\n');
         }
-        AtomicFiles.write(dir.resolve("metrics.jsonl"), jsonl.toString().getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(dir.resolve("metrics.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeString(dir.resolve("metrics.jsonl"), jsonl.toString());
+        AtomicFiles.writeString(dir.resolve("metrics.csv"), csv.toString());
     }
 
     private static void put(ObjectNode o, String k, double v) {

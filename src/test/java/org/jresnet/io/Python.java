@@ -1,0 +1,71 @@
+package org.jresnet.io;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the repository's Python scripts ({@code python/}) with Debian's interpreter, which is the one
+ * that has PyTorch ({@code bin/test} installs it); the first {@code python3} on PATH may not.
+ */
+public final class Python {
+    public static final String INTERPRETER = "/usr/bin/python3";
+
+    private Python() {}
+
+    /** The repository's {@code python/} folder (tests run from the project root). */
+    public static Path scripts() {
+        Path p = Path.of("python").toAbsolutePath();
+        if (!Files.isDirectory(p)) fail("python/ scripts not found at " + p + " (run the tests from the project root)");
+        return p;
+    }
+
+    /** Fails the test with the fix when PyTorch/torchvision are not importable. */
+    public static void requireTorch() {
+        Result r = run(60, "-c", "import torch, torchvision");
+        if (r.exit != 0) {
+            fail("PyTorch is missing for " + INTERPRETER + " (parity tests need it): run bin/test, which installs it,"
+                    + " or apt-get install python3-torch python3-torchvision\n" + r.output);
+        }
+    }
+
+    public record Result(int exit, String output) {}
+
+    /** Runs {@code /usr/bin/python3 args...} in {@code python/}; stdout and stderr merged. */
+    public static Result run(int timeoutSeconds, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(INTERPRETER);
+        cmd.addAll(List.of(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(scripts().toFile()).redirectErrorStream(true);
+            pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+            pb.environment().put("OMP_NUM_THREADS", "2");
+            Process p = pb.start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("timed out after " + timeoutSeconds + " s: " + cmd);
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Result(127, "cannot run " + INTERPRETER + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Like {@link #run} but fails the test, with the script's output, on a non-zero exit. */
+    public static String check(int timeoutSeconds, String... args) {
+        Result r = run(timeoutSeconds, args);
+        if (r.exit != 0) fail(INTERPRETER + " " + String.join(" ", args) + " exited " + r.exit + ":\n" + r.output);
+        return r.output;
+    }
+}
