@@ -1,0 +1,186 @@
+package org.jresnet.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Opens a dataset, its format detected from the path:
+ * <ul>
+ *   <li>a folder with {@code data_batch_1.bin}/{@code test_batch.bin} (or holding
+ *       {@code cifar-10-batches-bin/}): CIFAR-10 binary, read straight into memory;</li>
+ *   <li>any other folder, or a {@code .zip}: ImageFolder (one folder per class), decoded in
+ *       parallel into memory and cached, or streamed (see {@link LoadOptions.Mode}).</li>
+ * </ul>
+ */
+public final class Datasets {
+    private Datasets() {}
+
+    /** Share of the heap an in-memory dataset may take in AUTO mode; the rest is the engine's. */
+    public static final double MEMORY_BUDGET_FRACTION = 0.25;
+
+    public static Dataset open(Path path, Split split, LoadOptions opt) {
+        if (!Files.exists(path)) throw new DataException("dataset not found: " + path);
+        if (CifarBinary.releaseFolder(path) != null) return CifarBinary.read(path, split);
+        if (Files.isRegularFile(path) && !path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+            throw new DataException("unsupported dataset " + path
+                    + ": expected a folder (ImageFolder or CIFAR-10 binary release) or a .zip of an ImageFolder tree");
+        }
+        ImageFolderIndex index = ImageFolderIndex.open(path, split);
+        try {
+            if (opt.mode() == LoadOptions.Mode.STREAM) return new StreamedDataset(index, opt.skipBad());
+            Path cacheFile = opt.useCache()
+                    ? DecodeCache.file(opt.resolvedCacheDir(), path, split, index.fingerprint(), opt.skipBad()) : null;
+            if (cacheFile != null) {
+                InMemoryDataset cached = DecodeCache.read(cacheFile, opt.skipBad(), index.description());
+                if (cached != null) {
+                    index.close();
+                    return cached;
+                }
+            }
+            Decoded d = decodeAll(index, opt);
+            if (d.dataset == null) {
+                if (opt.mode() == LoadOptions.Mode.MEMORY) throw new DataException(d.whyStream + "; it must be streamed");
+                if (!opt.quiet()) System.err.println("jresnet: " + d.whyStream + ": streaming it (decoded per epoch)");
+                return new StreamedDataset(index, opt.skipBad());
+            }
+            index.close();
+            if (cacheFile != null) {
+                try {
+                    DecodeCache.write(cacheFile, d.dataset);
+                } catch (IOException e) {
+                    System.err.println("jresnet: warning: cannot write decode cache " + cacheFile + " (" + e.getMessage()
+                            + "); the next run decodes again");
+                }
+            }
+            return d.dataset;
+        } catch (IOException e) {
+            index.close();
+            throw new UncheckedIOException("cannot read dataset " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
+        }
+    }
+
+    /** The in-memory dataset, or null with the reason it has to be streamed. */
+    private record Decoded(InMemoryDataset dataset, String whyStream) {}
+
+    /**
+     * Decodes every image on {@code opt.threads()} threads, each taking the next index from a
+     * shared counter and writing its own slot, so the result does not depend on timing.
+     */
+    private static Decoded decodeAll(ImageFolderIndex index, LoadOptions opt) {
+        int n = index.size();
+        boolean[] bad = new boolean[n];
+        try (Progress progress = Progress.start("decoding " + index.description(), n, opt.quiet())) {
+            // The first good image fixes the size every other image must have.
+            int first = 0;
+            RgbImage img0 = null;
+            for (; first < n && img0 == null; first++) {
+                try {
+                    img0 = decode(index, first);
+                } catch (BadImageException e) {
+                    if (!opt.skipBad()) throw e;
+                    bad[first] = true;
+                }
+                progress.step(1);
+            }
+            if (img0 == null) throw new DataException("no decodable image in " + index.description());
+            int h = img0.height(), w = img0.width(), bytes = h * w * 3;
+            long total = (long) n * bytes;
+            long budget = (long) (Runtime.getRuntime().maxMemory() * MEMORY_BUDGET_FRACTION);
+            if (total > budget || total > Integer.MAX_VALUE - 16) {
+                return new Decoded(null, index.size() + " images of " + w + "x" + h + " need " + (total >> 20)
+                        + " MB, more than " + (budget >> 20) + " MB of the heap");
+            }
+            byte[] pixels = new byte[(int) total];
+            System.arraycopy(img0.pixels(), 0, pixels, (first - 1) * bytes, bytes);
+            AtomicInteger next = new AtomicInteger(first);
+            AtomicReference<RuntimeException> error = new AtomicReference<>();
+            AtomicReference<String> mismatch = new AtomicReference<>();
+            Runnable worker = () -> {
+                int i;
+                while (error.get() == null && mismatch.get() == null && (i = next.getAndIncrement()) < n) {
+                    try {
+                        RgbImage img = decode(index, i);
+                        if (img.width() != w || img.height() != h) {
+                            mismatch.compareAndSet(null, "images have unequal sizes (" + index.source(i).name() + " is "
+                                    + img.width() + "x" + img.height() + ", " + w + "x" + h + " expected)");
+                            return;
+                        }
+                        System.arraycopy(img.pixels(), 0, pixels, i * bytes, bytes);
+                    } catch (BadImageException e) {
+                        if (!opt.skipBad()) {
+                            error.compareAndSet(null, e);
+                            return;
+                        }
+                        bad[i] = true;
+                    } catch (RuntimeException e) {
+                        error.compareAndSet(null, e);
+                        return;
+                    }
+                    progress.step(1);
+                }
+            };
+            runWorkers(worker, opt.threads());
+            if (error.get() != null) throw error.get();
+            if (mismatch.get() != null) return new Decoded(null, mismatch.get());
+            return new Decoded(compact(index, pixels, bad, bytes, h, w, opt.skipBad()), null);
+        }
+    }
+
+    private static RgbImage decode(ImageFolderIndex index, int i) {
+        ImageSource s = index.source(i);
+        try {
+            return ImageDecoder.decode(s.read(), s.name());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + s.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void runWorkers(Runnable worker, int threads) {
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            Thread th = new Thread(worker, "jresnet-decode-" + t);
+            th.setDaemon(true);
+            th.start();
+            ts.add(th);
+        }
+        worker.run();
+        for (Thread th : ts) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataException("interrupted while decoding");
+            }
+        }
+    }
+
+    /** Drops the slots of skipped images, keeping order. */
+    private static InMemoryDataset compact(ImageFolderIndex index, byte[] pixels, boolean[] bad, int bytes,
+                                           int h, int w, boolean skipBad) {
+        int n = index.size(), kept = 0;
+        for (boolean b : bad) if (!b) kept++;
+        int skipped = n - kept;
+        byte[] px = skipped == 0 ? pixels : new byte[kept * bytes];
+        int[] labels = new int[kept];
+        String[] names = new String[kept];
+        for (int i = 0, k = 0; i < n; i++) {
+            if (bad[i]) continue;
+            if (skipped != 0) System.arraycopy(pixels, i * bytes, px, k * bytes, bytes);
+            labels[k] = index.label(i);
+            names[k] = index.source(i).name();
+            k++;
+        }
+        if (kept == 0) throw new DataException("no decodable image in " + index.description());
+        String desc = index.description() + (skipped > 0 ? " (" + skipped + " corrupt images skipped)" : "");
+        return new InMemoryDataset(px, labels, names, index.classes(), h, w, skipped, skipBad, desc);
+    }
+}

@@ -1,0 +1,12 @@
+package org.jresnet.data;
+
+import java.io.IOException;
+
+/** One undecoded image of an ImageFolder tree: a file or a zip entry. */
+public interface ImageSource {
+    /** Path relative to the dataset root (e.g. {@code train/cat/0001.jpg}); unique within a dataset. */
+    String name();
+
+    /** The encoded bytes. */
+    byte[] read() throws IOException;
+}
