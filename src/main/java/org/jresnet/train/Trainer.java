@@ -183,7 +183,7 @@ public final class Trainer {
     }
 
     private void saveCheckpoint(RunState s) throws IOException {
-        files.saveCheckpoint(model, sgd, s);
+        files.saveCheckpoint(model, sgd, s, cfg);
         listener.checkpointSaved(files.checkpoint(), s);
     }
 

@@ -1,0 +1,98 @@
+package org.jresnet.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jresnet.io.ModelFiles;
+import org.jresnet.io.ModelMetadata;
+import org.jresnet.io.TensorData;
+import org.jresnet.models.ResNet;
+
+/**
+ * The files of a run folder: {@code checkpoint.safetensors} (weights, BN statistics, momentum
+ * buffers as {@code optim.momentum.<name>}, the run's config and position in the metadata),
+ * {@code model.safetensors} (final weights, model keys only, strictly loadable by PyTorch),
+ * {@code best.safetensors} (lowest validation error, only with {@code --val}), {@code curves.png}
+ * and the metrics files. Every write is atomic.
+ */
+public final class RunFiles {
+    /** Metadata keys of a checkpoint besides the model's own. */
+    public static final String CONFIG_KEY = "train_config";
+    public static final String STATE_KEY = "run_state";
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+
+    private final Path dir;
+    private final ModelMetadata meta;
+
+    public RunFiles(Path dir, ModelMetadata meta) {
+        this.dir = dir;
+        this.meta = meta;
+    }
+
+    public Path dir() { return dir; }
+    public Path checkpoint() { return dir.resolve("checkpoint.safetensors"); }
+    public Path model() { return dir.resolve("model.safetensors"); }
+    public Path best() { return dir.resolve("best.safetensors"); }
+    public Path curves() { return dir.resolve("curves.png"); }
+    public ModelMetadata metadata() { return meta; }
+
+    /** Fails early, with the folder's name, when {@code --out} cannot be written. */
+    public static void checkWritable(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-test", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new IOException("cannot write to output folder " + dir + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
+    }
+
+    public void saveCheckpoint(ResNet model, Sgd sgd, RunState state, TrainConfig cfg) throws IOException {
+        Map<String, TensorData> optim = new LinkedHashMap<>();
+        for (var e : sgd.momentumBuffers().entrySet()) {
+            float[] b = e.getValue();
+            optim.put(Sgd.MOMENTUM_PREFIX + e.getKey(), TensorData.f32(b.clone(), b.length));
+        }
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put(CONFIG_KEY, JSON.writeValueAsString(cfg));
+        extra.put(STATE_KEY, JSON.writeValueAsString(state));
+        ModelFiles.save(checkpoint(), model, meta, optim, extra);
+    }
+
+    public void saveModel(ResNet model) throws IOException { ModelFiles.save(model(), model, meta); }
+
+    public void saveBest(ResNet model) throws IOException { ModelFiles.save(best(), model, meta); }
+
+    public void saveCurves(MetricsLog log) throws IOException {
+        String title = meta.model() + " on " + dir.getFileName();
+        CurvesPlot.writePng(curves(), CurvesPlot.chart(title, List.of(new CurvesPlot.Run(meta.model(), log.rows()))),
+                900, 560);
+    }
+
+    /** A checkpoint read back: the model (weights and BN statistics loaded), its config, position and momentum. */
+    public record Resumed(ModelFiles.Loaded loaded, TrainConfig config, RunState state, Map<String, float[]> momentum) {}
+
+    public static Resumed readCheckpoint(Path dir) throws IOException {
+        Path f = dir.resolve("checkpoint.safetensors");
+        if (!Files.exists(f)) throw new IOException("nothing to resume in " + dir + ": no checkpoint.safetensors");
+        ModelFiles.Loaded loaded = ModelFiles.load(f);
+        Map<String, String> m = loaded.file().metadata();
+        if (!m.containsKey(CONFIG_KEY) || !m.containsKey(STATE_KEY)) {
+            throw new IOException(f + " is a weights file, not a training checkpoint (no run state)");
+        }
+        TrainConfig cfg = JSON.readValue(m.get(CONFIG_KEY), TrainConfig.class);
+        RunState state = JSON.readValue(m.get(STATE_KEY), RunState.class);
+        Map<String, float[]> momentum = new LinkedHashMap<>();
+        for (var e : loaded.file().tensors().entrySet()) {
+            if (e.getKey().startsWith(Sgd.MOMENTUM_PREFIX)) {
+                momentum.put(e.getKey().substring(Sgd.MOMENTUM_PREFIX.length()), e.getValue().toFloats());
+            }
+        }
+        return new Resumed(loaded, cfg, state, momentum);
+    }
+}
