@@ -79,6 +79,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
     @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
     @Option(names = "--quiet", description = "No progress output.") boolean quiet;
+    /** Slows each step down so that tests can interrupt a run mid-epoch; not for users. */
+    @Option(names = "--step-delay-ms", hidden = true) int stepDelayMs;
 
     /** Options that define the run and therefore may not change on --resume. */
     private static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--epochs", "--batch",
@@ -163,7 +165,16 @@ final class TrainCommand implements Callable<Integer> {
         int size = files.metadata().inputSize()[1];
         Transform trainT = Preprocessing.training(d.train, d.norm, size);
         Transform evalT = Preprocessing.evaluation(d.test, d.norm, size);
-        Trainer trainer = new Trainer(cfg, net, sgd, sched, d.train, d.plan, d.test, trainT, evalT, files, progress, null);
+        Trainer.Listener slow = stepDelayMs <= 0 ? null : new Trainer.Listener() {
+            @Override public void stepDone(RunState s) {
+                try {
+                    Thread.sleep(stepDelayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Trainer trainer = new Trainer(cfg, net, sgd, sched, d.train, d.plan, d.test, trainT, evalT, files, progress, slow);
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test images,"
                         + " %d epochs x %d iterations, %s, %d threads", net.config.name(), net.parameterCount(),
                 d.train.description(), d.plan.train().length, d.plan.val().length, d.test.size(), cfg.epochs(), perEpoch,

@@ -31,6 +31,7 @@ public final class Trainer {
 
     /** What the trainer reports to its caller. */
     public interface Listener {
+        default void stepDone(RunState s) {}
         default void epochDone(EpochMetrics m) {}
         default void checkpointSaved(Path file, RunState s) {}
     }
@@ -135,6 +136,7 @@ public final class Trainer {
                         progress.step(s.epoch(), s.batchInEpoch(), perEpoch, String.format(Locale.ROOT,
                                 "loss %.4f  err %.2f%%  lr %.4g  %.0f img/s", s.lossSum() / s.seen(),
                                 100 * runningErr, lr, ips));
+                        listener.stepDone(s);
                         if (stopRequested) {
                             saveCheckpoint(s);
                             progress.message("stopped at epoch " + s.epoch() + ", iteration " + s.iteration()
