@@ -8,6 +8,11 @@ import java.util.concurrent.Callable;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
+import org.jresnet.nn.BasicBlock;
+import org.jresnet.nn.Bottleneck;
+import org.jresnet.nn.Conv2d;
+import org.jresnet.nn.Layer;
+import org.jresnet.nn.ResidualBlock;
 import org.jresnet.nn.Shortcut;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Print a model's stages: output shape, parameters and multiply-adds per image.")
 final class SummaryCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME",
+    @Option(names = "--model", paramLabel = "NAME",
             description = "Model name, e.g. resnet50, resnet20, plain56 (see the error for the full list).")
     String model;
 
@@ -32,7 +37,16 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--compare-blocks",
+            description = "Compare a basic block on 256 channels with a bottleneck 256->64->256 (paper Fig. 5).")
+    boolean compareBlocks;
+
+    /** The paper's Fig. 5 setting: 256-d input on the 56x56 maps of conv2_x. */
+    private static final int COMPARE_CHANNELS = 256, COMPARE_WIDTH = 64, COMPARE_MAP = 56;
+
     @Override public Integer call() throws Exception {
+        if (compareBlocks) return compareBlocks();
+        if (model == null) throw new Errors.UsageException("summary needs --model NAME (or --compare-blocks)");
         ModelConfig config = config(model, shortcut, classes);
         int[] chw = input == null ? (config.cifar() ? new int[] {3, 32, 32} : new int[] {3, 224, 224}) : parseInput(input);
         ResNet net = Models.create(config);
@@ -78,6 +92,44 @@ final class SummaryCommand implements Callable<Integer> {
         System.out.printf("%-9s %-14s %,14d %,18d%n", "total", "", params, macs);
         System.out.printf("%.2f M parameters, %.3f G multiply-adds per image%n", params / 1e6, macs / 1e9);
         return 0;
+    }
+
+    private int compareBlocks() throws Exception {
+        int[] in = {1, COMPARE_MAP, COMPARE_MAP, COMPARE_CHANNELS};
+        List<Map<String, Object>> rows = new ArrayList<>();
+        rows.add(blockRow("basic", COMPARE_CHANNELS + "->" + COMPARE_CHANNELS + "->" + COMPARE_CHANNELS + " (3x3, 3x3)",
+                new BasicBlock(COMPARE_CHANNELS, COMPARE_CHANNELS, 1, Shortcut.A), in));
+        rows.add(blockRow("bottleneck", COMPARE_CHANNELS + "->" + COMPARE_WIDTH + "->" + COMPARE_CHANNELS + " (1x1, 3x3, 1x1)",
+                new Bottleneck(COMPARE_CHANNELS, COMPARE_WIDTH, 1, Shortcut.A, true), in));
+        double ratio = ((Number) rows.get(0).get("conv_weights")).doubleValue()
+                / ((Number) rows.get(1).get("conv_weights")).doubleValue();
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("input", new int[] {COMPARE_CHANNELS, COMPARE_MAP, COMPARE_MAP});
+            out.put("blocks", rows);
+            out.put("weight_ratio", Math.round(ratio * 100) / 100.0);
+            Json.print(out);
+            return 0;
+        }
+        System.out.printf("Block designs on a %dx%dx%d input (identity shortcut):%n", COMPARE_CHANNELS, COMPARE_MAP, COMPARE_MAP);
+        System.out.printf("%-11s %-32s %14s %18s%n", "block", "channels", "conv weights", "multiply-adds");
+        for (Map<String, Object> r : rows) {
+            System.out.printf("%-11s %-32s %,14d %,18d%n", r.get("block"), r.get("channels"), r.get("conv_weights"), r.get("macs"));
+        }
+        System.out.printf("the bottleneck holds %.2fx fewer weights%n", ratio);
+        return 0;
+    }
+
+    private static Map<String, Object> blockRow(String name, String channels, ResidualBlock block, int[] in) {
+        long weights = 0;
+        for (Layer m : block.modules().values()) if (m instanceof Conv2d c) weights += c.weight.size();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("block", name);
+        r.put("channels", channels);
+        r.put("conv_weights", weights);
+        r.put("params", block.parameterCount());
+        r.put("macs", block.macs(in));
+        return r;
     }
 
     static ModelConfig config(String model, String shortcut, Integer classes) {

@@ -7,7 +7,7 @@ import org.jresnet.tensor.Tensor;
  * torchvision's initialisation, reproducible from a seed. Each parameter draws from its own
  * stream, {@code new SplittableRandom(mix(seed) ^ mix(name.hashCode()))} (String.hashCode is fixed
  * by the language spec), so a parameter's values depend only on the seed and its key — not on how
- * many parameters came before it. Normals are Box–Muller over {@code nextDouble()} with StrictMath,
+ * many parameters came before it. Normals come from Marsaglia's polar method with StrictMath.log,
  * identical on every JDK.
  */
 public final class Init {
@@ -21,7 +21,7 @@ public final class Init {
     public static void kaimingNormalFanOut(Conv2d conv, SplittableRandom rng) {
         Tensor w = conv.weight.value();
         double std = Math.sqrt(2.0 / ((double) conv.cout * conv.kernel * conv.kernel));
-        for (int i = 0; i < w.size(); i++) w.set(i, (float) (std * gaussian(rng)));
+        fillGaussian(w, std, rng);
     }
 
     /** PyTorch's Linear default: kaiming_uniform(a=sqrt(5)) == U(-1/sqrt(in), 1/sqrt(in)), bias the same bound. */
@@ -42,6 +42,21 @@ public final class Init {
         bn.runningMean.value().fill(0f);
         bn.runningVar.value().fill(1f);
         bn.numBatchesTracked.value().fill(0f);
+    }
+
+    /** t = std * N(0,1) by Marsaglia's polar method, both outputs of each accepted pair used in turn. */
+    public static void fillGaussian(Tensor t, double std, SplittableRandom rng) {
+        for (int i = 0; i < t.size(); i += 2) {
+            double u, v, s;
+            do {
+                u = 2 * rng.nextDouble() - 1;
+                v = 2 * rng.nextDouble() - 1;
+                s = u * u + v * v;
+            } while (s >= 1 || s == 0);
+            double f = Math.sqrt(-2.0 * StrictMath.log(s) / s);   // sqrt is exactly rounded on every JVM
+            t.set(i, (float) (std * u * f));
+            if (i + 1 < t.size()) t.set(i + 1, (float) (std * v * f));
+        }
     }
 
     static double gaussian(SplittableRandom rng) {

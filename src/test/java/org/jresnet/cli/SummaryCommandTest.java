@@ -74,7 +74,20 @@ class SummaryCommandTest {
     }
 
     @Test
+    void compareBlocks() throws Exception {
+        Run r = run("summary", "--compare-blocks");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("1,179,648").contains("69,632").contains("16.94x");
+        JsonNode j = Json.MAPPER.readTree(run("summary", "--compare-blocks", "--json").out());
+        assertThat(j.get("blocks").get(0).get("conv_weights").asLong()).isEqualTo(1_179_648L);
+        assertThat(j.get("blocks").get(1).get("conv_weights").asLong()).isEqualTo(69_632L);
+        assertThat(j.get("blocks").get(1).get("macs").asLong()).isEqualTo(69_632L * 56 * 56);
+        assertThat(j.get("weight_ratio").asDouble()).isEqualTo(16.94);
+    }
+
+    @Test
     void badInputAndShortcutAreUsageErrors() {
+        assertThat(run("summary").code()).isEqualTo(2);
         assertThat(run("summary", "--model", "resnet18", "--input", "3xfoo").code()).isEqualTo(2);
         assertThat(run("summary", "--model", "resnet18", "--shortcut", "D").code()).isEqualTo(2);
         assertThat(run("summary", "--model", "plain18", "--shortcut", "B").code()).isEqualTo(2);
