@@ -37,16 +37,22 @@ public final class ModelFiles {
 
     /** The state_dict of {@code model}: per module (in walk order) its parameters, then its buffers. */
     public static Map<String, TensorData> stateDict(Layer model) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (var e : entries(model).entrySet()) {
+            Object o = e.getValue();
+            out.put(e.getKey(), o instanceof Parameter p ? TensorData.f32(p.value()) : buffer((Buffer) o));
+        }
+        return out;
+    }
+
+    /** Parameters and buffers in torchvision's state_dict order. */
+    private static Map<String, Object> entries(Layer model) {
         Map<String, Parameter> ps = model.parameters();
         Map<String, Buffer> bs = model.buffers();
-        Map<String, TensorData> out = new LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         for (String prefix : model.modules().keySet()) {
-            for (var e : ps.entrySet()) {
-                if (ownedBy(prefix, e.getKey())) out.put(e.getKey(), TensorData.f32(e.getValue().value()));
-            }
-            for (var e : bs.entrySet()) {
-                if (ownedBy(prefix, e.getKey())) out.put(e.getKey(), buffer(e.getValue()));
-            }
+            for (var e : ps.entrySet()) if (ownedBy(prefix, e.getKey())) out.put(e.getKey(), e.getValue());
+            for (var e : bs.entrySet()) if (ownedBy(prefix, e.getKey())) out.put(e.getKey(), e.getValue());
         }
         return out;
     }
@@ -122,8 +128,10 @@ public final class ModelFiles {
      */
     public static LoadReport loadInto(Layer model, SafeTensorsFile f, Path file, boolean strict) throws WeightsException {
         Map<String, Tensor> targets = new LinkedHashMap<>();
-        for (var e : model.parameters().entrySet()) targets.put(e.getKey(), e.getValue().value());
-        for (var e : model.buffers().entrySet()) targets.put(e.getKey(), e.getValue().value());
+        for (var e : entries(model).entrySet()) {
+            Object o = e.getValue();
+            targets.put(e.getKey(), o instanceof Parameter p ? p.value() : ((Buffer) o).value());
+        }
 
         Map<String, String> sourceOf = new HashMap<>();   // model key -> file key
         List<String> unexpected = new ArrayList<>(), mismatched = new ArrayList<>(), renamed = new ArrayList<>();
