@@ -1,0 +1,146 @@
+package org.jresnet.models;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.jresnet.nn.BasicBlock;
+import org.jresnet.nn.BatchNorm2d;
+import org.jresnet.nn.Bottleneck;
+import org.jresnet.nn.Conv2d;
+import org.jresnet.nn.GlobalAvgPool;
+import org.jresnet.nn.Init;
+import org.jresnet.nn.Layer;
+import org.jresnet.nn.Linear;
+import org.jresnet.nn.MaxPool2d;
+import org.jresnet.nn.ReLU;
+import org.jresnet.nn.ResidualBlock;
+import org.jresnet.nn.Sequential;
+import org.jresnet.tensor.Tensor;
+
+/**
+ * A residual (or plain) network, read like torchvision's {@code resnet.py}:
+ * stem (ImageNet: conv1 7x7/2 + bn1 + relu + maxpool 3x3/2; CIFAR: conv1 3x3 16 + bn1 + relu),
+ * stages {@code layer1..layerK} of blocks, global average pooling, fc. Input NHWC [N,H,W,3],
+ * output logits [N,numClasses]; {@link #features} gives the pooled vector before fc.
+ */
+public final class ResNet extends Layer {
+    /** One row of a summary: a stage's output shape (NHWC, batch 1), parameters and multiply-adds per image. */
+    public record StageInfo(String name, int[] outputShape, long params, long macs) {}
+
+    private static final int[] IMAGENET_PLANES = {64, 128, 256, 512};
+    private static final int[] CIFAR_PLANES = {16, 32, 64};
+
+    public final ModelConfig config;
+    public final Conv2d conv1;
+    public final BatchNorm2d bn1;
+    public final MaxPool2d maxpool;            // null in CIFAR nets
+    public final Linear fc;
+    private final ReLU relu = new ReLU();
+    private final List<Sequential> stages = new ArrayList<>();
+    private final List<ResidualBlock> blocks = new ArrayList<>();
+    private final GlobalAvgPool avgpool;
+
+    ResNet(ModelConfig config) {
+        this.config = config;
+        Models.Arch arch = Models.arch(config.name());
+        int[] planes = arch.cifar() ? CIFAR_PLANES : IMAGENET_PLANES;
+        int width = planes[0];
+        if (arch.cifar()) {
+            conv1 = add("conv1", new Conv2d(3, width, 3, 1, 1, false));
+            bn1 = add("bn1", new BatchNorm2d(width));
+            maxpool = null;
+        } else {
+            conv1 = add("conv1", new Conv2d(3, width, 7, 2, 3, false));
+            bn1 = add("bn1", new BatchNorm2d(width));
+            maxpool = add("maxpool", new MaxPool2d(3, 2, 1));
+        }
+        int expansion = arch.block() == Models.Block.BASIC ? BasicBlock.EXPANSION : Bottleneck.EXPANSION;
+        int cin = width;
+        for (int s = 0; s < planes.length; s++) {
+            Sequential stage = add("layer" + (s + 1), new Sequential());
+            for (int i = 0; i < arch.blocks()[s]; i++) {
+                int stride = i == 0 && s > 0 ? 2 : 1;    // halve the map at the start of every stage but the first
+                ResidualBlock b = arch.block() == Models.Block.BASIC
+                        ? new BasicBlock(cin, planes[s], stride, config.shortcut())
+                        : new Bottleneck(cin, planes[s], stride, config.shortcut(), config.strideOn3x3());
+                stage.append(b);
+                blocks.add(b);
+                cin = planes[s] * expansion;
+            }
+            stages.add(stage);
+        }
+        avgpool = add("avgpool", new GlobalAvgPool());
+        fc = add("fc", new Linear(cin, config.numClasses()));
+        initialize();
+    }
+
+    /** torchvision's init (see {@link Init} for the seed scheme), then zero_init_residual if asked. */
+    public void initialize() {
+        long seed = config.seed();
+        for (var e : modules().entrySet()) {
+            Layer m = e.getValue();
+            if (m instanceof Conv2d c) Init.kaimingNormalFanOut(c, Init.stream(seed, e.getKey() + "weight"));
+            else if (m instanceof BatchNorm2d bn) Init.batchNorm(bn);
+            else if (m instanceof Linear l) Init.linearDefault(l, seed, e.getKey());
+        }
+        if (config.zeroInitResidual()) for (ResidualBlock b : blocks) b.lastBn().weight.value().fill(0f);
+    }
+
+    /** Blocks in forward order (layer1.0, layer1.1, ..., layerK.last). */
+    public List<ResidualBlock> blocks() { return Collections.unmodifiableList(blocks); }
+
+    public List<Sequential> stages() { return Collections.unmodifiableList(stages); }
+
+    public int featureSize() { return fc.in; }
+
+    /** [N,H,W,3] -> pooled features [N, featureSize]. */
+    public Tensor features(Tensor x) {
+        Tensor h = relu.forward(bn1.forward(conv1.forward(x)));
+        if (maxpool != null) h = maxpool.forward(h);
+        for (Sequential s : stages) h = s.forward(h);
+        return avgpool.forward(h);
+    }
+
+    /** dL/dfeatures [N,F] -> dL/dx [N,H,W,3], accumulating every gradient below fc. */
+    public Tensor featuresBackward(Tensor dfeat) {
+        Tensor g = avgpool.backward(dfeat);
+        for (int i = stages.size() - 1; i >= 0; i--) g = stages.get(i).backward(g);
+        if (maxpool != null) g = maxpool.backward(g);
+        return conv1.backward(bn1.backward(relu.backward(g)));
+    }
+
+    @Override public Tensor forward(Tensor x) { return fc.forward(features(x)); }
+
+    @Override public Tensor backward(Tensor dy) { return featuresBackward(fc.backward(dy)); }
+
+    @Override public int[] outputShape(int[] in) {
+        List<StageInfo> s = summary(in);
+        return s.get(s.size() - 1).outputShape();
+    }
+
+    /** Multiply-adds of the whole network (convolutions and fc) for input {@code in}. */
+    @Override public long macs(int[] in) {
+        long m = 0;
+        for (StageInfo s : summary(in)) m += s.macs();
+        return m;
+    }
+
+    /** Stem, each stage, pooling and fc, for input NHWC {@code in}: shapes, parameters, multiply-adds. */
+    public List<StageInfo> summary(int[] in) {
+        List<StageInfo> out = new ArrayList<>();
+        int[] h = conv1.outputShape(in);
+        long macs = conv1.macs(in);
+        long params = conv1.parameterCount() + bn1.parameterCount();
+        if (maxpool != null) h = maxpool.outputShape(h);
+        out.add(new StageInfo("stem", h, params, macs));
+        for (int i = 0; i < stages.size(); i++) {
+            Sequential s = stages.get(i);
+            out.add(new StageInfo("layer" + (i + 1), s.outputShape(h), s.parameterCount(), s.macs(h)));
+            h = s.outputShape(h);
+        }
+        h = avgpool.outputShape(h);
+        out.add(new StageInfo("avgpool", h, 0, 0));
+        out.add(new StageInfo("fc", fc.outputShape(h), fc.parameterCount(), fc.macs(h)));
+        return out;
+    }
+}

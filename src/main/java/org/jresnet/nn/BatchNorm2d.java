@@ -1,0 +1,124 @@
+package org.jresnet.nn;
+
+import org.jresnet.kernel.BatchNormKernels;
+import org.jresnet.tensor.Tensor;
+
+/**
+ * Batch normalisation over the channels of NHWC activations, exactly PyTorch's
+ * {@code BatchNorm2d(c, eps=1e-5, momentum=0.1)}. Train mode normalises with the batch mean and
+ * <em>biased</em> variance and updates {@code running_mean}/{@code running_var} with momentum 0.1
+ * using the <em>unbiased</em> variance, counting {@code num_batches_tracked}; eval mode uses the
+ * running statistics. Keys: weight, bias, running_mean, running_var, num_batches_tracked (I64).
+ */
+public final class BatchNorm2d extends Layer {
+    public static final float EPS = 1e-5f;
+    public static final double MOMENTUM = 0.1;
+
+    public final int channels;
+    public final Parameter weight;   // gamma [C]
+    public final Parameter bias;     // beta  [C]
+    public final Buffer runningMean; // [C]
+    public final Buffer runningVar;  // [C]
+    public final Buffer numBatchesTracked; // [] integer
+
+    private Tensor x, y, dx;                        // x [N,H,W,C] kept for backward
+    private final float[] mean, invStd;             // statistics the last forward normalised with
+    private final float[] a, b, mu, d;              // per-channel coefficients of BatchNormKernels.affine
+    private final double[] s1, s2;
+    private double[] work = new double[0];
+
+    public BatchNorm2d(int channels) {
+        this.channels = channels;
+        weight = param("weight", channels);
+        bias = param("bias", channels);
+        runningMean = buffer("running_mean", false, channels);
+        runningVar = buffer("running_var", false, channels);
+        numBatchesTracked = buffer("num_batches_tracked", true);
+        weight.value().fill(1f);
+        runningVar.value().fill(1f);
+        mean = new float[channels];
+        invStd = new float[channels];
+        a = new float[channels];
+        b = new float[channels];
+        mu = new float[channels];
+        d = new float[channels];
+        s1 = new double[channels];
+        s2 = new double[channels];
+    }
+
+    private int rows(int[] in) {
+        if (in.length < 2 || in[in.length - 1] != channels) {
+            throw new IllegalArgumentException("BatchNorm2d(" + channels + ") expects [..., " + channels + "], got "
+                    + java.util.Arrays.toString(in));
+        }
+        return Tensor.numel(in) / channels;
+    }
+
+    @Override public int[] outputShape(int[] in) { rows(in); return in.clone(); }
+
+    @Override public Tensor forward(Tensor x) {
+        int rows = rows(x.shape()), c = channels;
+        this.x = x;
+        y = Tensor.reuse(y, x.shape());
+        if (isTraining()) {
+            if (rows < 2) throw new IllegalArgumentException("BatchNorm2d needs more than 1 value per channel in training");
+            ensureWork();
+            // Two passes: the mean, then squares about it (no cancellation as in E[x^2] - E[x]^2).
+            BatchNormKernels.channelSums(x.data(), x.offset(), null, 0, rows, c, null, s1, s2, work);
+            for (int ch = 0; ch < c; ch++) mean[ch] = (float) (s1[ch] / rows);
+            BatchNormKernels.channelSums(x.data(), x.offset(), null, 0, rows, c, mean, s1, s2, work);
+            Tensor rm = runningMean.value(), rv = runningVar.value();
+            for (int ch = 0; ch < c; ch++) {
+                double var = s2[ch] / rows;                       // biased: normalises this batch
+                invStd[ch] = (float) (1.0 / Math.sqrt(var + EPS));
+                double unbiased = s2[ch] / (rows - 1);            // unbiased: feeds the running estimate
+                rm.set(ch, (float) ((1 - MOMENTUM) * rm.get(ch) + MOMENTUM * (mean[ch] + s1[ch] / rows)));
+                rv.set(ch, (float) ((1 - MOMENTUM) * rv.get(ch) + MOMENTUM * unbiased));
+            }
+            Tensor nbt = numBatchesTracked.value();
+            nbt.set(0, nbt.get(0) + 1);
+        } else {
+            for (int ch = 0; ch < c; ch++) {
+                mean[ch] = runningMean.value().get(ch);
+                invStd[ch] = (float) (1.0 / Math.sqrt(runningVar.value().get(ch) + (double) EPS));
+            }
+        }
+        // y = gamma * (x - mean) * invStd + beta
+        Tensor g = weight.value(), be = bias.value();
+        for (int ch = 0; ch < c; ch++) {
+            a[ch] = 0f;
+            b[ch] = g.get(ch) * invStd[ch];
+            mu[ch] = mean[ch];
+            d[ch] = be.get(ch);
+        }
+        BatchNormKernels.affine(x.data(), x.offset(), x.data(), x.offset(), y.data(), y.offset(), rows, c, a, b, mu, d);
+        return y;
+    }
+
+    @Override public Tensor backward(Tensor dy) {
+        int rows = rows(x.shape()), c = channels;
+        dx = Tensor.reuse(dx, x.shape());
+        ensureWork();
+        // s1 = sum dy, s2 = sum dy * (x - mean)
+        BatchNormKernels.channelSums(x.data(), x.offset(), dy.data(), dy.offset(), rows, c, mean, s1, s2, work);
+        Tensor g = weight.value(), gg = weight.grad(), gb = bias.grad();
+        boolean train = isTraining();
+        for (int ch = 0; ch < c; ch++) {
+            double is = invStd[ch], gamma = g.get(ch);
+            gg.set(ch, gg.get(ch) + (float) (s2[ch] * is));   // dgamma = sum dy * xhat
+            gb.set(ch, gb.get(ch) + (float) s1[ch]);           // dbeta  = sum dy
+            // dx = gamma*is * (dy - mean(dy) - xhat * mean(dy * xhat)); in eval the stats are constants.
+            a[ch] = (float) (gamma * is);
+            b[ch] = train ? (float) (-gamma * is * is * is * s2[ch] / rows) : 0f;
+            mu[ch] = mean[ch];
+            d[ch] = train ? (float) (-gamma * is * s1[ch] / rows) : 0f;
+        }
+        BatchNormKernels.affine(dy.data(), dy.offset(), x.data(), x.offset(), dx.data(), dx.offset(), rows, c, a, b, mu, d);
+        return dx;
+    }
+
+    private void ensureWork() {
+        int need = BatchNormKernels.workSize(channels);
+        if (work.length < need) work = new double[need];
+    }
+}

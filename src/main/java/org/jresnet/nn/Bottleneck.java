@@ -1,0 +1,49 @@
+package org.jresnet.nn;
+
+import org.jresnet.tensor.Tensor;
+
+/**
+ * The bottleneck block (paper Fig. 5 right): 1x1 reduce to {@code planes}, 3x3 at {@code planes},
+ * 1x1 expand to {@code 4 * planes}, each followed by BN (relu after the first two). The stride sits
+ * on the 3x3 (torchvision "v1.5", default) or on the first 1x1 (the paper's v1).
+ * Keys: conv1, bn1, conv2, bn2, conv3, bn3, downsample.0/1.
+ */
+public final class Bottleneck extends ResidualBlock {
+    public static final int EXPANSION = 4;
+
+    public final Conv2d conv1, conv2, conv3;
+    public final BatchNorm2d bn1, bn2, bn3;
+    private final ReLU relu1 = new ReLU(), relu2 = new ReLU();
+
+    /** [N,H,W,cin] -> [N,H/stride,W/stride,4*planes]. */
+    public Bottleneck(int cin, int planes, int stride, Shortcut shortcut, boolean strideOn3x3) {
+        super(cin, planes * EXPANSION, stride, shortcut);
+        conv1 = add("conv1", new Conv2d(cin, planes, 1, strideOn3x3 ? 1 : stride, 0, false));
+        bn1 = add("bn1", new BatchNorm2d(planes));
+        conv2 = add("conv2", new Conv2d(planes, planes, 3, strideOn3x3 ? stride : 1, 1, false));
+        bn2 = add("bn2", new BatchNorm2d(planes));
+        conv3 = add("conv3", new Conv2d(planes, planes * EXPANSION, 1, 1, 0, false));
+        bn3 = add("bn3", new BatchNorm2d(planes * EXPANSION));
+        buildShortcut();
+    }
+
+    @Override public Tensor branchForward(Tensor x) {
+        Tensor h = relu1.forward(bn1.forward(conv1.forward(x)));
+        h = relu2.forward(bn2.forward(conv2.forward(h)));
+        return bn3.forward(conv3.forward(h));
+    }
+
+    @Override public Tensor branchBackward(Tensor dy) {
+        Tensor g = conv3.backward(bn3.backward(dy));
+        g = conv2.backward(bn2.backward(relu2.backward(g)));
+        return conv1.backward(bn1.backward(relu1.backward(g)));
+    }
+
+    @Override protected long branchMacs(int[] in) {
+        int[] h1 = conv1.outputShape(in);
+        int[] h2 = conv2.outputShape(h1);
+        return conv1.macs(in) + conv2.macs(h1) + conv3.macs(h2);
+    }
+
+    @Override public BatchNorm2d lastBn() { return bn3; }
+}

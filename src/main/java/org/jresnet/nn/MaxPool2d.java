@@ -1,0 +1,45 @@
+package org.jresnet.nn;
+
+import org.jresnet.kernel.ConvShape;
+import org.jresnet.kernel.PoolKernels;
+import org.jresnet.tensor.Tensor;
+
+/** Max pooling k x k, stride s, padding p counted as -inf (PyTorch's MaxPool2d). [N,H,W,C] -> [N,OH,OW,C]. */
+public final class MaxPool2d extends Layer {
+    public final int kernel, stride, pad;
+    private Tensor y, dx;
+    private int[] inShape;
+    private int[] arg = new int[0]; // winning input pixel per output element, for backward
+
+    public MaxPool2d(int kernel, int stride, int pad) {
+        if (pad * 2 > kernel) throw new IllegalArgumentException("pad should be at most half of kernel size");
+        this.kernel = kernel;
+        this.stride = stride;
+        this.pad = pad;
+    }
+
+    private ConvShape shapeFor(int[] in) {
+        if (in.length != 4) throw new IllegalArgumentException("MaxPool2d expects [N,H,W,C], got " + java.util.Arrays.toString(in));
+        return new ConvShape(in[0], in[1], in[2], in[3], in[3], kernel, kernel, stride, pad);
+    }
+
+    @Override public int[] outputShape(int[] in) {
+        ConvShape s = shapeFor(in);
+        return new int[] {in[0], s.oh(), s.ow(), in[3]};
+    }
+
+    @Override public Tensor forward(Tensor x) {
+        inShape = x.shape();
+        ConvShape s = shapeFor(inShape);
+        y = Tensor.reuse(y, outputShape(inShape));
+        if (arg.length != y.size()) arg = new int[y.size()];
+        PoolKernels.maxPoolForward(s, x.data(), x.offset(), y.data(), y.offset(), arg);
+        return y;
+    }
+
+    @Override public Tensor backward(Tensor dy) {
+        dx = Tensor.reuse(dx, inShape);
+        PoolKernels.maxPoolBackward(shapeFor(inShape), dy.data(), dy.offset(), arg, dx.data(), dx.offset());
+        return dx;
+    }
+}

@@ -1,0 +1,82 @@
+package org.jresnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("smoke")
+class SummaryCommandTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void jsonIsOneObjectWithCounts() throws Exception {
+        Run r = run("summary", "--model", "resnet50", "--json");
+        assertThat(r.code()).isZero();
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertThat(j.get("model").asText()).isEqualTo("resnet50");
+        assertThat(j.get("params").asLong()).isEqualTo(25_557_032L);
+        assertThat(j.get("macs").asLong()).isEqualTo(4_089_184_256L);
+        assertThat(j.get("input").toString()).isEqualTo("[3,224,224]");
+        assertThat(j.get("stages").size()).isEqualTo(7);
+        assertThat(j.get("stages").get(4).get("output").toString()).isEqualTo("[2048,7,7]");
+    }
+
+    @Test
+    void cifarDefaultsAndShortcutOption() throws Exception {
+        JsonNode a = Json.MAPPER.readTree(run("summary", "--model", "resnet20", "--json").out());
+        assertThat(a.get("input").toString()).isEqualTo("[3,32,32]");
+        assertThat(a.get("params").asLong()).isEqualTo(269_722L);
+        assertThat(a.get("macs").asLong()).isEqualTo(40_551_040L);
+        JsonNode b = Json.MAPPER.readTree(run("summary", "--model", "resnet20", "--shortcut", "B", "--json").out());
+        assertThat(b.get("params").asLong()).isEqualTo(269_722L + 16 * 32 + 64 + 32 * 64 + 128);
+        assertThat(b.get("shortcut").asText()).isEqualTo("B");
+    }
+
+    @Test
+    void inputSizeOption() throws Exception {
+        JsonNode j = Json.MAPPER.readTree(run("summary", "--model", "resnet18", "--input", "3x64x64", "--json").out());
+        assertThat(j.get("input").toString()).isEqualTo("[3,64,64]");
+        assertThat(j.get("stages").get(4).get("output").toString()).isEqualTo("[512,2,2]");
+    }
+
+    @Test
+    void textTable() {
+        Run r = run("summary", "--model", "resnet18");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("layer4").contains("11,689,512").contains("1,814,073,344");
+    }
+
+    @Test
+    void unknownModelIsAUsageErrorListingNames() {
+        Run r = run("summary", "--model", "resnet19");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip()).doesNotContain("\n").contains("unknown model 'resnet19'").contains("resnet50, ");
+    }
+
+    @Test
+    void badInputAndShortcutAreUsageErrors() {
+        assertThat(run("summary", "--model", "resnet18", "--input", "3xfoo").code()).isEqualTo(2);
+        assertThat(run("summary", "--model", "resnet18", "--shortcut", "D").code()).isEqualTo(2);
+        assertThat(run("summary", "--model", "plain18", "--shortcut", "B").code()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,91 @@
+package org.jresnet.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Every SIMD kernel against its scalar twin, on sizes with a vector body and a scalar tail. */
+@Tag("smoke")
+class KernelTwinsTest {
+    private static final int C = 3 * 16 + 5;
+    private static final int ROWS = 131;
+
+    @AfterEach void restore() { Simd.setEnabled(true); }
+
+    private static float[] rand(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 4 - 2);
+        return a;
+    }
+
+    private interface Kernel { float[] run(); }
+
+    private static void twins(Kernel k, double tol) {
+        Simd.setEnabled(true);
+        float[] v = k.run();
+        Simd.setEnabled(false);
+        float[] s = k.run();
+        assertThat(v).hasSameSizeAs(s);
+        for (int i = 0; i < v.length; i++) assertThat(v[i]).as("element %d", i).isCloseTo(s[i], within((float) tol));
+    }
+
+    @Test void relu() {
+        float[] x = rand(ROWS * C, 1);
+        twins(() -> { float[] y = new float[x.length]; Elementwise.relu(x, 0, y, 0, x.length); return y; }, 0);
+    }
+
+    @Test void reluBackward() {
+        float[] y = rand(ROWS * C, 2), dy = rand(ROWS * C, 3);
+        twins(() -> { float[] dx = new float[y.length]; Elementwise.reluBackward(y, 0, dy, 0, dx, 0, y.length); return dx; }, 0);
+    }
+
+    @Test void addDotAxpy() {
+        float[] a = rand(ROWS * C, 4), b = rand(ROWS * C, 5);
+        twins(() -> { float[] y = new float[a.length]; Elementwise.add(a, 0, b, 0, y, 0, a.length); return y; }, 0);
+        twins(() -> new float[] {Elementwise.dot(a, 3, b, 7, 1000)}, 1e-3);
+        twins(() -> { float[] y = b.clone(); Elementwise.axpy(0.7f, a, 1, y, 2, 1000); return y; }, 1e-6);
+    }
+
+    @Test void batchNormSumsAndAffine() {
+        float[] x = rand(ROWS * C, 6), dy = rand(ROWS * C, 7), mu = rand(C, 8);
+        float[] a = rand(C, 9), b = rand(C, 10), d = rand(C, 11);
+        double[] work = new double[BatchNormKernels.workSize(C)];
+        twins(() -> {
+            double[] s1 = new double[C], s2 = new double[C];
+            BatchNormKernels.channelSums(x, 0, null, 0, ROWS, C, mu, s1, s2, work);
+            double[] t1 = new double[C], t2 = new double[C];
+            BatchNormKernels.channelSums(x, 0, dy, 0, ROWS, C, mu, t1, t2, work);
+            float[] out = new float[4 * C];
+            for (int i = 0; i < C; i++) {
+                out[i] = (float) s1[i];
+                out[C + i] = (float) s2[i];
+                out[2 * C + i] = (float) t1[i];
+                out[3 * C + i] = (float) t2[i];
+            }
+            return out;
+        }, 1e-4);
+        twins(() -> { float[] y = new float[x.length]; BatchNormKernels.affine(dy, 0, x, 0, y, 0, ROWS, C, a, b, mu, d); return y; }, 1e-5);
+    }
+
+    @Test void pooling() {
+        int n = 2, h = 7, w = 6;
+        float[] x = rand(n * h * w * C, 12);
+        twins(() -> { float[] y = new float[n * C]; PoolKernels.gapForward(x, 0, y, 0, n, h * w, C); return y; }, 1e-5);
+        float[] g = rand(n * C, 13);
+        twins(() -> { float[] dx = new float[x.length]; PoolKernels.gapBackward(g, 0, dx, 0, n, h * w, C); return dx; }, 0);
+        ConvShape s = new ConvShape(n, h, w, C, C, 3, 3, 2, 1);
+        twins(() -> {
+            float[] y = new float[s.outputSize()];
+            int[] arg = new int[y.length];
+            PoolKernels.maxPoolForward(s, x, 0, y, 0, arg);
+            float[] out = java.util.Arrays.copyOf(y, 2 * y.length);
+            for (int i = 0; i < arg.length; i++) out[y.length + i] = arg[i];
+            return out;
+        }, 0);
+    }
+}
