@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ class AtomicFilesTest {
         AtomicFiles.writeString(p, "one");
         AtomicFiles.writeString(p, "two");
         assertThat(p).hasContent("two");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).isEqualTo("rw-r--r--");
         assertThat(Files.list(p.getParent())).containsExactly(p);
     }
 

@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+"""Writes PyTorch reference results for jresnet's parity tests.
+
+usage: parity.py OUT_DIR [--models resnet18,resnet50,resnet20_A,resnet20_B,plain20] [--seed 0]
+                 [--dtype float64|float32]
+
+For each model (name[_SHORTCUT][_v1]) it builds the reference net (reference_models.py) with
+seeded random weights, BN running statistics set from a calibration batch and then perturbed (so
+eval mode differs from train mode and activations stay in a sane range), and writes
+
+  OUT_DIR/<name>.safetensors           the initial state_dict + jresnet metadata (model, shortcut...)
+  OUT_DIR/<name>.fixtures.safetensors  input      [N,3,H,W] NCHW (PyTorch's layout; jresnet is NHWC)
+                                       target     [N] I64 class indices
+                                       logits_eval, logits_train [N,K]; loss [] (mean cross-entropy)
+                                       grad.<p>   dloss/dp of every parameter after that train step
+                                       bn.<b>     every buffer after that one train-mode forward
+                                       sgd3.<p>, sgd3.<b>  parameters and buffers after 3 steps of
+                                                  SGD(lr 0.1, momentum 0.9, weight_decay 1e-4) from
+                                                  the initial weights, same batch each step
+Inputs: batch 2 at 64x64 for ImageNet nets, batch 8 at 32x32 for CIFAR nets.
+
+The reference is computed in float64 by default (from the same float32 weights and inputs), so a
+difference measures jresnet's float32 error alone; --dtype float32 gives PyTorch's float32 numbers.
+"""
+import argparse
+import copy
+import json
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_models  # noqa: E402
+import safetensors_io  # noqa: E402
+
+DEFAULT_MODELS = "resnet18,resnet50,resnet20_A,resnet20_B,plain20"
+LR, MOMENTUM, WEIGHT_DECAY, SGD_STEPS = 0.1, 0.9, 1e-4, 3
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+CIFAR_MEAN, CIFAR_STD = [0.4914, 0.4822, 0.4465], [0.2470, 0.2435, 0.2616]
+
+
+def parse_name(name):
+    """'resnet20_B' -> ('resnet20', 'B', 'v1.5'); 'resnet50_v1' -> ('resnet50', None, 'v1')."""
+    parts = name.split("_")
+    model, shortcut, variant = parts[0], None, "v1.5"
+    for p in parts[1:]:
+        if p in ("A", "B", "C"):
+            shortcut = p
+        elif p in ("v1", "v1.5"):
+            variant = p
+        else:
+            raise ValueError("bad model spec %r" % name)
+    return model, shortcut, variant
+
+
+def metadata(model, net, shortcut, variant, cifar, num_classes):
+    plain = model.startswith("plain")
+    return {
+        "format": "jresnet",
+        "format_version": "1",
+        "model": model,
+        "shortcut": "none" if plain else (shortcut or ("A" if cifar else "B")),
+        "variant": variant,
+        "num_classes": str(num_classes),
+        "classes": json.dumps(["class%d" % i for i in range(num_classes)]),
+        "mean": json.dumps(CIFAR_MEAN if cifar else IMAGENET_MEAN),
+        "std": json.dumps(CIFAR_STD if cifar else IMAGENET_STD),
+        "input_size": json.dumps([3, 32, 32] if cifar else [3, 224, 224]),
+    }
+
+
+def randomise(net, gen, calib):
+    """Random BN affine parameters and running statistics near the batch statistics of `calib`."""
+    bns = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    with torch.no_grad():
+        for m in bns:
+            m.weight.uniform_(0.5, 1.5, generator=gen)
+            m.bias.normal_(0.0, 0.2, generator=gen)
+            m.momentum = 1.0  # running stats := this batch's stats
+        for m in net.modules():
+            if isinstance(m, nn.Linear):
+                m.bias.normal_(0.0, 0.1, generator=gen)
+        net.train()
+        net(calib)
+        for m in bns:
+            m.momentum = 0.1
+            std = m.running_var.sqrt()
+            m.running_mean.add_(0.2 * std * torch.randn(m.running_mean.shape, generator=gen))
+            m.running_var.mul_(torch.empty(m.running_var.shape).uniform_(0.7, 1.3, generator=gen))
+            m.num_batches_tracked.fill_(int(torch.randint(0, 1000, (1,), generator=gen)))
+
+
+def f32(t):
+    return t.detach().to(torch.float32) if t.is_floating_point() else t.detach()
+
+
+def run(name, out_dir, seed, dtype):
+    model, shortcut, variant = parse_name(name)
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    net = reference_models.build(model, shortcut, variant)
+    cifar = isinstance(net, reference_models.CifarResNet)
+    n, size = (8, 32) if cifar else (2, 64)
+    num_classes = net.fc.out_features
+    x = torch.randn(n, 3, size, size, generator=gen)
+    y = torch.randint(0, num_classes, (n,), generator=gen)
+    randomise(net, gen, torch.randn(max(n, 8), 3, size, size, generator=gen))
+    init = copy.deepcopy(net.state_dict())
+    safetensors_io.save_state_dict(init, os.path.join(out_dir, name + ".safetensors"),
+                                   metadata(model, net, shortcut, variant, cifar, num_classes))
+
+    # float32 weights and inputs, computed in `dtype`
+    net = net.to(dtype)
+    xd = x.to(dtype)
+    fix = {"input": x, "target": y}
+    net.eval()
+    with torch.no_grad():
+        fix["logits_eval"] = net(xd)
+    net.train()
+    net.zero_grad()
+    logits = net(xd)
+    loss = F.cross_entropy(logits, y)
+    loss.backward()
+    fix["logits_train"] = logits
+    fix["loss"] = loss
+    for k, p in net.named_parameters():
+        fix["grad." + k] = p.grad
+    for k, b in net.named_buffers():
+        fix["bn." + k] = b
+
+    net = reference_models.build(model, shortcut, variant)
+    net.load_state_dict(init)
+    net = net.to(dtype).train()
+    opt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
+    for _ in range(SGD_STEPS):
+        opt.zero_grad()
+        F.cross_entropy(net(xd), y).backward()
+        opt.step()
+    for k, v in net.state_dict().items():
+        fix["sgd3." + k] = v
+
+    safetensors_io.save_state_dict({k: f32(v) for k, v in fix.items()},
+                                   os.path.join(out_dir, name + ".fixtures.safetensors"),
+                                   {"model": name, "dtype": str(dtype).replace("torch.", ""),
+                                    "loss": repr(float(loss)), "torch": torch.__version__})
+    print("%s: loss %.6f, max|logits_eval| %.4g" % (name, float(loss), float(fix["logits_eval"].abs().max())))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out_dir")
+    ap.add_argument("--models", default=DEFAULT_MODELS)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    a = ap.parse_args()
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    os.makedirs(a.out_dir, exist_ok=True)
+    for name in a.models.split(","):
+        run(name.strip(), a.out_dir, a.seed, getattr(torch, a.dtype))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+package org.jresnet.api;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jresnet.io.ModelFiles;
+import org.jresnet.io.ModelMetadata;
+import org.jresnet.models.ModelConfig;
+import org.jresnet.models.Models;
+import org.jresnet.models.ResNet;
+import org.jresnet.nn.Buffer;
+import org.jresnet.nn.Parameter;
+import org.jresnet.nn.SoftmaxCrossEntropy;
+import org.jresnet.tensor.Tensor;
+import org.jresnet.train.Sgd;
+
+/**
+ * The embeddable face of jresnet: a ResNet with its metadata (class names, normalisation), for
+ * inference, feature extraction, training steps and weight files.
+ *
+ * <pre>{@code
+ *   Network net = Network.load(Path.of("resnet20.safetensors"));   // or Network.create("resnet20")
+ *   float[] logits = net.predict(images, 32, 32, Network.Layout.NCHW); // [N * numClasses]
+ * }</pre>
+ *
+ * <p>Images are float arrays of normalised RGB pixels ({@code (v / 255 - mean) / std} per channel,
+ * see {@link #normalize}), N images of H x W, in either layout: {@link Layout#NCHW} as PyTorch
+ * ({@code [N,3,H,W]}) or {@link Layout#NHWC} ({@code [N,H,W,3]}, the engine's own, no copy).
+ *
+ * <p>Threads: {@link #predict}, {@link #features} and {@link #classify} may be called from any
+ * number of threads at once. Each running call uses a replica of the network (layers own their
+ * activation buffers), kept in a pool and refreshed from the master weights when those changed.
+ * {@link #trainStep}, {@link #loadWeights} and {@link #save} work on the master weights under a
+ * write lock, so concurrent inference sees the weights before or after a step, never half of one.
+ */
+public final class Network {
+    /** Memory order of an image batch. */
+    public enum Layout {
+        /** {@code [N, 3, H, W]}: PyTorch's order. */
+        NCHW,
+        /** {@code [N, H, W, 3]}: jresnet's internal order (channels innermost). */
+        NHWC
+    }
+
+    /** Result of one {@link #trainStep}: mean cross-entropy and top-1 correct count of the batch (before the update). */
+    public record StepResult(float loss, int correct, int batch) {}
+
+    /** SGD defaults of the paper: momentum 0.9, weight decay 1e-4. */
+    public static final float DEFAULT_MOMENTUM = 0.9f, DEFAULT_WEIGHT_DECAY = 1e-4f;
+
+    private final ResNet master;
+    private ModelMetadata meta;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final ConcurrentLinkedQueue<Replica> idle = new ConcurrentLinkedQueue<>();
+    private volatile long version;
+    private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+    private Sgd sgd;
+
+    private static final class Replica {
+        final ResNet net;
+        long version = -1;
+
+        Replica(ResNet net) { this.net = net; }
+    }
+
+    private Network(ResNet model, ModelMetadata meta) {
+        this.master = model;
+        this.meta = meta;
+        this.sgd = new Sgd(model.parameters(), DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, false);
+    }
+
+    // ------------------------------------------------------------------ construction
+
+    /** A new randomly initialised network by name ("resnet50", "resnet20", "plain20", ...) with its defaults. */
+    public static Network create(String name) {
+        return create(ModelConfig.of(name));
+    }
+
+    public static Network create(ModelConfig config) {
+        return new Network(Models.create(config), ModelMetadata.defaults(config));
+    }
+
+    /** Names accepted by {@link #create(String)}. */
+    public static List<String> modelNames() { return Models.names(); }
+
+    /** A weights file written by jresnet (or exported with python/export_torchvision.py): the file alone defines the model. */
+    public static Network load(Path file) throws IOException {
+        ModelFiles.Loaded l = ModelFiles.load(file);
+        return new Network(l.model(), l.metadata());
+    }
+
+    /** A file without jresnet metadata (a plain PyTorch export) into the model {@code config} describes, strictly. */
+    public static Network load(Path file, ModelConfig config) throws IOException {
+        ModelFiles.Loaded l = ModelFiles.load(file, config, true);
+        return new Network(l.model(), l.metadata());
+    }
+
+    // ------------------------------------------------------------------ description
+
+    public ModelMetadata metadata() { return meta; }
+    public String name() { return meta.model(); }
+    public int numClasses() { return meta.numClasses(); }
+    public List<String> classes() { return meta.classes(); }
+    /** Length of the pooled feature vector before fc (64 for CIFAR nets, 512 or 2048 for ImageNet nets). */
+    public int featureSize() { return master.featureSize(); }
+    public long parameterCount() { return master.parameterCount(); }
+
+    /** Replaces class names / normalisation stored with the weights (e.g. after fine-tuning on new data). */
+    public void setMetadata(ModelMetadata m) {
+        if (!m.toConfig().equals(meta.toConfig())) throw new IllegalArgumentException("metadata describes another model: " + m.model());
+        meta = m;
+    }
+
+    /**
+     * The master network itself, for code that drives layers directly. It is not guarded: do not use
+     * it while other threads call this object.
+     */
+    public ResNet model() { return master; }
+
+    // ------------------------------------------------------------------ inference (thread-safe)
+
+    /** Logits {@code [N * numClasses]} (row per image) in eval mode. */
+    public float[] predict(float[] images, int height, int width, Layout layout) {
+        Replica r = borrow();
+        try {
+            return r.net.forward(input(images, height, width, layout)).toArray();
+        } finally {
+            idle.add(r);
+        }
+    }
+
+    /** Pooled features before fc, {@code [N * featureSize]}, in eval mode. */
+    public float[] features(float[] images, int height, int width, Layout layout) {
+        Replica r = borrow();
+        try {
+            return r.net.features(input(images, height, width, layout)).toArray();
+        } finally {
+            idle.add(r);
+        }
+    }
+
+    /** The top-1 class index of each image. */
+    public int[] classify(float[] images, int height, int width, Layout layout) {
+        float[] z = predict(images, height, width, layout);
+        int k = numClasses();
+        int[] out = new int[z.length / k];
+        for (int i = 0; i < out.length; i++) out[i] = SoftmaxCrossEntropy.argmax(z, i * k, k);
+        return out;
+    }
+
+    /** Row-wise softmax of logits {@code [N * k]} (in place on a copy). */
+    public static float[] softmax(float[] logits, int k) {
+        float[] p = logits.clone();
+        for (int row = 0; row < p.length; row += k) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) max = Math.max(max, p[row + j]);
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += Math.exp(p[row + j] - max);
+            for (int j = 0; j < k; j++) p[row + j] = (float) (Math.exp(p[row + j] - max) / sum);
+        }
+        return p;
+    }
+
+    /**
+     * Normalised NHWC floats from 8-bit RGB pixels {@code [N, H, W, 3]} (interleaved, as image
+     * libraries store them): {@code (v / 255 - mean[c]) / std[c]} with this model's statistics.
+     */
+    public float[] normalize(byte[] rgb) {
+        if (rgb.length % 3 != 0) throw new IllegalArgumentException("RGB bytes must be a multiple of 3, got " + rgb.length);
+        float[] mean = meta.mean(), std = meta.std();
+        float[] out = new float[rgb.length];
+        for (int i = 0; i < rgb.length; i++) {
+            int c = i % 3;
+            out[i] = ((rgb[i] & 0xff) / 255f - mean[c]) / std[c];
+        }
+        return out;
+    }
+
+    /** Normalised NHWC floats of images that all have the same size (no resizing here). */
+    public float[] normalize(List<BufferedImage> images) {
+        if (images.isEmpty()) throw new IllegalArgumentException("no images");
+        int h = images.get(0).getHeight(), w = images.get(0).getWidth();
+        byte[] rgb = new byte[images.size() * h * w * 3];
+        int o = 0;
+        for (BufferedImage im : images) {
+            if (im.getHeight() != h || im.getWidth() != w) {
+                throw new IllegalArgumentException("images differ in size: " + w + "x" + h + " and " + im.getWidth() + "x" + im.getHeight());
+            }
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int p = im.getRGB(x, y);
+                    rgb[o++] = (byte) (p >> 16);
+                    rgb[o++] = (byte) (p >> 8);
+                    rgb[o++] = (byte) p;
+                }
+            }
+        }
+        return normalize(rgb);
+    }
+
+    private Replica borrow() {
+        Replica r = idle.poll();
+        if (r == null) r = new Replica(Models.create(master.config));
+        if (r.version != version) {
+            lock.readLock().lock();
+            try {
+                copyWeights(master, r.net);
+                r.version = version;
+            } finally {
+                lock.readLock().unlock();
+            }
+            r.net.setTraining(false);
+        }
+        return r;
+    }
+
+    private static void copyWeights(ResNet from, ResNet to) {
+        var tp = to.parameters();
+        for (var e : from.parameters().entrySet()) tp.get(e.getKey()).value().copyFrom(e.getValue().value());
+        var tb = to.buffers();
+        for (var e : from.buffers().entrySet()) tb.get(e.getKey()).value().copyFrom(e.getValue().value());
+    }
+
+    /** The batch as an NHWC tensor (a view when already NHWC). */
+    private static Tensor input(float[] images, int h, int w, Layout layout) {
+        if (h < 1 || w < 1) throw new IllegalArgumentException("image size must be positive, got " + h + "x" + w);
+        int per = 3 * h * w;
+        if (images.length == 0 || images.length % per != 0) {
+            throw new IllegalArgumentException(images.length + " floats is not a whole number of 3x" + h + "x" + w + " images");
+        }
+        int n = images.length / per;
+        if (layout == Layout.NHWC) return new Tensor(images, 0, n, h, w, 3);
+        return Tensor.of(nchwToNhwc(images, n, 3, h, w), n, h, w, 3);
+    }
+
+    /** {@code [N,C,H,W]} to {@code [N,H,W,C]}. */
+    public static float[] nchwToNhwc(float[] src, int n, int c, int h, int w) {
+        float[] dst = new float[n * c * h * w];
+        int hw = h * w;
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                int s = (i * c + ch) * hw, d = i * hw * c + ch;
+                for (int p = 0; p < hw; p++) dst[d + p * c] = src[s + p];
+            }
+        }
+        return dst;
+    }
+
+    /** {@code [N,H,W,C]} to {@code [N,C,H,W]}. */
+    public static float[] nhwcToNchw(float[] src, int n, int h, int w, int c) {
+        float[] dst = new float[n * c * h * w];
+        int hw = h * w;
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                int d = (i * c + ch) * hw, s = i * hw * c + ch;
+                for (int p = 0; p < hw; p++) dst[d + p] = src[s + p * c];
+            }
+        }
+        return dst;
+    }
+
+    // ------------------------------------------------------------------ training
+
+    /** Replaces the optimizer (its momentum starts afresh). Defaults: {@link #DEFAULT_MOMENTUM}, {@link #DEFAULT_WEIGHT_DECAY}. */
+    public void setOptimizer(float momentum, float weightDecay, boolean nesterov) {
+        lock.writeLock().lock();
+        try {
+            sgd = new Sgd(master.parameters(), momentum, weightDecay, nesterov);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * One SGD step on a labelled batch in train mode (BN uses and updates batch statistics):
+     * forward, softmax cross-entropy, backward, update with learning rate {@code lr}.
+     */
+    public StepResult trainStep(float[] images, int[] labels, int height, int width, Layout layout, float lr) {
+        Tensor x = input(images, height, width, layout);
+        if (x.dim(0) != labels.length) {
+            throw new IllegalArgumentException(x.dim(0) + " images but " + labels.length + " labels");
+        }
+        lock.writeLock().lock();
+        try {
+            master.setTraining(true);
+            master.zeroGrad();
+            Tensor logits = master.forward(x);
+            float l = loss.forward(logits, labels);
+            int correct = loss.correct();
+            master.backward(loss.backward());
+            sgd.step(lr);
+            version++;
+            return new StepResult(l, correct, labels.length);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The optimizer, e.g. to save or restore its momentum buffers. */
+    public Sgd optimizer() { return sgd; }
+
+    // ------------------------------------------------------------------ weights
+
+    /** Writes weights + metadata (atomically); the file loads with {@link #load(Path)} and strictly in PyTorch. */
+    public void save(Path file) throws IOException {
+        lock.readLock().lock();
+        try {
+            ModelFiles.save(file, master, meta);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Loads weights for this same architecture from a file (strict: every key, every shape). */
+    public void loadWeights(Path file) throws IOException {
+        var f = org.jresnet.io.SafeTensors.read(file);
+        lock.writeLock().lock();
+        try {
+            ModelFiles.loadInto(master, f, file, true);
+            version++;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** A copy of one parameter or buffer by its state_dict key (e.g. "fc.weight"). */
+    public float[] tensor(String key) {
+        lock.readLock().lock();
+        try {
+            Parameter p = master.parameters().get(key);
+            if (p != null) return p.value().toArray();
+            Buffer b = master.buffers().get(key);
+            if (b != null) return b.value().toArray();
+            throw new IllegalArgumentException("no tensor '" + key + "' in " + name());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.jresnet.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jresnet.models.ModelConfig;
+import org.jresnet.models.Models;
+import org.jresnet.models.ResNet;
+import org.jresnet.nn.Buffer;
+import org.jresnet.nn.Layer;
+import org.jresnet.nn.Parameter;
+import org.jresnet.tensor.Tensor;
+
+/**
+ * A model's weights in a safetensors file: exactly its state_dict (parameters and buffers under
+ * torchvision's keys, in torchvision's order; integer buffers such as {@code num_batches_tracked}
+ * as I64), plus {@link ModelMetadata} so that the file alone rebuilds the model. Such a file loads
+ * with {@code model.load_state_dict(..., strict=True)} in PyTorch.
+ *
+ * <p>Keys under {@value #OPTIM_PREFIX} (optimizer state in checkpoints) are not weights: loading
+ * skips them. Loading is strict by default: one error lists every missing, unexpected and
+ * mis-shaped key, and nothing is changed in the model unless everything fits.
+ */
+public final class ModelFiles {
+    /** Reserved key prefix for optimizer state stored beside the weights in checkpoints. */
+    public static final String OPTIM_PREFIX = "optim.";
+
+    private ModelFiles() {}
+
+    /** A model loaded from a file, with what the file says about it and what matched. */
+    public record Loaded(ResNet model, ModelMetadata metadata, LoadReport report, SafeTensorsFile file) {}
+
+    /** The state_dict of {@code model}: per module (in walk order) its parameters, then its buffers. */
+    public static Map<String, TensorData> stateDict(Layer model) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (var e : entries(model).entrySet()) {
+            Object o = e.getValue();
+            out.put(e.getKey(), o instanceof Parameter p ? TensorData.f32(p.value()) : buffer((Buffer) o));
+        }
+        return out;
+    }
+
+    /** Parameters and buffers in torchvision's state_dict order. */
+    private static Map<String, Object> entries(Layer model) {
+        Map<String, Parameter> ps = model.parameters();
+        Map<String, Buffer> bs = model.buffers();
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String prefix : model.modules().keySet()) {
+            for (var e : ps.entrySet()) if (ownedBy(prefix, e.getKey())) out.put(e.getKey(), e.getValue());
+            for (var e : bs.entrySet()) if (ownedBy(prefix, e.getKey())) out.put(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    private static boolean ownedBy(String modulePrefix, String key) {
+        return key.startsWith(modulePrefix) && key.indexOf('.', modulePrefix.length()) < 0;
+    }
+
+    private static TensorData buffer(Buffer b) {
+        Tensor v = b.value();
+        if (!b.integer()) return TensorData.f32(v);
+        long[] l = new long[v.size()];
+        for (int i = 0; i < l.length; i++) l[i] = Math.round(v.get(i));
+        return TensorData.i64(l, v.shape());
+    }
+
+    public static void save(Path file, Layer model, ModelMetadata meta) throws IOException {
+        save(file, model, meta, Map.of(), Map.of());
+    }
+
+    /**
+     * Weights plus {@code extraTensors} (keys under {@value #OPTIM_PREFIX}) and {@code extraMetadata}
+     * (e.g. a checkpoint's step and schedule; must not redefine the model's keys).
+     */
+    public static void save(Path file, Layer model, ModelMetadata meta, Map<String, TensorData> extraTensors,
+                            Map<String, String> extraMetadata) throws IOException {
+        Map<String, TensorData> tensors = stateDict(model);
+        for (var e : extraTensors.entrySet()) {
+            if (!e.getKey().startsWith(OPTIM_PREFIX)) {
+                throw new IllegalArgumentException("extra tensor '" + e.getKey() + "' must be under '" + OPTIM_PREFIX + "'");
+            }
+            tensors.put(e.getKey(), e.getValue());
+        }
+        Map<String, String> m = meta.toMap();
+        for (var e : extraMetadata.entrySet()) {
+            if (m.containsKey(e.getKey())) throw new IllegalArgumentException("metadata key '" + e.getKey() + "' is reserved");
+            m.put(e.getKey(), e.getValue());
+        }
+        SafeTensors.write(file, tensors, m);
+    }
+
+    /** A file jresnet wrote: the model is rebuilt from its metadata, then loaded strictly. */
+    public static Loaded load(Path file) throws IOException {
+        SafeTensorsFile f = SafeTensors.read(file);
+        ModelMetadata meta = ModelMetadata.fromMap(f.metadata(), file);
+        ResNet model = Models.create(meta.toConfig());
+        return new Loaded(model, meta, loadInto(model, f, file, true), f);
+    }
+
+    /**
+     * Any file (e.g. a PyTorch export without our metadata) into the model {@code config} describes.
+     * Class names and normalisation come from the file's jresnet metadata when it has some for the
+     * same number of classes, else from {@link ModelMetadata#defaults}. With {@code strict} false
+     * the matching tensors load and the report lists the rest.
+     */
+    public static Loaded load(Path file, ModelConfig config, boolean strict) throws IOException {
+        SafeTensorsFile f = SafeTensors.read(file);
+        ModelMetadata meta = ModelMetadata.defaults(config);
+        if (ModelMetadata.isJresnet(f.metadata())) {
+            ModelMetadata fm = ModelMetadata.fromMap(f.metadata(), file);
+            meta = new ModelMetadata(config.name(), config.shortcut(), config.strideOn3x3(), config.numClasses(),
+                    fm.numClasses() == config.numClasses() ? fm.classes() : meta.classes(), fm.mean(), fm.std(),
+                    fm.inputSize());
+        }
+        ResNet model = Models.create(config);
+        return new Loaded(model, meta, loadInto(model, f, file, strict), f);
+    }
+
+    /**
+     * Copies the file's tensors into {@code model}'s parameters and buffers by name (keys mapped by
+     * {@link StateDictKeys} when the model does not know them as they are). Strict: any missing,
+     * unexpected or mis-shaped key is a {@link WeightsException} and the model is left untouched.
+     */
+    public static LoadReport loadInto(Layer model, SafeTensorsFile f, Path file, boolean strict) throws WeightsException {
+        Map<String, Tensor> targets = new LinkedHashMap<>();
+        for (var e : entries(model).entrySet()) {
+            Object o = e.getValue();
+            targets.put(e.getKey(), o instanceof Parameter p ? p.value() : ((Buffer) o).value());
+        }
+
+        Map<String, String> sourceOf = new HashMap<>();   // model key -> file key
+        List<String> unexpected = new ArrayList<>(), mismatched = new ArrayList<>(), renamed = new ArrayList<>();
+        for (var e : f.tensors().entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith(OPTIM_PREFIX)) continue;
+            String target = key;
+            if (!targets.containsKey(key)) {
+                target = StateDictKeys.normalise(key).filter(targets::containsKey).orElse(null);
+                if (target == null) {
+                    unexpected.add(key);
+                    continue;
+                }
+                renamed.add(key + " -> " + target);
+            }
+            String other = sourceOf.put(target, key);
+            if (other != null) {
+                throw new WeightsException(file + ": keys '" + other + "' and '" + key + "' both give '" + target + "'");
+            }
+            int[] want = targets.get(target).shape(), got = e.getValue().shape();
+            if (!Arrays.equals(want, got)) {
+                mismatched.add(target + ": expected " + Arrays.toString(want) + " found " + Arrays.toString(got));
+                sourceOf.remove(target);
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (String k : targets.keySet()) {
+            if (!sourceOf.containsKey(k) && mismatched.stream().noneMatch(m -> m.startsWith(k + ": "))) missing.add(k);
+        }
+        LoadReport report = new LoadReport(sourceOf.size(), missing, unexpected, mismatched, renamed);
+        if (strict && !report.complete()) {
+            throw new WeightsException(file + ": does not fit " + describe(model) + ": " + report.describe());
+        }
+        for (var e : sourceOf.entrySet()) {
+            Tensor t = targets.get(e.getKey());
+            float[] v = f.tensors().get(e.getValue()).toFloats();
+            System.arraycopy(v, 0, t.data(), t.offset(), v.length);
+        }
+        return report;
+    }
+
+    private static String describe(Layer model) {
+        if (model instanceof ResNet r) {
+            ModelConfig c = r.config;
+            return c.name() + " (shortcut " + c.shortcut() + ", " + c.numClasses() + " classes)";
+        }
+        return model.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,176 @@
+package org.jresnet.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jresnet.models.ModelConfig;
+import org.jresnet.models.Models;
+import org.jresnet.nn.Shortcut;
+
+/**
+ * What a weights file says about its model, stored as the safetensors {@code __metadata__}
+ * (string to string, as the format requires; lists are JSON arrays): enough to rebuild the network
+ * and to feed it images, so loading a file jresnet wrote needs no other flag.
+ *
+ * <pre>
+ *   format          "jresnet"                 format_version  "1"
+ *   model           "resnet50", "plain20"...  shortcut        "A" | "B" | "C" | "none"
+ *   variant         "v1.5" (bottleneck stride on the 3x3, torchvision) | "v1" (on the first 1x1)
+ *   num_classes     "10"                      classes         ["airplane", ...]
+ *   mean, std       [0.4914, 0.4822, 0.4465]  per RGB channel, of images scaled to [0, 1]
+ *   input_size      [3, 32, 32]               C, H, W the model was trained at
+ * </pre>
+ */
+public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3, int numClasses,
+                            List<String> classes, float[] mean, float[] std, int[] inputSize) {
+    public static final String FORMAT = "jresnet";
+    public static final String FORMAT_VERSION = "1";
+
+    public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
+            "dog", "frog", "horse", "ship", "truck");
+    /** CIFAR-10 training-set statistics as commonly used by PyTorch CIFAR code. */
+    public static final float[] CIFAR10_MEAN = {0.4914f, 0.4822f, 0.4465f};
+    public static final float[] CIFAR10_STD = {0.2470f, 0.2435f, 0.2616f};
+    /** torchvision's ImageNet normalisation. */
+    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ModelMetadata {
+        Models.arch(model);
+        classes = List.copyOf(classes);
+        if (classes.size() != numClasses) {
+            throw new IllegalArgumentException(classes.size() + " class names for " + numClasses + " classes");
+        }
+        if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 values (RGB)");
+        for (float s : std) if (!(s > 0)) throw new IllegalArgumentException("std must be > 0, got " + Arrays.toString(std));
+        if (inputSize.length != 3 || inputSize[0] != 3 || inputSize[1] < 1 || inputSize[2] < 1) {
+            throw new IllegalArgumentException("input size must be [3, H, W], got " + Arrays.toString(inputSize));
+        }
+        mean = mean.clone();
+        std = std.clone();
+        inputSize = inputSize.clone();
+    }
+
+    /** The usual metadata of a freshly built model: CIFAR-10 or ImageNet statistics, numbered class names. */
+    public static ModelMetadata defaults(ModelConfig c) {
+        boolean cifar = c.cifar();
+        List<String> classes = cifar && c.numClasses() == CIFAR10_CLASSES.size() ? CIFAR10_CLASSES : numbered(c.numClasses());
+        return new ModelMetadata(c.name(), c.shortcut(), c.strideOn3x3(), c.numClasses(), classes,
+                cifar ? CIFAR10_MEAN : IMAGENET_MEAN, cifar ? CIFAR10_STD : IMAGENET_STD,
+                cifar ? new int[] {3, 32, 32} : new int[] {3, 224, 224});
+    }
+
+    public static List<String> numbered(int n) {
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(Integer.toString(i));
+        return out;
+    }
+
+    /** The configuration that rebuilds this model (initialisation options do not matter once weights load). */
+    public ModelConfig toConfig() {
+        return new ModelConfig(model, numClasses, shortcut, strideOn3x3, false, 0L);
+    }
+
+    public ModelMetadata withClasses(List<String> names) {
+        return new ModelMetadata(model, shortcut, strideOn3x3, names.size(), names, mean, std, inputSize);
+    }
+
+    public ModelMetadata withNormalization(float[] m, float[] s) {
+        return new ModelMetadata(model, shortcut, strideOn3x3, numClasses, classes, m, s, inputSize);
+    }
+
+    public ModelMetadata withInputSize(int h, int w) {
+        return new ModelMetadata(model, shortcut, strideOn3x3, numClasses, classes, mean, std, new int[] {3, h, w});
+    }
+
+    @Override public float[] mean() { return mean.clone(); }
+    @Override public float[] std() { return std.clone(); }
+    @Override public int[] inputSize() { return inputSize.clone(); }
+
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.put("model", model);
+        m.put("shortcut", shortcut == Shortcut.NONE ? "none" : shortcut.name());
+        m.put("variant", strideOn3x3 ? "v1.5" : "v1");
+        m.put("num_classes", Integer.toString(numClasses));
+        try {
+            m.put("classes", JSON.writeValueAsString(classes));
+            m.put("mean", JSON.writeValueAsString(mean));
+            m.put("std", JSON.writeValueAsString(std));
+            m.put("input_size", JSON.writeValueAsString(inputSize));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    /** True when {@code meta} was written by jresnet (has {@code format = jresnet}). */
+    public static boolean isJresnet(Map<String, String> meta) {
+        return FORMAT.equals(meta.get("format"));
+    }
+
+    /**
+     * Parses jresnet metadata; {@code file} is only for messages. Optional keys (classes, mean, std,
+     * input_size) default as in {@link #defaults}.
+     */
+    public static ModelMetadata fromMap(Map<String, String> m, Path file) throws WeightsException {
+        if (!isJresnet(m)) {
+            throw new WeightsException(file + ": no jresnet metadata (format=jresnet) in the file; give the model"
+                    + " name explicitly (e.g. --model resnet50) to load a plain PyTorch export");
+        }
+        String version = m.getOrDefault("format_version", FORMAT_VERSION);
+        if (!version.equals(FORMAT_VERSION)) {
+            throw new WeightsException(file + ": metadata format_version " + version + " is not supported (this jresnet reads "
+                    + FORMAT_VERSION + ")");
+        }
+        try {
+            String model = required(m, "model", file);
+            Models.Arch arch = Models.arch(model);
+            ModelConfig base = ModelConfig.of(model);
+            Shortcut shortcut = m.containsKey("shortcut") ? Shortcut.parse(m.get("shortcut")) : base.shortcut();
+            String variant = m.getOrDefault("variant", "v1.5").toLowerCase(Locale.ROOT);
+            if (!variant.equals("v1.5") && !variant.equals("v1")) throw new IllegalArgumentException("unknown variant '" + variant + "'; valid: v1.5, v1");
+            int k = m.containsKey("num_classes") ? Integer.parseInt(m.get("num_classes").trim()) : base.numClasses();
+            ModelConfig config = new ModelConfig(model, k, shortcut, variant.equals("v1.5"), false, 0L);
+            ModelMetadata d = defaults(config);
+            List<String> classes = m.containsKey("classes")
+                    ? JSON.readValue(m.get("classes"), new TypeReference<List<String>>() {}) : d.classes();
+            float[] mean = m.containsKey("mean") ? JSON.readValue(m.get("mean"), float[].class) : d.mean();
+            float[] std = m.containsKey("std") ? JSON.readValue(m.get("std"), float[].class) : d.std();
+            int[] in = m.containsKey("input_size") ? JSON.readValue(m.get("input_size"), int[].class)
+                    : arch.cifar() ? new int[] {3, 32, 32} : new int[] {3, 224, 224};
+            return new ModelMetadata(model, shortcut, variant.equals("v1.5"), k, classes, mean, std, in);
+        } catch (JsonProcessingException e) {
+            throw new WeightsException(file + ": bad metadata: " + e.getOriginalMessage().split("\n")[0]);
+        } catch (IllegalArgumentException e) {
+            throw new WeightsException(file + ": bad metadata: " + e.getMessage());
+        }
+    }
+
+    private static String required(Map<String, String> m, String key, Path file) throws WeightsException {
+        String v = m.get(key);
+        if (v == null || v.isBlank()) throw new WeightsException(file + ": metadata has no '" + key + "'");
+        return v.trim();
+    }
+
+    @Override public boolean equals(Object o) {
+        return o instanceof ModelMetadata x && x.model.equals(model) && x.shortcut == shortcut && x.strideOn3x3 == strideOn3x3
+                && x.numClasses == numClasses && x.classes.equals(classes) && Arrays.equals(x.mean, mean)
+                && Arrays.equals(x.std, std) && Arrays.equals(x.inputSize, inputSize);
+    }
+
+    @Override public int hashCode() { return model.hashCode() * 31 + classes.hashCode(); }
+
+    @Override public String toString() { return "ModelMetadata" + toMap(); }
+}

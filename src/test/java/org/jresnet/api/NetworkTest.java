@@ -1,0 +1,128 @@
+package org.jresnet.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jresnet.io.ModelMetadata;
+import org.jresnet.models.ModelConfig;
+import org.jresnet.nn.Shortcut;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NetworkTest {
+    @TempDir Path dir;
+
+    private static float[] randomImages(long seed, int n, int h, int w) {
+        Random r = new Random(seed);
+        float[] x = new float[n * 3 * h * w];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        return x;
+    }
+
+    @Test
+    void concurrentInferenceEqualsSequentialResults() throws Exception {
+        Network net = Network.create(ModelConfig.of("resnet20").withShortcut(Shortcut.B).withSeed(5));
+        int threads = 6, calls = 3;
+        List<float[]> inputs = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        List<float[]> expectedFeatures = new ArrayList<>();
+        for (int t = 0; t < threads * calls; t++) {
+            float[] x = randomImages(t, 1 + t % 3, 16, 16);
+            inputs.add(x);
+            expected.add(net.predict(x, 16, 16, Network.Layout.NCHW));
+            expectedFeatures.add(net.features(x, 16, 16, Network.Layout.NCHW));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<List<float[][]>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t * calls;
+                Callable<List<float[][]>> job = () -> {
+                    start.await();
+                    List<float[][]> out = new ArrayList<>();
+                    for (int i = first; i < first + calls; i++) {
+                        out.add(new float[][] {net.predict(inputs.get(i), 16, 16, Network.Layout.NCHW),
+                                net.features(inputs.get(i), 16, 16, Network.Layout.NCHW)});
+                    }
+                    return out;
+                };
+                results.add(pool.submit(job));
+            }
+            start.countDown();
+            for (int t = 0; t < threads; t++) {
+                List<float[][]> got = results.get(t).get();
+                for (int i = 0; i < calls; i++) {
+                    assertThat(got.get(i)[0]).containsExactly(expected.get(t * calls + i));
+                    assertThat(got.get(i)[1]).containsExactly(expectedFeatures.get(t * calls + i));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void inferenceSeesTrainingStepsAndLayoutsAgree() {
+        Network net = Network.create("resnet20");
+        float[] nchw = randomImages(1, 2, 8, 8);
+        float[] nhwc = Network.nchwToNhwc(nchw, 2, 3, 8, 8);
+        assertThat(Network.nhwcToNchw(nhwc, 2, 8, 8, 3)).containsExactly(nchw);
+        float[] before = net.predict(nchw, 8, 8, Network.Layout.NCHW);
+        assertThat(net.predict(nhwc, 8, 8, Network.Layout.NHWC)).containsExactly(before);
+        Network.StepResult r = net.trainStep(nchw, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.5f);
+        assertThat(r.batch()).isEqualTo(2);
+        assertThat(net.predict(nchw, 8, 8, Network.Layout.NCHW)).isNotEqualTo(before);
+        assertThat(Network.softmax(before, 10)).satisfies(p -> {
+            double sum = 0;
+            for (int j = 0; j < 10; j++) sum += p[j];
+            assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        });
+    }
+
+    @Test
+    void badInputsAreClearErrors() {
+        Network net = Network.create("resnet20");
+        assertThatThrownBy(() -> net.predict(new float[100], 8, 8, Network.Layout.NCHW))
+                .hasMessage("100 floats is not a whole number of 3x8x8 images");
+        assertThatThrownBy(() -> net.trainStep(new float[192], new int[] {1, 2}, 8, 8, Network.Layout.NHWC, 0.1f))
+                .hasMessage("1 images but 2 labels");
+        assertThatThrownBy(() -> Network.create("resnet19")).hasMessageStartingWith("unknown model 'resnet19'");
+    }
+
+    @Test
+    void normalisesPixelsWithTheModelStatistics() {
+        Network net = Network.create("resnet20");
+        BufferedImage im = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
+        im.setRGB(0, 0, 0xff8000);
+        im.setRGB(1, 0, 0x0000ff);
+        float[] x = net.normalize(List.of(im));
+        float[] m = ModelMetadata.CIFAR10_MEAN, s = ModelMetadata.CIFAR10_STD;
+        assertThat(x).containsExactly((1 - m[0]) / s[0], (128 / 255f - m[1]) / s[1], (0 - m[2]) / s[2],
+                (0 - m[0]) / s[0], (0 - m[1]) / s[1], (1 - m[2]) / s[2]);
+    }
+
+    @Test
+    void weightsRoundTripThroughFiles() throws Exception {
+        Network a = Network.create(ModelConfig.of("plain20").withSeed(1));
+        Network b = Network.create(ModelConfig.of("plain20").withSeed(2));
+        float[] x = randomImages(3, 2, 8, 8);
+        Path p = dir.resolve("w.safetensors");
+        a.save(p);
+        assertThat(b.predict(x, 8, 8, Network.Layout.NCHW)).isNotEqualTo(a.predict(x, 8, 8, Network.Layout.NCHW));
+        b.loadWeights(p);
+        assertThat(b.predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(a.predict(x, 8, 8, Network.Layout.NCHW));
+        assertThat(b.tensor("fc.weight")).containsExactly(a.tensor("fc.weight"));
+        assertThatThrownBy(() -> Network.create("resnet32").loadWeights(p)).hasMessageContaining("does not fit resnet32");
+    }
+}

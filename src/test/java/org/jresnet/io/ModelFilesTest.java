@@ -1,0 +1,158 @@
+package org.jresnet.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jresnet.models.ModelConfig;
+import org.jresnet.models.Models;
+import org.jresnet.models.ResNet;
+import org.jresnet.nn.Shortcut;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFilesTest {
+    @TempDir Path dir;
+
+    private static ResNet model(String name, Shortcut s, long seed) {
+        return Models.create(ModelConfig.of(name).withShortcut(s).withSeed(seed));
+    }
+
+    @Test
+    void savesTheStateDictInTorchvisionOrderAndRebuildsTheModelFromTheFileAlone() throws IOException {
+        ResNet m = model("resnet20", Shortcut.B, 3);
+        m.buffers().get("layer2.0.downsample.1.running_var").value().set(5, 2.5f);
+        m.buffers().get("bn1.num_batches_tracked").value().set(0, 1234);
+        ModelMetadata meta = ModelMetadata.defaults(m.config).withNormalization(new float[] {0.5f, 0.4f, 0.3f},
+                new float[] {0.2f, 0.25f, 0.3f});
+        Path p = dir.resolve("r20.safetensors");
+        ModelFiles.save(p, m, meta);
+
+        SafeTensorsFile f = SafeTensors.read(p);
+        List<String> keys = new ArrayList<>(f.tensors().keySet());
+        assertThat(keys.subList(0, 7)).containsExactly("conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean",
+                "bn1.running_var", "bn1.num_batches_tracked", "layer1.0.conv1.weight");
+        assertThat(keys).contains("layer2.0.downsample.0.weight", "layer2.0.downsample.1.num_batches_tracked")
+                .endsWith("fc.weight", "fc.bias");
+        assertThat(keys).hasSize(m.parameters().size() + m.buffers().size());
+        assertThat(f.get("bn1.num_batches_tracked").dtype()).isEqualTo(DType.I64);
+        assertThat(f.get("bn1.num_batches_tracked").longs()).containsExactly(1234L);
+        assertThat(f.metadata()).containsEntry("format", "jresnet").containsEntry("model", "resnet20")
+                .containsEntry("shortcut", "B").containsEntry("num_classes", "10").containsEntry("variant", "v1.5")
+                .containsEntry("classes", "[\"airplane\",\"automobile\",\"bird\",\"cat\",\"deer\",\"dog\",\"frog\",\"horse\",\"ship\",\"truck\"]")
+                .containsEntry("input_size", "[3,32,32]");
+
+        ModelFiles.Loaded l = ModelFiles.load(p);
+        assertThat(l.metadata()).isEqualTo(meta);
+        assertThat(l.model().config.shortcut()).isEqualTo(Shortcut.B);
+        assertThat(l.report().complete()).isTrue();
+        for (var e : m.parameters().entrySet()) {
+            assertThat(l.model().parameters().get(e.getKey()).value().toArray()).as(e.getKey())
+                    .containsExactly(e.getValue().value().toArray());
+        }
+        for (var e : m.buffers().entrySet()) {
+            assertThat(l.model().buffers().get(e.getKey()).value().toArray()).as(e.getKey())
+                    .containsExactly(e.getValue().value().toArray());
+        }
+    }
+
+    @Test
+    void metadataRoundTripsForEveryOption() throws IOException {
+        ModelConfig c = ModelConfig.of("resnet50").withShortcut(Shortcut.C).withStrideOn3x3(false).withNumClasses(3);
+        ModelMetadata m = ModelMetadata.defaults(c).withClasses(List.of("cat", "dog", "bird \"quoted\""));
+        assertThat(ModelMetadata.fromMap(m.toMap(), Path.of("x"))).isEqualTo(m);
+        assertThat(ModelMetadata.fromMap(m.toMap(), Path.of("x")).toConfig()).isEqualTo(c.withSeed(0));
+        ModelMetadata plain = ModelMetadata.defaults(ModelConfig.of("plain20"));
+        assertThat(plain.toMap()).containsEntry("shortcut", "none");
+        assertThat(ModelMetadata.fromMap(plain.toMap(), Path.of("x")).shortcut()).isEqualTo(Shortcut.NONE);
+    }
+
+    @Test
+    void badMetadataIsOneLineNamingTheFile() {
+        Map<String, String> m = new LinkedHashMap<>(ModelMetadata.defaults(ModelConfig.of("resnet20")).toMap());
+        m.put("model", "resnet21");
+        assertThatThrownBy(() -> ModelMetadata.fromMap(m, Path.of("f.safetensors")))
+                .isInstanceOf(WeightsException.class).hasMessageStartingWith("f.safetensors: bad metadata: unknown model 'resnet21'");
+        m.put("model", "resnet20");
+        m.put("mean", "[0.5, oops]");
+        assertThatThrownBy(() -> ModelMetadata.fromMap(m, Path.of("f.safetensors"))).hasMessageStartingWith("f.safetensors: bad metadata:")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        assertThatThrownBy(() -> ModelMetadata.fromMap(Map.of(), Path.of("g"))).hasMessageContaining("give the model name");
+    }
+
+    @Test
+    void strictLoadListsMissingUnexpectedAndMisshapedKeysAndChangesNothing() throws IOException {
+        ResNet src = model("resnet20", Shortcut.A, 1);
+        Map<String, TensorData> sd = ModelFiles.stateDict(src);
+        sd.remove("layer3.2.bn2.running_var");
+        sd.remove("fc.bias");
+        sd.put("extra.weight", TensorData.f32(new float[2], 2));
+        sd.put("fc.weight", TensorData.f32(new float[100 * 64], 100, 64));
+        sd.put("optim.momentum.fc.bias", TensorData.f32(new float[10], 10)); // optimizer state is not a weight
+        Path p = dir.resolve("bad.safetensors");
+        SafeTensors.write(p, sd, ModelMetadata.defaults(src.config).toMap());
+
+        assertThatThrownBy(() -> ModelFiles.load(p))
+                .isInstanceOf(WeightsException.class)
+                .hasMessage(p + ": does not fit resnet20 (shortcut A, 10 classes): 2 missing keys [layer3.2.bn2.running_var,"
+                        + " fc.bias]; 1 unexpected keys [extra.weight]; 1 mis-shaped [fc.weight: expected [10, 64] found [100, 64]]");
+
+        ResNet target = model("resnet20", Shortcut.A, 2);
+        float[] before = target.parameters().get("conv1.weight").value().toArray();
+        assertThatThrownBy(() -> ModelFiles.loadInto(target, SafeTensors.read(p), p, true)).isInstanceOf(WeightsException.class);
+        assertThat(target.parameters().get("conv1.weight").value().toArray()).containsExactly(before);
+
+        LoadReport r = ModelFiles.loadInto(target, SafeTensors.read(p), p, false);
+        assertThat(r.missing()).containsExactly("layer3.2.bn2.running_var", "fc.bias");
+        assertThat(r.unexpected()).containsExactly("extra.weight");
+        assertThat(r.mismatched()).hasSize(1);
+        assertThat(target.parameters().get("conv1.weight").value().toArray())
+                .containsExactly(src.parameters().get("conv1.weight").value().toArray());
+    }
+
+    @Test
+    void acceptsCommonPyTorchCifarCheckpointNames() throws IOException {
+        ResNet src = model("resnet20", Shortcut.B, 4);
+        Map<String, TensorData> renamed = new LinkedHashMap<>();
+        for (var e : ModelFiles.stateDict(src).entrySet()) {
+            String k = e.getKey().replace("downsample.", "shortcut.");
+            if (k.startsWith("fc.")) k = "linear." + k.substring(3);
+            renamed.put("module." + k, e.getValue());
+        }
+        Path p = dir.resolve("pytorch.safetensors");
+        SafeTensors.write(p, renamed, Map.of()); // a plain PyTorch export: no metadata
+
+        assertThatThrownBy(() -> ModelFiles.load(p)).hasMessageContaining("give the model name");
+        ModelFiles.Loaded l = ModelFiles.load(p, src.config, true);
+        assertThat(l.report().renamed()).contains("module.linear.weight -> fc.weight",
+                "module.layer2.0.shortcut.0.weight -> layer2.0.downsample.0.weight", "module.conv1.weight -> conv1.weight");
+        assertThat(l.model().parameters().get("layer3.0.downsample.1.bias").value().toArray())
+                .containsExactly(src.parameters().get("layer3.0.downsample.1.bias").value().toArray());
+        assertThat(l.metadata().classes()).isEqualTo(ModelMetadata.CIFAR10_CLASSES);
+    }
+
+    @Test
+    void twoKeysForOneTensorIsAnError() throws IOException {
+        ResNet src = model("resnet20", Shortcut.A, 1);
+        Map<String, TensorData> sd = ModelFiles.stateDict(src);
+        sd.put("linear.bias", sd.get("fc.bias"));
+        Path p = dir.resolve("dup.safetensors");
+        SafeTensors.write(p, sd, Map.of());
+        assertThatThrownBy(() -> ModelFiles.load(p, src.config, false))
+                .hasMessage(p + ": keys 'fc.bias' and 'linear.bias' both give 'fc.bias'");
+    }
+
+    @Test
+    void keyNormalisation() {
+        assertThat(StateDictKeys.normalise("module.module.fc.weight")).contains("fc.weight");
+        assertThat(StateDictKeys.normalise("linear.bias")).contains("fc.bias");
+        assertThat(StateDictKeys.normalise("layer1.0.shortcut.1.running_mean")).contains("layer1.0.downsample.1.running_mean");
+        assertThat(StateDictKeys.normalise("layer1.0.conv1.weight")).isEmpty();
+        assertThat(StateDictKeys.normalise("features.linear.weight")).isEmpty();
+    }
+}

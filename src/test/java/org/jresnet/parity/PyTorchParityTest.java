@@ -1,0 +1,218 @@
+package org.jresnet.parity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.jresnet.api.Network;
+import org.jresnet.io.ModelFiles;
+import org.jresnet.io.Python;
+import org.jresnet.io.SafeTensors;
+import org.jresnet.io.SafeTensorsFile;
+import org.jresnet.io.TensorData;
+import org.jresnet.models.ResNet;
+import org.jresnet.nn.SoftmaxCrossEntropy;
+import org.jresnet.tensor.Tensor;
+import org.jresnet.train.Sgd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * jresnet against PyTorch (python/parity.py: torchvision nets and the reference CIFAR nets, random
+ * weights, computed in float64 from the same float32 weights and inputs). For every tensor:
+ * max|jresnet - PyTorch| <= tol * max|PyTorch| + 1e-6, with tol 1e-4 for logits (eval and train
+ * mode) and the loss, 1e-3 for every parameter gradient, 1e-5 for BN running statistics after one
+ * train-mode step, 1e-3 for parameters (and buffers) after 3 SGD steps. Then the round trip: the
+ * file jresnet writes loads strictly in PyTorch and gives the same logits and features.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PyTorchParityTest {
+    static final String[] MODELS = {"resnet18", "resnet50", "resnet20_A", "resnet20_B", "plain20"};
+    static final double TOL_LOGITS = 1e-4, TOL_GRAD = 1e-3, TOL_BN = 1e-5, TOL_SGD = 1e-3, ABS = 1e-6;
+    static final float LR = 0.1f, MOMENTUM = 0.9f, WEIGHT_DECAY = 1e-4f;
+    static final int SGD_STEPS = 3;
+
+    private Path dir;
+    private final Map<String, String> summary = new LinkedHashMap<>();
+
+    @BeforeAll
+    void generateFixtures() throws IOException {
+        Python.requireTorch();
+        dir = Files.createTempDirectory("jresnet-parity");
+        String out = Python.check(1800, "parity.py", dir.toString(), "--models", String.join(",", MODELS));
+        System.out.print("parity.py: " + out);
+    }
+
+    @AfterAll
+    void cleanUp() throws IOException {
+        System.out.println("PyTorch parity, largest |jresnet - PyTorch| / max|PyTorch| per check (tolerance in brackets):");
+        summary.forEach((k, v) -> System.out.println("  " + k + "  " + v));
+        if (dir != null) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Worst normalised difference of one check, over one or more tensors. */
+    private static final class Check {
+        final String name;
+        final double tol;
+        double worst;
+        String worstTensor = "-";
+        final List<String> failures = new ArrayList<>();
+
+        Check(String name, double tol) {
+            this.name = name;
+            this.tol = tol;
+        }
+
+        void compare(String tensor, float[] got, float[] want) {
+            if (got.length != want.length) {
+                failures.add(tensor + ": " + got.length + " values, PyTorch has " + want.length);
+                return;
+            }
+            double maxRef = 0, maxDiff = 0;
+            int at = 0;
+            for (int i = 0; i < want.length; i++) {
+                maxRef = Math.max(maxRef, Math.abs(want[i]));
+                double d = Math.abs((double) got[i] - want[i]);
+                if (!(d <= maxDiff)) {  // NaN counts as the worst
+                    maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                    at = i;
+                }
+            }
+            double rel = maxDiff / Math.max(maxRef, 1e-30);
+            if (rel > worst || worstTensor.equals("-")) {
+                worst = rel;
+                worstTensor = tensor;
+            }
+            if (maxDiff > tol * maxRef + ABS) {
+                failures.add(String.format(Locale.ROOT, "%s: max diff %.3g at %d (jresnet %.7g, PyTorch %.7g), max|PyTorch| %.3g,"
+                        + " allowed %.3g", tensor, maxDiff, at, got[at], want[at], maxRef, tol * maxRef + ABS));
+            }
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "%s %.2e [%.0e] (%s)", name, worst, tol, worstTensor);
+        }
+    }
+
+    private static float[] nhwc(TensorData nchw) {
+        int[] s = nchw.shape();
+        return Network.nchwToNhwc(nchw.floats(), s[0], s[1], s[2], s[3]);
+    }
+
+    private static int[] labels(TensorData t) {
+        int[] y = new int[t.size()];
+        for (int i = 0; i < y.length; i++) y[i] = Math.toIntExact(t.longs()[i]);
+        return y;
+    }
+
+    private static Tensor input(TensorData nchw) {
+        int[] s = nchw.shape();
+        return Tensor.of(nhwc(nchw), s[0], s[2], s[3], s[1]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet50", "resnet20_A", "resnet20_B", "plain20"})
+    void matchesPyTorch(String name) throws IOException {
+        Path weights = dir.resolve(name + ".safetensors");
+        SafeTensorsFile fx = SafeTensors.read(dir.resolve(name + ".fixtures.safetensors"));
+        Tensor x = input(fx.get("input"));
+        int[] y = labels(fx.get("target"));
+
+        Check eval = new Check("logits_eval", TOL_LOGITS), train = new Check("logits_train", TOL_LOGITS),
+                loss = new Check("loss", TOL_LOGITS), grads = new Check("grads", TOL_GRAD),
+                bn = new Check("bn_stats", TOL_BN), sgd = new Check("sgd3", TOL_SGD);
+
+        ResNet m = ModelFiles.load(weights).model();
+        m.setTraining(false);
+        eval.compare("logits_eval", m.forward(x).toArray(), fx.get("logits_eval").floats());
+
+        m.setTraining(true);
+        m.zeroGrad();
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        Tensor logits = m.forward(x);
+        train.compare("logits_train", logits.toArray(), fx.get("logits_train").floats());
+        loss.compare("loss", new float[] {ce.forward(logits, y)}, fx.get("loss").floats());
+        m.backward(ce.backward());
+        for (var e : m.parameters().entrySet()) {
+            grads.compare("grad." + e.getKey(), e.getValue().grad().toArray(), fx.get("grad." + e.getKey()).floats());
+        }
+        for (var e : m.buffers().entrySet()) {
+            bn.compare("bn." + e.getKey(), e.getValue().value().toArray(), fx.get("bn." + e.getKey()).toFloats());
+        }
+
+        ResNet s = ModelFiles.load(weights).model();
+        s.setTraining(true);
+        Sgd opt = new Sgd(s.parameters(), MOMENTUM, WEIGHT_DECAY, false);
+        for (int step = 0; step < SGD_STEPS; step++) {
+            s.zeroGrad();
+            ce.forward(s.forward(x), y);
+            s.backward(ce.backward());
+            opt.step(LR);
+        }
+        for (var e : s.parameters().entrySet()) {
+            sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray(), fx.get("sgd3." + e.getKey()).floats());
+        }
+        for (var e : s.buffers().entrySet()) {
+            sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray(), fx.get("sgd3." + e.getKey()).toFloats());
+        }
+
+        List<String> failures = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (Check c : new Check[] {eval, train, loss, grads, bn, sgd}) {
+            failures.addAll(c.failures);
+            line.append(line.length() > 0 ? "; " : "").append(c.describe());
+        }
+        summary.put(String.format("%-11s", name), line.toString());
+        System.out.println("parity " + name + ": " + line);
+        assertThat(failures).as(name + " differs from PyTorch").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "resnet50", "resnet20_A", "resnet20_B", "plain20"})
+    void aFileJresnetWritesLoadsStrictlyInPyTorchAndGivesTheSameLogits(String name) throws IOException {
+        SafeTensorsFile fx = SafeTensors.read(dir.resolve(name + ".fixtures.safetensors"));
+        Network net = Network.load(dir.resolve(name + ".safetensors"));
+        int[] s = fx.get("input").shape();
+        float[] images = fx.get("input").floats();
+        // one training step first, so the file holds jresnet's own weights and BN statistics
+        net.trainStep(images, labels(fx.get("target")), s[2], s[3], Network.Layout.NCHW, LR);
+        Path written = dir.resolve(name + ".jresnet.safetensors");
+        net.save(written);
+
+        Path in = dir.resolve(name + ".input.safetensors"), out = dir.resolve(name + ".torch-out.safetensors");
+        SafeTensors.write(in, Map.of("input", fx.get("input")), Map.of());
+        Python.check(600, "check_load.py", written.toString(), in.toString(), out.toString());
+        SafeTensorsFile torch = SafeTensors.read(out);
+
+        Check logits = new Check("roundtrip_logits", TOL_LOGITS), feats = new Check("roundtrip_features", TOL_LOGITS);
+        logits.compare("logits", net.predict(images, s[2], s[3], Network.Layout.NCHW), torch.get("logits").floats());
+        feats.compare("features", net.features(images, s[2], s[3], Network.Layout.NCHW), torch.get("features").floats());
+        summary.put(String.format("%-11s", name) + " roundtrip", logits.describe() + "; " + feats.describe());
+        assertThat(logits.failures).isEmpty();
+        assertThat(feats.failures).isEmpty();
+    }
+
+    @Test
+    void fixturesHoldWhatTheTestsExpect() throws IOException {
+        SafeTensorsFile fx = SafeTensors.read(dir.resolve("resnet50.fixtures.safetensors"));
+        assertThat(fx.get("input").shape()).containsExactly(2, 3, 64, 64);
+        assertThat(SafeTensors.read(dir.resolve("resnet20_A.fixtures.safetensors")).get("input").shape()).containsExactly(8, 3, 32, 32);
+        assertThat(fx.metadata()).containsEntry("dtype", "float64");
+    }
+}
