@@ -183,18 +183,24 @@ public final class ConvSimd {
             float[] part = ws.partial(c, partialSize);
             Arrays.fill(part, 0, partialSize, 0f);
             ws.partialUsed[c] = true;
+            KernelWorkspace.Tile tile = ws.tile(c);
+            tile.ensureRows(rowsPerTile * ow);
+            int[] pix = tile.ar;
             for (int t0 = q0; t0 < q1; t0 += rowsPerTile) {
                 int t1 = Math.min(q1, t0 + rowsPerTile);
+                for (int q = t0, i = 0; q < t1; q++) {
+                    int img = q / oh, oy = q - img * oh;
+                    for (int ox = 0; ox < ow; ox++, i++) pix[i] = img * aImg + oy * aU + ox * aV;
+                }
+                int m0 = t0 * ow, m1 = t1 * ow;
                 for (int j0 = 0; j0 < np; j0 += 2 * L) {
                     if (np - j0 >= 2 * L) {
                         for (int k0 = 0; k0 < kTotal; k0 += MicroKernel.MR2) {
-                            MicroKernel.w6x2(a, kOff, k0, aImg, aU, aV, oh, ow, t0, t1, d, dOff, ldd, j0,
-                                    part, k0 * np + j0, np);
+                            MicroKernel.w6x2(a, kOff, k0, pix, m0, m1, d, dOff, ldd, j0, part, k0 * np + j0, np);
                         }
                     } else {
                         for (int k0 = 0; k0 < kTotal; k0 += MicroKernel.MR1) {
-                            MicroKernel.w8x1(a, kOff, k0, aImg, aU, aV, oh, ow, t0, t1, d, dOff, ldd, j0,
-                                    part, k0 * np + j0, np);
+                            MicroKernel.w8x1(a, kOff, k0, pix, m0, m1, d, dOff, ldd, j0, part, k0 * np + j0, np);
                         }
                     }
                 }

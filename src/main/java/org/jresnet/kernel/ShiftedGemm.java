@@ -35,9 +35,8 @@ final class ShiftedGemm {
     /** Accumulate into C (otherwise overwrite). */
     boolean accumulate;
 
-    private int[] kbE0 = new int[0], kbE1 = new int[0], kbI0 = new int[0], kbI1 = new int[0];
-    private int blocks;
-
+    private int[] kOff = new int[0];
+    private int kBlock;
     private int[] offsetBuf = new int[0], packBuf = new int[0];
 
     /** This pass's own array for {@code n} tap offsets (kept across calls). */
@@ -80,47 +79,20 @@ final class ShiftedGemm {
         this.cV = cV;
     }
 
-    /** Taps and inner length; splits K = taps*kin into blocks of whole taps or of one tap's channels. */
+    /** Taps (input shift of each), inner length and columns; K = taps*kin is cut into blocks. */
     void k(int[] aOff, int taps, int kin, int ncol) {
         this.aOff = aOff;
         this.taps = taps;
         this.kin = kin;
         this.ncol = ncol;
+        int kTotal = taps * kin;
+        if (kOff.length < kTotal) kOff = new int[kTotal];
+        for (int e = 0, k = 0; e < taps; e++) {
+            for (int i = 0; i < kin; i++, k++) kOff[k] = aOff[e] + i;
+        }
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
-        int n;
-        if (kin <= kc) {
-            int per = Math.max(1, kc / kin);
-            n = (taps + per - 1) / per;
-            ensureBlocks(n);
-            for (int b = 0; b < n; b++) {
-                kbE0[b] = b * per;
-                kbE1[b] = Math.min(taps, (b + 1) * per);
-                kbI0[b] = 0;
-                kbI1[b] = kin;
-            }
-        } else {
-            int parts = (kin + kc - 1) / kc;
-            n = taps * parts;
-            ensureBlocks(n);
-            for (int e = 0, b = 0; e < taps; e++) {
-                for (int p = 0; p < parts; p++, b++) {
-                    kbE0[b] = e;
-                    kbE1[b] = e + 1;
-                    kbI0[b] = (int) ((long) kin * p / parts);
-                    kbI1[b] = (int) ((long) kin * (p + 1) / parts);
-                }
-            }
-        }
-        blocks = n;
-    }
-
-    private void ensureBlocks(int n) {
-        if (kbE0.length < n) {
-            kbE0 = new int[n];
-            kbE1 = new int[n];
-            kbI0 = new int[n];
-            kbI1 = new int[n];
-        }
+        int parts = (kTotal + kc - 1) / kc;
+        kBlock = (kTotal + parts - 1) / parts;
     }
 
     /**
@@ -171,9 +143,9 @@ final class ShiftedGemm {
                 cr[r] = cConst + img * cImg + u * cU + v * cV;
             }
             for (int r = nr; r < nr + MR_LCM; r++) ar[r] = ar[nr - 1];
-            for (int kb = 0; kb < blocks; kb++) {
+            for (int kb = 0; kb * kBlock < kTotal; kb++) {
                 boolean acc = accumulate || kb > 0;
-                int e0 = kbE0[kb], e1 = kbE1[kb], i0 = kbI0[kb], i1 = kbI1[kb];
+                int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
                 for (int j0 = 0; j0 < np; j0 += 2 * L) {
                     int w = Math.min(2 * L, np - j0);
                     int panel = bo + j0 * kTotal;
@@ -183,12 +155,12 @@ final class ShiftedGemm {
                         int validRows = Math.min(mr, nr - rb);
                         if (validRows == mr && validCols == w) {
                             if (w == 2 * L) {
-                                MicroKernel.k6x2(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, c, cr, rb, j0, acc);
+                                MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             } else {
-                                MicroKernel.k8x1(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, c, cr, rb, j0, acc);
+                                MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             }
                         } else {
-                            edge(a, ar, rb, e0, e1, i0, i1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
+                            edge(a, ar, rb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
                         }
                     }
                 }
@@ -197,7 +169,7 @@ final class ShiftedGemm {
     }
 
     /** A register block that sticks out of C: compute into the tile's scratch, copy the valid part. */
-    private void edge(float[] a, int[] ar, int rb, int e0, int e1, int i0, int i1, float[] b, int panel,
+    private void edge(float[] a, int[] ar, int rb, int k0, int k1, float[] b, int panel,
                       float[] c, int[] cr, int j0, int w, int validRows, int validCols, boolean acc,
                       KernelWorkspace.Tile tile) {
         float[] tmp = tile.tmp;
@@ -210,9 +182,9 @@ final class ShiftedGemm {
             }
         }
         if (w == 2 * L) {
-            MicroKernel.k6x2(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, tmp, tr, 0, 0, acc);
+            MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
         } else {
-            MicroKernel.k8x1(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, tmp, tr, 0, 0, acc);
+            MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
         }
         for (int r = 0; r < validRows; r++) {
             System.arraycopy(tmp, r * w, c, cr[rb + r] + j0, validCols);
