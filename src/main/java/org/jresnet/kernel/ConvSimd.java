@@ -23,8 +23,12 @@ import org.jresnet.tensor.Parallel;
  * Weights are repacked into panels per call (they are small next to the activations).
  */
 public final class ConvSimd {
-    /** Pixels per weight-gradient tile: dy and x rows of one tile stay in L2 across all k rows. */
-    private static final int DW_TILE_PIXELS = 256;
+    /**
+     * Floats of x per weight-gradient tile. Each tile sweeps the whole partial dW once, so tiles
+     * are as large as the x rows of one tile fit in L2 (the dy columns of one panel sit in L1).
+     */
+    private static final int DW_TILE_FLOATS = 256 * 1024;
+    private static final int DW_TILE_MIN_PIXELS = 64, DW_TILE_MAX_PIXELS = 2048;
 
     private ConvSimd() {}
 
@@ -176,7 +180,8 @@ public final class ConvSimd {
         }
         int partialSize = kPad * np;
         int aImg = in.hp * in.wp * cin, aU = st * in.wp * cin, aV = st * cin;
-        int rowsPerTile = Math.max(1, DW_TILE_PIXELS / ow);
+        int tilePixels = Math.max(DW_TILE_MIN_PIXELS, Math.min(DW_TILE_MAX_PIXELS, DW_TILE_FLOATS / cin));
+        int rowsPerTile = Math.max(1, tilePixels / ow);
         float[] a = in.a;
         Arrays.fill(ws.partialUsed, false);
         Parallel.get().forRange(s.n() * oh, (c, q0, q1) -> {
@@ -210,13 +215,21 @@ public final class ConvSimd {
         while (chunks < ws.partialUsed.length && ws.partialUsed[chunks]) chunks++;
         int used = chunks;
         float[][] parts = ws.partials;
-        Parallel.get().forRange(kTotal, (c, k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                int e = k / cin, ci = k - e * cin;
-                for (int co = 0; co < cout; co++) {
-                    float sum = 0f;
-                    for (int t = 0; t < used; t++) sum += parts[t][k * np + co];
-                    dw[dwo + (co * cin + ci) * taps + e] += sum;
+        // Blocks of L output channels: each partial row read is one cache line, and the writes
+        // into dw run along (ci, tap) for each of the L channels.
+        int coBlocks = (cout + L - 1) / L;
+        Parallel.get().forRange(coBlocks, (c, b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int c0 = blk * L, c1 = Math.min(cout, c0 + L);
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int e = 0; e < taps; e++) {
+                        int k = e * cin + ci;
+                        for (int co = c0; co < c1; co++) {
+                            float sum = 0f;
+                            for (int t = 0; t < used; t++) sum += parts[t][k * np + co];
+                            dw[dwo + (co * cin + ci) * taps + e] += sum;
+                        }
+                    }
                 }
             }
         });
