@@ -49,6 +49,7 @@ public final class ConvSimd {
                                KernelWorkspace ws) {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
+        ws.ensureChunks(Parallel.get().threads());
         ShiftedGemm g = ws.pass(0);
         int[] aOff = g.offsets(taps);
         int[] eOff = g.packOffsets(taps);
@@ -109,6 +110,7 @@ public final class ConvSimd {
             aConst = 0;
         }
         float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(taps * cout, cin));
+        ws.ensureChunks(Parallel.get().threads());
         int bo = 0, phase = 0;
         for (int py = 0; py < Math.min(st, h); py++) {
             for (int px = 0; px < Math.min(st, wd); px++) {
@@ -183,6 +185,7 @@ public final class ConvSimd {
         int tilePixels = Math.max(DW_TILE_MIN_PIXELS, Math.min(DW_TILE_MAX_PIXELS, DW_TILE_FLOATS / cin));
         int rowsPerTile = Math.max(1, tilePixels / ow);
         float[] a = in.a;
+        ws.ensureChunks(Parallel.get().threads());
         Arrays.fill(ws.partialUsed, false);
         Parallel.get().forRange(s.n() * oh, (c, q0, q1) -> {
             float[] part = ws.partial(c, partialSize);
@@ -211,8 +214,9 @@ public final class ConvSimd {
                 }
             }
         });
+        boolean[] usedFlags = ws.partialUsed;
         int chunks = 0;
-        while (chunks < ws.partialUsed.length && ws.partialUsed[chunks]) chunks++;
+        while (chunks < usedFlags.length && usedFlags[chunks]) chunks++;
         int used = chunks;
         float[][] parts = ws.partials;
         // Blocks of L output channels: each partial row read is one cache line, and the writes
