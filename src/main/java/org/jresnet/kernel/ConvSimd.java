@@ -154,6 +154,10 @@ public final class ConvSimd {
                                        KernelWorkspace ws) {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), cout = s.cout(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
+        if (cin % L == 0 && cout % MicroKernel.MR1 == 0) {
+            backwardWeightsByChannelRows(s, in, dy, dyo, dw, dwo, ws);
+            return;
+        }
         int kTotal = taps * cin;
         int kPad = (kTotal + MR_LCM - 1) / MR_LCM * MR_LCM;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, kPad);
@@ -214,10 +218,7 @@ public final class ConvSimd {
                 }
             }
         });
-        boolean[] usedFlags = ws.partialUsed;
-        int chunks = 0;
-        while (chunks < usedFlags.length && usedFlags[chunks]) chunks++;
-        int used = chunks;
+        int used = usedChunks(ws);
         float[][] parts = ws.partials;
         // Blocks of L output channels: each partial row read is one cache line, and the writes
         // into dw run along (ci, tap) for each of the L channels.
@@ -237,6 +238,80 @@ public final class ConvSimd {
                 }
             }
         });
+    }
+
+    /**
+     * dW with output channels as register rows and input channels as vector columns:
+     * P[co, (tap, ci)] += dy[pixel, co] * x[pixel + shift(tap), ci]. The eight dy values of one
+     * pixel are adjacent (one range check, broadcasts straight from memory) and every column
+     * vector is 16 contiguous input channels, so this runs near the FMA peak; needs
+     * cin % L == 0 and cout % 8 == 0 (every ResNet layer but the 3-channel stem).
+     */
+    private static void backwardWeightsByChannelRows(ConvShape s, PaddedInput in, float[] dy, int dyo,
+                                                     float[] dw, int dwo, KernelWorkspace ws) {
+        int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), cout = s.cout(), st = s.stride();
+        int kTotal = taps * cin, vecs = kTotal / L;
+        int[] colOff = ws.ints(KernelWorkspace.PADDED, vecs);
+        for (int ky = 0, g = 0; ky < s.kh(); ky++) {
+            for (int kx = 0; kx < s.kw(); kx++) {
+                for (int ci = 0; ci < cin; ci += L, g++) colOff[g] = in.aConst + (ky * in.wp + kx) * cin + ci;
+            }
+        }
+        int partialSize = cout * kTotal;
+        int aImg = in.hp * in.wp * cin, aU = st * in.wp * cin, aV = st * cin;
+        int tilePixels = Math.max(DW_TILE_MIN_PIXELS, Math.min(DW_TILE_MAX_PIXELS, DW_TILE_FLOATS / cin));
+        int rowsPerTile = Math.max(1, tilePixels / ow);
+        float[] a = in.a;
+        ws.ensureChunks(Parallel.get().threads());
+        Arrays.fill(ws.partialUsed, false);
+        Parallel.get().forRange(s.n() * oh, (c, q0, q1) -> {
+            float[] part = ws.partial(c, partialSize);
+            Arrays.fill(part, 0, partialSize, 0f);
+            ws.partialUsed[c] = true;
+            KernelWorkspace.Tile tile = ws.tile(c);
+            tile.ensureRows(rowsPerTile * ow);
+            int[] pix = tile.ar;
+            for (int t0 = q0; t0 < q1; t0 += rowsPerTile) {
+                int t1 = Math.min(q1, t0 + rowsPerTile);
+                for (int q = t0, i = 0; q < t1; q++) {
+                    int img = q / oh, oy = q - img * oh;
+                    for (int ox = 0; ox < ow; ox++, i++) pix[i] = img * aImg + oy * aU + ox * aV;
+                }
+                int m0 = t0 * ow, m1 = t1 * ow;
+                for (int g = 0; g < vecs; g += 2) {
+                    for (int co = 0; co < cout; co += MicroKernel.MR1) {
+                        if (g + 1 < vecs) {
+                            MicroKernel.wt8x2(a, pix, m0, m1, colOff[g], colOff[g + 1], dy, dyo, cout, co,
+                                    part, co * kTotal + g * L, kTotal);
+                        } else {
+                            MicroKernel.wt8x1(a, pix, m0, m1, colOff[g], dy, dyo, cout, co,
+                                    part, co * kTotal + g * L, kTotal);
+                        }
+                    }
+                }
+            }
+        });
+        int used = usedChunks(ws);
+        float[][] parts = ws.partials;
+        Parallel.get().forRange(cout, (c, c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int e = 0; e < taps; e++) {
+                        int k = co * kTotal + e * cin + ci;
+                        float sum = 0f;
+                        for (int t = 0; t < used; t++) sum += parts[t][k];
+                        dw[dwo + (co * cin + ci) * taps + e] += sum;
+                    }
+                }
+            }
+        });
+    }
+
+    private static int usedChunks(KernelWorkspace ws) {
+        boolean[] usedFlags = ws.partialUsed;
+        int chunks = 0;
+        while (chunks < usedFlags.length && usedFlags[chunks]) chunks++;
+        return chunks;
     }
 
     /** The input as the shifted GEMMs read it: zero-padded copy, or x itself when pad is 0. */

@@ -3,6 +3,7 @@ package org.jresnet.kernel;
 import static org.jresnet.kernel.MicroKernel.L;
 import static org.jresnet.kernel.MicroKernel.MR1;
 import static org.jresnet.kernel.MicroKernel.MR2;
+import static org.jresnet.kernel.MicroKernel.MR4;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
 import org.jresnet.tensor.Parallel;
@@ -17,8 +18,7 @@ import org.jresnet.tensor.Parallel;
  * </pre>
  *
  * A convolution's tap (ky,kx) is one e with aOff = its shift in the (padded) input, so no im2col
- * buffer is ever written. B is packed in panels of 2L columns (the last one L when ncol needs
- * only one more vector), each k-major: {@code B[panel][e][i][0..W)}, columns past ncol zero.
+ * buffer is ever written. B is packed in panels of 4L columns (then 2L, then L at the right edge), each k-major: {@code B[panel][e][i][0..W)}, columns past ncol zero.
  * Rows and columns that do not fill a register block go through a small tile (copy-in, copy-out).
  */
 final class ShiftedGemm {
@@ -104,27 +104,41 @@ final class ShiftedGemm {
                      float[] src, int srcOff, float[] dst, int dstOff) {
         int np = paddedCols(ncol);
         int kTotal = taps * kin;
-        int panels = (np + 2 * L - 1) / (2 * L);
-        Parallel.get().forRange(panels, (chunk, p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                int j0 = p * 2 * L;
-                int w = Math.min(2 * L, np - j0);
-                int valid = Math.min(w, ncol - j0);
-                int o = dstOff + j0 * kTotal;
+        Parallel.get().forRange(np / L, (chunk, g0, g1) -> {
+            for (int g = g0; g < g1; g++) {
+                int col0 = g * L;
+                int j0 = panelStart(col0, np), w = panelWidth(j0, np);
+                int valid = Math.max(0, Math.min(L, ncol - col0));
+                int o = dstOff + j0 * kTotal + (col0 - j0);
                 for (int e = 0; e < taps; e++) {
                     for (int i = 0; i < kin; i++, o += w) {
-                        int s = srcOff + eOff[e] + i * iStride + j0 * colStride;
+                        int s = srcOff + eOff[e] + i * iStride + col0 * colStride;
                         if (colStride == 1) {
                             System.arraycopy(src, s, dst, o, valid);
                         } else {
                             for (int c = 0; c < valid; c++, s += colStride) dst[o + c] = src[s];
                         }
-                        for (int c = valid; c < w; c++) dst[o + c] = 0f;
+                        for (int c = valid; c < L; c++) dst[o + c] = 0f;
                     }
                 }
             }
         });
     }
+
+    /** Width of the panel starting at column j0: four vectors while they fit, then two, then one. */
+    static int panelWidth(int j0, int np) {
+        int rest = np - j0;
+        return rest >= 4 * L ? 4 * L : rest >= 2 * L ? 2 * L : L;
+    }
+
+    /** First column of the panel holding column col. */
+    static int panelStart(int col, int np) {
+        int j0 = 0;
+        while (j0 + panelWidth(j0, np) <= col) j0 += panelWidth(j0, np);
+        return j0;
+    }
+
+    static int panelRows(int w) { return w == 4 * L ? MR4 : w == 2 * L ? MR2 : MR1; }
 
     /** Computes C rows [m0, m1) of this pass with packed B at {@code b[bo ..]}. */
     void run(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int m0, int m1) {
@@ -146,15 +160,17 @@ final class ShiftedGemm {
             for (int kb = 0; kb * kBlock < kTotal; kb++) {
                 boolean acc = accumulate || kb > 0;
                 int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
-                for (int j0 = 0; j0 < np; j0 += 2 * L) {
-                    int w = Math.min(2 * L, np - j0);
+                for (int j0 = 0, w; j0 < np; j0 += w) {
+                    w = panelWidth(j0, np);
                     int panel = bo + j0 * kTotal;
-                    int mr = w == 2 * L ? MR2 : MR1;
+                    int mr = panelRows(w);
                     int validCols = Math.min(w, ncol - j0);
                     for (int rb = 0; rb < nr; rb += mr) {
                         int validRows = Math.min(mr, nr - rb);
                         if (validRows == mr && validCols == w) {
-                            if (w == 2 * L) {
+                            if (w == 4 * L) {
+                                MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
+                            } else if (w == 2 * L) {
                                 MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             } else {
                                 MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
@@ -174,14 +190,16 @@ final class ShiftedGemm {
                       KernelWorkspace.Tile tile) {
         float[] tmp = tile.tmp;
         int[] tr = tile.tmpRows;
-        int mr = w == 2 * L ? MR2 : MR1;
+        int mr = panelRows(w);
         for (int r = 0; r < mr; r++) tr[r] = r * w;
         if (acc) {
             for (int r = 0; r < validRows; r++) {
                 System.arraycopy(c, cr[rb + r] + j0, tmp, r * w, validCols);
             }
         }
-        if (w == 2 * L) {
+        if (w == 4 * L) {
+            MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
+        } else if (w == 2 * L) {
             MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
         } else {
             MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
