@@ -50,6 +50,10 @@ public final class ConvSimd {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
         ws.ensureChunks(Parallel.get().threads());
+        if (st == 1 && s.kw() == 3 && ow % ROW_BLOCK == 0 && (s.cout() == L || s.cout() == 2 * L)) {
+            forwardRowDirect(s, in, w, wo, y, yo, ws);
+            return;
+        }
         ShiftedGemm g = ws.pass(0);
         int[] aOff = g.offsets(taps);
         int[] eOff = g.packOffsets(taps);
@@ -71,11 +75,71 @@ public final class ConvSimd {
         Parallel.get().forRange(g.rows(), MR_LCM, (c, m0, m1) -> g.run(a, b, 0, y, ws.tile(c), m0, m1));
     }
 
+    /** Output pixels per block of the row-direct kernels (adjacent in one output row). */
+    private static final int ROW_BLOCK = 8;
+
+    /**
+     * Stride-1, 3-wide convolutions with 16 or 32 output channels (CIFAR ResNet stages 1-2):
+     * blocks of 8 adjacent output pixels, each input value broadcast once for its three kx taps.
+     */
+    private static void forwardRowDirect(ConvShape s, PaddedInput in, float[] w, int wo, float[] y, int yo,
+                                         KernelWorkspace ws) {
+        int oh = s.oh(), ow = s.ow(), kh = s.kh(), cin = s.cin(), cout = s.cout(), taps = kh * 3;
+        int kk = kh * cin;
+        ShiftedGemm g = ws.pass(0);
+        int[] kOff = g.offsets(kk);
+        int[] eOff = g.packOffsets(kk);
+        for (int ky = 0, k = 0; ky < kh; ky++) {
+            for (int ci = 0; ci < cin; ci++, k++) {
+                kOff[k] = ky * in.wp * cin + ci;
+                eOff[k] = ci * taps + ky * 3;
+            }
+        }
+        float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(kk * 3, cout));
+        // B[((ky, ci), kx), co] = w[co, ci, ky, kx]
+        ShiftedGemm.pack(kk, 3, eOff, 1, cin * taps, cout, w, wo, b, 0);
+        int blocksPerRow = ow / ROW_BLOCK;
+        int aImg = in.hp * in.wp * cin, aU = in.wp * cin;
+        float[] a = in.a;
+        int aConst = in.aConst;
+        boolean two = cout == 2 * L;
+        Parallel.get().forRange(s.n() * oh * blocksPerRow, (c, b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int row = blk / blocksPerRow, v0 = (blk - row * blocksPerRow) * ROW_BLOCK;
+                int img = row / oh, u = row - img * oh;
+                int base = aConst + img * aImg + u * aU + v0 * cin;
+                int out = yo + (row * ow + v0) * cout;
+                if (two) {
+                    MicroKernel.rd8x2(a, base, cin, kOff, kk, b, y, out, cout);
+                } else {
+                    MicroKernel.rd8x1(a, base, cin, kOff, kk, b, y, out, cout);
+                }
+            }
+        });
+    }
+
     /** dx = conv^T(dy, w); dx overwritten. */
     public static void backwardData(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx, int dxo,
                                     KernelWorkspace ws) {
         int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
         int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
+        if (st == 1 && kw == 3 && kh == kw && p <= kh - 1 && wd % ROW_BLOCK == 0 && (cin == L || cin == 2 * L)) {
+            // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel
+            float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
+            for (int co = 0; co < cout; co++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            wf[((ci * cout + co) * kh + kh - 1 - ky) * kw + kw - 1 - kx] =
+                                    w[wo + ((co * cin + ci) * kh + ky) * kw + kx];
+                        }
+                    }
+                }
+            }
+            ConvShape t = new ConvShape(s.n(), oh, ow, cout, cin, kh, kw, 1, kh - 1 - p);
+            forward(t, dy, dyo, wf, 0, dx, dxo, ws);
+            return;
+        }
         // Phase (py, px) holds dx pixels (py + st*u, px + st*v); tap ky reaches it when
         // (py + p - ky) is a multiple of st, from dy row u + (py + p - ky)/st.
         int minY = 0, maxY = oh - 1, minX = 0, maxX = ow - 1;

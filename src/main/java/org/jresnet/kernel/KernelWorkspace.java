@@ -8,8 +8,8 @@ package org.jresnet.kernel;
  */
 public final class KernelWorkspace {
     /** Buffer slots; a kernel call uses each for one purpose until it returns. */
-    static final int PADDED = 0, PACKED_B = 1, PACKED_A = 2, DY_PADDED = 3, PARTIAL = 4, C_TMP = 5;
-    private static final int SLOTS = 6;
+    static final int PADDED = 0, PACKED_B = 1, PACKED_A = 2, DY_PADDED = 3, FLIPPED_W = 4;
+    private static final int SLOTS = 5;
 
     private static final ThreadLocal<KernelWorkspace> PER_THREAD = ThreadLocal.withInitial(KernelWorkspace::new);
 

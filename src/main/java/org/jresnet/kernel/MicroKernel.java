@@ -319,4 +319,113 @@ final class MicroKernel {
         c70.intoArray(p, o7 + 0 * L);
     }
 
+    /**
+     * Direct 3-wide stride-1 convolution of 8 adjacent output pixels, 1 vector(s) of channels:
+     * C[r] += sum_{k, kx} a[base + kOff[k] + (r+kx)*cin] * B[k, kx]. Each input value is broadcast once
+     * and feeds up to three taps, so a narrow output (16 or 32 channels) still keeps the FMA units busy.
+     * B is {@code b[(k*3 + kx)*W ..]}; C rows are {@code c[co + r*ldc ..]}, overwritten.
+     */
+    static void rd8x1(float[] a, int base, int cin, int[] kOff, int kk, float[] b, float[] c, int co, int ldc) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z;
+        FloatVector c10 = z;
+        FloatVector c20 = z;
+        FloatVector c30 = z;
+        FloatVector c40 = z;
+        FloatVector c50 = z;
+        FloatVector c60 = z;
+        FloatVector c70 = z;
+        for (int k = 0, bk = 0; k < kk; k++, bk += 3 * L) {
+            int p = base + kOff[k];
+            FloatVector b00 = FloatVector.fromArray(F, b, bk + 0 * L);
+            FloatVector b10 = FloatVector.fromArray(F, b, bk + 1 * L);
+            FloatVector b20 = FloatVector.fromArray(F, b, bk + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[p]);
+            c00 = x.fma(b00, c00);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c10 = x.fma(b00, c10); c00 = x.fma(b10, c00);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c20 = x.fma(b00, c20); c10 = x.fma(b10, c10); c00 = x.fma(b20, c00);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c30 = x.fma(b00, c30); c20 = x.fma(b10, c20); c10 = x.fma(b20, c10);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c40 = x.fma(b00, c40); c30 = x.fma(b10, c30); c20 = x.fma(b20, c20);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c50 = x.fma(b00, c50); c40 = x.fma(b10, c40); c30 = x.fma(b20, c30);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c60 = x.fma(b00, c60); c50 = x.fma(b10, c50); c40 = x.fma(b20, c40);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c70 = x.fma(b00, c70); c60 = x.fma(b10, c60); c50 = x.fma(b20, c50);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c70 = x.fma(b10, c70); c60 = x.fma(b20, c60);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c70 = x.fma(b20, c70);
+        }
+        c00.intoArray(c, co + 0 * ldc + 0 * L);
+        c10.intoArray(c, co + 1 * ldc + 0 * L);
+        c20.intoArray(c, co + 2 * ldc + 0 * L);
+        c30.intoArray(c, co + 3 * ldc + 0 * L);
+        c40.intoArray(c, co + 4 * ldc + 0 * L);
+        c50.intoArray(c, co + 5 * ldc + 0 * L);
+        c60.intoArray(c, co + 6 * ldc + 0 * L);
+        c70.intoArray(c, co + 7 * ldc + 0 * L);
+    }
+
+    /**
+     * Direct 3-wide stride-1 convolution of 8 adjacent output pixels, 2 vector(s) of channels:
+     * C[r] += sum_{k, kx} a[base + kOff[k] + (r+kx)*cin] * B[k, kx]. Each input value is broadcast once
+     * and feeds up to three taps, so a narrow output (16 or 32 channels) still keeps the FMA units busy.
+     * B is {@code b[(k*3 + kx)*W ..]}; C rows are {@code c[co + r*ldc ..]}, overwritten.
+     */
+    static void rd8x2(float[] a, int base, int cin, int[] kOff, int kk, float[] b, float[] c, int co, int ldc) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z; FloatVector c01 = z;
+        FloatVector c10 = z; FloatVector c11 = z;
+        FloatVector c20 = z; FloatVector c21 = z;
+        FloatVector c30 = z; FloatVector c31 = z;
+        FloatVector c40 = z; FloatVector c41 = z;
+        FloatVector c50 = z; FloatVector c51 = z;
+        FloatVector c60 = z; FloatVector c61 = z;
+        FloatVector c70 = z; FloatVector c71 = z;
+        for (int k = 0, bk = 0; k < kk; k++, bk += 6 * L) {
+            int p = base + kOff[k];
+            FloatVector b00 = FloatVector.fromArray(F, b, bk + 0 * L);
+            FloatVector b01 = FloatVector.fromArray(F, b, bk + 1 * L);
+            FloatVector b10 = FloatVector.fromArray(F, b, bk + 2 * L);
+            FloatVector b11 = FloatVector.fromArray(F, b, bk + 3 * L);
+            FloatVector b20 = FloatVector.fromArray(F, b, bk + 4 * L);
+            FloatVector b21 = FloatVector.fromArray(F, b, bk + 5 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[p]);
+            c00 = x.fma(b00, c00); c01 = x.fma(b01, c01);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c10 = x.fma(b00, c10); c11 = x.fma(b01, c11); c00 = x.fma(b10, c00); c01 = x.fma(b11, c01);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c20 = x.fma(b00, c20); c21 = x.fma(b01, c21); c10 = x.fma(b10, c10); c11 = x.fma(b11, c11); c00 = x.fma(b20, c00); c01 = x.fma(b21, c01);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c30 = x.fma(b00, c30); c31 = x.fma(b01, c31); c20 = x.fma(b10, c20); c21 = x.fma(b11, c21); c10 = x.fma(b20, c10); c11 = x.fma(b21, c11);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c40 = x.fma(b00, c40); c41 = x.fma(b01, c41); c30 = x.fma(b10, c30); c31 = x.fma(b11, c31); c20 = x.fma(b20, c20); c21 = x.fma(b21, c21);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c50 = x.fma(b00, c50); c51 = x.fma(b01, c51); c40 = x.fma(b10, c40); c41 = x.fma(b11, c41); c30 = x.fma(b20, c30); c31 = x.fma(b21, c31);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c60 = x.fma(b00, c60); c61 = x.fma(b01, c61); c50 = x.fma(b10, c50); c51 = x.fma(b11, c51); c40 = x.fma(b20, c40); c41 = x.fma(b21, c41);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c70 = x.fma(b00, c70); c71 = x.fma(b01, c71); c60 = x.fma(b10, c60); c61 = x.fma(b11, c61); c50 = x.fma(b20, c50); c51 = x.fma(b21, c51);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c70 = x.fma(b10, c70); c71 = x.fma(b11, c71); c60 = x.fma(b20, c60); c61 = x.fma(b21, c61);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c70 = x.fma(b20, c70); c71 = x.fma(b21, c71);
+        }
+        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L);
+        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L);
+        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L);
+        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L);
+        c40.intoArray(c, co + 4 * ldc + 0 * L); c41.intoArray(c, co + 4 * ldc + 1 * L);
+        c50.intoArray(c, co + 5 * ldc + 0 * L); c51.intoArray(c, co + 5 * ldc + 1 * L);
+        c60.intoArray(c, co + 6 * ldc + 0 * L); c61.intoArray(c, co + 6 * ldc + 1 * L);
+        c70.intoArray(c, co + 7 * ldc + 0 * L); c71.intoArray(c, co + 7 * ldc + 1 * L);
+    }
+
 }
