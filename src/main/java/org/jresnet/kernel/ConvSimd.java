@@ -50,7 +50,7 @@ public final class ConvSimd {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
         ws.ensureChunks(Parallel.get().threads());
-        if (st == 1 && s.kw() == 3 && ow % ROW_BLOCK == 0 && (s.cout() == L || s.cout() == 2 * L)) {
+        if (st == 1 && s.kw() == 3 && rowDirect(ow, s.cout())) {
             forwardRowDirect(s, in, w, wo, y, yo, ws);
             return;
         }
@@ -76,11 +76,18 @@ public final class ConvSimd {
     }
 
     /** Output pixels per block of the row-direct kernels (adjacent in one output row). */
-    private static final int ROW_BLOCK = 8;
+    private static final int ROW_BLOCK = 8, ROW_BLOCK_WIDE = 4;
+
+    /** Whether the row-direct kernels cover an output row of width ow with ncol channels. */
+    private static boolean rowDirect(int ow, int ncol) {
+        if (ncol == L || ncol == 2 * L) return ow % ROW_BLOCK == 0;
+        return ncol % (4 * L) == 0 && ow % ROW_BLOCK_WIDE == 0;
+    }
 
     /**
-     * Stride-1, 3-wide convolutions with 16 or 32 output channels (CIFAR ResNet stages 1-2):
-     * blocks of 8 adjacent output pixels, each input value broadcast once for its three kx taps.
+     * Stride-1, 3-wide convolutions with 16, 32 or a multiple of 64 output channels: blocks of 8
+     * (or 4, for 64-channel panels) adjacent output pixels, each input value broadcast once for
+     * its three kx taps.
      */
     private static void forwardRowDirect(ConvShape s, PaddedInput in, float[] w, int wo, float[] y, int yo,
                                          KernelWorkspace ws) {
@@ -98,18 +105,25 @@ public final class ConvSimd {
         float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(kk * 3, cout));
         // B[((ky, ci), kx), co] = w[co, ci, ky, kx]
         ShiftedGemm.pack(kk, 3, eOff, 1, cin * taps, cout, w, wo, b, 0);
-        int blocksPerRow = ow / ROW_BLOCK;
+        boolean wide = cout % (4 * L) == 0;
+        int block = wide ? ROW_BLOCK_WIDE : ROW_BLOCK;
+        int blocksPerRow = ow / block;
+        int panels = wide ? cout / (4 * L) : 1;
         int aImg = in.hp * in.wp * cin, aU = in.wp * cin;
         float[] a = in.a;
         int aConst = in.aConst;
         boolean two = cout == 2 * L;
         Parallel.get().forRange(s.n() * oh * blocksPerRow, (c, b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
-                int row = blk / blocksPerRow, v0 = (blk - row * blocksPerRow) * ROW_BLOCK;
+                int row = blk / blocksPerRow, v0 = (blk - row * blocksPerRow) * block;
                 int img = row / oh, u = row - img * oh;
                 int base = aConst + img * aImg + u * aU + v0 * cin;
                 int out = yo + (row * ow + v0) * cout;
-                if (two) {
+                if (wide) {
+                    for (int j = 0; j < panels; j++) {
+                        MicroKernel.rd4x4(a, base, cin, kOff, kk, b, j * 4 * L * kk * 3, y, out + j * 4 * L, cout);
+                    }
+                } else if (two) {
                     MicroKernel.rd8x2(a, base, cin, kOff, kk, b, y, out, cout);
                 } else {
                     MicroKernel.rd8x1(a, base, cin, kOff, kk, b, y, out, cout);
@@ -123,7 +137,7 @@ public final class ConvSimd {
                                     KernelWorkspace ws) {
         int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
         int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
-        if (st == 1 && kw == 3 && kh == kw && p <= kh - 1 && wd % ROW_BLOCK == 0 && (cin == L || cin == 2 * L)) {
+        if (st == 1 && kw == 3 && kh == kw && p <= kh - 1 && rowDirect(wd, cin)) {
             // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel
             float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
             for (int co = 0; co < cout; co++) {

@@ -428,4 +428,45 @@ final class MicroKernel {
         c70.intoArray(c, co + 7 * ldc + 0 * L); c71.intoArray(c, co + 7 * ldc + 1 * L);
     }
 
+    /** As {@link #rd8x1} for 4 adjacent pixels and 4 vectors of channels (one panel of B). */
+    static void rd4x4(float[] a, int base, int cin, int[] kOff, int kk, float[] b, int bo, float[] c, int co, int ldc) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z; FloatVector c01 = z; FloatVector c02 = z; FloatVector c03 = z;
+        FloatVector c10 = z; FloatVector c11 = z; FloatVector c12 = z; FloatVector c13 = z;
+        FloatVector c20 = z; FloatVector c21 = z; FloatVector c22 = z; FloatVector c23 = z;
+        FloatVector c30 = z; FloatVector c31 = z; FloatVector c32 = z; FloatVector c33 = z;
+        for (int k = 0, bk = bo; k < kk; k++, bk += 12 * L) {
+            int p = base + kOff[k];
+            FloatVector b00 = FloatVector.fromArray(F, b, bk + 0 * L);
+            FloatVector b01 = FloatVector.fromArray(F, b, bk + 1 * L);
+            FloatVector b02 = FloatVector.fromArray(F, b, bk + 2 * L);
+            FloatVector b03 = FloatVector.fromArray(F, b, bk + 3 * L);
+            FloatVector b10 = FloatVector.fromArray(F, b, bk + 4 * L);
+            FloatVector b11 = FloatVector.fromArray(F, b, bk + 5 * L);
+            FloatVector b12 = FloatVector.fromArray(F, b, bk + 6 * L);
+            FloatVector b13 = FloatVector.fromArray(F, b, bk + 7 * L);
+            FloatVector b20 = FloatVector.fromArray(F, b, bk + 8 * L);
+            FloatVector b21 = FloatVector.fromArray(F, b, bk + 9 * L);
+            FloatVector b22 = FloatVector.fromArray(F, b, bk + 10 * L);
+            FloatVector b23 = FloatVector.fromArray(F, b, bk + 11 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[p]);
+            c00 = x.fma(b00, c00); c01 = x.fma(b01, c01); c02 = x.fma(b02, c02); c03 = x.fma(b03, c03);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c10 = x.fma(b00, c10); c11 = x.fma(b01, c11); c12 = x.fma(b02, c12); c13 = x.fma(b03, c13); c00 = x.fma(b10, c00); c01 = x.fma(b11, c01); c02 = x.fma(b12, c02); c03 = x.fma(b13, c03);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c20 = x.fma(b00, c20); c21 = x.fma(b01, c21); c22 = x.fma(b02, c22); c23 = x.fma(b03, c23); c10 = x.fma(b10, c10); c11 = x.fma(b11, c11); c12 = x.fma(b12, c12); c13 = x.fma(b13, c13); c00 = x.fma(b20, c00); c01 = x.fma(b21, c01); c02 = x.fma(b22, c02); c03 = x.fma(b23, c03);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c30 = x.fma(b00, c30); c31 = x.fma(b01, c31); c32 = x.fma(b02, c32); c33 = x.fma(b03, c33); c20 = x.fma(b10, c20); c21 = x.fma(b11, c21); c22 = x.fma(b12, c22); c23 = x.fma(b13, c23); c10 = x.fma(b20, c10); c11 = x.fma(b21, c11); c12 = x.fma(b22, c12); c13 = x.fma(b23, c13);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c30 = x.fma(b10, c30); c31 = x.fma(b11, c31); c32 = x.fma(b12, c32); c33 = x.fma(b13, c33); c20 = x.fma(b20, c20); c21 = x.fma(b21, c21); c22 = x.fma(b22, c22); c23 = x.fma(b23, c23);
+            p += cin; x = FloatVector.broadcast(F, a[p]);
+            c30 = x.fma(b20, c30); c31 = x.fma(b21, c31); c32 = x.fma(b22, c32); c33 = x.fma(b23, c33);
+        }
+        c00.intoArray(c, co + 0 * ldc + 0 * L); c01.intoArray(c, co + 0 * ldc + 1 * L); c02.intoArray(c, co + 0 * ldc + 2 * L); c03.intoArray(c, co + 0 * ldc + 3 * L);
+        c10.intoArray(c, co + 1 * ldc + 0 * L); c11.intoArray(c, co + 1 * ldc + 1 * L); c12.intoArray(c, co + 1 * ldc + 2 * L); c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc + 0 * L); c21.intoArray(c, co + 2 * ldc + 1 * L); c22.intoArray(c, co + 2 * ldc + 2 * L); c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
+    }
+
 }

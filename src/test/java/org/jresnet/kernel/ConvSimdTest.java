@@ -82,6 +82,9 @@ class ConvSimdTest {
         check(new ConvShape(1, 5, 10, 7, 16, 3, 3, 1, 0), 11);
         check(new ConvShape(1, 5, 8, 32, 16, 3, 3, 1, 0), 12);
         check(new ConvShape(1, 4, 8, 16, 5, 3, 3, 1, 2), 13);
+        check(new ConvShape(1, 4, 8, 64, 64, 3, 3, 1, 1), 14);
+        check(new ConvShape(2, 5, 4, 16, 128, 3, 3, 1, 1), 15);
+        check(new ConvShape(1, 4, 4, 64, 16, 3, 3, 1, 1), 16);
     }
 
     @Test
