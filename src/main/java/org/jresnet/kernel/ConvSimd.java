@@ -356,7 +356,14 @@ public final class ConvSimd {
                     for (int ox = 0; ox < ow; ox++, i++) pix[i] = img * aImg + oy * aU + ox * aV;
                 }
                 int m0 = t0 * ow, m1 = t1 * ow;
-                for (int g = 0; g < vecs; g += 2) {
+                int g = 0;
+                for (; g + 4 <= vecs; g += 4) {
+                    for (int co = 0; co < cout; co += 4) {
+                        MicroKernel.wt4x4(a, pix, m0, m1, colOff[g], colOff[g + 1], colOff[g + 2], colOff[g + 3],
+                                dy, dyo, cout, co, part, co * kTotal + g * L, kTotal);
+                    }
+                }
+                for (; g < vecs; g += 2) {
                     for (int co = 0; co < cout; co += MicroKernel.MR1) {
                         if (g + 1 < vecs) {
                             MicroKernel.wt8x2(a, pix, m0, m1, colOff[g], colOff[g + 1], dy, dyo, cout, co,

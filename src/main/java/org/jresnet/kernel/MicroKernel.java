@@ -469,4 +469,33 @@ final class MicroKernel {
         c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
     }
 
+    /** As {@link #wt8x2} for 4 output channels and 4 column vectors. */
+    static void wt4x4(float[] x, int[] pix, int m0, int m1, int xo0, int xo1, int xo2, int xo3,
+                      float[] d, int dOff, int ldd, int co, float[] p, int po, int ldp) {
+        int o0 = po + 0 * ldp;
+        int o1 = po + 1 * ldp;
+        int o2 = po + 2 * ldp;
+        int o3 = po + 3 * ldp;
+        FloatVector c00 = FloatVector.fromArray(F, p, o0 + 0 * L); FloatVector c01 = FloatVector.fromArray(F, p, o0 + 1 * L); FloatVector c02 = FloatVector.fromArray(F, p, o0 + 2 * L); FloatVector c03 = FloatVector.fromArray(F, p, o0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(F, p, o1 + 0 * L); FloatVector c11 = FloatVector.fromArray(F, p, o1 + 1 * L); FloatVector c12 = FloatVector.fromArray(F, p, o1 + 2 * L); FloatVector c13 = FloatVector.fromArray(F, p, o1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(F, p, o2 + 0 * L); FloatVector c21 = FloatVector.fromArray(F, p, o2 + 1 * L); FloatVector c22 = FloatVector.fromArray(F, p, o2 + 2 * L); FloatVector c23 = FloatVector.fromArray(F, p, o2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(F, p, o3 + 0 * L); FloatVector c31 = FloatVector.fromArray(F, p, o3 + 1 * L); FloatVector c32 = FloatVector.fromArray(F, p, o3 + 2 * L); FloatVector c33 = FloatVector.fromArray(F, p, o3 + 3 * L);
+        for (int m = m0, db = dOff + m0 * ldd + co; m < m1; m++, db += ldd) {
+            int xb = pix[m - m0];
+            FloatVector b0 = FloatVector.fromArray(F, x, xb + xo0);
+            FloatVector b1 = FloatVector.fromArray(F, x, xb + xo1);
+            FloatVector b2 = FloatVector.fromArray(F, x, xb + xo2);
+            FloatVector b3 = FloatVector.fromArray(F, x, xb + xo3);
+            FloatVector v;
+            v = FloatVector.broadcast(F, d[db + 0]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02); c03 = v.fma(b3, c03);
+            v = FloatVector.broadcast(F, d[db + 1]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12); c13 = v.fma(b3, c13);
+            v = FloatVector.broadcast(F, d[db + 2]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22); c23 = v.fma(b3, c23);
+            v = FloatVector.broadcast(F, d[db + 3]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32); c33 = v.fma(b3, c33);
+        }
+        c00.intoArray(p, o0 + 0 * L); c01.intoArray(p, o0 + 1 * L); c02.intoArray(p, o0 + 2 * L); c03.intoArray(p, o0 + 3 * L);
+        c10.intoArray(p, o1 + 0 * L); c11.intoArray(p, o1 + 1 * L); c12.intoArray(p, o1 + 2 * L); c13.intoArray(p, o1 + 3 * L);
+        c20.intoArray(p, o2 + 0 * L); c21.intoArray(p, o2 + 1 * L); c22.intoArray(p, o2 + 2 * L); c23.intoArray(p, o2 + 3 * L);
+        c30.intoArray(p, o3 + 0 * L); c31.intoArray(p, o3 + 1 * L); c32.intoArray(p, o3 + 2 * L); c33.intoArray(p, o3 + 3 * L);
+    }
+
 }
