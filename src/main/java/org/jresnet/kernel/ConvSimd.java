@@ -23,8 +23,12 @@ import org.jresnet.tensor.Parallel;
  * Weights are repacked into panels per call (they are small next to the activations).
  */
 public final class ConvSimd {
-    /** Pixels per weight-gradient tile: dy and x rows of one tile stay in L2 across all k rows. */
-    private static final int DW_TILE_PIXELS = 256;
+    /**
+     * Floats of x per weight-gradient tile. Each tile sweeps the whole partial dW once, so tiles
+     * are as large as the x rows of one tile fit in L2 (the dy columns of one panel sit in L1).
+     */
+    private static final int DW_TILE_FLOATS = 256 * 1024;
+    private static final int DW_TILE_MIN_PIXELS = 64, DW_TILE_MAX_PIXELS = 2048;
 
     private ConvSimd() {}
 
@@ -45,6 +49,11 @@ public final class ConvSimd {
                                KernelWorkspace ws) {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
+        ws.ensureChunks(Parallel.get().threads());
+        if (st == 1 && s.kw() == 3 && rowDirect(ow, s.cout())) {
+            forwardRowDirect(s, in, w, wo, y, yo, ws);
+            return;
+        }
         ShiftedGemm g = ws.pass(0);
         int[] aOff = g.offsets(taps);
         int[] eOff = g.packOffsets(taps);
@@ -66,11 +75,85 @@ public final class ConvSimd {
         Parallel.get().forRange(g.rows(), MR_LCM, (c, m0, m1) -> g.run(a, b, 0, y, ws.tile(c), m0, m1));
     }
 
+    /** Output pixels per block of the row-direct kernels (adjacent in one output row). */
+    private static final int ROW_BLOCK = 8, ROW_BLOCK_WIDE = 4;
+
+    /** Whether the row-direct kernels cover an output row of width ow with ncol channels. */
+    private static boolean rowDirect(int ow, int ncol) {
+        if (ncol == L || ncol == 2 * L) return ow % ROW_BLOCK == 0;
+        return ncol % (4 * L) == 0 && ow % ROW_BLOCK_WIDE == 0;
+    }
+
+    /**
+     * Stride-1, 3-wide convolutions with 16, 32 or a multiple of 64 output channels: blocks of 8
+     * (or 4, for 64-channel panels) adjacent output pixels, each input value broadcast once for
+     * its three kx taps.
+     */
+    private static void forwardRowDirect(ConvShape s, PaddedInput in, float[] w, int wo, float[] y, int yo,
+                                         KernelWorkspace ws) {
+        int oh = s.oh(), ow = s.ow(), kh = s.kh(), cin = s.cin(), cout = s.cout(), taps = kh * 3;
+        int kk = kh * cin;
+        ShiftedGemm g = ws.pass(0);
+        int[] kOff = g.offsets(kk);
+        int[] eOff = g.packOffsets(kk);
+        for (int ky = 0, k = 0; ky < kh; ky++) {
+            for (int ci = 0; ci < cin; ci++, k++) {
+                kOff[k] = ky * in.wp * cin + ci;
+                eOff[k] = ci * taps + ky * 3;
+            }
+        }
+        float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(kk * 3, cout));
+        // B[((ky, ci), kx), co] = w[co, ci, ky, kx]
+        ShiftedGemm.pack(kk, 3, eOff, 1, cin * taps, cout, w, wo, b, 0);
+        boolean wide = cout % (4 * L) == 0;
+        int block = wide ? ROW_BLOCK_WIDE : ROW_BLOCK;
+        int blocksPerRow = ow / block;
+        int panels = wide ? cout / (4 * L) : 1;
+        int aImg = in.hp * in.wp * cin, aU = in.wp * cin;
+        float[] a = in.a;
+        int aConst = in.aConst;
+        boolean two = cout == 2 * L;
+        Parallel.get().forRange(s.n() * oh * blocksPerRow, (c, b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int row = blk / blocksPerRow, v0 = (blk - row * blocksPerRow) * block;
+                int img = row / oh, u = row - img * oh;
+                int base = aConst + img * aImg + u * aU + v0 * cin;
+                int out = yo + (row * ow + v0) * cout;
+                if (wide) {
+                    for (int j = 0; j < panels; j++) {
+                        MicroKernel.rd4x4(a, base, cin, kOff, kk, b, j * 4 * L * kk * 3, y, out + j * 4 * L, cout);
+                    }
+                } else if (two) {
+                    MicroKernel.rd8x2(a, base, cin, kOff, kk, b, y, out, cout);
+                } else {
+                    MicroKernel.rd8x1(a, base, cin, kOff, kk, b, y, out, cout);
+                }
+            }
+        });
+    }
+
     /** dx = conv^T(dy, w); dx overwritten. */
     public static void backwardData(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx, int dxo,
                                     KernelWorkspace ws) {
         int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
         int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
+        if (st == 1 && kw == 3 && kh == kw && p <= kh - 1 && rowDirect(wd, cin)) {
+            // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel
+            float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
+            for (int co = 0; co < cout; co++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            wf[((ci * cout + co) * kh + kh - 1 - ky) * kw + kw - 1 - kx] =
+                                    w[wo + ((co * cin + ci) * kh + ky) * kw + kx];
+                        }
+                    }
+                }
+            }
+            ConvShape t = new ConvShape(s.n(), oh, ow, cout, cin, kh, kw, 1, kh - 1 - p);
+            forward(t, dy, dyo, wf, 0, dx, dxo, ws);
+            return;
+        }
         // Phase (py, px) holds dx pixels (py + st*u, px + st*v); tap ky reaches it when
         // (py + p - ky) is a multiple of st, from dy row u + (py + p - ky)/st.
         int minY = 0, maxY = oh - 1, minX = 0, maxX = ow - 1;
@@ -105,6 +188,7 @@ public final class ConvSimd {
             aConst = 0;
         }
         float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(taps * cout, cin));
+        ws.ensureChunks(Parallel.get().threads());
         int bo = 0, phase = 0;
         for (int py = 0; py < Math.min(st, h); py++) {
             for (int px = 0; px < Math.min(st, wd); px++) {
@@ -148,6 +232,10 @@ public final class ConvSimd {
                                        KernelWorkspace ws) {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), cout = s.cout(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
+        if (cin % L == 0 && cout % MicroKernel.MR1 == 0) {
+            backwardWeightsByChannelRows(s, in, dy, dyo, dw, dwo, ws);
+            return;
+        }
         int kTotal = taps * cin;
         int kPad = (kTotal + MR_LCM - 1) / MR_LCM * MR_LCM;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, kPad);
@@ -176,44 +264,139 @@ public final class ConvSimd {
         }
         int partialSize = kPad * np;
         int aImg = in.hp * in.wp * cin, aU = st * in.wp * cin, aV = st * cin;
-        int rowsPerTile = Math.max(1, DW_TILE_PIXELS / ow);
+        int tilePixels = Math.max(DW_TILE_MIN_PIXELS, Math.min(DW_TILE_MAX_PIXELS, DW_TILE_FLOATS / cin));
+        int rowsPerTile = Math.max(1, tilePixels / ow);
         float[] a = in.a;
+        ws.ensureChunks(Parallel.get().threads());
         Arrays.fill(ws.partialUsed, false);
         Parallel.get().forRange(s.n() * oh, (c, q0, q1) -> {
             float[] part = ws.partial(c, partialSize);
             Arrays.fill(part, 0, partialSize, 0f);
             ws.partialUsed[c] = true;
+            KernelWorkspace.Tile tile = ws.tile(c);
+            tile.ensureRows(rowsPerTile * ow);
+            int[] pix = tile.ar;
             for (int t0 = q0; t0 < q1; t0 += rowsPerTile) {
                 int t1 = Math.min(q1, t0 + rowsPerTile);
+                for (int q = t0, i = 0; q < t1; q++) {
+                    int img = q / oh, oy = q - img * oh;
+                    for (int ox = 0; ox < ow; ox++, i++) pix[i] = img * aImg + oy * aU + ox * aV;
+                }
+                int m0 = t0 * ow, m1 = t1 * ow;
                 for (int j0 = 0; j0 < np; j0 += 2 * L) {
                     if (np - j0 >= 2 * L) {
                         for (int k0 = 0; k0 < kTotal; k0 += MicroKernel.MR2) {
-                            MicroKernel.w6x2(a, kOff, k0, aImg, aU, aV, oh, ow, t0, t1, d, dOff, ldd, j0,
-                                    part, k0 * np + j0, np);
+                            MicroKernel.w6x2(a, kOff, k0, pix, m0, m1, d, dOff, ldd, j0, part, k0 * np + j0, np);
                         }
                     } else {
                         for (int k0 = 0; k0 < kTotal; k0 += MicroKernel.MR1) {
-                            MicroKernel.w8x1(a, kOff, k0, aImg, aU, aV, oh, ow, t0, t1, d, dOff, ldd, j0,
-                                    part, k0 * np + j0, np);
+                            MicroKernel.w8x1(a, kOff, k0, pix, m0, m1, d, dOff, ldd, j0, part, k0 * np + j0, np);
                         }
                     }
                 }
             }
         });
-        int chunks = 0;
-        while (chunks < ws.partialUsed.length && ws.partialUsed[chunks]) chunks++;
-        int used = chunks;
+        int used = usedChunks(ws);
         float[][] parts = ws.partials;
-        Parallel.get().forRange(kTotal, (c, k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                int e = k / cin, ci = k - e * cin;
-                for (int co = 0; co < cout; co++) {
-                    float sum = 0f;
-                    for (int t = 0; t < used; t++) sum += parts[t][k * np + co];
-                    dw[dwo + (co * cin + ci) * taps + e] += sum;
+        // Blocks of L output channels: each partial row read is one cache line, and the writes
+        // into dw run along (ci, tap) for each of the L channels.
+        int coBlocks = (cout + L - 1) / L;
+        Parallel.get().forRange(coBlocks, (c, b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int c0 = blk * L, c1 = Math.min(cout, c0 + L);
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int e = 0; e < taps; e++) {
+                        int k = e * cin + ci;
+                        for (int co = c0; co < c1; co++) {
+                            float sum = 0f;
+                            for (int t = 0; t < used; t++) sum += parts[t][k * np + co];
+                            dw[dwo + (co * cin + ci) * taps + e] += sum;
+                        }
+                    }
                 }
             }
         });
+    }
+
+    /**
+     * dW with output channels as register rows and input channels as vector columns:
+     * P[co, (tap, ci)] += dy[pixel, co] * x[pixel + shift(tap), ci]. The eight dy values of one
+     * pixel are adjacent (one range check, broadcasts straight from memory) and every column
+     * vector is 16 contiguous input channels, so this runs near the FMA peak; needs
+     * cin % L == 0 and cout % 8 == 0 (every ResNet layer but the 3-channel stem).
+     */
+    private static void backwardWeightsByChannelRows(ConvShape s, PaddedInput in, float[] dy, int dyo,
+                                                     float[] dw, int dwo, KernelWorkspace ws) {
+        int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), cout = s.cout(), st = s.stride();
+        int kTotal = taps * cin, vecs = kTotal / L;
+        int[] colOff = ws.ints(KernelWorkspace.PADDED, vecs);
+        for (int ky = 0, g = 0; ky < s.kh(); ky++) {
+            for (int kx = 0; kx < s.kw(); kx++) {
+                for (int ci = 0; ci < cin; ci += L, g++) colOff[g] = in.aConst + (ky * in.wp + kx) * cin + ci;
+            }
+        }
+        int partialSize = cout * kTotal;
+        int aImg = in.hp * in.wp * cin, aU = st * in.wp * cin, aV = st * cin;
+        int tilePixels = Math.max(DW_TILE_MIN_PIXELS, Math.min(DW_TILE_MAX_PIXELS, DW_TILE_FLOATS / cin));
+        int rowsPerTile = Math.max(1, tilePixels / ow);
+        float[] a = in.a;
+        ws.ensureChunks(Parallel.get().threads());
+        Arrays.fill(ws.partialUsed, false);
+        Parallel.get().forRange(s.n() * oh, (c, q0, q1) -> {
+            float[] part = ws.partial(c, partialSize);
+            Arrays.fill(part, 0, partialSize, 0f);
+            ws.partialUsed[c] = true;
+            KernelWorkspace.Tile tile = ws.tile(c);
+            tile.ensureRows(rowsPerTile * ow);
+            int[] pix = tile.ar;
+            for (int t0 = q0; t0 < q1; t0 += rowsPerTile) {
+                int t1 = Math.min(q1, t0 + rowsPerTile);
+                for (int q = t0, i = 0; q < t1; q++) {
+                    int img = q / oh, oy = q - img * oh;
+                    for (int ox = 0; ox < ow; ox++, i++) pix[i] = img * aImg + oy * aU + ox * aV;
+                }
+                int m0 = t0 * ow, m1 = t1 * ow;
+                int g = 0;
+                for (; g + 4 <= vecs; g += 4) {
+                    for (int co = 0; co < cout; co += 4) {
+                        MicroKernel.wt4x4(a, pix, m0, m1, colOff[g], colOff[g + 1], colOff[g + 2], colOff[g + 3],
+                                dy, dyo, cout, co, part, co * kTotal + g * L, kTotal);
+                    }
+                }
+                for (; g < vecs; g += 2) {
+                    for (int co = 0; co < cout; co += MicroKernel.MR1) {
+                        if (g + 1 < vecs) {
+                            MicroKernel.wt8x2(a, pix, m0, m1, colOff[g], colOff[g + 1], dy, dyo, cout, co,
+                                    part, co * kTotal + g * L, kTotal);
+                        } else {
+                            MicroKernel.wt8x1(a, pix, m0, m1, colOff[g], dy, dyo, cout, co,
+                                    part, co * kTotal + g * L, kTotal);
+                        }
+                    }
+                }
+            }
+        });
+        int used = usedChunks(ws);
+        float[][] parts = ws.partials;
+        Parallel.get().forRange(cout, (c, c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int e = 0; e < taps; e++) {
+                        int k = co * kTotal + e * cin + ci;
+                        float sum = 0f;
+                        for (int t = 0; t < used; t++) sum += parts[t][k];
+                        dw[dwo + (co * cin + ci) * taps + e] += sum;
+                    }
+                }
+            }
+        });
+    }
+
+    private static int usedChunks(KernelWorkspace ws) {
+        boolean[] usedFlags = ws.partialUsed;
+        int chunks = 0;
+        while (chunks < usedFlags.length && usedFlags[chunks]) chunks++;
+        return chunks;
     }
 
     /** The input as the shifted GEMMs read it: zero-padded copy, or x itself when pad is 0. */

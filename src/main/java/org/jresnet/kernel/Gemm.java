@@ -49,6 +49,7 @@ public final class Gemm {
             arOff = 0;
             arLd = k;
         }
+        ws.ensureChunks(Parallel.get().threads());
         ShiftedGemm g = ws.pass(0);
         int[] aOff = g.offsets(1);
         int[] eOff = g.packOffsets(1);

@@ -8,18 +8,26 @@ package org.jresnet.kernel;
  */
 public final class KernelWorkspace {
     /** Buffer slots; a kernel call uses each for one purpose until it returns. */
-    static final int PADDED = 0, PACKED_B = 1, PACKED_A = 2, DY_PADDED = 3, PARTIAL = 4, C_TMP = 5;
-    private static final int SLOTS = 6;
-    private static final int MAX_CHUNKS = 256;
+    static final int PADDED = 0, PACKED_B = 1, PACKED_A = 2, DY_PADDED = 3, FLIPPED_W = 4;
+    private static final int SLOTS = 5;
 
     private static final ThreadLocal<KernelWorkspace> PER_THREAD = ThreadLocal.withInitial(KernelWorkspace::new);
 
     private final float[][] buffers = new float[SLOTS][];
     private final int[][] intBuffers = new int[SLOTS][];
     private ShiftedGemm[] passes = new ShiftedGemm[0];
-    private final Tile[] tiles = new Tile[MAX_CHUNKS];
-    final float[][] partials = new float[MAX_CHUNKS][];
-    final boolean[] partialUsed = new boolean[MAX_CHUNKS];
+    private Tile[] tiles = new Tile[0];
+    float[][] partials = new float[0][];
+    boolean[] partialUsed = new boolean[0];
+
+    /** Makes room for {@code chunks} parallel chunks; call before a parallel loop, not inside one. */
+    void ensureChunks(int chunks) {
+        if (tiles.length < chunks) {
+            tiles = java.util.Arrays.copyOf(tiles, chunks);
+            partials = java.util.Arrays.copyOf(partials, chunks);
+            partialUsed = java.util.Arrays.copyOf(partialUsed, chunks);
+        }
+    }
 
     public static KernelWorkspace forThisThread() { return PER_THREAD.get(); }
 

@@ -3,6 +3,7 @@ package org.jresnet.kernel;
 import static org.jresnet.kernel.MicroKernel.L;
 import static org.jresnet.kernel.MicroKernel.MR1;
 import static org.jresnet.kernel.MicroKernel.MR2;
+import static org.jresnet.kernel.MicroKernel.MR4;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
 import org.jresnet.tensor.Parallel;
@@ -17,8 +18,7 @@ import org.jresnet.tensor.Parallel;
  * </pre>
  *
  * A convolution's tap (ky,kx) is one e with aOff = its shift in the (padded) input, so no im2col
- * buffer is ever written. B is packed in panels of 2L columns (the last one L when ncol needs
- * only one more vector), each k-major: {@code B[panel][e][i][0..W)}, columns past ncol zero.
+ * buffer is ever written. B is packed in panels of 4L columns (then 2L, then L at the right edge), each k-major: {@code B[panel][e][i][0..W)}, columns past ncol zero.
  * Rows and columns that do not fill a register block go through a small tile (copy-in, copy-out).
  */
 final class ShiftedGemm {
@@ -35,9 +35,8 @@ final class ShiftedGemm {
     /** Accumulate into C (otherwise overwrite). */
     boolean accumulate;
 
-    private int[] kbE0 = new int[0], kbE1 = new int[0], kbI0 = new int[0], kbI1 = new int[0];
-    private int blocks;
-
+    private int[] kOff = new int[0];
+    private int kBlock;
     private int[] offsetBuf = new int[0], packBuf = new int[0];
 
     /** This pass's own array for {@code n} tap offsets (kept across calls). */
@@ -80,47 +79,20 @@ final class ShiftedGemm {
         this.cV = cV;
     }
 
-    /** Taps and inner length; splits K = taps*kin into blocks of whole taps or of one tap's channels. */
+    /** Taps (input shift of each), inner length and columns; K = taps*kin is cut into blocks. */
     void k(int[] aOff, int taps, int kin, int ncol) {
         this.aOff = aOff;
         this.taps = taps;
         this.kin = kin;
         this.ncol = ncol;
+        int kTotal = taps * kin;
+        if (kOff.length < kTotal) kOff = new int[kTotal];
+        for (int e = 0, k = 0; e < taps; e++) {
+            for (int i = 0; i < kin; i++, k++) kOff[k] = aOff[e] + i;
+        }
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
-        int n;
-        if (kin <= kc) {
-            int per = Math.max(1, kc / kin);
-            n = (taps + per - 1) / per;
-            ensureBlocks(n);
-            for (int b = 0; b < n; b++) {
-                kbE0[b] = b * per;
-                kbE1[b] = Math.min(taps, (b + 1) * per);
-                kbI0[b] = 0;
-                kbI1[b] = kin;
-            }
-        } else {
-            int parts = (kin + kc - 1) / kc;
-            n = taps * parts;
-            ensureBlocks(n);
-            for (int e = 0, b = 0; e < taps; e++) {
-                for (int p = 0; p < parts; p++, b++) {
-                    kbE0[b] = e;
-                    kbE1[b] = e + 1;
-                    kbI0[b] = (int) ((long) kin * p / parts);
-                    kbI1[b] = (int) ((long) kin * (p + 1) / parts);
-                }
-            }
-        }
-        blocks = n;
-    }
-
-    private void ensureBlocks(int n) {
-        if (kbE0.length < n) {
-            kbE0 = new int[n];
-            kbE1 = new int[n];
-            kbI0 = new int[n];
-            kbI1 = new int[n];
-        }
+        int parts = (kTotal + kc - 1) / kc;
+        kBlock = (kTotal + parts - 1) / parts;
     }
 
     /**
@@ -132,27 +104,41 @@ final class ShiftedGemm {
                      float[] src, int srcOff, float[] dst, int dstOff) {
         int np = paddedCols(ncol);
         int kTotal = taps * kin;
-        int panels = (np + 2 * L - 1) / (2 * L);
-        Parallel.get().forRange(panels, (chunk, p0, p1) -> {
-            for (int p = p0; p < p1; p++) {
-                int j0 = p * 2 * L;
-                int w = Math.min(2 * L, np - j0);
-                int valid = Math.min(w, ncol - j0);
-                int o = dstOff + j0 * kTotal;
+        Parallel.get().forRange(np / L, (chunk, g0, g1) -> {
+            for (int g = g0; g < g1; g++) {
+                int col0 = g * L;
+                int j0 = panelStart(col0, np), w = panelWidth(j0, np);
+                int valid = Math.max(0, Math.min(L, ncol - col0));
+                int o = dstOff + j0 * kTotal + (col0 - j0);
                 for (int e = 0; e < taps; e++) {
                     for (int i = 0; i < kin; i++, o += w) {
-                        int s = srcOff + eOff[e] + i * iStride + j0 * colStride;
+                        int s = srcOff + eOff[e] + i * iStride + col0 * colStride;
                         if (colStride == 1) {
                             System.arraycopy(src, s, dst, o, valid);
                         } else {
                             for (int c = 0; c < valid; c++, s += colStride) dst[o + c] = src[s];
                         }
-                        for (int c = valid; c < w; c++) dst[o + c] = 0f;
+                        for (int c = valid; c < L; c++) dst[o + c] = 0f;
                     }
                 }
             }
         });
     }
+
+    /** Width of the panel starting at column j0: four vectors while they fit, then two, then one. */
+    static int panelWidth(int j0, int np) {
+        int rest = np - j0;
+        return rest >= 4 * L ? 4 * L : rest >= 2 * L ? 2 * L : L;
+    }
+
+    /** First column of the panel holding column col. */
+    static int panelStart(int col, int np) {
+        int j0 = 0;
+        while (j0 + panelWidth(j0, np) <= col) j0 += panelWidth(j0, np);
+        return j0;
+    }
+
+    static int panelRows(int w) { return w == 4 * L ? MR4 : w == 2 * L ? MR2 : MR1; }
 
     /** Computes C rows [m0, m1) of this pass with packed B at {@code b[bo ..]}. */
     void run(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int m0, int m1) {
@@ -171,24 +157,26 @@ final class ShiftedGemm {
                 cr[r] = cConst + img * cImg + u * cU + v * cV;
             }
             for (int r = nr; r < nr + MR_LCM; r++) ar[r] = ar[nr - 1];
-            for (int kb = 0; kb < blocks; kb++) {
+            for (int kb = 0; kb * kBlock < kTotal; kb++) {
                 boolean acc = accumulate || kb > 0;
-                int e0 = kbE0[kb], e1 = kbE1[kb], i0 = kbI0[kb], i1 = kbI1[kb];
-                for (int j0 = 0; j0 < np; j0 += 2 * L) {
-                    int w = Math.min(2 * L, np - j0);
+                int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
+                for (int j0 = 0, w; j0 < np; j0 += w) {
+                    w = panelWidth(j0, np);
                     int panel = bo + j0 * kTotal;
-                    int mr = w == 2 * L ? MR2 : MR1;
+                    int mr = panelRows(w);
                     int validCols = Math.min(w, ncol - j0);
                     for (int rb = 0; rb < nr; rb += mr) {
                         int validRows = Math.min(mr, nr - rb);
                         if (validRows == mr && validCols == w) {
-                            if (w == 2 * L) {
-                                MicroKernel.k6x2(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, c, cr, rb, j0, acc);
+                            if (w == 4 * L) {
+                                MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
+                            } else if (w == 2 * L) {
+                                MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             } else {
-                                MicroKernel.k8x1(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, c, cr, rb, j0, acc);
+                                MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             }
                         } else {
-                            edge(a, ar, rb, e0, e1, i0, i1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
+                            edge(a, ar, rb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
                         }
                     }
                 }
@@ -197,22 +185,24 @@ final class ShiftedGemm {
     }
 
     /** A register block that sticks out of C: compute into the tile's scratch, copy the valid part. */
-    private void edge(float[] a, int[] ar, int rb, int e0, int e1, int i0, int i1, float[] b, int panel,
+    private void edge(float[] a, int[] ar, int rb, int k0, int k1, float[] b, int panel,
                       float[] c, int[] cr, int j0, int w, int validRows, int validCols, boolean acc,
                       KernelWorkspace.Tile tile) {
         float[] tmp = tile.tmp;
         int[] tr = tile.tmpRows;
-        int mr = w == 2 * L ? MR2 : MR1;
+        int mr = panelRows(w);
         for (int r = 0; r < mr; r++) tr[r] = r * w;
         if (acc) {
             for (int r = 0; r < validRows; r++) {
                 System.arraycopy(c, cr[rb + r] + j0, tmp, r * w, validCols);
             }
         }
-        if (w == 2 * L) {
-            MicroKernel.k6x2(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, tmp, tr, 0, 0, acc);
+        if (w == 4 * L) {
+            MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
+        } else if (w == 2 * L) {
+            MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
         } else {
-            MicroKernel.k8x1(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, tmp, tr, 0, 0, acc);
+            MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, tmp, tr, 0, 0, acc);
         }
         for (int r = 0; r < validRows; r++) {
             System.arraycopy(tmp, r * w, c, cr[rb + r] + j0, validCols);

@@ -76,6 +76,15 @@ class ConvSimdTest {
         check(new ConvShape(1, 15, 15, 3, 64, 7, 7, 2, 3), 6);
         check(new ConvShape(1, 9, 9, 3, 16, 3, 3, 1, 1), 7);
         check(new ConvShape(1, 4, 4, 48, 48, 3, 3, 1, 1), 8);
+        // row-direct kernels (stride 1, 3 wide, 16/32 channels, output width a multiple of 8)
+        check(new ConvShape(2, 8, 8, 16, 32, 3, 3, 1, 1), 9);
+        check(new ConvShape(1, 3, 16, 32, 32, 3, 3, 1, 1), 10);
+        check(new ConvShape(1, 5, 10, 7, 16, 3, 3, 1, 0), 11);
+        check(new ConvShape(1, 5, 8, 32, 16, 3, 3, 1, 0), 12);
+        check(new ConvShape(1, 4, 8, 16, 5, 3, 3, 1, 2), 13);
+        check(new ConvShape(1, 4, 8, 64, 64, 3, 3, 1, 1), 14);
+        check(new ConvShape(2, 5, 4, 16, 128, 3, 3, 1, 1), 15);
+        check(new ConvShape(1, 4, 4, 64, 16, 3, 3, 1, 1), 16);
     }
 
     @Test
