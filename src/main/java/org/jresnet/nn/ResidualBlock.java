@@ -22,6 +22,9 @@ public abstract class ResidualBlock extends Layer {
     private final ReLU relu = new ReLU();
     private boolean deleted;
     private Tensor sum, dx;          // [N,OH,OW,cout] F(x)+S(x);  [N,H,W,cin]
+    // The last pass seen from outside (gradient-flow and layer-response experiments): references to
+    // layer-owned tensors, valid until the next pass; no copies, so training pays nothing.
+    private Tensor lastBranchOut, lastSumGrad, lastBranchInputGrad, lastInputGrad;
 
     protected ResidualBlock(int cin, int cout, int stride, Shortcut kind) {
         this.cin = cin;
@@ -86,9 +89,23 @@ public abstract class ResidualBlock extends Layer {
 
     private Tensor shortcutBackward(Tensor dy) { return shortcut == null ? dy : shortcut.backward(dy); }
 
+    /** F(x) of the last forward: the branch after its last BN, before the addition and relu; null if deleted. */
+    public final Tensor lastBranchOutput() { return lastBranchOut; }
+
+    /** dL/dH of the last backward, H = F(x) + S(x) (plain: H = F(x)): the gradient below the final relu. */
+    public final Tensor lastSumGradient() { return lastSumGrad; }
+
+    /** F'(x)^T dL/dH of the last backward: the branch's share of the input gradient; null if deleted. */
+    public final Tensor lastBranchInputGradient() { return lastBranchInputGrad; }
+
+    /** dL/dx of the last backward (what {@link #backward} returned). */
+    public final Tensor lastInputGradient() { return lastInputGrad; }
+
     @Override public Tensor forward(Tensor x) {
+        lastBranchOut = null;
         if (deleted) return relu.forward(shortcutForward(x));       // F = 0
         Tensor f = branchForward(x);                                // F(x)   [N,OH,OW,cout]
+        lastBranchOut = f;
         if (!residual()) return relu.forward(f);                    // plain: relu(F(x))
         Tensor s = shortcutForward(x);                              // S(x)   [N,OH,OW,cout]
         sum = Tensor.reuse(sum, f.shape());
@@ -98,13 +115,16 @@ public abstract class ResidualBlock extends Layer {
 
     @Override public Tensor backward(Tensor dy) {
         Tensor g = relu.backward(dy);                               // dL/dH with H = F(x) + S(x)
-        if (deleted) return shortcutBackward(g);
+        lastSumGrad = g;
+        lastBranchInputGrad = null;
+        if (deleted) return lastInputGrad = shortcutBackward(g);
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
-        if (!residual()) return dxBranch;
+        lastBranchInputGrad = dxBranch;
+        if (!residual()) return lastInputGrad = dxBranch;
         Tensor dxShortcut = shortcutBackward(g);                    // identity: g itself, the "+1" of H' = F' + 1
         dx = Tensor.reuse(dx, dxBranch.shape());
         Elementwise.add(dxBranch.data(), dxBranch.offset(), dxShortcut.data(), dxShortcut.offset(),
                 dx.data(), dx.offset(), dx.size());
-        return dx;
+        return lastInputGrad = dx;
     }
 }
