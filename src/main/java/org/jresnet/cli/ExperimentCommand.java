@@ -58,6 +58,8 @@ final class ExperimentCommand implements Runnable {
         Integer warmup;
         @Option(names = "--seed", description = "Seed of initialisation, data order, augmentation and draws (default ${DEFAULT-VALUE}).")
         long seed;
+        @Option(names = "--ckpt-every", description = "Also checkpoint every N iterations (default: each epoch only).")
+        int ckptEvery;
         @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
         @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
         @Option(names = "--quiet", description = "No progress output.") boolean quiet;
@@ -72,7 +74,7 @@ final class ExperimentCommand implements Runnable {
             }
             Path d = data != null ? data : Home.bundled(Home.SAMPLE_DATA);
             Recipe recipe = new Recipe(d, epochs, batch, lr, momentum, weightDecay, warmup == null ? -1 : warmup, seed,
-                    cacheDir);
+                    ckptEvery, cacheDir);
             progress = new ProgressReporter(quiet ? ProgressReporter.Mode.QUIET : ProgressReporter.auto());
             store = new RunStore(out.resolve("runs").toAbsolutePath(), recipe, progress, quiet);
             return store;

@@ -4,6 +4,9 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Ellipse2D;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
 import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
@@ -76,11 +79,13 @@ final class Charts {
         }
         NumberAxis x = new NumberAxis(xLabel);
         x.setAutoRangeIncludesZero(false);
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());   // layers, blocks, iterations
         ValueAxis y;
         if (logY) {
             LogAxis log = new LogAxis(yLabel);
             log.setBase(10);
-            log.setSmallestValue(1e-30);
+            log.setSmallestValue(1e-300);
+            log.setNumberFormatOverride(new DecimalFormat("0.0#E0", DecimalFormatSymbols.getInstance(Locale.ROOT)));
             y = log;
         } else {
             NumberAxis n = new NumberAxis(yLabel);

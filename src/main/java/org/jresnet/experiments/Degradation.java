@@ -98,10 +98,10 @@ public final class Degradation {
                                      ModelResult r0, ModelResult rN) throws IOException {
         Recipe rc = store.recipe();
         StringBuilder md = new StringBuilder("# Degradation: plain vs residual nets (paper Fig. 1 and Fig. 6)\n\n");
-        md.append(String.format(Locale.ROOT, "Data `%s`, %d epochs, batch %d, lr %s, cosine schedule, seed %d; the"
+        md.append(String.format(Locale.ROOT, "Data `%s`, %s, batch %d, lr %s, cosine schedule, seed %d; the"
                 + " same recipe for every model. Errors are fractions of images misclassified: training error is the"
                 + " running error of the last epoch (augmented images, as the paper plots it), test error is after"
-                + " the last epoch.%n%n", rc.data().getFileName(), rc.epochs(), rc.batch(), fmt(rc.lr()), rc.seed()));
+                + " the last epoch.%n%n", rc.data().getFileName(), epochs(rc.epochs()), rc.batch(), fmt(rc.lr()), rc.seed()));
         MarkdownTable t = new MarkdownTable("model", "depth", "parameters", "train error", "test error",
                 "training time (s)");
         for (ModelResult m : res.models()) {
@@ -140,6 +140,8 @@ public final class Degradation {
         json.put("deeper_resnet_lower_train_err", res.deeperResnetLowerTrainErr());
         out.summary(md.toString(), json);
     }
+
+    static String epochs(int n) { return n == 1 ? "1 epoch" : n + " epochs"; }
 
     static String yes(boolean b) { return b ? "yes" : "no"; }
 

@@ -135,7 +135,7 @@ public final class GradientFlow {
         StringBuilder md = new StringBuilder("# Gradient flow: plain vs residual (H'(x) = F'(x) + 1)\n\n");
         md.append(String.format(Locale.ROOT, "Depth %d; one batch of %d training images (no augmentation), BN in"
                 + " training mode; L2 norms of the gradients of the mean cross-entropy. \"Trained\" is the shared run"
-                + " of the recipe (%d epochs on `%s`).%n%n", depth, images, store.recipe().epochs(),
+                + " of the recipe (%s on `%s`).%n%n", depth, images, Degradation.epochs(store.recipe().epochs()),
                 store.recipe().data().getFileName()));
         MarkdownTable t = new MarkdownTable("model", "state", "loss", "‖dL/dx‖ first block", "‖dL/dx‖ last block",
                 "first / last", "‖dL/dW‖ stem conv");

@@ -228,10 +228,10 @@ public final class Lesion {
     private static void summary(RunStore store, ExperimentOutput out, int depth, Result res) throws IOException {
         NetResult r = res.resnet(), p = res.plain();
         StringBuilder md = new StringBuilder("# Lesion study (Veit et al. 2016): deleting blocks at test time\n\n");
-        md.append(String.format(Locale.ROOT, "Trained %s and %s (%d epochs on `%s`), %d test images. A deleted"
+        md.append(String.format(Locale.ROOT, "Trained %s and %s (%s on `%s`), %d test images. A deleted"
                         + " residual block passes its shortcut on (F = 0); a deleted plain block is the identity,"
                         + " possible only where it keeps the shape. Down-sampling blocks are marked ↓.%n%n",
-                r.model(), p.model(), store.recipe().epochs(), store.recipe().data().getFileName(), res.testImages()));
+                r.model(), p.model(), Degradation.epochs(store.recipe().epochs()), store.recipe().data().getFileName(), res.testImages()));
         md.append(String.format(Locale.ROOT, "- intact: %s %s, %s %s%n", r.model(), ExperimentOutput.pct(r.baseline()),
                 p.model(), ExperimentOutput.pct(p.baseline())));
         md.append(String.format(Locale.ROOT, "- one block deleted, mean over non-down-sampling blocks: %s %s, %s %s%n",
@@ -247,7 +247,7 @@ public final class Lesion {
                     ExperimentOutput.pct((res.classes() - 1) / (double) res.classes())));
         }
         md.append('\n');
-        MarkdownTable t = new MarkdownTable("block", "", r.model() + " test error", p.model() + " test error");
+        MarkdownTable t = new MarkdownTable("block", "down-sampling", r.model() + " test error", p.model() + " test error");
         for (int i = 0; i < r.single().length; i++) {
             t.row(r.blockNames().get(i), r.downsampling()[i] ? "↓" : "", ExperimentOutput.pct(r.single()[i]),
                     Double.isNaN(p.single()[i]) ? "—" : ExperimentOutput.pct(p.single()[i]));

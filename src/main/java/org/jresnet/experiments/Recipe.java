@@ -13,10 +13,11 @@ import org.jresnet.train.TrainConfig;
  * nets identically): SGD with momentum and weight decay, the train command's cosine schedule with a
  * linear warm-up, the paper's augmentation, normalisation from the training split.
  *
- * @param warmup warm-up iterations, or -1 for {@link #AUTO_WARMUP_CAP} capped at a tenth of the run
+ * @param warmup    warm-up iterations, or -1 for {@link #AUTO_WARMUP_CAP} capped at a tenth of the run
+ * @param ckptEvery also checkpoint every this many iterations (0: at epoch ends only); not part of the run's identity
  */
 public record Recipe(Path data, int epochs, int batch, double lr, double momentum, double weightDecay, int warmup,
-                     long seed, Path cacheDir) {
+                     long seed, int ckptEvery, Path cacheDir) {
     /** The train command's warm-up; short runs get a tenth of their iterations instead. */
     public static final int AUTO_WARMUP_CAP = 200;
     private static final int AUTO_WARMUP_FRACTION = 10;
@@ -27,6 +28,7 @@ public record Recipe(Path data, int epochs, int batch, double lr, double momentu
         if (batch < 2) throw new IllegalArgumentException("--batch must be >= 2 (batch normalisation), got " + batch);
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         if (warmup < -1) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        if (ckptEvery < 0) throw new IllegalArgumentException("--ckpt-every must be >= 0, got " + ckptEvery);
         data = data.toAbsolutePath().normalize();
     }
 
@@ -41,7 +43,7 @@ public record Recipe(Path data, int epochs, int batch, double lr, double momentu
         Shortcut s = shortcut != null ? shortcut : defaultShortcut(model);
         return new TrainConfig(model, s.name(), data, out, epochs, batch, lr,
                 momentum, weightDecay, false, SCHEDULE, new int[0], 0.1, warmupIterations(trainImages), 0, 0.8, seed, 0,
-                0, null, 0, false, false, null, null, false, cacheDir, threads);
+                ckptEvery, null, 0, false, false, null, null, false, cacheDir, threads);
     }
 
     /**

@@ -11,6 +11,7 @@ import org.jresnet.train.MetricsLog;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
 import org.jresnet.train.TrainConfig;
+import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
 
 /**
@@ -26,6 +27,7 @@ public final class RunStore {
     private final ProgressReporter progress;
     private final boolean quiet;
     private TrainingRun.Data data;
+    private Trainer.Listener listener;
 
     public RunStore(Path root, Recipe recipe, ProgressReporter progress, boolean quiet) {
         this.root = root;
@@ -33,6 +35,9 @@ public final class RunStore {
         this.progress = progress;
         this.quiet = quiet;
     }
+
+    /** Observes the training steps (tests interrupt a run with it). */
+    void setListener(Trainer.Listener l) { listener = l; }
 
     public Path root() { return root; }
     public Recipe recipe() { return recipe; }
@@ -65,9 +70,9 @@ public final class RunStore {
                 ModelFiles.Loaded l = ModelFiles.load(dir.resolve("model.safetensors"));
                 return new TrainedModel(key, dir, l.model(), l.metadata(), MetricsLog.resume(dir, Integer.MAX_VALUE).rows());
             }
-            o = TrainingRun.resume(dir, r, data(), progress, null);
+            o = TrainingRun.resume(dir, r, data(), progress, listener);
         } else {
-            o = TrainingRun.start(cfg, data(), progress, null);
+            o = TrainingRun.start(cfg, data(), progress, listener);
         }
         if (!o.complete()) {
             throw new ExperimentStoppedException("stopped; the run in " + dir + " is checkpointed: run the same command"

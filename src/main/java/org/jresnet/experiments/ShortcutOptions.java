@@ -53,9 +53,9 @@ public final class ShortcutOptions {
         out.png("shortcuts-curves.png", CurvesPlot.chart("ResNet-" + depth + " by shortcut option", curves));
 
         StringBuilder md = new StringBuilder("# Shortcut options A, B, C (paper Table 3, CIFAR form)\n\n");
-        md.append(String.format(Locale.ROOT, "ResNet-%d, %d epochs on `%s`, one recipe. A: identity shortcuts, zero"
+        md.append(String.format(Locale.ROOT, "ResNet-%d, %s on `%s`, one recipe. A: identity shortcuts, zero"
                         + " channels where the width grows (no parameters); B: 1x1 projections + BN where the shape"
-                        + " changes; C: projections on every block.%n%n", depth, store.recipe().epochs(),
+                        + " changes; C: projections on every block.%n%n", depth, Degradation.epochs(store.recipe().epochs()),
                 store.recipe().data().getFileName()));
         MarkdownTable t = new MarkdownTable("option", "parameters", "training time (s)", "train error", "test error");
         Map<String, Object> json = new LinkedHashMap<>();
