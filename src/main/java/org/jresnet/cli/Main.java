@@ -46,7 +46,14 @@ public final class Main implements Runnable {
             err.flush();
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli hands only Exceptions to the handler above; JVM errors arrive here.
+            if (debug) e.printStackTrace();
+            System.err.println(Errors.describe(e));
+            return 1;
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {
