@@ -2,6 +2,9 @@ package org.jresnet.nn;
 
 import org.jresnet.kernel.ConvScalar;
 import org.jresnet.kernel.ConvShape;
+import org.jresnet.kernel.ConvSimd;
+import org.jresnet.kernel.KernelWorkspace;
+import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -47,7 +50,12 @@ public final class Conv2d extends Layer {
         this.x = x;
         y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
         Tensor w = weight.value();
-        ConvScalar.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset());
+        if (Simd.enabled()) {
+            ConvSimd.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset(),
+                    KernelWorkspace.forThisThread());
+        } else {
+            ConvScalar.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset());
+        }
         if (bias != null) {
             float[] yd = y.data();
             Tensor b = bias.value();
@@ -62,8 +70,14 @@ public final class Conv2d extends Layer {
         ConvShape s = shapeFor(x.shape());
         dx = Tensor.reuse(dx, x.shape());
         Tensor w = weight.value(), gw = weight.grad();
-        ConvScalar.backwardWeights(s, x.data(), x.offset(), dy.data(), dy.offset(), gw.data(), gw.offset());
-        ConvScalar.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+        if (Simd.enabled()) {
+            KernelWorkspace ws = KernelWorkspace.forThisThread();
+            ConvSimd.backwardWeights(s, x.data(), x.offset(), dy.data(), dy.offset(), gw.data(), gw.offset(), ws);
+            ConvSimd.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(), ws);
+        } else {
+            ConvScalar.backwardWeights(s, x.data(), x.offset(), dy.data(), dy.offset(), gw.data(), gw.offset());
+            ConvScalar.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+        }
         if (bias != null) {
             Tensor gb = bias.grad();
             for (int p = 0, o = dy.offset(); p < dy.size() / cout; p++, o += cout) {

@@ -1,0 +1,67 @@
+package org.jresnet.kernel;
+
+import static org.jresnet.kernel.MicroKernel.MR_LCM;
+
+import java.util.Arrays;
+import org.jresnet.tensor.Parallel;
+
+/**
+ * General matrix product on the Vector API: C[M,N] (+)= op(A)[M,K] · op(B)[K,N], row-major with
+ * offsets and leading dimensions; op is identity or transpose. Scalar twin: {@link GemmScalar}.
+ *
+ * <p>B is packed into register-width panels; A rows are read in place (a transposed A is first
+ * copied row-major). Rows are split across the engine's threads; every C element is summed by
+ * one thread in a fixed order, so results do not depend on the thread count.
+ */
+public final class Gemm {
+    private Gemm() {}
+
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int ao, int lda, float[] b, int bo, int ldb,
+                            float[] c, int co, int ldc, boolean accumulate) {
+        gemm(transA, transB, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate,
+                KernelWorkspace.forThisThread());
+    }
+
+    /**
+     * A[i,p] = a[ao + i*lda + p] (transA: a[ao + p*lda + i]); B[p,j] = b[bo + p*ldb + j]
+     * (transB: b[bo + j*ldb + p]); C[i,j] = c[co + i*ldc + j], overwritten unless accumulate.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int ao, int lda, float[] b, int bo, int ldb,
+                            float[] c, int co, int ldc, boolean accumulate, KernelWorkspace ws) {
+        GemmScalar.checkArgs(m, n, k);
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+            return;
+        }
+        float[] ar = a;
+        int arOff = ao, arLd = lda;
+        if (transA) {
+            ar = ws.floats(KernelWorkspace.PACKED_A, m * k);
+            float[] src = a, dst = ar;
+            Parallel.get().forRange(m, (chunk, i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    for (int p = 0; p < k; p++) dst[i * k + p] = src[ao + p * lda + i];
+                }
+            });
+            arOff = 0;
+            arLd = k;
+        }
+        ShiftedGemm g = ws.pass(0);
+        int[] aOff = g.offsets(1);
+        int[] eOff = g.packOffsets(1);
+        aOff[0] = 0;
+        eOff[0] = 0;
+        g.rows(1, m, 1);
+        g.a(arOff, 0, arLd, 0);
+        g.c(co, 0, ldc, 0);
+        g.k(aOff, 1, k, n);
+        g.accumulate = accumulate;
+        float[] packed = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(k, n));
+        ShiftedGemm.pack(1, k, eOff, transB ? 1 : ldb, transB ? ldb : 1, n, b, bo, packed, 0);
+        float[] aa = ar;
+        Parallel.get().forRange(m, MR_LCM, (chunk, m0, m1) -> g.run(aa, packed, 0, c, ws.tile(chunk), m0, m1));
+    }
+}

@@ -1,0 +1,86 @@
+package org.jresnet.kernel;
+
+/**
+ * Reusable scratch memory of the SIMD kernels: named float buffers that only grow (padded
+ * inputs, packed weights, per-thread partial sums) and per-thread tiles. Sized on first use and
+ * kept, so a training step allocates nothing big. One workspace serves one caller thread at a
+ * time; {@link #forThisThread()} gives each calling thread its own.
+ */
+public final class KernelWorkspace {
+    /** Buffer slots; a kernel call uses each for one purpose until it returns. */
+    static final int PADDED = 0, PACKED_B = 1, PACKED_A = 2, DY_PADDED = 3, PARTIAL = 4, C_TMP = 5;
+    private static final int SLOTS = 6;
+    private static final int MAX_CHUNKS = 256;
+
+    private static final ThreadLocal<KernelWorkspace> PER_THREAD = ThreadLocal.withInitial(KernelWorkspace::new);
+
+    private final float[][] buffers = new float[SLOTS][];
+    private final int[][] intBuffers = new int[SLOTS][];
+    private ShiftedGemm[] passes = new ShiftedGemm[0];
+    private final Tile[] tiles = new Tile[MAX_CHUNKS];
+    final float[][] partials = new float[MAX_CHUNKS][];
+    final boolean[] partialUsed = new boolean[MAX_CHUNKS];
+
+    public static KernelWorkspace forThisThread() { return PER_THREAD.get(); }
+
+    /** Buffer {@code slot} with at least {@code size} floats; contents are whatever was there. */
+    float[] floats(int slot, int size) {
+        float[] b = buffers[slot];
+        if (b == null || b.length < size) {
+            b = new float[size];
+            buffers[slot] = b;
+        }
+        return b;
+    }
+
+    /** Int buffer {@code slot} with at least {@code size} ints. */
+    int[] ints(int slot, int size) {
+        int[] b = intBuffers[slot];
+        if (b == null || b.length < size) {
+            b = new int[size];
+            intBuffers[slot] = b;
+        }
+        return b;
+    }
+
+    /** The i-th reusable GEMM pass (a convolution's backward runs one per stride phase). */
+    ShiftedGemm pass(int i) {
+        if (passes.length <= i) passes = java.util.Arrays.copyOf(passes, i + 1);
+        if (passes[i] == null) passes[i] = new ShiftedGemm();
+        return passes[i];
+    }
+
+    /** Per-thread-chunk partial sum buffer of at least {@code size} floats. */
+    float[] partial(int chunk, int size) {
+        float[] b = partials[chunk];
+        if (b == null || b.length < size) {
+            b = new float[size];
+            partials[chunk] = b;
+        }
+        return b;
+    }
+
+    Tile tile(int chunk) {
+        Tile t = tiles[chunk];
+        if (t == null) {
+            t = new Tile();
+            tiles[chunk] = t;
+        }
+        return t;
+    }
+
+    /** One thread's row offsets for a tile of output rows and a C block for edge tiles. */
+    static final class Tile {
+        int[] ar = new int[0];
+        int[] cr = new int[0];
+        final int[] tmpRows = new int[MicroKernel.MR_LCM];
+        final float[] tmp = new float[MicroKernel.MR_LCM * 2 * MicroKernel.L];
+
+        void ensureRows(int n) {
+            if (ar.length < n) {
+                ar = new int[n];
+                cr = new int[n];
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package org.jresnet.kernel;
+
+import static org.jresnet.kernel.MicroKernel.L;
+import static org.jresnet.kernel.MicroKernel.MR1;
+import static org.jresnet.kernel.MicroKernel.MR2;
+import static org.jresnet.kernel.MicroKernel.MR_LCM;
+
+import org.jresnet.tensor.Parallel;
+
+/**
+ * A GEMM whose A rows are read in place through offsets — the engine of every SIMD convolution
+ * pass and of {@link Gemm}:
+ *
+ * <pre>
+ *   C[row, 0:ncol] (+)= sum_{e < taps} sum_{i < kin} a[aRow(row) + aOff[e] + i] * B[e*kin + i, 0:ncol]
+ *   row = (img, u, v):  aRow = aConst + img*aImg + u*aU + v*aV,  cRow = cConst + img*cImg + u*cU + v*cV
+ * </pre>
+ *
+ * A convolution's tap (ky,kx) is one e with aOff = its shift in the (padded) input, so no im2col
+ * buffer is ever written. B is packed in panels of 2L columns (the last one L when ncol needs
+ * only one more vector), each k-major: {@code B[panel][e][i][0..W)}, columns past ncol zero.
+ * Rows and columns that do not fill a register block go through a small tile (copy-in, copy-out).
+ */
+final class ShiftedGemm {
+    /** Rows of C per tile: the A rows of one tile are reused from cache across panels and k blocks. */
+    private static final int TILE_ROWS = 4 * MR_LCM;
+    /** Floats of packed B per k block, so one block of B stays in L2 while a tile streams through. */
+    private static final int B_BLOCK_FLOATS = 64 * 1024;
+
+    int images, uCount, vCount;
+    int aConst, aImg, aU, aV;
+    int cConst, cImg, cU, cV;
+    int[] aOff;
+    int taps, kin, ncol;
+    /** Accumulate into C (otherwise overwrite). */
+    boolean accumulate;
+
+    private int[] kbE0 = new int[0], kbE1 = new int[0], kbI0 = new int[0], kbI1 = new int[0];
+    private int blocks;
+
+    private int[] offsetBuf = new int[0], packBuf = new int[0];
+
+    /** This pass's own array for {@code n} tap offsets (kept across calls). */
+    int[] offsets(int n) {
+        if (offsetBuf.length < n) offsetBuf = new int[n];
+        return offsetBuf;
+    }
+
+    /** This pass's own array for {@code n} packing offsets (kept across calls). */
+    int[] packOffsets(int n) {
+        if (packBuf.length < n) packBuf = new int[n];
+        return packBuf;
+    }
+
+    int rows() { return images * uCount * vCount; }
+
+    /** Columns of packed B rounded up to whole vectors. */
+    static int paddedCols(int ncol) { return (ncol + L - 1) / L * L; }
+
+    /** Floats of packed B for {@code k} rows and {@code ncol} columns. */
+    static int packedSize(int k, int ncol) { return k * paddedCols(ncol); }
+
+    void rows(int images, int uCount, int vCount) {
+        this.images = images;
+        this.uCount = uCount;
+        this.vCount = vCount;
+    }
+
+    void a(int aConst, int aImg, int aU, int aV) {
+        this.aConst = aConst;
+        this.aImg = aImg;
+        this.aU = aU;
+        this.aV = aV;
+    }
+
+    void c(int cConst, int cImg, int cU, int cV) {
+        this.cConst = cConst;
+        this.cImg = cImg;
+        this.cU = cU;
+        this.cV = cV;
+    }
+
+    /** Taps and inner length; splits K = taps*kin into blocks of whole taps or of one tap's channels. */
+    void k(int[] aOff, int taps, int kin, int ncol) {
+        this.aOff = aOff;
+        this.taps = taps;
+        this.kin = kin;
+        this.ncol = ncol;
+        int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
+        int n;
+        if (kin <= kc) {
+            int per = Math.max(1, kc / kin);
+            n = (taps + per - 1) / per;
+            ensureBlocks(n);
+            for (int b = 0; b < n; b++) {
+                kbE0[b] = b * per;
+                kbE1[b] = Math.min(taps, (b + 1) * per);
+                kbI0[b] = 0;
+                kbI1[b] = kin;
+            }
+        } else {
+            int parts = (kin + kc - 1) / kc;
+            n = taps * parts;
+            ensureBlocks(n);
+            for (int e = 0, b = 0; e < taps; e++) {
+                for (int p = 0; p < parts; p++, b++) {
+                    kbE0[b] = e;
+                    kbE1[b] = e + 1;
+                    kbI0[b] = (int) ((long) kin * p / parts);
+                    kbI1[b] = (int) ((long) kin * (p + 1) / parts);
+                }
+            }
+        }
+        blocks = n;
+    }
+
+    private void ensureBlocks(int n) {
+        if (kbE0.length < n) {
+            kbE0 = new int[n];
+            kbE1 = new int[n];
+            kbI0 = new int[n];
+            kbI1 = new int[n];
+        }
+    }
+
+    /**
+     * Packs B into {@code dst[dstOff ..]} in the panel layout, where
+     * B[e*kin + i, col] = {@code src[srcOff + eOff[e] + i*iStride + col*colStride]} for col < ncol.
+     * Panels are packed in parallel (each thread writes its own panels).
+     */
+    static void pack(int taps, int kin, int[] eOff, int iStride, int colStride, int ncol,
+                     float[] src, int srcOff, float[] dst, int dstOff) {
+        int np = paddedCols(ncol);
+        int kTotal = taps * kin;
+        int panels = (np + 2 * L - 1) / (2 * L);
+        Parallel.get().forRange(panels, (chunk, p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int j0 = p * 2 * L;
+                int w = Math.min(2 * L, np - j0);
+                int valid = Math.min(w, ncol - j0);
+                int o = dstOff + j0 * kTotal;
+                for (int e = 0; e < taps; e++) {
+                    for (int i = 0; i < kin; i++, o += w) {
+                        int s = srcOff + eOff[e] + i * iStride + j0 * colStride;
+                        if (colStride == 1) {
+                            System.arraycopy(src, s, dst, o, valid);
+                        } else {
+                            for (int c = 0; c < valid; c++, s += colStride) dst[o + c] = src[s];
+                        }
+                        for (int c = valid; c < w; c++) dst[o + c] = 0f;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Computes C rows [m0, m1) of this pass with packed B at {@code b[bo ..]}. */
+    void run(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int m0, int m1) {
+        int np = paddedCols(ncol);
+        int kTotal = taps * kin;
+        int uv = uCount * vCount;
+        tile.ensureRows(TILE_ROWS + MR_LCM);
+        int[] ar = tile.ar, cr = tile.cr;
+        for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
+            int nr = Math.min(TILE_ROWS, m1 - t0);
+            for (int r = 0; r < nr; r++) {
+                int m = t0 + r;
+                int img = m / uv, rem = m - img * uv;
+                int u = rem / vCount, v = rem - u * vCount;
+                ar[r] = aConst + img * aImg + u * aU + v * aV;
+                cr[r] = cConst + img * cImg + u * cU + v * cV;
+            }
+            for (int r = nr; r < nr + MR_LCM; r++) ar[r] = ar[nr - 1];
+            for (int kb = 0; kb < blocks; kb++) {
+                boolean acc = accumulate || kb > 0;
+                int e0 = kbE0[kb], e1 = kbE1[kb], i0 = kbI0[kb], i1 = kbI1[kb];
+                for (int j0 = 0; j0 < np; j0 += 2 * L) {
+                    int w = Math.min(2 * L, np - j0);
+                    int panel = bo + j0 * kTotal;
+                    int mr = w == 2 * L ? MR2 : MR1;
+                    int validCols = Math.min(w, ncol - j0);
+                    for (int rb = 0; rb < nr; rb += mr) {
+                        int validRows = Math.min(mr, nr - rb);
+                        if (validRows == mr && validCols == w) {
+                            if (w == 2 * L) {
+                                MicroKernel.k6x2(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, c, cr, rb, j0, acc);
+                            } else {
+                                MicroKernel.k8x1(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, c, cr, rb, j0, acc);
+                            }
+                        } else {
+                            edge(a, ar, rb, e0, e1, i0, i1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A register block that sticks out of C: compute into the tile's scratch, copy the valid part. */
+    private void edge(float[] a, int[] ar, int rb, int e0, int e1, int i0, int i1, float[] b, int panel,
+                      float[] c, int[] cr, int j0, int w, int validRows, int validCols, boolean acc,
+                      KernelWorkspace.Tile tile) {
+        float[] tmp = tile.tmp;
+        int[] tr = tile.tmpRows;
+        int mr = w == 2 * L ? MR2 : MR1;
+        for (int r = 0; r < mr; r++) tr[r] = r * w;
+        if (acc) {
+            for (int r = 0; r < validRows; r++) {
+                System.arraycopy(c, cr[rb + r] + j0, tmp, r * w, validCols);
+            }
+        }
+        if (w == 2 * L) {
+            MicroKernel.k6x2(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, tmp, tr, 0, 0, acc);
+        } else {
+            MicroKernel.k8x1(a, ar, rb, aOff, e0, e1, i0, i1, kin, b, panel, tmp, tr, 0, 0, acc);
+        }
+        for (int r = 0; r < validRows; r++) {
+            System.arraycopy(tmp, r * w, c, cr[rb + r] + j0, validCols);
+        }
+    }
+}
