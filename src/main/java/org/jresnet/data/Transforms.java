@@ -3,27 +3,11 @@ package org.jresnet.data;
 import java.util.List;
 
 /**
- * The default transform pair for a dataset: the paper's CIFAR recipe (pad 4 + random crop + flip;
- * normalisation only for evaluation) for small images of one size, torchvision's ImageNet recipe
- * (RandomResizedCrop 224 + flip; Resize 256 + CenterCrop 224) for everything else.
+ * Runs a transform on one decoded image (prediction on files), through the same code as a
+ * dataset's images. Which transform a model needs is decided by {@code train.Preprocessing}.
  */
 public final class Transforms {
     private Transforms() {}
-
-    /** Largest side treated as "small images" (CIFAR 32, Tiny ImageNet 64); larger or mixed sizes are ImageNet style. */
-    public static final int SMALL_IMAGE_MAX_SIDE = 64;
-
-    public static boolean imagenetStyle(Dataset ds) {
-        return ds.height() <= 0 || ds.height() > SMALL_IMAGE_MAX_SIDE || ds.width() > SMALL_IMAGE_MAX_SIDE;
-    }
-
-    public static Transform train(Dataset ds, Normalization norm) {
-        return imagenetStyle(ds) ? RandomResizedCropFlip.imagenet(norm) : PadCropFlip.train(norm, ds.height(), ds.width());
-    }
-
-    public static Transform eval(Dataset ds, Normalization norm) {
-        return imagenetStyle(ds) ? ResizeCenterCrop.imagenet(norm) : PadCropFlip.eval(norm, ds.height(), ds.width());
-    }
 
     /**
      * Applies {@code t} to one decoded image (prediction on files): {@code out} receives

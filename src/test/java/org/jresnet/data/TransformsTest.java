@@ -2,23 +2,9 @@ package org.jresnet.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TransformsTest {
-    private static InMemoryDataset of(int side) {
-        return new InMemoryDataset(new byte[side * side * 3], new int[] {0}, new String[] {"x"}, List.of("a"),
-                side, side, 0, false, "t");
-    }
-
-    @Test void smallImagesGetThePaperRecipeLargerOrMixedGetImagenets() {
-        assertThat(Transforms.train(of(32), Normalization.UNIT)).isInstanceOf(PadCropFlip.class);
-        assertThat(Transforms.eval(of(32), Normalization.UNIT).height()).isEqualTo(32);
-        assertThat(Transforms.train(of(96), Normalization.UNIT)).isInstanceOf(RandomResizedCropFlip.class);
-        assertThat(Transforms.eval(of(96), Normalization.UNIT)).isInstanceOf(ResizeCenterCrop.class);
-        assertThat(Transforms.eval(of(96), Normalization.UNIT).height()).isEqualTo(224);
-    }
-
     @Test void applyToImageRunsTheSameArithmeticAsForADataset() {
         RgbImage img = TestImages.pattern(40, 30, 7);
         ResizeCenterCrop t = new ResizeCenterCrop(Normalization.IMAGENET, 32, 32);
