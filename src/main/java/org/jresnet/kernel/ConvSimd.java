@@ -301,7 +301,8 @@ public final class ConvSimd {
         // Blocks of L output channels: each partial row read is one cache line, and the writes
         // into dw run along (ci, tap) for each of the L channels.
         int coBlocks = (cout + L - 1) / L;
-        Parallel.get().forRange(coBlocks, (c, b0, b1) -> {
+        int reduceGrain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, kTotal * L * used));
+        Parallel.get().forRange(coBlocks, reduceGrain, (c, b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
                 int c0 = blk * L, c1 = Math.min(cout, c0 + L);
                 for (int ci = 0; ci < cin; ci++) {
@@ -378,7 +379,8 @@ public final class ConvSimd {
         });
         int used = usedChunks(ws);
         float[][] parts = ws.partials;
-        Parallel.get().forRange(cout, (c, c0, c1) -> {
+        int reduceGrain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, kTotal * used));
+        Parallel.get().forRange(cout, reduceGrain, (c, c0, c1) -> {
             for (int co = c0; co < c1; co++) {
                 for (int ci = 0; ci < cin; ci++) {
                     for (int e = 0; e < taps; e++) {
@@ -417,7 +419,8 @@ public final class ConvSimd {
      */
     static void pad(float[] src, int so, int n, int h, int w, int c, int top, int left, int hp, int wp, float[] dst) {
         int pxa = Math.max(0, Math.min(wp, left)), pxb = Math.max(pxa, Math.min(wp, left + w));
-        Parallel.get().forRange(n * hp, (chunk, r0, r1) -> {
+        int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, wp * c));
+        Parallel.get().forRange(n * hp, grain, (chunk, r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int img = r / hp, py = r - img * hp, iy = py - top;
                 int d = r * wp * c;
