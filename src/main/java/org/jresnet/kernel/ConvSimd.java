@@ -12,13 +12,18 @@ import org.jresnet.tensor.Parallel;
  *
  * <ul>
  *   <li>forward: every tap (ky,kx) is a GEMM [pixels, cin] x [cin, cout] shifted over the
- *       zero-padded input, all accumulated in registers ({@link ShiftedGemm}).</li>
- *   <li>backwardData: split dx by stride phase (iy mod s, ix mod s); each phase is a stride-1
- *       shifted GEMM of dy with the taps that reach it and the weight transposed
- *       ([cout, cin] per tap), so nothing is scattered and no zero is multiplied.</li>
- *   <li>backwardWeights: dW[(tap,ci), co] = sum over pixels x[pixel+shift(tap), ci] * dy[pixel, co],
- *       per-thread partials over output rows reduced in chunk order (same thread count =>
- *       bit-identical).</li>
+ *       zero-padded input, all accumulated in registers ({@link ShiftedGemm}). Stride-1 3-wide
+ *       kernels with 16, 32 or 64k output channels take the row-direct kernels instead: blocks
+ *       of adjacent output pixels, each input value broadcast once for its three kx taps (a
+ *       broadcast costs a vector-unit slot, so fewer broadcasts per FMA is the whole game).</li>
+ *   <li>backwardData: at stride 1 the forward of dy with the flipped, transposed kernel. Otherwise
+ *       dx is split by stride phase (iy mod s, ix mod s); each phase is a stride-1 shifted GEMM
+ *       of dy with the taps that reach it and the weight transposed ([cout, cin] per tap), so
+ *       nothing is scattered and no zero is multiplied.</li>
+ *   <li>backwardWeights: dW[co, (tap,ci)] = sum over pixels dy[pixel, co] * x[pixel+shift(tap), ci]
+ *       with output channels as register rows and input channels as vector columns (or, for
+ *       the 3-channel stem, k rows x cout vectors), per-thread partials over output rows
+ *       reduced in chunk order (same thread count => bit-identical).</li>
  * </ul>
  * Weights are repacked into panels per call (they are small next to the activations).
  */
