@@ -142,6 +142,10 @@ public final class ConvSimd {
                                     KernelWorkspace ws) {
         int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
         int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
+        if (cin < L) {
+            backwardDataByColumns(s, dy, dyo, w, wo, dx, dxo, ws);
+            return;
+        }
         if (st == 1 && kw == 3 && kh == kw && p <= kh - 1 && rowDirect(wd, cin)) {
             // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel
             float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
@@ -230,6 +234,59 @@ public final class ConvSimd {
                 bo += ShiftedGemm.packedSize(e * cout, cin);
             }
         }
+    }
+
+    /**
+     * backwardData for fewer input channels than one vector (the RGB stem): per output row,
+     * col[ox, (ci, tap)] = dy[ox, :] · W[:, ci, tap] as one GEMM with wide columns, then each
+     * column is added into the dx pixel its tap reached. Threads own whole images, so no two
+     * write one dx pixel.
+     */
+    private static void backwardDataByColumns(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx,
+                                              int dxo, KernelWorkspace ws) {
+        int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
+        int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
+        int kCols = cin * taps;
+        ws.ensureChunks(Parallel.get().threads());
+        ShiftedGemm g = ws.pass(0);
+        int[] aOff = g.offsets(1);
+        int[] eOff = g.packOffsets(1);
+        aOff[0] = 0;
+        eOff[0] = 0;
+        g.rows(s.n(), oh, ow);
+        g.a(dyo, oh * ow * cout, ow * cout, cout);
+        g.c(0, 0, 0, kCols);
+        g.k(aOff, 1, cout, kCols);
+        g.accumulate = false;
+        float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(cout, kCols));
+        // B[co, ci*taps + tap] = w[co, ci, tap]: each row of w is already a row of B
+        ShiftedGemm.pack(1, cout, eOff, kCols, 1, kCols, w, wo, b, 0);
+        Parallel.get().forRange(s.n(), (c, i0, i1) -> {
+            float[] col = ws.partial(c, ow * kCols);
+            KernelWorkspace.Tile tile = ws.tile(c);
+            for (int img = i0; img < i1; img++) {
+                int dxImg = dxo + img * h * wd * cin;
+                Arrays.fill(dx, dxImg, dxImg + h * wd * cin, 0f);
+                for (int oy = 0; oy < oh; oy++) {
+                    int m0 = (img * oh + oy) * ow;
+                    g.run(dy, b, 0, col, tile, m0, m0 + ow);
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = oy * st + ky - p;
+                        if (iy < 0 || iy >= h) continue;
+                        for (int ox = 0; ox < ow; ox++) {
+                            int cb = ox * kCols;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = ox * st + kx - p;
+                                if (ix < 0 || ix >= wd) continue;
+                                int d = dxImg + (iy * wd + ix) * cin;
+                                int t = ky * kw + kx;
+                                for (int ci = 0; ci < cin; ci++) dx[d + ci] += col[cb + ci * taps + t];
+                            }
+                        }
+                    }
+                }
+            }
+        });
     }
 
     /** dw[co,ci,ky,kx] += sum_{n,oy,ox} x[n, oy*s+ky-p, ox*s+kx-p, ci] * dy[n,oy,ox,co]. */
