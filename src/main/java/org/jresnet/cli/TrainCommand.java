@@ -33,7 +33,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "CIFAR-10 binary folder, ImageFolder folder or zip (default: the bundled sample).")
     Path data;
     @Option(names = "--out", description = "Run folder (default: runs/<model>).") Path out;
-    @Option(names = "--epochs", description = "Epochs (default ${DEFAULT-VALUE}).") int epochs = 30;
+    @Option(names = "--epochs", description = "Epochs (default ${DEFAULT-VALUE}).") int epochs = 15;
     @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).") int batch = 128;
     @Option(names = "--lr", description = "Base learning rate (default ${DEFAULT-VALUE}).") double lr = 0.1;
     @Option(names = "--momentum", description = "SGD momentum (default ${DEFAULT-VALUE}).") double momentum = 0.9;

@@ -1,0 +1,187 @@
+package org.jresnet.cli;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.jresnet.kernel.PeakProbe;
+import org.jresnet.kernel.Simd;
+import org.jresnet.models.ModelConfig;
+import org.jresnet.models.Models;
+import org.jresnet.models.ResNet;
+import org.jresnet.nn.SoftmaxCrossEntropy;
+import org.jresnet.tensor.Parallel;
+import org.jresnet.tensor.Tensor;
+import org.jresnet.train.Sgd;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Throughput of one model on synthetic data: a training step (forward, cross-entropy, backward,
+ * SGD with momentum 0.9 and weight decay 1e-4, BN in train mode) or an inference pass (eval mode).
+ * Warm-up steps are excluded; the median and the 10th/90th percentiles of the timed steps are
+ * reported, with the achieved GFLOPS against the engine's own peak probed in the same run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training or inference speed of a model on synthetic data.")
+final class BenchCommand implements Callable<Integer> {
+    /** The bench's SGD: the paper's momentum and weight decay; the rate only scales the update. */
+    static final float MOMENTUM = 0.9f, WEIGHT_DECAY = 1e-4f, LR = 0.01f;
+    /** Forward + backward of a training step costs about three forwards (dX and dW each one). */
+    static final int TRAIN_FLOPS_FACTOR = 3;
+    private static final int PEAK_TRIALS = 5;
+    private static final double PEAK_TRIAL_MS = 60;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name, e.g. resnet20, resnet50.")
+    String model;
+
+    @Option(names = "--mode", required = true, paramLabel = "train|infer", description = "Training step or inference.")
+    String mode;
+
+    @Option(names = "--batch", required = true, paramLabel = "B", description = "Images per batch.")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Engine threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--warmup", paramLabel = "W", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup = 3;
+
+    @Option(names = "--iters", paramLabel = "N", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+    int iters = 10;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override public Integer call() throws Exception {
+        boolean train = switch (mode) {
+            case "train" -> true;
+            case "infer" -> false;
+            default -> throw new Errors.UsageException("--mode must be train or infer, got '" + mode + "'");
+        };
+        if (batch < 1) throw new Errors.UsageException("--batch must be >= 1, got " + batch);
+        if (train && batch < 2) throw new Errors.UsageException("training needs --batch >= 2 (batch norm statistics)");
+        if (warmup < 0) throw new Errors.UsageException("--warmup must be >= 0, got " + warmup);
+        if (iters < 1) throw new Errors.UsageException("--iters must be >= 1, got " + iters);
+        if (threads != null && threads < 1) throw new Errors.UsageException("--threads must be >= 1, got " + threads);
+        ModelConfig config;
+        try {
+            config = ModelConfig.of(model);
+        } catch (IllegalArgumentException e) {
+            throw new Errors.UsageException(e.getMessage());
+        }
+        if (threads != null) Parallel.setThreads(threads);
+
+        ResNet net = Models.create(config);
+        int size = config.cifar() ? 32 : 224;
+        int[] shape = {batch, size, size, 3};
+        Tensor x = Tensor.zeros(shape);
+        int[] labels = new int[batch];
+        Random rnd = new Random(0);
+        for (int i = 0; i < x.size(); i++) x.set(i, (float) rnd.nextGaussian());
+        for (int i = 0; i < batch; i++) labels[i] = rnd.nextInt(config.numClasses());
+
+        net.setTraining(train);
+        Sgd sgd = train ? new Sgd(net.parameters(), MOMENTUM, WEIGHT_DECAY, false) : null;
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        double[] ms = new double[iters];
+        long allocBefore = 0;
+        for (int i = 0; i < warmup + iters; i++) {
+            if (i == warmup) allocBefore = allocatedBytes();
+            long t0 = System.nanoTime();
+            if (train) {
+                net.zeroGrad();
+                ce.forward(net.forward(x), labels);
+                net.backward(ce.backward());
+                sgd.step(LR);
+            } else {
+                net.forward(x);
+            }
+            if (i >= warmup) ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+        }
+        double allocPerStep = (allocatedBytes() - allocBefore) / (double) iters;
+
+        double peak = PeakProbe.gflops(PEAK_TRIALS, PEAK_TRIAL_MS);
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = median(sorted);
+        long macsPerImage = net.macs(new int[] {1, size, size, 3});
+        double flops = 2.0 * macsPerImage * batch * (train ? TRAIN_FLOPS_FACTOR : 1);
+        double gflops = flops / (median / 1e3) / 1e9;
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", config.name());
+        m.put("mode", mode);
+        m.put("batch", batch);
+        m.put("threads", Parallel.get().threads());
+        m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
+        m.put("simd", Simd.enabled());
+        m.put("warmup", warmup);
+        m.put("iters", iters);
+        m.put("images_per_second", batch / (median / 1e3));
+        m.put("ms_per_batch", median);
+        m.put("ms_p10", quantile(sorted, 0.1));
+        m.put("ms_p90", quantile(sorted, 0.9));
+        m.put("ms_min", sorted[0]);
+        m.put("ms_max", sorted[sorted.length - 1]);
+        m.put("macs_per_image", macsPerImage);
+        m.put("gflops", gflops);
+        m.put("peak_gflops", peak);
+        m.put("share_of_peak", gflops / peak);
+        m.put("peak_rss_mb", peakRssMb());
+        m.put("alloc_mb_per_step", allocPerStep / (1 << 20));
+        m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
+        if (json) {
+            Json.print(m);
+        } else {
+            System.out.printf("%s %s, batch %d, %d thread(s), %s, SIMD %s%n", config.name(), mode, batch,
+                    Parallel.get().threads(), m.get("jdk"), Simd.describe());
+            System.out.printf("%.1f images/s, %.2f ms per batch (median of %d; p10 %.2f, p90 %.2f)%n",
+                    m.get("images_per_second"), median, iters, m.get("ms_p10"), m.get("ms_p90"));
+            System.out.printf("%.1f GFLOPS achieved, peak %.1f GFLOPS (engine micro-kernel, %d thread(s)): %.1f%% of peak%n",
+                    gflops, peak, Parallel.get().threads(), 100 * gflops / peak);
+            System.out.printf("peak RSS %.0f MB, %.2f MB allocated per step, max heap %d MB%n",
+                    m.get("peak_rss_mb"), m.get("alloc_mb_per_step"), m.get("max_heap_mb"));
+        }
+        return 0;
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Nearest-rank quantile, as bench/torch_bench.py computes it. */
+    static double quantile(double[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) (p * (sorted.length - 1) + 0.5))];
+    }
+
+    /** The process's peak resident set (VmHWM) in MB; NaN where /proc is missing (not Linux). */
+    static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // reported as NaN below
+        }
+        return Double.NaN;
+    }
+
+    /** Bytes allocated so far by all live threads (HotSpot's per-thread counters); 0 if unsupported. */
+    private static long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t)
+                || !t.isThreadAllocatedMemorySupported()) {
+            return 0;
+        }
+        long sum = 0;
+        for (long b : t.getThreadAllocatedBytes(t.getAllThreadIds())) if (b > 0) sum += b;
+        return sum;
+    }
+}
