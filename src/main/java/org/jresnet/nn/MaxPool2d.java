@@ -7,9 +7,8 @@ import org.jresnet.tensor.Tensor;
 /** Max pooling k x k, stride s, padding p counted as -inf (PyTorch's MaxPool2d). [N,H,W,C] -> [N,OH,OW,C]. */
 public final class MaxPool2d extends Layer {
     public final int kernel, stride, pad;
-    private Tensor y, dx;
+    private Tensor x, y, dx;      // x [N,H,W,C] and y kept: backward finds each window's winner again
     private int[] inShape;
-    private int[] arg = new int[0]; // winning input pixel per output element, for backward
 
     public MaxPool2d(int kernel, int stride, int pad) {
         if (pad * 2 > kernel) throw new IllegalArgumentException("pad should be at most half of kernel size");
@@ -29,17 +28,18 @@ public final class MaxPool2d extends Layer {
     }
 
     @Override public Tensor forward(Tensor x) {
+        this.x = x;
         inShape = x.shape();
         ConvShape s = shapeFor(inShape);
         y = Tensor.reuse(y, outputShape(inShape));
-        if (arg.length != y.size()) arg = new int[y.size()];
-        PoolKernels.maxPoolForward(s, x.data(), x.offset(), y.data(), y.offset(), arg);
+        PoolKernels.maxPoolForward(s, x.data(), x.offset(), y.data(), y.offset());
         return y;
     }
 
     @Override public Tensor backward(Tensor dy) {
         dx = Tensor.reuse(dx, inShape);
-        PoolKernels.maxPoolBackward(shapeFor(inShape), dy.data(), dy.offset(), arg, dx.data(), dx.offset());
+        PoolKernels.maxPoolBackward(shapeFor(inShape), x.data(), x.offset(), y.data(), y.offset(), dy.data(), dy.offset(),
+                dx.data(), dx.offset());
         return dx;
     }
 }

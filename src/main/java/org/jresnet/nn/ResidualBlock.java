@@ -21,7 +21,7 @@ public abstract class ResidualBlock extends Layer {
     private Layer shortcut;          // null: identity (or none when kind == NONE)
     private final ReLU relu = new ReLU();
     private boolean deleted;
-    private Tensor sum, dx;          // [N,OH,OW,cout] F(x)+S(x);  [N,H,W,cin]
+    private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
 
     protected ResidualBlock(int cin, int cout, int stride, Shortcut kind) {
         this.cin = cin;
@@ -42,8 +42,11 @@ public abstract class ResidualBlock extends Layer {
         }
     }
 
-    /** F(x): the residual branch, ending in its last BN (no relu). */
-    public abstract Tensor branchForward(Tensor x);
+    /** F(x): the residual branch, ending in its last BN (no relu). Not used by {@link #forward}, which fuses that BN. */
+    public final Tensor branchForward(Tensor x) { return lastBn().forward(branchBody(x)); }
+
+    /** The branch up to its last BN: the last convolution's output. */
+    protected abstract Tensor branchBody(Tensor x);
 
     /** F'(x)^T dy: the branch's input gradient; accumulates the branch's parameter gradients. */
     public abstract Tensor branchBackward(Tensor dy);
@@ -88,17 +91,16 @@ public abstract class ResidualBlock extends Layer {
 
     @Override public Tensor forward(Tensor x) {
         if (deleted) return relu.forward(shortcutForward(x));       // F = 0
-        Tensor f = branchForward(x);                                // F(x)   [N,OH,OW,cout]
-        if (!residual()) return relu.forward(f);                    // plain: relu(F(x))
-        Tensor s = shortcutForward(x);                              // S(x)   [N,OH,OW,cout]
-        sum = Tensor.reuse(sum, f.shape());
-        Elementwise.add(f.data(), f.offset(), s.data(), s.offset(), sum.data(), sum.offset(), f.size());
-        return relu.forward(sum);
+        Tensor z = branchBody(x);                                   // F(x) before its last BN
+        Tensor s = residual() ? shortcutForward(x) : null;          // S(x)   [N,OH,OW,cout]
+        y = lastBn().forwardAddRelu(z, s);                          // relu(F(x) + S(x)), one pass
+        return y;
     }
 
     @Override public Tensor backward(Tensor dy) {
-        Tensor g = relu.backward(dy);                               // dL/dH with H = F(x) + S(x)
-        if (deleted) return shortcutBackward(g);
+        if (deleted) return shortcutBackward(relu.backward(dy));
+        g = Tensor.reuse(g, y.shape());                             // dL/dH with H = F(x) + S(x)
+        Elementwise.reluBackward(y.data(), y.offset(), dy.data(), dy.offset(), g.data(), g.offset(), g.size());
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
         if (!residual()) return dxBranch;
         Tensor dxShortcut = shortcutBackward(g);                    // identity: g itself, the "+1" of H' = F' + 1
