@@ -8,6 +8,7 @@ import org.jresnet.nn.BatchNorm2d;
 import org.jresnet.nn.Bottleneck;
 import org.jresnet.nn.Conv2d;
 import org.jresnet.nn.GlobalAvgPool;
+import org.jresnet.nn.GradientBuffers;
 import org.jresnet.nn.Init;
 import org.jresnet.nn.Layer;
 import org.jresnet.nn.Linear;
@@ -71,6 +72,21 @@ public final class ResNet extends Layer {
         avgpool = add("avgpool", new GlobalAvgPool());
         fc = add("fc", new Linear(cin, config.numClasses()));
         initialize();
+        setSharedGradientBuffers(true);
+    }
+
+    /**
+     * On (the default): the backward pass writes gradients into a few buffers shared by all
+     * layers ({@link GradientBuffers}) instead of one per layer, about halving training memory;
+     * a layer's returned gradient is then only valid until the next layer's backward. Off: every
+     * layer keeps its own gradient buffers (for inspecting per-layer gradients after a pass).
+     */
+    public void setSharedGradientBuffers(boolean on) {
+        GradientBuffers b = on ? new GradientBuffers() : null;
+        // Stem, backward order: the first block's dx (BRANCH_INPUT) -> maxpool -> BRANCH_A -> bn1 in place.
+        if (maxpool != null) maxpool.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
+        bn1.setInPlaceBackward(on);
+        for (ResidualBlock block : blocks) block.shareGradientBuffers(b);
     }
 
     /** torchvision's init (see {@link Init} for the seed scheme), then zero_init_residual if asked. */

@@ -32,6 +32,13 @@ public final class BasicBlock extends ResidualBlock {
         return conv1.backward(bn1.backward(g));
     }
 
+    @Override protected void wireBranch(GradientBuffers b) {
+        bn2.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
+        conv2.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
+        bn1.setInPlaceBackward(b != null);
+        conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
+    }
+
     @Override protected long branchMacs(int[] in) {
         return conv1.macs(in) + conv2.macs(conv1.outputShape(in));
     }

@@ -27,6 +27,10 @@ public final class BatchNorm2d extends Layer {
 
     private Tensor x, y, dx;                        // x [N,H,W,C] kept for backward
     private boolean fusedRelu;
+    private boolean inPlaceBackward;                // dx overwrites dy (the caller no longer needs dy)
+    private GradientBuffers shared;                 // else dx goes to this slot of shared buffers, if set
+    private int dxSlot;
+    private Tensor sharedDx;
     private boolean maskedBackward;                 // the last forward applied the fused ReLU
     private final float[] mean, invStd;             // statistics the last forward normalised with
     private final float[] scale, shift;             // y = scale * (x - mean) + shift of the last forward
@@ -69,6 +73,15 @@ public final class BatchNorm2d extends Layer {
     public void setFusedRelu(boolean on) { fusedRelu = on; }
 
     public boolean fusedRelu() { return fusedRelu; }
+
+    /** Backward writes dx over dy: for callers whose dy is a dead buffer (saves a gradient-sized array). */
+    public void setInPlaceBackward(boolean on) { inPlaceBackward = on; }
+
+    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
+    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
+        shared = buffers;
+        dxSlot = slot;
+    }
 
     /** y = bn(x), or relu(bn(x)) with {@link #setFusedRelu}. */
     @Override public Tensor forward(Tensor x) {
@@ -128,7 +141,10 @@ public final class BatchNorm2d extends Layer {
 
     @Override public Tensor backward(Tensor dy) {
         int rows = rows(x.shape()), c = channels;
-        dx = Tensor.reuse(dx, x.shape());
+        if (!dy.hasShape(x.shape())) throw new IllegalArgumentException("dy " + dy + " does not match the input " + x);
+        Tensor dx = inPlaceBackward ? dy
+                : shared != null ? (sharedDx = shared.view(dxSlot, sharedDx, x.shape()))
+                : (this.dx = Tensor.reuse(this.dx, x.shape()));
         ensureWork();
         // s1 = sum dy, s2 = sum dy * (x - mean); with the fused ReLU, dy only where the output was > 0
         float[] ms = maskedBackward ? scale : null;

@@ -40,6 +40,15 @@ public final class Bottleneck extends ResidualBlock {
         return conv1.backward(bn1.backward(g));
     }
 
+    @Override protected void wireBranch(GradientBuffers b) {
+        bn3.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
+        conv3.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
+        bn2.setInPlaceBackward(b != null);
+        conv2.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
+        bn1.setInPlaceBackward(b != null);
+        conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
+    }
+
     @Override protected long branchMacs(int[] in) {
         int[] h1 = conv1.outputShape(in);
         int[] h2 = conv2.outputShape(h1);

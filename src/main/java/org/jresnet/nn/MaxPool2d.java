@@ -9,6 +9,9 @@ public final class MaxPool2d extends Layer {
     public final int kernel, stride, pad;
     private Tensor x, y, dx;      // x [N,H,W,C] and y kept: backward finds each window's winner again
     private int[] inShape;
+    private GradientBuffers shared;   // null: dx is this layer's own buffer
+    private int dxSlot;
+    private Tensor sharedDx;
 
     public MaxPool2d(int kernel, int stride, int pad) {
         if (pad * 2 > kernel) throw new IllegalArgumentException("pad should be at most half of kernel size");
@@ -36,8 +39,15 @@ public final class MaxPool2d extends Layer {
         return y;
     }
 
+    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
+    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
+        shared = buffers;
+        dxSlot = slot;
+    }
+
     @Override public Tensor backward(Tensor dy) {
-        dx = Tensor.reuse(dx, inShape);
+        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, inShape))
+                : (sharedDx = shared.view(dxSlot, sharedDx, inShape));
         PoolKernels.maxPoolBackward(shapeFor(inShape), x.data(), x.offset(), y.data(), y.offset(), dy.data(), dy.offset(),
                 dx.data(), dx.offset());
         return dx;

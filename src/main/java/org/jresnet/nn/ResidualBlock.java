@@ -22,6 +22,8 @@ public abstract class ResidualBlock extends Layer {
     private final ReLU relu = new ReLU();
     private boolean deleted;
     private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
+    private GradientBuffers shared;  // null: every gradient in this block has its own buffer
+    private Tensor sharedG;
 
     protected ResidualBlock(int cin, int cout, int stride, Shortcut kind) {
         this.cin = cin;
@@ -55,6 +57,26 @@ public abstract class ResidualBlock extends Layer {
 
     /** The branch's last BN: its gamma is zeroed by {@code zero_init_residual}. */
     public abstract BatchNorm2d lastBn();
+
+    /**
+     * Routes this block's backward through the network's shared gradient slots ({@code null}:
+     * back to buffers of its own). Slot plan, in backward order (no layer writes the slot it
+     * reads, nor one still needed): dL/dH -> SUM; last BN -> BRANCH_B; convolutions alternate
+     * BRANCH_A / BRANCH_B with the BNs between them in place; the first convolution -> BRANCH_INPUT,
+     * where the shortcut's gradient is then added (the block's dx); a projection's BN works in
+     * place on SUM (its last reader) and its convolution -> SHORTCUT_INPUT.
+     */
+    public void shareGradientBuffers(GradientBuffers buffers) {
+        shared = buffers;
+        wireBranch(buffers);
+        if (shortcut instanceof Sequential proj) {
+            ((Conv2d) proj.get(0)).shareGradientBuffer(buffers, GradientBuffers.SHORTCUT_INPUT);
+            ((BatchNorm2d) proj.get(1)).setInPlaceBackward(buffers != null);
+        }
+    }
+
+    /** The branch's part of {@link #shareGradientBuffers}. */
+    protected abstract void wireBranch(GradientBuffers buffers);
 
     /** The shortcut layer: null for the identity and for plain blocks. */
     public final Layer shortcut() { return shortcut; }
@@ -99,12 +121,13 @@ public abstract class ResidualBlock extends Layer {
 
     @Override public Tensor backward(Tensor dy) {
         if (deleted) return shortcutBackward(relu.backward(dy));
-        g = Tensor.reuse(g, y.shape());                             // dL/dH with H = F(x) + S(x)
+        Tensor g = shared == null ? (this.g = Tensor.reuse(this.g, y.shape()))
+                : (sharedG = shared.view(GradientBuffers.SUM, sharedG, y.shape()));   // dL/dH, H = F(x) + S(x)
         Elementwise.reluBackward(y.data(), y.offset(), dy.data(), dy.offset(), g.data(), g.offset(), g.size());
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
         if (!residual()) return dxBranch;
         Tensor dxShortcut = shortcutBackward(g);                    // identity: g itself, the "+1" of H' = F' + 1
-        dx = Tensor.reuse(dx, dxBranch.shape());
+        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, dxBranch.shape())) : dxBranch;   // shared: in place
         Elementwise.add(dxBranch.data(), dxBranch.offset(), dxShortcut.data(), dxShortcut.offset(),
                 dx.data(), dx.offset(), dx.size());
         return dx;
