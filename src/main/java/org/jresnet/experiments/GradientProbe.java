@@ -32,6 +32,7 @@ public final class GradientProbe {
     public static Measurement measure(ResNet net, Tensor images, int[] labels) {
         boolean was = net.isTraining();
         net.setTraining(true);
+        for (ResidualBlock b : net.blocks()) b.setRecording(true);
         try {
             net.zeroGrad();
             SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
@@ -54,6 +55,7 @@ public final class GradientProbe {
             }
             return new Measurement(loss, blocks, convs);
         } finally {
+            for (ResidualBlock b : net.blocks()) b.setRecording(false);
             net.setTraining(was);
         }
     }

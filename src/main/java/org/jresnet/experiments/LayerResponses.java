@@ -59,6 +59,7 @@ public final class LayerResponses {
         boolean was = net.isTraining();
         net.setTraining(false);
         List<ResidualBlock> blocks = net.blocks();
+        for (ResidualBlock b : blocks) b.setRecording(true);
         var names = Probe.names(net);
         List<String> layers = new ArrayList<>(List.of(names.get(net.conv1)));
         for (ResidualBlock b : blocks) {
@@ -85,6 +86,7 @@ public final class LayerResponses {
                 }
             }
         } finally {
+            for (ResidualBlock b : blocks) b.setRecording(false);
             net.setTraining(was);
         }
         double[] std = new double[n];

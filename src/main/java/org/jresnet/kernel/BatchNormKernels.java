@@ -37,6 +37,17 @@ public final class BatchNormKernels {
      */
     public static void channelSums(float[] x, int xo, float[] dy, int dyo, int rows, int c, float[] center,
                                    double[] s1, double[] s2, double[] work) {
+        channelSums(x, xo, dy, dyo, rows, c, center, null, null, s1, s2, work);
+    }
+
+    /**
+     * As {@link #channelSums(float[], int, float[], int, int, int, float[], double[], double[], double[])}
+     * with dy masked by a ReLU fused after the forward normalisation: dy counts where
+     * {@code scale[c] * (x - center[c]) + shift[c] > 0}, computed exactly as {@link #normalize} did
+     * (so the mask equals "the fused output y > 0"). {@code scale} null: no mask.
+     */
+    public static void channelSums(float[] x, int xo, float[] dy, int dyo, int rows, int c, float[] center,
+                                   float[] scale, float[] shift, double[] s1, double[] s2, double[] work) {
         Parallel par = Parallel.get();
         int parts = Math.min(par.threads(), rows);
         if (work.length < 2 * c * parts) throw new IllegalArgumentException("BN work array too small");
@@ -44,8 +55,8 @@ public final class BatchNormKernels {
         boolean simd = Simd.enabled();
         par.forRange(rows, (chunk, r0, r1) -> {
             int a1 = 2 * c * chunk, a2 = a1 + c;
-            if (simd) sumsSimd(x, xo, dy, dyo, r0, r1, c, center, work, a1, a2);
-            else sumsScalar(x, xo, dy, dyo, r0, r1, c, center, work, a1, a2);
+            if (simd) sumsSimd(x, xo, dy, dyo, r0, r1, c, center, scale, shift, work, a1, a2);
+            else sumsScalar(x, xo, dy, dyo, r0, r1, c, center, scale, shift, work, a1, a2);
         });
         for (int ch = 0; ch < c; ch++) {
             double t1 = 0, t2 = 0;
@@ -59,13 +70,15 @@ public final class BatchNormKernels {
     }
 
     static void sumsSimd(float[] x, int xo, float[] dy, int dyo, int r0, int r1, int c, float[] center,
-                         double[] acc, int a1, int a2) {
+                         float[] scale, float[] shift, double[] acc, int a1, int a2) {
         int bound = F.loopBound(c), br = blockRows(c), lanes = F.length(), dl = D.length();
         for (int b0 = r0; b0 < r1; b0 += br) {
             int b1 = Math.min(r1, b0 + br);
             int ch = 0;
             for (; ch < bound; ch += lanes) {
                 FloatVector mu = center == null ? FloatVector.zero(F) : FloatVector.fromArray(F, center, ch);
+                FloatVector sc = scale == null ? mu : FloatVector.fromArray(F, scale, ch);
+                FloatVector sh = scale == null ? mu : FloatVector.fromArray(F, shift, ch);
                 FloatVector v1 = FloatVector.zero(F), v2 = FloatVector.zero(F);
                 for (int r = b0; r < b1; r++) {
                     FloatVector xc = FloatVector.fromArray(F, x, xo + r * c + ch).sub(mu);
@@ -74,6 +87,7 @@ public final class BatchNormKernels {
                         v2 = xc.fma(xc, v2);
                     } else {
                         FloatVector g = FloatVector.fromArray(F, dy, dyo + r * c + ch);
+                        if (scale != null) g = FloatVector.zero(F).blend(g, xc.fma(sc, sh).compare(VectorOperators.GT, 0f));
                         v1 = v1.add(g);
                         v2 = g.fma(xc, v2);
                     }
@@ -86,23 +100,24 @@ public final class BatchNormKernels {
                             .add(DoubleVector.fromArray(D, acc, a2 + o)).intoArray(acc, a2 + o);
                 }
             }
-            sumsScalarBlock(x, xo, dy, dyo, b0, b1, ch, c, center, acc, a1, a2);
+            sumsScalarBlock(x, xo, dy, dyo, b0, b1, ch, c, center, scale, shift, acc, a1, a2);
         }
     }
 
     static void sumsScalar(float[] x, int xo, float[] dy, int dyo, int r0, int r1, int c, float[] center,
-                           double[] acc, int a1, int a2) {
+                           float[] scale, float[] shift, double[] acc, int a1, int a2) {
         int br = blockRows(c);
         for (int b0 = r0; b0 < r1; b0 += br) {
-            sumsScalarBlock(x, xo, dy, dyo, b0, Math.min(r1, b0 + br), 0, c, center, acc, a1, a2);
+            sumsScalarBlock(x, xo, dy, dyo, b0, Math.min(r1, b0 + br), 0, c, center, scale, shift, acc, a1, a2);
         }
     }
 
     /** Channels {@code [c0, c)} of rows {@code [b0, b1)}. */
     private static void sumsScalarBlock(float[] x, int xo, float[] dy, int dyo, int b0, int b1, int c0, int c,
-                                        float[] center, double[] acc, int a1, int a2) {
+                                        float[] center, float[] scale, float[] shift, double[] acc, int a1, int a2) {
         for (int ch = c0; ch < c; ch++) {
             float mu = center == null ? 0f : center[ch];
+            float sc = scale == null ? 0f : scale[ch], sh = scale == null ? 0f : shift[ch];
             float v1 = 0f, v2 = 0f;
             for (int r = b0; r < b1; r++) {
                 float xc = x[xo + r * c + ch] - mu;
@@ -111,6 +126,7 @@ public final class BatchNormKernels {
                     v2 += xc * xc;
                 } else {
                     float g = dy[dyo + r * c + ch];
+                    if (scale != null && !(sc * xc + sh > 0f)) g = 0f;
                     v1 += g;
                     v2 += g * xc;
                 }
@@ -157,6 +173,93 @@ public final class BatchNormKernels {
             int base = r * c;
             for (int ch = c0; ch < c; ch++) {
                 out[outo + base + ch] = a[ch] * in[ino + base + ch] + (b[ch] * (x[xo + base + ch] - mu[ch]) + d[ch]);
+            }
+        }
+    }
+    // ---------------------------------------------------------------- forward normalisation, fused
+
+    /**
+     * {@code y[r,c] = scale[c] * (x[r,c] - mean[c]) + shift[c]}, then {@code + res[r,c]} when res
+     * is given (the residual add), then {@code max(., 0)} when {@code relu}: BN's forward with the
+     * block's add and ReLU in the same pass over memory. y may alias x or res.
+     */
+    public static void normalize(float[] x, int xo, float[] res, int reso, float[] y, int yo, int rows, int c,
+                                 float[] scale, float[] mean, float[] shift, boolean relu) {
+        boolean simd = Simd.enabled();
+        Parallel.get().forRange(rows, (chunk, r0, r1) -> {
+            if (simd) normalizeSimd(x, xo, res, reso, y, yo, r0, r1, c, scale, mean, shift, relu);
+            else normalizeScalar(x, xo, res, reso, y, yo, r0, r1, 0, c, scale, mean, shift, relu);
+        });
+    }
+
+    static void normalizeSimd(float[] x, int xo, float[] res, int reso, float[] y, int yo, int r0, int r1, int c,
+                              float[] scale, float[] mean, float[] shift, boolean relu) {
+        int bound = F.loopBound(c), lanes = F.length();
+        for (int r = r0; r < r1; r++) {
+            int base = r * c;
+            for (int ch = 0; ch < bound; ch += lanes) {
+                FloatVector z = FloatVector.fromArray(F, x, xo + base + ch).sub(FloatVector.fromArray(F, mean, ch))
+                        .fma(FloatVector.fromArray(F, scale, ch), FloatVector.fromArray(F, shift, ch));
+                if (res != null) z = z.add(FloatVector.fromArray(F, res, reso + base + ch));
+                if (relu) z = z.max(0f);
+                z.intoArray(y, yo + base + ch);
+            }
+            if (bound < c) normalizeScalar(x, xo, res, reso, y, yo, r, r + 1, bound, c, scale, mean, shift, relu);
+        }
+    }
+
+    static void normalizeScalar(float[] x, int xo, float[] res, int reso, float[] y, int yo, int r0, int r1, int c0,
+                                int c, float[] scale, float[] mean, float[] shift, boolean relu) {
+        for (int r = r0; r < r1; r++) {
+            int base = r * c;
+            for (int ch = c0; ch < c; ch++) {
+                float z = scale[ch] * (x[xo + base + ch] - mean[ch]) + shift[ch];
+                if (res != null) z += res[reso + base + ch];
+                y[yo + base + ch] = relu ? Math.max(z, 0f) : z;
+            }
+        }
+    }
+
+    /**
+     * {@link #affine} with {@code in} masked by a ReLU fused after the forward normalisation:
+     * {@code in} counts where {@code scale[c] * (x - mu[c]) + shift[c] > 0}, as in
+     * {@link #normalize} (mu must be the forward's mean). BN+ReLU's input gradient in one pass.
+     */
+    public static void affineMasked(float[] in, int ino, float[] x, int xo, float[] out, int outo, int rows, int c,
+                                    float[] a, float[] b, float[] mu, float[] d, float[] scale, float[] shift) {
+        boolean simd = Simd.enabled();
+        Parallel.get().forRange(rows, (chunk, r0, r1) -> {
+            if (simd) affineMaskedSimd(in, ino, x, xo, out, outo, r0, r1, c, a, b, mu, d, scale, shift);
+            else affineMaskedScalar(in, ino, x, xo, out, outo, r0, r1, 0, c, a, b, mu, d, scale, shift);
+        });
+    }
+
+    static void affineMaskedSimd(float[] in, int ino, float[] x, int xo, float[] out, int outo, int r0, int r1, int c,
+                                 float[] a, float[] b, float[] mu, float[] d, float[] scale, float[] shift) {
+        int bound = F.loopBound(c), lanes = F.length();
+        FloatVector zero = FloatVector.zero(F);
+        for (int r = r0; r < r1; r++) {
+            int base = r * c;
+            for (int ch = 0; ch < bound; ch += lanes) {
+                FloatVector xc = FloatVector.fromArray(F, x, xo + base + ch).sub(FloatVector.fromArray(F, mu, ch));
+                var pos = xc.fma(FloatVector.fromArray(F, scale, ch), FloatVector.fromArray(F, shift, ch))
+                        .compare(VectorOperators.GT, 0f);
+                FloatVector g = zero.blend(FloatVector.fromArray(F, in, ino + base + ch), pos);
+                FloatVector rest = xc.fma(FloatVector.fromArray(F, b, ch), FloatVector.fromArray(F, d, ch));
+                g.fma(FloatVector.fromArray(F, a, ch), rest).intoArray(out, outo + base + ch);
+            }
+            if (bound < c) affineMaskedScalar(in, ino, x, xo, out, outo, r, r + 1, bound, c, a, b, mu, d, scale, shift);
+        }
+    }
+
+    static void affineMaskedScalar(float[] in, int ino, float[] x, int xo, float[] out, int outo, int r0, int r1,
+                                   int c0, int c, float[] a, float[] b, float[] mu, float[] d, float[] scale, float[] shift) {
+        for (int r = r0; r < r1; r++) {
+            int base = r * c;
+            for (int ch = c0; ch < c; ch++) {
+                float xc = x[xo + base + ch] - mu[ch];
+                float g = scale[ch] * xc + shift[ch] > 0f ? in[ino + base + ch] : 0f;
+                out[outo + base + ch] = a[ch] * g + (b[ch] * xc + d[ch]);
             }
         }
     }

@@ -1,9 +1,6 @@
 package org.jresnet.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.jresnet.tensor.Parallel;
 
@@ -13,7 +10,6 @@ import org.jresnet.tensor.Parallel;
  */
 public final class PoolKernels {
     private static final VectorSpecies<Float> F = Simd.F;
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
     private PoolKernels() {}
 
@@ -86,83 +82,98 @@ public final class PoolKernels {
 
     /**
      * y[n,oy,ox,c] = max over the k x k window at (oy*stride - pad, ox*stride - pad) of x, padding
-     * counting as -inf (PyTorch). {@code arg} receives the winning input pixel {@code iy*w + ix}
-     * per output element; ties go to the first in row-major window order, as in PyTorch.
+     * counting as -inf and NaN winning (PyTorch). Only the maxima are stored: the backward finds
+     * each window's winner again, which costs less than writing an index per output element.
      */
-    public static void maxPoolForward(ConvShape s, float[] x, int xo, float[] y, int yo, int[] arg) {
+    public static void maxPoolForward(ConvShape s, float[] x, int xo, float[] y, int yo) {
         boolean simd = Simd.enabled();
         int oh = s.oh(), ow = s.ow();
         Parallel.get().forRange(s.n() * oh, (chunk, r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int n = r / oh, oy = r % oh;
                 for (int ox = 0; ox < ow; ox++) {
-                    int ch = simd ? maxPoolPixelSimd(s, x, xo, y, yo, arg, n, oy, ox) : 0;
-                    maxPoolPixelScalar(s, x, xo, y, yo, arg, n, oy, ox, ch);
+                    int ch = simd ? maxPoolPixelSimd(s, x, xo, y, yo, n, oy, ox) : 0;
+                    maxPoolPixelScalar(s, x, xo, y, yo, n, oy, ox, ch);
                 }
             }
         });
     }
 
-    static int maxPoolPixelSimd(ConvShape s, float[] x, int xo, float[] y, int yo, int[] arg, int n, int oy, int ox) {
-        int c = s.cin(), bound = F.loopBound(c);
+    /**
+     * One output pixel, channels up to the vector loop bound; returns where the scalar tail starts.
+     * The window is swept pixel by pixel with the output row as accumulator (no vector carried
+     * across the nested loops, which C2 on JDK 17 would box).
+     */
+    static int maxPoolPixelSimd(ConvShape s, float[] x, int xo, float[] y, int yo, int n, int oy, int ox) {
+        int c = s.cin(), bound = F.loopBound(c), lanes = F.length();
         int y0 = Math.max(0, oy * s.stride() - s.pad()), y1 = Math.min(s.h(), oy * s.stride() - s.pad() + s.kh());
         int x0 = Math.max(0, ox * s.stride() - s.pad()), x1 = Math.min(s.w(), ox * s.stride() - s.pad() + s.kw());
-        int out = ((n * s.oh() + oy) * s.ow() + ox) * c;
-        for (int ch = 0; ch < bound; ch += F.length()) {
-            FloatVector best = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-            IntVector idx = IntVector.broadcast(I, y0 * s.w() + x0);
-            for (int iy = y0; iy < y1; iy++) {
-                for (int ix = x0; ix < x1; ix++) {
-                    int p = iy * s.w() + ix;
-                    FloatVector v = FloatVector.fromArray(F, x, xo + (n * s.h() * s.w() + p) * c + ch);
-                    VectorMask<Float> gt = v.compare(VectorOperators.GT, best);
-                    best = best.blend(v, gt);
-                    idx = idx.blend(IntVector.broadcast(I, p), gt.cast(I));
+        int out = yo + ((n * s.oh() + oy) * s.ow() + ox) * c;
+        int img = xo + n * s.h() * s.w() * c;
+        int first = img + (y0 * s.w() + x0) * c;
+        for (int ch = 0; ch < bound; ch += lanes) FloatVector.fromArray(F, x, first + ch).intoArray(y, out + ch);
+        for (int iy = y0; iy < y1; iy++) {
+            for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+                int src = img + (iy * s.w() + ix) * c;
+                for (int ch = 0; ch < bound; ch += lanes) {
+                    FloatVector.fromArray(F, y, out + ch).max(FloatVector.fromArray(F, x, src + ch)).intoArray(y, out + ch);
                 }
             }
-            best.intoArray(y, yo + out + ch);
-            idx.intoArray(arg, out + ch);
         }
         return bound;
     }
 
-    static void maxPoolPixelScalar(ConvShape s, float[] x, int xo, float[] y, int yo, int[] arg,
-                                   int n, int oy, int ox, int c0) {
+    static void maxPoolPixelScalar(ConvShape s, float[] x, int xo, float[] y, int yo, int n, int oy, int ox, int c0) {
         int c = s.cin();
         int y0 = Math.max(0, oy * s.stride() - s.pad()), y1 = Math.min(s.h(), oy * s.stride() - s.pad() + s.kh());
         int x0 = Math.max(0, ox * s.stride() - s.pad()), x1 = Math.min(s.w(), ox * s.stride() - s.pad() + s.kw());
-        int out = ((n * s.oh() + oy) * s.ow() + ox) * c;
+        int out = yo + ((n * s.oh() + oy) * s.ow() + ox) * c;
+        int img = xo + n * s.h() * s.w() * c;
         for (int ch = c0; ch < c; ch++) {
             float best = Float.NEGATIVE_INFINITY;
-            int idx = y0 * s.w() + x0;
             for (int iy = y0; iy < y1; iy++) {
-                for (int ix = x0; ix < x1; ix++) {
-                    int p = iy * s.w() + ix;
-                    float v = x[xo + (n * s.h() * s.w() + p) * c + ch];
-                    if (v > best) {
-                        best = v;
-                        idx = p;
-                    }
-                }
+                for (int ix = x0; ix < x1; ix++) best = Math.max(best, x[img + (iy * s.w() + ix) * c + ch]);
             }
-            y[yo + out + ch] = best;
-            arg[out + ch] = idx;
+            y[out + ch] = best;
         }
     }
 
-    /** dx (overwritten) receives each dy at its window's winning pixel; scatter, so scalar only. */
-    public static void maxPoolBackward(ConvShape s, float[] dy, int dyo, int[] arg, float[] dx, int dxo) {
-        int c = s.cin(), hw = s.h() * s.w(), ohw = s.oh() * s.ow();
-        java.util.Arrays.fill(dx, dxo, dxo + s.inputSize(), 0f);
+    /**
+     * dx (overwritten) receives each dy at its window's winning pixel: the first in row-major
+     * window order whose value is the forward's maximum y (PyTorch's tie rule). Scatter, so scalar
+     * only; split over images, so no two threads write the same element.
+     */
+    public static void maxPoolBackward(ConvShape s, float[] x, int xo, float[] y, int yo, float[] dy, int dyo,
+                                       float[] dx, int dxo) {
+        int c = s.cin(), h = s.h(), w = s.w(), oh = s.oh(), ow = s.ow();
         Parallel.get().forRange(s.n(), (chunk, n0, n1) -> {
+            java.util.Arrays.fill(dx, dxo + n0 * h * w * c, dxo + n1 * h * w * c, 0f);
             for (int n = n0; n < n1; n++) {
-                for (int q = 0; q < ohw; q++) {
-                    int o = (n * ohw + q) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        dx[dxo + (n * hw + arg[o + ch]) * c + ch] += dy[dyo + o + ch];
+                int img = n * h * w * c;
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = Math.max(0, oy * s.stride() - s.pad()), y1 = Math.min(h, oy * s.stride() - s.pad() + s.kh());
+                    for (int ox = 0; ox < ow; ox++) {
+                        int x0 = Math.max(0, ox * s.stride() - s.pad()), x1 = Math.min(w, ox * s.stride() - s.pad() + s.kw());
+                        int o = ((n * oh + oy) * ow + ox) * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            int win = winner(x, xo + img + ch, c, w, y[yo + o + ch], y0, y1, x0, x1);
+                            dx[dxo + img + win * c + ch] += dy[dyo + o + ch];
+                        }
                     }
                 }
             }
         });
+    }
+
+    /** Pixel index iy*w + ix of the first window element equal to {@code best} (NaN matches NaN). */
+    private static int winner(float[] x, int base, int c, int w, float best, int y0, int y1, int x0, int x1) {
+        boolean nan = best != best;
+        for (int iy = y0; iy < y1; iy++) {
+            for (int ix = x0; ix < x1; ix++) {
+                float v = x[base + (iy * w + ix) * c];
+                if (v == best || (nan && v != v)) return iy * w + ix;
+            }
+        }
+        return y0 * w + x0;   // unreachable: best is one of the window's values
     }
 }

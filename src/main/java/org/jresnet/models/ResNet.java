@@ -8,11 +8,11 @@ import org.jresnet.nn.BatchNorm2d;
 import org.jresnet.nn.Bottleneck;
 import org.jresnet.nn.Conv2d;
 import org.jresnet.nn.GlobalAvgPool;
+import org.jresnet.nn.GradientBuffers;
 import org.jresnet.nn.Init;
 import org.jresnet.nn.Layer;
 import org.jresnet.nn.Linear;
 import org.jresnet.nn.MaxPool2d;
-import org.jresnet.nn.ReLU;
 import org.jresnet.nn.ResidualBlock;
 import org.jresnet.nn.Sequential;
 import org.jresnet.tensor.Tensor;
@@ -35,7 +35,6 @@ public final class ResNet extends Layer {
     public final BatchNorm2d bn1;
     public final MaxPool2d maxpool;            // null in CIFAR nets
     public final Linear fc;
-    private final ReLU relu = new ReLU();
     private final List<Sequential> stages = new ArrayList<>();
     private final List<ResidualBlock> blocks = new ArrayList<>();
     private final GlobalAvgPool avgpool;
@@ -54,6 +53,7 @@ public final class ResNet extends Layer {
             bn1 = add("bn1", new BatchNorm2d(width));
             maxpool = add("maxpool", new MaxPool2d(3, 2, 1));
         }
+        bn1.setFusedRelu(true);                        // the stem's relu runs inside bn1
         int expansion = arch.block() == Models.Block.BASIC ? BasicBlock.EXPANSION : Bottleneck.EXPANSION;
         int cin = width;
         for (int s = 0; s < planes.length; s++) {
@@ -72,6 +72,21 @@ public final class ResNet extends Layer {
         avgpool = add("avgpool", new GlobalAvgPool());
         fc = add("fc", new Linear(cin, config.numClasses()));
         initialize();
+        setSharedGradientBuffers(true);
+    }
+
+    /**
+     * On (the default): the backward pass writes gradients into a few buffers shared by all
+     * layers ({@link GradientBuffers}) instead of one per layer, about halving training memory;
+     * a layer's returned gradient is then only valid until the next layer's backward. Off: every
+     * layer keeps its own gradient buffers (for inspecting per-layer gradients after a pass).
+     */
+    public void setSharedGradientBuffers(boolean on) {
+        GradientBuffers b = on ? new GradientBuffers() : null;
+        // Stem, backward order: the first block's dx (BRANCH_INPUT) -> maxpool -> BRANCH_A -> bn1 in place.
+        if (maxpool != null) maxpool.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
+        bn1.setInPlaceBackward(on);
+        for (ResidualBlock block : blocks) block.shareGradientBuffers(b);
     }
 
     /** torchvision's init (see {@link Init} for the seed scheme), then zero_init_residual if asked. */
@@ -95,7 +110,7 @@ public final class ResNet extends Layer {
 
     /** [N,H,W,3] -> pooled features [N, featureSize]. */
     public Tensor features(Tensor x) {
-        Tensor h = relu.forward(bn1.forward(conv1.forward(x)));
+        Tensor h = bn1.forward(conv1.forward(x));
         if (maxpool != null) h = maxpool.forward(h);
         for (Sequential s : stages) h = s.forward(h);
         return avgpool.forward(h);
@@ -106,7 +121,7 @@ public final class ResNet extends Layer {
         Tensor g = avgpool.backward(dfeat);
         for (int i = stages.size() - 1; i >= 0; i--) g = stages.get(i).backward(g);
         if (maxpool != null) g = maxpool.backward(g);
-        return conv1.backward(bn1.backward(relu.backward(g)));
+        return conv1.backward(bn1.backward(g));
     }
 
     @Override public Tensor forward(Tensor x) { return fc.forward(features(x)); }

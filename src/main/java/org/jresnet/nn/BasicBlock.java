@@ -11,26 +11,32 @@ public final class BasicBlock extends ResidualBlock {
 
     public final Conv2d conv1, conv2;
     public final BatchNorm2d bn1, bn2;
-    private final ReLU relu1 = new ReLU();
 
     /** [N,H,W,cin] -> [N,H/stride,W/stride,planes]. */
     public BasicBlock(int cin, int planes, int stride, Shortcut shortcut) {
         super(cin, planes * EXPANSION, stride, shortcut);
         conv1 = add("conv1", new Conv2d(cin, planes, 3, stride, 1, false));
         bn1 = add("bn1", new BatchNorm2d(planes));
+        bn1.setFusedRelu(true);
         conv2 = add("conv2", new Conv2d(planes, planes, 3, 1, 1, false));
         bn2 = add("bn2", new BatchNorm2d(planes));
         buildShortcut();
     }
 
-    @Override public Tensor branchForward(Tensor x) {
-        Tensor h = relu1.forward(bn1.forward(conv1.forward(x)));
-        return bn2.forward(conv2.forward(h));
+    @Override protected Tensor branchBody(Tensor x) {
+        return conv2.forward(bn1.forward(conv1.forward(x)));       // bn1 includes the relu
     }
 
     @Override public Tensor branchBackward(Tensor dy) {
         Tensor g = conv2.backward(bn2.backward(dy));
-        return conv1.backward(bn1.backward(relu1.backward(g)));
+        return conv1.backward(bn1.backward(g));
+    }
+
+    @Override protected void wireBranch(GradientBuffers b) {
+        bn2.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
+        conv2.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
+        bn1.setInPlaceBackward(b != null);
+        conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
     }
 
     @Override protected long branchMacs(int[] in) {

@@ -9,6 +9,10 @@ import org.jresnet.tensor.Tensor;
  * <em>biased</em> variance and updates {@code running_mean}/{@code running_var} with momentum 0.1
  * using the <em>unbiased</em> variance, counting {@code num_batches_tracked}; eval mode uses the
  * running statistics. Keys: weight, bias, running_mean, running_var, num_batches_tracked (I64).
+ *
+ * <p>Fusions (one pass over memory instead of two or three): with {@link #setFusedRelu} the layer
+ * is BN followed by ReLU, forward and backward (the ReLU mask is recomputed from x, so nothing
+ * extra is kept); {@link #forwardAddRelu} is a residual block's {@code relu(bn(x) + shortcut)}.
  */
 public final class BatchNorm2d extends Layer {
     public static final float EPS = 1e-5f;
@@ -22,7 +26,14 @@ public final class BatchNorm2d extends Layer {
     public final Buffer numBatchesTracked; // [] integer
 
     private Tensor x, y, dx;                        // x [N,H,W,C] kept for backward
+    private boolean fusedRelu;
+    private boolean inPlaceBackward;                // dx overwrites dy (the caller no longer needs dy)
+    private GradientBuffers shared;                 // else dx goes to this slot of shared buffers, if set
+    private int dxSlot;
+    private Tensor sharedDx;
+    private boolean maskedBackward;                 // the last forward applied the fused ReLU
     private final float[] mean, invStd;             // statistics the last forward normalised with
+    private final float[] scale, shift;             // y = scale * (x - mean) + shift of the last forward
     private final float[] a, b, mu, d;              // per-channel coefficients of BatchNormKernels.affine
     private final double[] s1, s2;
     private double[] work = new double[0];
@@ -38,6 +49,8 @@ public final class BatchNorm2d extends Layer {
         runningVar.value().fill(1f);
         mean = new float[channels];
         invStd = new float[channels];
+        scale = new float[channels];
+        shift = new float[channels];
         a = new float[channels];
         b = new float[channels];
         mu = new float[channels];
@@ -56,7 +69,38 @@ public final class BatchNorm2d extends Layer {
 
     @Override public int[] outputShape(int[] in) { rows(in); return in.clone(); }
 
+    /** BN followed by ReLU in one layer (the ReLU no longer a layer of its own). */
+    public void setFusedRelu(boolean on) { fusedRelu = on; }
+
+    public boolean fusedRelu() { return fusedRelu; }
+
+    /** Backward writes dx over dy: for callers whose dy is a dead buffer (saves a gradient-sized array). */
+    public void setInPlaceBackward(boolean on) { inPlaceBackward = on; }
+
+    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
+    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
+        shared = buffers;
+        dxSlot = slot;
+    }
+
+    /** y = bn(x), or relu(bn(x)) with {@link #setFusedRelu}. */
     @Override public Tensor forward(Tensor x) {
+        return normalize(x, null, fusedRelu, fusedRelu);
+    }
+
+    /**
+     * A residual block's tail, y = relu(bn(x) + res) (res null: a plain block's relu(bn(x))), in one
+     * pass. The following {@link #backward} takes dL/d(bn(x)): the block applies the ReLU mask
+     * itself, as the shortcut needs the masked gradient too.
+     */
+    public Tensor forwardAddRelu(Tensor x, Tensor res) {
+        if (res != null && !res.hasShape(x.shape())) {
+            throw new IllegalArgumentException("residual " + res + " does not match " + x);
+        }
+        return normalize(x, res, true, false);
+    }
+
+    private Tensor normalize(Tensor x, Tensor res, boolean relu, boolean masked) {
         int rows = rows(x.shape()), c = channels;
         this.x = x;
         y = Tensor.reuse(y, x.shape());
@@ -86,21 +130,25 @@ public final class BatchNorm2d extends Layer {
         // y = gamma * (x - mean) * invStd + beta
         Tensor g = weight.value(), be = bias.value();
         for (int ch = 0; ch < c; ch++) {
-            a[ch] = 0f;
-            b[ch] = g.get(ch) * invStd[ch];
-            mu[ch] = mean[ch];
-            d[ch] = be.get(ch);
+            scale[ch] = g.get(ch) * invStd[ch];
+            shift[ch] = be.get(ch);
         }
-        BatchNormKernels.affine(x.data(), x.offset(), x.data(), x.offset(), y.data(), y.offset(), rows, c, a, b, mu, d);
+        maskedBackward = masked;
+        BatchNormKernels.normalize(x.data(), x.offset(), res == null ? null : res.data(), res == null ? 0 : res.offset(),
+                y.data(), y.offset(), rows, c, scale, mean, shift, relu);
         return y;
     }
 
     @Override public Tensor backward(Tensor dy) {
         int rows = rows(x.shape()), c = channels;
-        dx = Tensor.reuse(dx, x.shape());
+        if (!dy.hasShape(x.shape())) throw new IllegalArgumentException("dy " + dy + " does not match the input " + x);
+        Tensor dx = inPlaceBackward ? dy
+                : shared != null ? (sharedDx = shared.view(dxSlot, sharedDx, x.shape()))
+                : (this.dx = Tensor.reuse(this.dx, x.shape()));
         ensureWork();
-        // s1 = sum dy, s2 = sum dy * (x - mean)
-        BatchNormKernels.channelSums(x.data(), x.offset(), dy.data(), dy.offset(), rows, c, mean, s1, s2, work);
+        // s1 = sum dy, s2 = sum dy * (x - mean); with the fused ReLU, dy only where the output was > 0
+        float[] ms = maskedBackward ? scale : null;
+        BatchNormKernels.channelSums(x.data(), x.offset(), dy.data(), dy.offset(), rows, c, mean, ms, shift, s1, s2, work);
         Tensor g = weight.value(), gg = weight.grad(), gb = bias.grad();
         boolean train = isTraining();
         for (int ch = 0; ch < c; ch++) {
@@ -113,7 +161,12 @@ public final class BatchNorm2d extends Layer {
             mu[ch] = mean[ch];
             d[ch] = train ? (float) (-gamma * is * s1[ch] / rows) : 0f;
         }
-        BatchNormKernels.affine(dy.data(), dy.offset(), x.data(), x.offset(), dx.data(), dx.offset(), rows, c, a, b, mu, d);
+        if (maskedBackward) {
+            BatchNormKernels.affineMasked(dy.data(), dy.offset(), x.data(), x.offset(), dx.data(), dx.offset(), rows, c,
+                    a, b, mu, d, scale, shift);
+        } else {
+            BatchNormKernels.affine(dy.data(), dy.offset(), x.data(), x.offset(), dx.data(), dx.offset(), rows, c, a, b, mu, d);
+        }
         return dx;
     }
 

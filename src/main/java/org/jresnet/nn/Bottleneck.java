@@ -13,7 +13,6 @@ public final class Bottleneck extends ResidualBlock {
 
     public final Conv2d conv1, conv2, conv3;
     public final BatchNorm2d bn1, bn2, bn3;
-    private final ReLU relu1 = new ReLU(), relu2 = new ReLU();
 
     /** [N,H,W,cin] -> [N,H/stride,W/stride,4*planes]. */
     public Bottleneck(int cin, int planes, int stride, Shortcut shortcut, boolean strideOn3x3) {
@@ -24,19 +23,30 @@ public final class Bottleneck extends ResidualBlock {
         bn2 = add("bn2", new BatchNorm2d(planes));
         conv3 = add("conv3", new Conv2d(planes, planes * EXPANSION, 1, 1, 0, false));
         bn3 = add("bn3", new BatchNorm2d(planes * EXPANSION));
+        bn1.setFusedRelu(true);
+        bn2.setFusedRelu(true);
         buildShortcut();
     }
 
-    @Override public Tensor branchForward(Tensor x) {
-        Tensor h = relu1.forward(bn1.forward(conv1.forward(x)));
-        h = relu2.forward(bn2.forward(conv2.forward(h)));
-        return bn3.forward(conv3.forward(h));
+    @Override protected Tensor branchBody(Tensor x) {
+        Tensor h = bn1.forward(conv1.forward(x));                  // bn1 and bn2 include their relus
+        h = bn2.forward(conv2.forward(h));
+        return conv3.forward(h);
     }
 
     @Override public Tensor branchBackward(Tensor dy) {
         Tensor g = conv3.backward(bn3.backward(dy));
-        g = conv2.backward(bn2.backward(relu2.backward(g)));
-        return conv1.backward(bn1.backward(relu1.backward(g)));
+        g = conv2.backward(bn2.backward(g));
+        return conv1.backward(bn1.backward(g));
+    }
+
+    @Override protected void wireBranch(GradientBuffers b) {
+        bn3.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
+        conv3.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
+        bn2.setInPlaceBackward(b != null);
+        conv2.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
+        bn1.setInPlaceBackward(b != null);
+        conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
     }
 
     @Override protected long branchMacs(int[] in) {

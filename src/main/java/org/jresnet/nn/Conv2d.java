@@ -18,7 +18,10 @@ public final class Conv2d extends Layer {
 
     private Tensor x;   // input of the last forward, for backward
     private Tensor y;   // [N, OH, OW, cout]
-    private Tensor dx;  // [N, H, W, cin]
+    private Tensor dx;  // [N, H, W, cin], own buffer
+    private Tensor sharedDx;          // the same over a slot of `shared`
+    private GradientBuffers shared;   // null: dx is this layer's own buffer
+    private int dxSlot;
 
     public Conv2d(int cin, int cout, int kernel, int stride, int pad, boolean withBias) {
         this.cin = cin;
@@ -66,9 +69,16 @@ public final class Conv2d extends Layer {
         return y;
     }
 
+    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
+    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
+        shared = buffers;
+        dxSlot = slot;
+    }
+
     @Override public Tensor backward(Tensor dy) {
         ConvShape s = shapeFor(x.shape());
-        dx = Tensor.reuse(dx, x.shape());
+        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, x.shape()))
+                : (sharedDx = shared.view(dxSlot, sharedDx, x.shape()));
         Tensor w = weight.value(), gw = weight.grad();
         if (Simd.enabled()) {
             KernelWorkspace ws = KernelWorkspace.forThisThread();

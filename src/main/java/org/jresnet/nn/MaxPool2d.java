@@ -7,9 +7,11 @@ import org.jresnet.tensor.Tensor;
 /** Max pooling k x k, stride s, padding p counted as -inf (PyTorch's MaxPool2d). [N,H,W,C] -> [N,OH,OW,C]. */
 public final class MaxPool2d extends Layer {
     public final int kernel, stride, pad;
-    private Tensor y, dx;
+    private Tensor x, y, dx;      // x [N,H,W,C] and y kept: backward finds each window's winner again
     private int[] inShape;
-    private int[] arg = new int[0]; // winning input pixel per output element, for backward
+    private GradientBuffers shared;   // null: dx is this layer's own buffer
+    private int dxSlot;
+    private Tensor sharedDx;
 
     public MaxPool2d(int kernel, int stride, int pad) {
         if (pad * 2 > kernel) throw new IllegalArgumentException("pad should be at most half of kernel size");
@@ -29,17 +31,25 @@ public final class MaxPool2d extends Layer {
     }
 
     @Override public Tensor forward(Tensor x) {
+        this.x = x;
         inShape = x.shape();
         ConvShape s = shapeFor(inShape);
         y = Tensor.reuse(y, outputShape(inShape));
-        if (arg.length != y.size()) arg = new int[y.size()];
-        PoolKernels.maxPoolForward(s, x.data(), x.offset(), y.data(), y.offset(), arg);
+        PoolKernels.maxPoolForward(s, x.data(), x.offset(), y.data(), y.offset());
         return y;
     }
 
+    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
+    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
+        shared = buffers;
+        dxSlot = slot;
+    }
+
     @Override public Tensor backward(Tensor dy) {
-        dx = Tensor.reuse(dx, inShape);
-        PoolKernels.maxPoolBackward(shapeFor(inShape), dy.data(), dy.offset(), arg, dx.data(), dx.offset());
+        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, inShape))
+                : (sharedDx = shared.view(dxSlot, sharedDx, inShape));
+        PoolKernels.maxPoolBackward(shapeFor(inShape), x.data(), x.offset(), y.data(), y.offset(), dy.data(), dy.offset(),
+                dx.data(), dx.offset());
         return dx;
     }
 }

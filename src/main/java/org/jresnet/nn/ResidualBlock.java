@@ -21,10 +21,13 @@ public abstract class ResidualBlock extends Layer {
     private Layer shortcut;          // null: identity (or none when kind == NONE)
     private final ReLU relu = new ReLU();
     private boolean deleted;
-    private Tensor sum, dx;          // [N,OH,OW,cout] F(x)+S(x);  [N,H,W,cin]
-    // The last pass seen from outside (gradient-flow and layer-response experiments): references to
-    // layer-owned tensors, valid until the next pass; no copies, so training pays nothing.
-    private Tensor lastBranchOut, lastSumGrad, lastBranchInputGrad, lastInputGrad;
+    private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
+    private GradientBuffers shared;  // null: every gradient in this block has its own buffer
+    private Tensor sharedG;
+    // Recording (gradient-flow and layer-response experiments): the block keeps copies of its last
+    // pass, unfused, so they survive the shared in-place buffers. Off in training: nothing is paid.
+    private boolean recording;
+    private Tensor sum, lastBranchOut, lastSumGrad, lastBranchInputGrad, lastInputGrad;
 
     protected ResidualBlock(int cin, int cout, int stride, Shortcut kind) {
         this.cin = cin;
@@ -45,8 +48,11 @@ public abstract class ResidualBlock extends Layer {
         }
     }
 
-    /** F(x): the residual branch, ending in its last BN (no relu). */
-    public abstract Tensor branchForward(Tensor x);
+    /** F(x): the residual branch, ending in its last BN (no relu). Not used by {@link #forward}, which fuses that BN. */
+    public final Tensor branchForward(Tensor x) { return lastBn().forward(branchBody(x)); }
+
+    /** The branch up to its last BN: the last convolution's output. */
+    protected abstract Tensor branchBody(Tensor x);
 
     /** F'(x)^T dy: the branch's input gradient; accumulates the branch's parameter gradients. */
     public abstract Tensor branchBackward(Tensor dy);
@@ -55,6 +61,26 @@ public abstract class ResidualBlock extends Layer {
 
     /** The branch's last BN: its gamma is zeroed by {@code zero_init_residual}. */
     public abstract BatchNorm2d lastBn();
+
+    /**
+     * Routes this block's backward through the network's shared gradient slots ({@code null}:
+     * back to buffers of its own). Slot plan, in backward order (no layer writes the slot it
+     * reads, nor one still needed): dL/dH -> SUM; last BN -> BRANCH_B; convolutions alternate
+     * BRANCH_A / BRANCH_B with the BNs between them in place; the first convolution -> BRANCH_INPUT,
+     * where the shortcut's gradient is then added (the block's dx); a projection's BN works in
+     * place on SUM (its last reader) and its convolution -> SHORTCUT_INPUT.
+     */
+    public void shareGradientBuffers(GradientBuffers buffers) {
+        shared = buffers;
+        wireBranch(buffers);
+        if (shortcut instanceof Sequential proj) {
+            ((Conv2d) proj.get(0)).shareGradientBuffer(buffers, GradientBuffers.SHORTCUT_INPUT);
+            ((BatchNorm2d) proj.get(1)).setInPlaceBackward(buffers != null);
+        }
+    }
+
+    /** The branch's part of {@link #shareGradientBuffers}. */
+    protected abstract void wireBranch(GradientBuffers buffers);
 
     /** The shortcut layer: null for the identity and for plain blocks. */
     public final Layer shortcut() { return shortcut; }
@@ -89,7 +115,7 @@ public abstract class ResidualBlock extends Layer {
 
     private Tensor shortcutBackward(Tensor dy) { return shortcut == null ? dy : shortcut.backward(dy); }
 
-    /** F(x) of the last forward: the branch after its last BN, before the addition and relu; null if deleted. */
+    /** With {@link #setRecording}: F(x) of the last forward (after the last BN, before the addition and relu); null if deleted. */
     public final Tensor lastBranchOutput() { return lastBranchOut; }
 
     /** dL/dH of the last backward, H = F(x) + S(x) (plain: H = F(x)): the gradient below the final relu. */
@@ -102,29 +128,66 @@ public abstract class ResidualBlock extends Layer {
     public final Tensor lastInputGradient() { return lastInputGrad; }
 
     @Override public Tensor forward(Tensor x) {
-        lastBranchOut = null;
-        if (deleted) return relu.forward(shortcutForward(x));       // F = 0
+        if (deleted) {                                              // F = 0
+            if (recording) lastBranchOut = null;
+            return relu.forward(shortcutForward(x));
+        }
+        if (recording) return recordedForward(x);
+        Tensor z = branchBody(x);                                   // F(x) before its last BN
+        Tensor s = residual() ? shortcutForward(x) : null;          // S(x)   [N,OH,OW,cout]
+        y = lastBn().forwardAddRelu(z, s);                          // relu(F(x) + S(x)), one pass
+        return y;
+    }
+
+    /** The same function, unfused, keeping F(x) (after the last BN) for {@link #lastBranchOutput}. */
+    private Tensor recordedForward(Tensor x) {
         Tensor f = branchForward(x);                                // F(x)   [N,OH,OW,cout]
-        lastBranchOut = f;
-        if (!residual()) return relu.forward(f);                    // plain: relu(F(x))
-        Tensor s = shortcutForward(x);                              // S(x)   [N,OH,OW,cout]
-        sum = Tensor.reuse(sum, f.shape());
-        Elementwise.add(f.data(), f.offset(), s.data(), s.offset(), sum.data(), sum.offset(), f.size());
-        return relu.forward(sum);
+        lastBranchOut = f.copy();
+        Tensor h = f;
+        if (residual()) {
+            Tensor s = shortcutForward(x);                          // S(x)   [N,OH,OW,cout]
+            sum = Tensor.reuse(sum, f.shape());
+            Elementwise.add(f.data(), f.offset(), s.data(), s.offset(), sum.data(), sum.offset(), f.size());
+            h = sum;
+        }
+        y = relu.forward(h).copy();
+        return y;
     }
 
     @Override public Tensor backward(Tensor dy) {
-        Tensor g = relu.backward(dy);                               // dL/dH with H = F(x) + S(x)
-        lastSumGrad = g;
         lastBranchInputGrad = null;
-        if (deleted) return lastInputGrad = shortcutBackward(g);
+        if (deleted) {
+            Tensor dxDeleted = shortcutBackward(relu.backward(dy));
+            if (recording) {
+                lastSumGrad = relu.backward(dy).copy();
+                lastInputGrad = dxDeleted.copy();
+            }
+            return dxDeleted;
+        }
+        Tensor g = shared == null ? (this.g = Tensor.reuse(this.g, y.shape()))
+                : (sharedG = shared.view(GradientBuffers.SUM, sharedG, y.shape()));   // dL/dH, H = F(x) + S(x)
+        Elementwise.reluBackward(y.data(), y.offset(), dy.data(), dy.offset(), g.data(), g.offset(), g.size());
+        if (recording) lastSumGrad = g.copy();                      // before in-place layers reuse the slot
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
-        lastBranchInputGrad = dxBranch;
-        if (!residual()) return lastInputGrad = dxBranch;
+        if (recording) lastBranchInputGrad = dxBranch.copy();
+        if (!residual()) {
+            if (recording) lastInputGrad = dxBranch.copy();
+            return dxBranch;
+        }
         Tensor dxShortcut = shortcutBackward(g);                    // identity: g itself, the "+1" of H' = F' + 1
-        dx = Tensor.reuse(dx, dxBranch.shape());
+        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, dxBranch.shape())) : dxBranch;   // shared: in place
         Elementwise.add(dxBranch.data(), dxBranch.offset(), dxShortcut.data(), dxShortcut.offset(),
                 dx.data(), dx.offset(), dx.size());
-        return lastInputGrad = dx;
+        if (recording) lastInputGrad = dx.copy();
+        return dx;
+    }
+
+    /**
+     * Keeps copies of the last pass ({@link #lastBranchOutput} and the gradients) for experiments
+     * that look inside blocks; the forward then runs unfused. Off by default; the copies of the
+     * last recorded pass stay readable after it is switched off.
+     */
+    public final void setRecording(boolean on) {
+        recording = on;
     }
 }

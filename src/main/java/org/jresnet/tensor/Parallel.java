@@ -1,6 +1,7 @@
 package org.jresnet.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -8,8 +9,10 @@ import java.util.concurrent.locks.LockSupport;
  * to the same slot, so any per-chunk partial sums are reduced in a fixed order and a run with the
  * same thread count is bit-identical to the last one, whatever the OS scheduler did.
  *
- * <p>Threads are daemons that park between jobs; the calling thread runs chunk 0 itself. Nested
- * calls (a kernel called from inside a parallel region) run sequentially on the caller.
+ * <p>Threads are daemons that spin briefly, then park, between jobs; the calling thread runs chunk
+ * 0 itself and then any chunk no worker has started yet, so a worker that is slow to wake (a
+ * loaded machine) delays nothing. Which thread runs a chunk never changes its bounds or index.
+ * Nested calls (a kernel called from inside a parallel region) run sequentially on the caller.
  */
 public final class Parallel {
 
@@ -96,6 +99,9 @@ public final class Parallel {
             inside.set(true);
             try {
                 job.runChunk(0);
+                // Chunks a worker has not started yet (still waking up, or descheduled on a busy
+                // machine) are run here rather than waited for.
+                for (int c; (c = job.claim()) >= 0; ) job.runClaimed(c);
             } finally {
                 inside.set(false);
             }
@@ -113,10 +119,19 @@ public final class Parallel {
         for (Worker w : workers) w.stopWorker();
     }
 
+    /** Spin this long for the next job or for the last chunk before parking (a dispatch costs ~1 µs spinning, ~50 µs parked). */
+    private static final long SPIN_NANOS = 100_000;
+
+    /**
+     * One parallel loop. Chunk 0 belongs to the caller; chunks 1.. are claimed by whichever thread
+     * gets to them first. Chunk bounds and indices never depend on who runs them, so per-chunk
+     * partial sums and scratch buffers stay deterministic.
+     */
     private static final class Job {
         final RangeBody body;
         final int n, grain, blocks, parts;
-        final AtomicInteger pending;
+        final AtomicInteger next = new AtomicInteger(1);   // next unclaimed chunk
+        final AtomicInteger pending;                       // claimed-or-not chunks 1.. not finished
         final Thread owner = Thread.currentThread();
         volatile Throwable error;
 
@@ -129,22 +144,35 @@ public final class Parallel {
             this.pending = new AtomicInteger(parts - 1);
         }
 
+        /** A chunk index nobody has started, or -1. */
+        int claim() {
+            if (next.get() >= parts) return -1;
+            int c = next.getAndIncrement();
+            return c < parts ? c : -1;
+        }
+
         void runChunk(int c) {
             int s = chunkStart(c, parts, blocks, grain, n);
             int e = chunkStart(c + 1, parts, blocks, grain, n);
             body.run(c, s, e);
         }
 
-        void done(Throwable t) {
-            if (t != null && error == null) error = t;
+        /** Runs a claimed chunk 1.. and counts it done, recording its failure if any. */
+        void runClaimed(int c) {
+            try {
+                runChunk(c);
+            } catch (Throwable t) {
+                if (error == null) error = t;
+            }
             if (pending.decrementAndGet() == 0) LockSupport.unpark(owner);
         }
 
         void await() {
-            int spins = 0;
+            long spinUntil = 0;
             while (pending.get() > 0) {
-                if (spins++ < 20_000) Thread.onSpinWait();
-                else LockSupport.parkNanos(this, 50_000);
+                if (spinUntil == 0) spinUntil = System.nanoTime() + SPIN_NANOS;
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, SPIN_NANOS);
             }
             Throwable t = error;
             if (t instanceof RuntimeException re) throw re;
@@ -154,18 +182,17 @@ public final class Parallel {
     }
 
     private final class Worker extends Thread {
-        private final int slot;
-        private volatile Job job;
+        private final AtomicReference<Job> job = new AtomicReference<>();
         private volatile boolean running = true;
 
         Worker(int slot) {
             super("jresnet-worker-" + slot);
-            this.slot = slot;
             setDaemon(true);
         }
 
+        /** Replaces a job this worker never took: its chunks were all claimed by others by then. */
         void submit(Job j) {
-            job = j;
+            job.set(j);
             LockSupport.unpark(this);
         }
 
@@ -176,23 +203,19 @@ public final class Parallel {
 
         @Override public void run() {
             inside.set(true);
-            int spins = 0;
+            long spinUntil = 0;
             while (running) {
-                Job j = job;
+                Job j = job.getAndSet(null);
                 if (j == null) {
-                    if (spins++ < 20_000) Thread.onSpinWait();
+                    // Spin a while (jobs come in bursts, one per layer), then park until the next submit.
+                    long now = System.nanoTime();
+                    if (spinUntil == 0) spinUntil = now + SPIN_NANOS;
+                    if (now < spinUntil) Thread.onSpinWait();
                     else LockSupport.park(this);
                     continue;
                 }
-                spins = 0;
-                job = null;
-                Throwable err = null;
-                try {
-                    j.runChunk(slot);
-                } catch (Throwable t) {
-                    err = t;
-                }
-                j.done(err);
+                spinUntil = 0;
+                for (int c; (c = j.claim()) >= 0; ) j.runClaimed(c);
             }
         }
     }

@@ -35,6 +35,7 @@ class LayerResponsesTest {
             assertThat(r.layers().get(0)).isEqualTo("conv1");
             assertThat(r.layers().get(2)).isEqualTo("layer1.0.conv2");
             net.setTraining(false);
+            for (var b : net.blocks()) b.setRecording(true);
             net.forward(Probe.batch(ds, BatchLoader.all(ds), t).images());
             for (int i = 0; i < net.blocks().size(); i++) {
                 assertThat(r.std()[2 + 2 * i]).isCloseTo(std(net.blocks().get(i).lastBranchOutput()), within(1e-9));

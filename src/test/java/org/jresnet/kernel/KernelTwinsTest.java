@@ -72,6 +72,45 @@ class KernelTwinsTest {
         twins(() -> { float[] y = new float[x.length]; BatchNormKernels.affine(dy, 0, x, 0, y, 0, ROWS, C, a, b, mu, d); return y; }, 1e-5);
     }
 
+    @Test void fusedBatchNormKernels() {
+        float[] x = rand(ROWS * C, 20), dy = rand(ROWS * C, 21), res = rand(ROWS * C, 22), mean = rand(C, 23);
+        float[] scale = rand(C, 24), shift = rand(C, 25), a = rand(C, 26), b = rand(C, 27), d = rand(C, 28);
+        for (boolean relu : new boolean[] {false, true}) {
+            for (float[] r : new float[][] {null, res}) {
+                twins(() -> {
+                    float[] y = new float[x.length];
+                    BatchNormKernels.normalize(x, 0, r, 0, y, 0, ROWS, C, scale, mean, shift, relu);
+                    return y;
+                }, 1e-5);
+            }
+        }
+        double[] work = new double[BatchNormKernels.workSize(C)];
+        twins(() -> {
+            double[] s1 = new double[C], s2 = new double[C];
+            BatchNormKernels.channelSums(x, 0, dy, 0, ROWS, C, mean, scale, shift, s1, s2, work);
+            float[] out = new float[2 * C];
+            for (int i = 0; i < C; i++) {
+                out[i] = (float) s1[i];
+                out[C + i] = (float) s2[i];
+            }
+            return out;
+        }, 1e-4);
+        twins(() -> {
+            float[] y = new float[x.length];
+            BatchNormKernels.affineMasked(dy, 0, x, 0, y, 0, ROWS, C, a, b, mean, d, scale, shift);
+            return y;
+        }, 1e-5);
+        // the mask is exactly "normalize's ReLU output > 0"
+        float[] y = new float[x.length], g = new float[x.length], masked = new float[x.length];
+        BatchNormKernels.normalize(x, 0, null, 0, y, 0, ROWS, C, scale, mean, shift, true);
+        for (int i = 0; i < y.length; i++) g[i] = y[i] > 0 ? dy[i] : 0f;
+        float[] zeros = new float[C];
+        BatchNormKernels.affineMasked(dy, 0, x, 0, masked, 0, ROWS, C, scale, zeros, mean, zeros, scale, shift);
+        float[] unmasked = new float[x.length];
+        BatchNormKernels.affine(g, 0, x, 0, unmasked, 0, ROWS, C, scale, zeros, mean, zeros);
+        assertThat(masked).containsExactly(unmasked);
+    }
+
     @Test void pooling() {
         int n = 2, h = 7, w = 6;
         float[] x = rand(n * h * w * C, 12);
@@ -79,13 +118,45 @@ class KernelTwinsTest {
         float[] g = rand(n * C, 13);
         twins(() -> { float[] dx = new float[x.length]; PoolKernels.gapBackward(g, 0, dx, 0, n, h * w, C); return dx; }, 0);
         ConvShape s = new ConvShape(n, h, w, C, C, 3, 3, 2, 1);
-        twins(() -> {
+        float[] ties = x.clone();
+        for (int i = 0; i < ties.length; i += 7) ties[i] = 1.5f;     // equal maxima: the first in the window wins
+        for (float[] in : new float[][] {x, ties}) {
+            twins(() -> { float[] y = new float[s.outputSize()]; PoolKernels.maxPoolForward(s, in, 0, y, 0); return y; }, 0);
             float[] y = new float[s.outputSize()];
-            int[] arg = new int[y.length];
-            PoolKernels.maxPoolForward(s, x, 0, y, 0, arg);
-            float[] out = java.util.Arrays.copyOf(y, 2 * y.length);
-            for (int i = 0; i < arg.length; i++) out[y.length + i] = arg[i];
-            return out;
-        }, 0);
+            PoolKernels.maxPoolForward(s, in, 0, y, 0);
+            float[] dy = rand(y.length, 14);
+            float[] dx = new float[in.length];
+            PoolKernels.maxPoolBackward(s, in, 0, y, 0, dy, 0, dx, 0);
+            assertThat(dx).containsExactly(maxPoolBackwardReference(s, in, dy));
+        }
+    }
+
+    /** Scatter of dy to the first strictly-greater winner of each window, as PyTorch's max_pool2d picks it. */
+    private static float[] maxPoolBackwardReference(ConvShape s, float[] x, float[] dy) {
+        int c = s.cin();
+        float[] dx = new float[x.length];
+        for (int n = 0; n < s.n(); n++) {
+            for (int oy = 0; oy < s.oh(); oy++) {
+                for (int ox = 0; ox < s.ow(); ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int arg = -1;
+                        for (int ky = 0; ky < s.kh(); ky++) {
+                            for (int kx = 0; kx < s.kw(); kx++) {
+                                int iy = oy * s.stride() - s.pad() + ky, ix = ox * s.stride() - s.pad() + kx;
+                                if (iy < 0 || ix < 0 || iy >= s.h() || ix >= s.w()) continue;
+                                int i = ((n * s.h() + iy) * s.w() + ix) * c + ch;
+                                if (x[i] > best) {
+                                    best = x[i];
+                                    arg = i;
+                                }
+                            }
+                        }
+                        dx[arg] += dy[((n * s.oh() + oy) * s.ow() + ox) * c + ch];
+                    }
+                }
+            }
+        }
+        return dx;
     }
 }

@@ -11,6 +11,7 @@ class ResidualBlockProbeTest {
 
     @Test void exposesTheLastPass() {
         BasicBlock b = new BasicBlock(8, 8, 1, Shortcut.A);
+        b.setRecording(true);
         Tensor x = GradCheck.randn(new SplittableRandom(1), 2, 4, 4, 8);
         for (int i = 0; i < x.size(); i++) x.set(i, Math.max(0, x.get(i)));
         b.forward(x);
@@ -19,7 +20,7 @@ class ResidualBlockProbeTest {
         Tensor dy = GradCheck.randn(new SplittableRandom(2), 2, 4, 4, 8);
         b.forward(x);
         Tensor dx = b.backward(dy);
-        assertThat(b.lastInputGradient()).isSameAs(dx);
+        assertThat(b.lastInputGradient().toArray()).containsExactly(dx.toArray());
         for (int i = 0; i < dx.size(); i++) {
             assertThat(dx.get(i)).isEqualTo(b.lastSumGradient().get(i) + b.lastBranchInputGradient().get(i));
         }
@@ -27,12 +28,13 @@ class ResidualBlockProbeTest {
 
     @Test void aDeletedBlockHasNoBranch() {
         BasicBlock b = new BasicBlock(8, 8, 1, Shortcut.A);
+        b.setRecording(true);
         b.setDeleted(true);
         Tensor x = GradCheck.randn(new SplittableRandom(3), 1, 2, 2, 8);
         b.forward(x);
         assertThat(b.lastBranchOutput()).isNull();
         Tensor dx = b.backward(GradCheck.randn(new SplittableRandom(4), 1, 2, 2, 8));
         assertThat(b.lastBranchInputGradient()).isNull();
-        assertThat(b.lastInputGradient()).isSameAs(dx);
+        assertThat(b.lastInputGradient().toArray()).containsExactly(dx.toArray());
     }
 }

@@ -1,0 +1,41 @@
+package org.jresnet.nn;
+
+import org.jresnet.tensor.Tensor;
+
+/**
+ * Backward buffers shared by the layers of one network. A gradient lives only until the layer
+ * below has consumed it, so instead of every layer owning a dx the size of its input (as much
+ * memory again as all the activations), layers write into a few numbered slots; the network
+ * assigns slots so that no layer writes the slot it is reading or one whose content is still
+ * needed (see {@link ResidualBlock#shareGradientBuffers}). A slot's array grows to the largest
+ * request and is kept across steps.
+ *
+ * <p>Consequence for callers: a gradient returned by a layer wired to a slot is valid only until
+ * the next layer's backward, not until the next pass.
+ */
+public final class GradientBuffers {
+    /** Slots used by a ResNet: the block's dL/dH, two alternating branch slots, the branch input gradient, the projection's. */
+    public static final int SUM = 0, BRANCH_A = 1, BRANCH_B = 2, BRANCH_INPUT = 3, SHORTCUT_INPUT = 4;
+    private static final int SLOTS = 5;
+
+    private final float[][] arrays = new float[SLOTS][];
+
+    /** A tensor of {@code shape} over slot {@code slot}; returns {@code cached} when it still is one. */
+    public Tensor view(int slot, Tensor cached, int[] shape) {
+        int n = Tensor.numel(shape);
+        float[] a = arrays[slot];
+        if (a == null || a.length < n) {
+            a = new float[n];
+            arrays[slot] = a;
+        }
+        if (cached != null && cached.data() == a && cached.offset() == 0 && cached.hasShape(shape)) return cached;
+        return new Tensor(a, 0, shape);
+    }
+
+    /** Floats held by all slots (for memory reports). */
+    public long floats() {
+        long n = 0;
+        for (float[] a : arrays) if (a != null) n += a.length;
+        return n;
+    }
+}

@@ -1,0 +1,76 @@
+package org.jresnet.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.jresnet.kernel.Simd;
+import org.jresnet.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * BN with its ReLU fused ({@link BatchNorm2d#setFusedRelu}) and a block's fused
+ * relu(bn(x) + shortcut) against the separate layers, bit for bit, and by finite differences.
+ */
+class FusedBatchNormTest {
+    /** 16 lanes of vector body plus a scalar tail. */
+    private static final int C = 21;
+
+    @AfterEach void restore() { Simd.setEnabled(true); }
+
+    private static BatchNorm2d bn(long seed) {
+        BatchNorm2d bn = new BatchNorm2d(C);
+        SplittableRandom rng = new SplittableRandom(seed);
+        Init.uniform(bn.weight.value(), 2, rng);
+        Init.uniform(bn.bias.value(), 1, rng);
+        Init.uniform(bn.runningMean.value(), 0.5, rng);
+        return bn;
+    }
+
+    @ParameterizedTest(name = "simd={0}, training={1}") @ValueSource(booleans = {true, false})
+    void fusedReluEqualsBatchNormThenReluExactly(boolean simd) {
+        Simd.setEnabled(simd);
+        for (boolean training : new boolean[] {true, false}) {
+            BatchNorm2d fused = bn(1), plain = bn(1);
+            fused.setFusedRelu(true);
+            fused.setTraining(training);
+            plain.setTraining(training);
+            ReLU relu = new ReLU();
+            Tensor x = GradCheck.randn(new SplittableRandom(2), 2, 3, 5, C);
+            Tensor dy = GradCheck.randn(new SplittableRandom(3), 2, 3, 5, C);
+            Tensor yf = fused.forward(x), yp = relu.forward(plain.forward(x));
+            assertThat(yf.toArray()).containsExactly(yp.toArray());
+            Tensor dxf = fused.backward(dy), dxp = plain.backward(relu.backward(dy));
+            assertThat(dxf.toArray()).containsExactly(dxp.toArray());
+            assertThat(fused.weight.grad().toArray()).containsExactly(plain.weight.grad().toArray());
+            assertThat(fused.bias.grad().toArray()).containsExactly(plain.bias.grad().toArray());
+            assertThat(fused.runningVar.value().toArray()).containsExactly(plain.runningVar.value().toArray());
+        }
+    }
+
+    @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
+    void addReluTailEqualsSeparateLayers(boolean simd) {
+        Simd.setEnabled(simd);
+        BatchNorm2d fused = bn(4), plain = bn(4);
+        Tensor x = GradCheck.randn(new SplittableRandom(5), 2, 3, 4, C);
+        Tensor s = GradCheck.randn(new SplittableRandom(6), 2, 3, 4, C);
+        Tensor y = fused.forwardAddRelu(x, s);
+        Tensor b = plain.forward(x);
+        for (int i = 0; i < y.size(); i++) assertThat(y.get(i)).isEqualTo(Math.max(0f, b.get(i) + s.get(i)));
+        Tensor dy = GradCheck.randn(new SplittableRandom(7), 2, 3, 4, C);
+        // the tail's backward takes dL/d(bn(x)), unmasked, like the plain layer
+        assertThat(fused.backward(dy).toArray()).containsExactly(plain.backward(dy).toArray());
+    }
+
+    @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
+    void fusedReluGradientByFiniteDifferences(boolean simd) {
+        Simd.setEnabled(simd);
+        BatchNorm2d bn = bn(8);
+        bn.setFusedRelu(true);
+        Tensor x = GradCheck.randn(new SplittableRandom(9), 2, 3, 3, C);
+        assertThat(GradCheck.maxError(bn, x, 10, 60)).isLessThan(GradCheck.TOL);
+        bn.setTraining(false);
+        assertThat(GradCheck.maxError(bn, x, 11, 60)).isLessThan(GradCheck.TOL);
+    }
+}
