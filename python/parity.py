@@ -46,7 +46,9 @@ import reference_models  # noqa: E402
 import safetensors_io  # noqa: E402
 
 DEFAULT_MODELS = "resnet18,resnet50,resnet20_A,resnet20_B,plain20"
-LR, MOMENTUM, WEIGHT_DECAY, SGD_STEPS = 0.1, 0.9, 1e-4, 3
+# lr 0.01, not the training recipe's 0.1: at 0.1 three free-running steps of plain20 are chaotic (a relu input
+# crossing 0 along the trajectory moves parameters by ~1e-1 whatever the precision), which tests luck.
+LR, MOMENTUM, WEIGHT_DECAY, SGD_STEPS = 0.01, 0.9, 1e-4, 3
 # Relu inputs stay this far from 0, relative to their max: ~10x the largest float32 forward error
 # measured (1.2e-6 at resnet20's last block), so float32 rounding cannot flip a relu's gradient.
 RELU_MARGIN = 1e-5
