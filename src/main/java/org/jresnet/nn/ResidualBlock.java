@@ -23,7 +23,6 @@ public abstract class ResidualBlock extends Layer {
     private boolean deleted;
     private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
     private GradientBuffers shared;  // null: every gradient in this block has its own buffer
-    private Tensor sharedG;
 
     protected ResidualBlock(int cin, int cout, int stride, Shortcut kind) {
         this.cin = cin;
@@ -72,6 +71,7 @@ public abstract class ResidualBlock extends Layer {
         if (shortcut instanceof Sequential proj) {
             ((Conv2d) proj.get(0)).shareGradientBuffer(buffers, GradientBuffers.SHORTCUT_INPUT);
             ((BatchNorm2d) proj.get(1)).setInPlaceBackward(buffers != null);
+            ((BatchNorm2d) proj.get(1)).shareOutputBuffer(buffers, GradientBuffers.SUM);   // read once, by the add
         }
     }
 
@@ -122,7 +122,7 @@ public abstract class ResidualBlock extends Layer {
     @Override public Tensor backward(Tensor dy) {
         if (deleted) return shortcutBackward(relu.backward(dy));
         Tensor g = shared == null ? (this.g = Tensor.reuse(this.g, y.shape()))
-                : (sharedG = shared.view(GradientBuffers.SUM, sharedG, y.shape()));   // dL/dH, H = F(x) + S(x)
+                : shared.view(GradientBuffers.SUM, y.shape());   // dL/dH, H = F(x) + S(x)
         Elementwise.reluBackward(y.data(), y.offset(), dy.data(), dy.offset(), g.data(), g.offset(), g.size());
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
         if (!residual()) return dxBranch;
