@@ -27,7 +27,7 @@ public final class Errors {
         if (t instanceof AccessDeniedException e) return "jresnet: permission denied: " + e.getFile();
         if (t instanceof FileNotFoundException e) return "jresnet: " + e.getMessage();
         if (t instanceof IOException e) {
-            return "jresnet: I/O error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            return "jresnet: " + (e.getMessage() == null ? "I/O error (" + e.getClass().getSimpleName() + ")" : e.getMessage());
         }
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "jresnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep residual networks (He et al., 2015) in pure Java.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
-            InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            InfoCommand.class, BenchCommand.class, ExperimentCommand.class, ReportCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
@@ -46,7 +47,14 @@ public final class Main implements Runnable {
             err.flush();
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli hands only Exceptions to the handler above; JVM errors arrive here.
+            if (debug) e.printStackTrace();
+            System.err.println(Errors.describe(e));
+            return 1;
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.jresnet.data.ImageDecoder;
 import org.jresnet.data.Normalization;
 import org.jresnet.data.ResizeCenterCrop;
-import org.jresnet.data.RgbImage;
+import org.jresnet.data.Transforms;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.tensor.Parallel;
@@ -52,8 +52,7 @@ final class PredictCommand implements Callable<Integer> {
             Tensor x = Tensor.zeros(n, size, size, 3);
             for (int i = 0; i < n; i++) {
                 Path f = files.get(start + i);
-                RgbImage img = prep.preprocess(ImageDecoder.decode(read(f), f.toString()));
-                ResizeCenterCrop.normalise(img, norm, x.data(), i * size * size * 3);
+                Transforms.applyToImage(prep, ImageDecoder.decode(read(f), f.toString()), x.data(), i * size * size * 3);
             }
             Tensor logits = loaded.model().forward(x);
             for (int i = 0; i < n; i++) {

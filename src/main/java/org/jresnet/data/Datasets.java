@@ -78,7 +78,7 @@ public final class Datasets {
     private static Decoded decodeAll(ImageFolderIndex index, LoadOptions opt) {
         int n = index.size();
         boolean[] bad = new boolean[n];
-        try (Progress progress = Progress.start("decoding " + index.description(), n, opt.quiet())) {
+        try (Progress progress = Progress.start("decoding " + index.shortName(), n, opt.quiet())) {
             // The first good image fixes the size every other image must have.
             int first = 0;
             RgbImage img0 = null;

@@ -46,15 +46,17 @@ final class ImageFolderIndex implements AutoCloseable {
     private final List<ImageSource> sources;
     private final int[] labels;
     private final String description;
+    private final String shortName;
     private final byte[] fingerprint;
     private final ZipFile zip;
 
     private ImageFolderIndex(List<String> classes, List<ImageSource> sources, int[] labels,
-                             String description, byte[] fingerprint, ZipFile zip) {
+                             String description, String shortName, byte[] fingerprint, ZipFile zip) {
         this.classes = classes;
         this.sources = sources;
         this.labels = labels;
         this.description = description;
+        this.shortName = shortName;
         this.fingerprint = fingerprint;
         this.zip = zip;
     }
@@ -64,6 +66,9 @@ final class ImageFolderIndex implements AutoCloseable {
     int label(int i) { return labels[i]; }
     ImageSource source(int i) { return sources.get(i); }
     String description() { return description; }
+
+    /** Short name for progress lines, e.g. {@code cifar10-jpg.zip train}. */
+    String shortName() { return shortName; }
 
     /** SHA-256 of what the decoded content depends on: path, split, and file sizes + mtimes. */
     byte[] fingerprint() { return fingerprint.clone(); }
@@ -246,7 +251,8 @@ final class ImageFolderIndex implements AutoCloseable {
         String desc = path + " [" + split.folder() + ": " + (root.isEmpty() ? "whole tree" : root + "/")
                 + ", " + sources.size() + " images, " + classes.size() + " classes]";
         return new ImageFolderIndex(List.copyOf(classes), List.copyOf(sources),
-                java.util.Arrays.copyOf(labels, sources.size()), desc, tree.digest.digest(), zip);
+                java.util.Arrays.copyOf(labels, sources.size()), desc, path.getFileName() + " " + split.folder(),
+                tree.digest.digest(), zip);
     }
 
     private static void addDirAndParents(Set<String> dirs, String dir) {

@@ -72,6 +72,10 @@ public final class Normalization {
             double m = t[c] / n;
             mean[c] = m / 255.0;
             std[c] = Math.sqrt(Math.max(0.0, t[3 + c] / n - m * m)) / 255.0;
+            if (!(std[c] > 0)) {
+                throw new DataException("channel " + "RGB".charAt(c) + " is constant over " + indices.length
+                        + " images (std 0): give the mean and std explicitly");
+            }
         }
         return new Normalization(mean, std);
     }

@@ -61,7 +61,7 @@ public final class ResizeCenterCrop implements Transform {
         return new RgbImage(w, h, out);
     }
 
-    public static void normalise(RgbImage img, Normalization norm, float[] out, int off) {
+    static void normalise(RgbImage img, Normalization norm, float[] out, int off) {
         byte[] p = img.pixels();
         float[] t = norm.table();
         for (int k = 0; k < p.length; k += 3) {

@@ -12,13 +12,18 @@ import org.jresnet.tensor.Parallel;
  *
  * <ul>
  *   <li>forward: every tap (ky,kx) is a GEMM [pixels, cin] x [cin, cout] shifted over the
- *       zero-padded input, all accumulated in registers ({@link ShiftedGemm}).</li>
- *   <li>backwardData: split dx by stride phase (iy mod s, ix mod s); each phase is a stride-1
- *       shifted GEMM of dy with the taps that reach it and the weight transposed
- *       ([cout, cin] per tap), so nothing is scattered and no zero is multiplied.</li>
- *   <li>backwardWeights: dW[(tap,ci), co] = sum over pixels x[pixel+shift(tap), ci] * dy[pixel, co],
- *       per-thread partials over output rows reduced in chunk order (same thread count =>
- *       bit-identical).</li>
+ *       zero-padded input, all accumulated in registers ({@link ShiftedGemm}). Stride-1 3-wide
+ *       kernels with 16, 32 or 64k output channels take the row-direct kernels instead: blocks
+ *       of adjacent output pixels, each input value broadcast once for its three kx taps (a
+ *       broadcast costs a vector-unit slot, so fewer broadcasts per FMA is the whole game).</li>
+ *   <li>backwardData: at stride 1 the forward of dy with the flipped, transposed kernel. Otherwise
+ *       dx is split by stride phase (iy mod s, ix mod s); each phase is a stride-1 shifted GEMM
+ *       of dy with the taps that reach it and the weight transposed ([cout, cin] per tap), so
+ *       nothing is scattered and no zero is multiplied.</li>
+ *   <li>backwardWeights: dW[co, (tap,ci)] = sum over pixels dy[pixel, co] * x[pixel+shift(tap), ci]
+ *       with output channels as register rows and input channels as vector columns (or, for
+ *       the 3-channel stem, k rows x cout vectors), per-thread partials over output rows
+ *       reduced in chunk order (same thread count => bit-identical).</li>
  * </ul>
  * Weights are repacked into panels per call (they are small next to the activations).
  */
@@ -137,6 +142,10 @@ public final class ConvSimd {
                                     KernelWorkspace ws) {
         int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
         int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
+        if (cin < L) {
+            backwardDataByColumns(s, dy, dyo, w, wo, dx, dxo, ws);
+            return;
+        }
         if (st == 1 && kw == 3 && kh == kw && p <= kh - 1 && rowDirect(wd, cin)) {
             // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel
             float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
@@ -227,6 +236,59 @@ public final class ConvSimd {
         }
     }
 
+    /**
+     * backwardData for fewer input channels than one vector (the RGB stem): per output row,
+     * col[ox, (ci, tap)] = dy[ox, :] · W[:, ci, tap] as one GEMM with wide columns, then each
+     * column is added into the dx pixel its tap reached. Threads own whole images, so no two
+     * write one dx pixel.
+     */
+    private static void backwardDataByColumns(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx,
+                                              int dxo, KernelWorkspace ws) {
+        int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
+        int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
+        int kCols = cin * taps;
+        ws.ensureChunks(Parallel.get().threads());
+        ShiftedGemm g = ws.pass(0);
+        int[] aOff = g.offsets(1);
+        int[] eOff = g.packOffsets(1);
+        aOff[0] = 0;
+        eOff[0] = 0;
+        g.rows(s.n(), oh, ow);
+        g.a(dyo, oh * ow * cout, ow * cout, cout);
+        g.c(0, 0, 0, kCols);
+        g.k(aOff, 1, cout, kCols);
+        g.accumulate = false;
+        float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(cout, kCols));
+        // B[co, ci*taps + tap] = w[co, ci, tap]: each row of w is already a row of B
+        ShiftedGemm.pack(1, cout, eOff, kCols, 1, kCols, w, wo, b, 0);
+        Parallel.get().forRange(s.n(), (c, i0, i1) -> {
+            float[] col = ws.partial(c, ow * kCols);
+            KernelWorkspace.Tile tile = ws.tile(c);
+            for (int img = i0; img < i1; img++) {
+                int dxImg = dxo + img * h * wd * cin;
+                Arrays.fill(dx, dxImg, dxImg + h * wd * cin, 0f);
+                for (int oy = 0; oy < oh; oy++) {
+                    int m0 = (img * oh + oy) * ow;
+                    g.run(dy, b, 0, col, tile, m0, m0 + ow);
+                    for (int ky = 0; ky < kh; ky++) {
+                        int iy = oy * st + ky - p;
+                        if (iy < 0 || iy >= h) continue;
+                        for (int ox = 0; ox < ow; ox++) {
+                            int cb = ox * kCols;
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = ox * st + kx - p;
+                                if (ix < 0 || ix >= wd) continue;
+                                int d = dxImg + (iy * wd + ix) * cin;
+                                int t = ky * kw + kx;
+                                for (int ci = 0; ci < cin; ci++) dx[d + ci] += col[cb + ci * taps + t];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
     /** dw[co,ci,ky,kx] += sum_{n,oy,ox} x[n, oy*s+ky-p, ox*s+kx-p, ci] * dy[n,oy,ox,co]. */
     public static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo,
                                        KernelWorkspace ws) {
@@ -301,7 +363,8 @@ public final class ConvSimd {
         // Blocks of L output channels: each partial row read is one cache line, and the writes
         // into dw run along (ci, tap) for each of the L channels.
         int coBlocks = (cout + L - 1) / L;
-        Parallel.get().forRange(coBlocks, (c, b0, b1) -> {
+        int reduceGrain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, kTotal * L * used));
+        Parallel.get().forRange(coBlocks, reduceGrain, (c, b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
                 int c0 = blk * L, c1 = Math.min(cout, c0 + L);
                 for (int ci = 0; ci < cin; ci++) {
@@ -378,7 +441,8 @@ public final class ConvSimd {
         });
         int used = usedChunks(ws);
         float[][] parts = ws.partials;
-        Parallel.get().forRange(cout, (c, c0, c1) -> {
+        int reduceGrain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, kTotal * used));
+        Parallel.get().forRange(cout, reduceGrain, (c, c0, c1) -> {
             for (int co = c0; co < c1; co++) {
                 for (int ci = 0; ci < cin; ci++) {
                     for (int e = 0; e < taps; e++) {
@@ -417,7 +481,8 @@ public final class ConvSimd {
      */
     static void pad(float[] src, int so, int n, int h, int w, int c, int top, int left, int hp, int wp, float[] dst) {
         int pxa = Math.max(0, Math.min(wp, left)), pxb = Math.max(pxa, Math.min(wp, left + w));
-        Parallel.get().forRange(n * hp, (chunk, r0, r1) -> {
+        int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, wp * c));
+        Parallel.get().forRange(n * hp, grain, (chunk, r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int img = r / hp, py = r - img * hp, iy = py - top;
                 int d = r * wp * c;

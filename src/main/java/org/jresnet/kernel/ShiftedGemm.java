@@ -26,6 +26,8 @@ final class ShiftedGemm {
     private static final int TILE_ROWS = 4 * MR_LCM;
     /** Floats of packed B per k block, so one block of B stays in L2 while a tile streams through. */
     private static final int B_BLOCK_FLOATS = 64 * 1024;
+    /** Copies smaller than this run on the calling thread: waking a worker costs more. */
+    static final int MIN_PARALLEL_FLOATS = 32 * 1024;
 
     int images, uCount, vCount;
     int aConst, aImg, aU, aV;
@@ -104,7 +106,8 @@ final class ShiftedGemm {
                      float[] src, int srcOff, float[] dst, int dstOff) {
         int np = paddedCols(ncol);
         int kTotal = taps * kin;
-        Parallel.get().forRange(np / L, (chunk, g0, g1) -> {
+        int grain = Math.max(1, MIN_PARALLEL_FLOATS / Math.max(1, kTotal * L));
+        Parallel.get().forRange(np / L, grain, (chunk, g0, g1) -> {
             for (int g = g0; g < g1; g++) {
                 int col0 = g * L;
                 int j0 = panelStart(col0, np), w = panelWidth(j0, np);

@@ -23,6 +23,10 @@ public abstract class ResidualBlock extends Layer {
     private boolean deleted;
     private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
     private GradientBuffers shared;  // null: every gradient in this block has its own buffer
+    // Recording (gradient-flow and layer-response experiments): the block keeps copies of its last
+    // pass, unfused, so they survive the shared in-place buffers. Off in training: nothing is paid.
+    private boolean recording;
+    private Tensor sum, lastBranchOut, lastSumGrad, lastBranchInputGrad, lastInputGrad;
 
     protected ResidualBlock(int cin, int cout, int stride, Shortcut kind) {
         this.cin = cin;
@@ -111,25 +115,79 @@ public abstract class ResidualBlock extends Layer {
 
     private Tensor shortcutBackward(Tensor dy) { return shortcut == null ? dy : shortcut.backward(dy); }
 
+    /** With {@link #setRecording}: F(x) of the last forward (after the last BN, before the addition and relu); null if deleted. */
+    public final Tensor lastBranchOutput() { return lastBranchOut; }
+
+    /** dL/dH of the last backward, H = F(x) + S(x) (plain: H = F(x)): the gradient below the final relu. */
+    public final Tensor lastSumGradient() { return lastSumGrad; }
+
+    /** F'(x)^T dL/dH of the last backward: the branch's share of the input gradient; null if deleted. */
+    public final Tensor lastBranchInputGradient() { return lastBranchInputGrad; }
+
+    /** dL/dx of the last backward (what {@link #backward} returned). */
+    public final Tensor lastInputGradient() { return lastInputGrad; }
+
     @Override public Tensor forward(Tensor x) {
-        if (deleted) return relu.forward(shortcutForward(x));       // F = 0
+        if (deleted) {                                              // F = 0
+            if (recording) lastBranchOut = null;
+            return relu.forward(shortcutForward(x));
+        }
+        if (recording) return recordedForward(x);
         Tensor z = branchBody(x);                                   // F(x) before its last BN
         Tensor s = residual() ? shortcutForward(x) : null;          // S(x)   [N,OH,OW,cout]
         y = lastBn().forwardAddRelu(z, s);                          // relu(F(x) + S(x)), one pass
         return y;
     }
 
+    /** The same function, unfused, keeping F(x) (after the last BN) for {@link #lastBranchOutput}. */
+    private Tensor recordedForward(Tensor x) {
+        Tensor f = branchForward(x);                                // F(x)   [N,OH,OW,cout]
+        lastBranchOut = f.copy();
+        Tensor h = f;
+        if (residual()) {
+            Tensor s = shortcutForward(x);                          // S(x)   [N,OH,OW,cout]
+            sum = Tensor.reuse(sum, f.shape());
+            Elementwise.add(f.data(), f.offset(), s.data(), s.offset(), sum.data(), sum.offset(), f.size());
+            h = sum;
+        }
+        y = relu.forward(h).copy();
+        return y;
+    }
+
     @Override public Tensor backward(Tensor dy) {
-        if (deleted) return shortcutBackward(relu.backward(dy));
+        lastBranchInputGrad = null;
+        if (deleted) {
+            Tensor dxDeleted = shortcutBackward(relu.backward(dy));
+            if (recording) {
+                lastSumGrad = relu.backward(dy).copy();
+                lastInputGrad = dxDeleted.copy();
+            }
+            return dxDeleted;
+        }
         Tensor g = shared == null ? (this.g = Tensor.reuse(this.g, y.shape()))
                 : shared.view(GradientBuffers.SUM, y.shape());   // dL/dH, H = F(x) + S(x)
         Elementwise.reluBackward(y.data(), y.offset(), dy.data(), dy.offset(), g.data(), g.offset(), g.size());
+        if (recording) lastSumGrad = g.copy();                      // before in-place layers reuse the slot
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
-        if (!residual()) return dxBranch;
+        if (recording) lastBranchInputGrad = dxBranch.copy();
+        if (!residual()) {
+            if (recording) lastInputGrad = dxBranch.copy();
+            return dxBranch;
+        }
         Tensor dxShortcut = shortcutBackward(g);                    // identity: g itself, the "+1" of H' = F' + 1
         Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, dxBranch.shape())) : dxBranch;   // shared: in place
         Elementwise.add(dxBranch.data(), dxBranch.offset(), dxShortcut.data(), dxShortcut.offset(),
                 dx.data(), dx.offset(), dx.size());
+        if (recording) lastInputGrad = dx.copy();
         return dx;
+    }
+
+    /**
+     * Keeps copies of the last pass ({@link #lastBranchOutput} and the gradients) for experiments
+     * that look inside blocks; the forward then runs unfused. Off by default; the copies of the
+     * last recorded pass stay readable after it is switched off.
+     */
+    public final void setRecording(boolean on) {
+        recording = on;
     }
 }

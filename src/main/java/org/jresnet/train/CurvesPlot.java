@@ -28,6 +28,8 @@ public final class CurvesPlot {
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
     private static final float THIN = 1.2f;
     private static final float BOLD = 3.0f;
+    /** Runs of at most this many epochs also get a marker per epoch (a one-epoch run is otherwise invisible). */
+    private static final int MARKERS_UP_TO_EPOCHS = 15;
 
     private CurvesPlot() {}
 
@@ -44,6 +46,9 @@ public final class CurvesPlot {
                 if (!Double.isNaN(m.trainErr())) train.add(m.iteration(), 100 * m.trainErr());
                 if (!Double.isNaN(m.testErr())) test.add(m.iteration(), 100 * m.testErr());
             }
+            boolean markers = run.rows().size() <= MARKERS_UP_TO_EPOCHS;
+            r.setSeriesShapesVisible(s, markers);
+            r.setSeriesShapesVisible(s + 1, markers);
             data.addSeries(train);
             r.setSeriesPaint(s, c);
             r.setSeriesStroke(s++, new BasicStroke(THIN));

@@ -19,6 +19,7 @@ public final class ProgressReporter implements AutoCloseable {
     private final PrintStream err = System.err;
     private ProgressBar bar;
     private long lastLine;
+    private String task = "";
 
     public enum Mode { BAR, LINES, QUIET }
 
@@ -62,6 +63,36 @@ public final class ProgressReporter implements AutoCloseable {
                 if (now - lastLine >= PLAIN_INTERVAL_NANOS || iterInEpoch == itersInEpoch) {
                     lastLine = now;
                     err.printf(Locale.ROOT, "epoch %d  iter %d/%d  %s%n", epoch, iterInEpoch, itersInEpoch, stats);
+                }
+            }
+            case QUIET -> { }
+        }
+    }
+
+    /** A bar (or lines) for work that is not a training epoch: {@code total} steps of {@code task}. */
+    public void startTask(String task, long total) {
+        this.task = task;
+        if (mode == Mode.BAR) {
+            close();
+            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(500).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(err))
+                    .build();
+        }
+        lastLine = System.nanoTime();
+    }
+
+    /** After each step of the task begun by {@link #startTask}. */
+    public void advance(long done, long total, String stats) {
+        switch (mode) {
+            case BAR -> {
+                bar.stepTo(done);
+                bar.setExtraMessage(" " + stats);
+            }
+            case LINES -> {
+                long now = System.nanoTime();
+                if (now - lastLine >= PLAIN_INTERVAL_NANOS || done == total) {
+                    lastLine = now;
+                    err.printf(Locale.ROOT, "%s  %d/%d  %s%n", task, done, total, stats);
                 }
             }
             case QUIET -> { }

@@ -20,15 +20,18 @@ final class TinyImageFolder {
     private TinyImageFolder() {}
 
     static Path write(Path dir, int trainPerClass, int testPerClass, int size) throws IOException {
-        Path zip = dir.resolve("tiny.zip");
+        return write(dir.resolve("tiny.zip"), trainPerClass, testPerClass, size, CLASSES);
+    }
+
+    static Path write(Path zip, int trainPerClass, int testPerClass, int size, String[] classes) throws IOException {
         SplittableRandom rnd = new SplittableRandom(7);
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
             for (String split : new String[] {"train", "test"}) {
                 int per = split.equals("train") ? trainPerClass : testPerClass;
-                for (int c = 0; c < CLASSES.length; c++) {
+                for (int c = 0; c < classes.length; c++) {
                     for (int i = 0; i < per; i++) {
-                        z.putNextEntry(new ZipEntry(split + "/" + CLASSES[c] + "/" + String.format("%04d.png", i)));
-                        z.write(png(rnd, c, size));
+                        z.putNextEntry(new ZipEntry(split + "/" + classes[c] + "/" + String.format("%04d.png", i)));
+                        z.write(png(rnd, c % 3, size));
                         z.closeEntry();
                     }
                 }

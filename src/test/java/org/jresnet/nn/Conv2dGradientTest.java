@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
 import org.jresnet.kernel.Simd;
+import org.jresnet.tensor.Parallel;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,8 +20,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 class Conv2dGradientTest {
     private static final boolean SIMD_AT_START = Simd.enabled();
 
+    /** One thread: the many tiny forwards of the finite differences would mostly wake workers. */
+    @BeforeEach
+    void oneThread() { Parallel.setThreads(1); }
+
     @AfterEach
-    void restore() { Simd.setEnabled(SIMD_AT_START); }
+    void restore() {
+        Simd.setEnabled(SIMD_AT_START);
+        Parallel.setThreads(Parallel.defaultThreads());
+    }
 
     private static double loss(Conv2d conv, Tensor x, float[] g) {
         Tensor y = conv.forward(x);
@@ -63,7 +72,7 @@ class Conv2dGradientTest {
         Conv2d conv = new Conv2d(cin, cout, k, stride, pad, bias);
         fill(conv.weight.value(), r);
         if (bias) fill(conv.bias.value(), r);
-        Tensor x = Tensor.zeros(2, 7, 6, cin);
+        Tensor x = Tensor.zeros(2, 5, 6, cin);
         fill(x, r);
         int[] ys = conv.outputShape(x.shape());
         float[] g = new float[Tensor.numel(ys)];

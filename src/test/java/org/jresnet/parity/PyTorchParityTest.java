@@ -34,8 +34,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  * weights, computed in float64 from the same float32 weights and inputs). For every tensor:
  * max|jresnet - PyTorch| <= tol * max|PyTorch| + 1e-6, with tol 1e-4 for logits (eval and train
  * mode) and the loss, 1e-3 for every parameter gradient, 1e-5 for BN running statistics after one
- * train-mode step, 1e-3 for parameters (and buffers) after 3 SGD steps. Then the round trip: the
- * file jresnet writes loads strictly in PyTorch and gives the same logits and features.
+ * train-mode step, 1e-3 for parameters (and buffers) after 3 SGD steps and after one SGD step (with
+ * momentum) from PyTorch's state after 2 steps. Then the round trip: the file jresnet writes loads
+ * strictly in PyTorch and gives the same logits and features.
+ *
+ * <p>Conditioning: parity.py also computes every tensor with PyTorch in float32 and stores
+ * {@code cond.<key>} = max|PyTorch float32 - float64| / max|float64|. Some checks are ill-conditioned
+ * (resnet50's gradients with BN over the 8 values of a 2x2 map at batch 2, plain nets' BN-bias
+ * gradients, and free-running SGD at lr 0.1, which is chaotic: PyTorch float32 ends up to 100%
+ * away from float64 after 3 steps). A check whose tensors PyTorch float32 itself gets beyond tol / 2
+ * is reported as ILL-CONDITIONED and asserts only that jresnet's worst error is within
+ * max(tol, 10x PyTorch's own float32 error); every other check holds each tensor to the tolerance.
+ * The single-step SGD check is well-conditioned for every model.
+ *
+ * <p>ReLU kinks: relu' jumps at 0, so a relu input within float32 noise of 0 lets summation order
+ * alone switch its gradient on or off (resnet20_A once had one at -1.7e-6 in float64 and +1.8e-6 in
+ * jresnet's SIMD float32 path: every gradient below moved by 1.6e-2 with no error in any kernel).
+ * parity.py therefore shifts BN biases until every relu input of the train-mode forward is at
+ * least {@link #RELU_MARGIN} x max|input| away from 0, and records the margin it reached.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PyTorchParityTest {
@@ -43,6 +59,8 @@ class PyTorchParityTest {
     static final double TOL_LOGITS = 1e-4, TOL_GRAD = 1e-3, TOL_BN = 1e-5, TOL_SGD = 1e-3, ABS = 1e-6;
     static final float LR = 0.1f, MOMENTUM = 0.9f, WEIGHT_DECAY = 1e-4f;
     static final int SGD_STEPS = 3;
+    /** parity.py's RELU_MARGIN: ~10x the largest float32 forward error, relative to max|relu input|. */
+    static final double RELU_MARGIN = 1e-5;
 
     private Path dir;
     private final Map<String, String> summary = new LinkedHashMap<>();
@@ -74,12 +92,31 @@ class PyTorchParityTest {
         String worstTensor = "-";
         final List<String> failures = new ArrayList<>();
 
-        Check(String name, double tol) {
+        int illConditioned;
+        double worstCond;
+        private final SafeTensorsFile fx;
+
+        Check(String name, double tol, SafeTensorsFile fx) {
             this.name = name;
             this.tol = tol;
+            this.fx = fx;
+        }
+
+        /** Compares against fixture {@code key}, with its conditioning {@code cond.<key>}. */
+        void compare(String key, float[] got) {
+            float[] want = fx.get(key).toFloats();
+            TensorData c = fx.tensors().get("cond." + key);
+            double cond = c == null ? 0 : c.floats()[0];
+            if (cond > tol / 2) illConditioned++;
+            worstCond = Math.max(worstCond, cond);
+            compare(key, got, want, tol);
         }
 
         void compare(String tensor, float[] got, float[] want) {
+            compare(tensor, got, want, tol);
+        }
+
+        void compare(String tensor, float[] got, float[] want, double tol) {
             if (got.length != want.length) {
                 failures.add(tensor + ": " + got.length + " values, PyTorch has " + want.length);
                 return;
@@ -105,8 +142,25 @@ class PyTorchParityTest {
             }
         }
 
+        /**
+         * The tensors of a check are coupled (backprop chain, SGD trajectory), so when any of them is
+         * ill-conditioned the check as a whole is: then jresnet must be within 10x of PyTorch's own
+         * float32 error; otherwise every tensor must meet the tolerance.
+         */
+        boolean illConditioned() { return worstCond > tol / 2; }
+
+        List<String> effectiveFailures() {
+            if (!illConditioned()) return failures;
+            double bound = Math.max(tol, 10 * worstCond);
+            if (worst <= bound) return List.of();
+            return List.of(String.format(Locale.ROOT, "%s (ill-conditioned, PyTorch float32 itself %.2e): jresnet %.2e > %.2e at %s",
+                    name, worstCond, worst, bound, worstTensor));
+        }
+
         String describe() {
-            return String.format(Locale.ROOT, "%s %.2e [%.0e] (%s)", name, worst, tol, worstTensor);
+            String ill = !illConditioned() ? "" : String.format(Locale.ROOT,
+                    ", ILL-CONDITIONED: PyTorch f32 vs f64 itself %.1e, %d tensors over tol/2", worstCond, illConditioned);
+            return String.format(Locale.ROOT, "%s %.2e [%.0e] (%s%s)", name, worst, tol, worstTensor, ill);
         }
     }
 
@@ -134,53 +188,65 @@ class PyTorchParityTest {
         Tensor x = input(fx.get("input"));
         int[] y = labels(fx.get("target"));
 
-        Check eval = new Check("logits_eval", TOL_LOGITS), train = new Check("logits_train", TOL_LOGITS),
-                loss = new Check("loss", TOL_LOGITS), grads = new Check("grads", TOL_GRAD),
-                bn = new Check("bn_stats", TOL_BN), sgd = new Check("sgd3", TOL_SGD);
+        Check eval = new Check("logits_eval", TOL_LOGITS, fx), train = new Check("logits_train", TOL_LOGITS, fx),
+                loss = new Check("loss", TOL_LOGITS, fx), grads = new Check("grads", TOL_GRAD, fx),
+                bn = new Check("bn_stats", TOL_BN, fx), sgd = new Check("sgd3", TOL_SGD, fx),
+                step = new Check("sgd_step3", TOL_SGD, fx);
 
         ResNet m = ModelFiles.load(weights).model();
         m.setTraining(false);
-        eval.compare("logits_eval", m.forward(x).toArray(), fx.get("logits_eval").floats());
+        eval.compare("logits_eval", m.forward(x).toArray());
 
         m.setTraining(true);
         m.zeroGrad();
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
         Tensor logits = m.forward(x);
-        train.compare("logits_train", logits.toArray(), fx.get("logits_train").floats());
-        loss.compare("loss", new float[] {ce.forward(logits, y)}, fx.get("loss").floats());
+        train.compare("logits_train", logits.toArray());
+        loss.compare("loss", new float[] {ce.forward(logits, y)});
         m.backward(ce.backward());
-        for (var e : m.parameters().entrySet()) {
-            grads.compare("grad." + e.getKey(), e.getValue().grad().toArray(), fx.get("grad." + e.getKey()).floats());
-        }
-        for (var e : m.buffers().entrySet()) {
-            bn.compare("bn." + e.getKey(), e.getValue().value().toArray(), fx.get("bn." + e.getKey()).toFloats());
-        }
+        for (var e : m.parameters().entrySet()) grads.compare("grad." + e.getKey(), e.getValue().grad().toArray());
+        for (var e : m.buffers().entrySet()) bn.compare("bn." + e.getKey(), e.getValue().value().toArray());
 
+        // free-running: 3 steps from the initial weights
         ResNet s = ModelFiles.load(weights).model();
         s.setTraining(true);
         Sgd opt = new Sgd(s.parameters(), MOMENTUM, WEIGHT_DECAY, false);
-        for (int step = 0; step < SGD_STEPS; step++) {
-            s.zeroGrad();
-            ce.forward(s.forward(x), y);
-            s.backward(ce.backward());
-            opt.step(LR);
+        for (int i = 0; i < SGD_STEPS; i++) sgdStep(s, opt, ce, x, y);
+        for (var e : s.parameters().entrySet()) sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray());
+        for (var e : s.buffers().entrySet()) sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray());
+
+        // one step with momentum from PyTorch's state after 2 steps
+        ResNet t = ModelFiles.load(weights).model();
+        t.setTraining(true);
+        Map<String, TensorData> state2 = new LinkedHashMap<>();
+        Map<String, float[]> momentum = new LinkedHashMap<>();
+        for (var e : fx.tensors().entrySet()) {
+            if (e.getKey().startsWith("sgd2.momentum.")) momentum.put(e.getKey().substring(14), e.getValue().floats());
+            else if (e.getKey().startsWith("sgd2.")) state2.put(e.getKey().substring(5), e.getValue());
         }
-        for (var e : s.parameters().entrySet()) {
-            sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray(), fx.get("sgd3." + e.getKey()).floats());
-        }
-        for (var e : s.buffers().entrySet()) {
-            sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray(), fx.get("sgd3." + e.getKey()).toFloats());
-        }
+        ModelFiles.loadInto(t, new SafeTensorsFile(Map.of(), state2), Path.of(name + " sgd2 state"), true);
+        Sgd opt2 = new Sgd(t.parameters(), MOMENTUM, WEIGHT_DECAY, false);
+        opt2.loadMomentumBuffers(momentum, SGD_STEPS - 1);
+        sgdStep(t, opt2, ce, x, y);
+        for (var e : t.parameters().entrySet()) step.compare("step3." + e.getKey(), e.getValue().value().toArray());
+        for (var e : t.buffers().entrySet()) step.compare("step3." + e.getKey(), e.getValue().value().toArray());
 
         List<String> failures = new ArrayList<>();
         StringBuilder line = new StringBuilder();
-        for (Check c : new Check[] {eval, train, loss, grads, bn, sgd}) {
-            failures.addAll(c.failures);
+        for (Check c : new Check[] {eval, train, loss, grads, bn, sgd, step}) {
+            failures.addAll(c.effectiveFailures());
             line.append(line.length() > 0 ? "; " : "").append(c.describe());
         }
         summary.put(String.format("%-11s", name), line.toString());
         System.out.println("parity " + name + ": " + line);
         assertThat(failures).as(name + " differs from PyTorch").isEmpty();
+    }
+
+    private static void sgdStep(ResNet net, Sgd opt, SoftmaxCrossEntropy ce, Tensor x, int[] y) {
+        net.zeroGrad();
+        ce.forward(net.forward(x), y);
+        net.backward(ce.backward());
+        opt.step(LR);
     }
 
     @ParameterizedTest
@@ -200,7 +266,7 @@ class PyTorchParityTest {
         Python.check(600, "check_load.py", written.toString(), in.toString(), out.toString());
         SafeTensorsFile torch = SafeTensors.read(out);
 
-        Check logits = new Check("roundtrip_logits", TOL_LOGITS), feats = new Check("roundtrip_features", TOL_LOGITS);
+        Check logits = new Check("roundtrip_logits", TOL_LOGITS, torch), feats = new Check("roundtrip_features", TOL_LOGITS, torch);
         logits.compare("logits", net.predict(images, s[2], s[3], Network.Layout.NCHW), torch.get("logits").floats());
         feats.compare("features", net.features(images, s[2], s[3], Network.Layout.NCHW), torch.get("features").floats());
         summary.put(String.format("%-11s", name) + " roundtrip", logits.describe() + "; " + feats.describe());
@@ -214,5 +280,10 @@ class PyTorchParityTest {
         assertThat(fx.get("input").shape()).containsExactly(2, 3, 64, 64);
         assertThat(SafeTensors.read(dir.resolve("resnet20_A.fixtures.safetensors")).get("input").shape()).containsExactly(8, 3, 32, 32);
         assertThat(fx.metadata()).containsEntry("dtype", "float64");
+        for (String name : MODELS) {
+            String margin = SafeTensors.read(dir.resolve(name + ".fixtures.safetensors")).metadata().get("relu_margin");
+            assertThat(margin).as(name + ": parity.py must keep relu inputs off the kink").isNotNull();
+            assertThat(Double.parseDouble(margin)).as(name + " relu margin").isGreaterThanOrEqualTo(RELU_MARGIN);
+        }
     }
 }

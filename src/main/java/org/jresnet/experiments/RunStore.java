@@ -1,0 +1,95 @@
+package org.jresnet.experiments;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.jresnet.io.ModelFiles;
+import org.jresnet.nn.Shortcut;
+import org.jresnet.tensor.Parallel;
+import org.jresnet.train.MetricsLog;
+import org.jresnet.train.ProgressReporter;
+import org.jresnet.train.RunFiles;
+import org.jresnet.train.TrainConfig;
+import org.jresnet.train.Trainer;
+import org.jresnet.train.TrainingRun;
+
+/**
+ * Trained models shared between experiments: {@code ROOT/<run key>/} is an ordinary run folder of
+ * the {@code train} command ({@link Recipe#runKey}). {@link #obtain} returns the finished run, resumes
+ * an unfinished one from its checkpoint, or starts it; so the degradation experiment's ResNet-56
+ * and plain-56 serve lesion, gradients and responses, and a second invocation continues where the
+ * first stopped.
+ */
+public final class RunStore {
+    private final Path root;
+    private final Recipe recipe;
+    private final ProgressReporter progress;
+    private final boolean quiet;
+    private TrainingRun.Data data;
+    private Trainer.Listener listener;
+
+    public RunStore(Path root, Recipe recipe, ProgressReporter progress, boolean quiet) {
+        this.root = root;
+        this.recipe = recipe;
+        this.progress = progress;
+        this.quiet = quiet;
+    }
+
+    /** Observes the training steps (tests interrupt a run with it). */
+    void setListener(Trainer.Listener l) { listener = l; }
+
+    public Path root() { return root; }
+    public Recipe recipe() { return recipe; }
+
+    /** The recipe's data, opened once (training and test splits, normalisation of the training split). */
+    public TrainingRun.Data data() {
+        if (data == null) {
+            TrainConfig probe = recipe.config(ExperimentNames.resnet(20), null, root, 0, Parallel.get().threads());
+            data = TrainingRun.Data.open(probe, quiet);
+        }
+        return data;
+    }
+
+    public Path dirOf(String model, Shortcut shortcut) {
+        return root.resolve(recipe.runKey(model, shortcut, data().plan().train().length));
+    }
+
+    /** The finished run of {@code model}, training or resuming it first when needed. */
+    public TrainedModel obtain(String model, Shortcut shortcut) throws IOException {
+        int trainImages = data().plan().train().length;
+        String key = recipe.runKey(model, shortcut, trainImages);
+        Path dir = root.resolve(key);
+        TrainConfig cfg = recipe.config(model, shortcut, dir, trainImages, Parallel.get().threads());
+        TrainingRun.Outcome o;
+        if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
+            RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
+            checkSameRun(dir, r.config(), cfg);
+            if (TrainingRun.isComplete(r) && Files.exists(dir.resolve("model.safetensors"))) {
+                progress.message("using the finished run " + dir);
+                ModelFiles.Loaded l = ModelFiles.load(dir.resolve("model.safetensors"));
+                return new TrainedModel(key, dir, l.model(), l.metadata(), MetricsLog.resume(dir, Integer.MAX_VALUE).rows());
+            }
+            o = TrainingRun.resume(dir, r, data(), progress, listener);
+        } else {
+            o = TrainingRun.start(cfg, data(), progress, listener);
+        }
+        if (!o.complete()) {
+            throw new ExperimentStoppedException("stopped; the run in " + dir + " is checkpointed: run the same command"
+                    + " again to continue");
+        }
+        return new TrainedModel(key, dir, o.model(), o.files().metadata(), o.log().rows());
+    }
+
+    /** A run folder found under the key must hold the run the recipe asks for (a hash collision, or a hand edit). */
+    private static void checkSameRun(Path dir, TrainConfig found, TrainConfig wanted) {
+        boolean same = found.model().equals(wanted.model()) && Objects.equals(found.shortcut(), wanted.shortcut())
+                && found.data().equals(wanted.data()) && found.epochs() == wanted.epochs()
+                && found.batch() == wanted.batch() && found.lr() == wanted.lr() && found.seed() == wanted.seed()
+                && found.warmup() == wanted.warmup() && found.schedule().equals(wanted.schedule());
+        if (!same) {
+            throw new IllegalStateException(dir + " holds a different run (" + found.model() + ", " + found.data()
+                    + ", " + found.epochs() + " epochs); move it away or choose another --out");
+        }
+    }
+}

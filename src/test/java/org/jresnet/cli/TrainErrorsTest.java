@@ -1,0 +1,108 @@
+package org.jresnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input to train/eval/predict: one line on stderr naming the fault, a non-zero exit, no trace. */
+class TrainErrorsTest {
+    @TempDir static Path tmp;
+    static Path data;
+
+    @BeforeAll static void data() throws Exception {
+        data = TinyImageFolder.write(tmp, 4, 2, 8);
+    }
+
+    record Run(int code, String err) {}
+
+    static Run run(String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            int code = Main.execute(args);
+            return new Run(code, buf.toString());
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    private static void assertOneLine(Run r, int code, String... fragments) {
+        assertThat(r.code()).as(r.err()).isEqualTo(code);
+        String[] lines = r.err().strip().split("\n");
+        assertThat(lines[lines.length - 1]).startsWith("jresnet: ").contains(fragments);
+        assertThat(r.err()).doesNotContain("\tat org.jresnet");
+    }
+
+    String cache() { return tmp.resolve("cache").toString(); }
+
+    @Test void unknownModelListsTheValidOnes() {
+        assertOneLine(run("train", "--model", "resnet21", "--data", data.toString(), "--out", tmp.resolve("a").toString()),
+                2, "resnet21", "resnet20", "plain56");
+    }
+
+    @Test void missingDataset() {
+        assertOneLine(run("train", "--data", tmp.resolve("nope.zip").toString(), "--out", tmp.resolve("b").toString(),
+                "--cache-dir", cache()), 1, "nope.zip");
+    }
+
+    @Test void emptyDataset() throws Exception {
+        Path empty = tmp.resolve("empty.zip");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(empty))) {
+            z.putNextEntry(new ZipEntry("train/"));
+            z.closeEntry();
+        }
+        Run r = run("train", "--data", empty.toString(), "--out", tmp.resolve("c").toString(), "--cache-dir", cache());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err().strip()).startsWith("jresnet: ").contains("empty.zip");
+    }
+
+    @Test void unwritableOut() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        assertOneLine(run("train", "--data", data.toString(), "--out", file.resolve("sub").toString(),
+                "--cache-dir", cache()), 1, "cannot write");
+    }
+
+    @Test void badOptionValues() {
+        assertOneLine(run("train", "--epochs", "0", "--data", data.toString(), "--out", tmp.resolve("d").toString()),
+                2, "--epochs");
+        assertOneLine(run("train", "--schedule", "linear", "--data", data.toString(), "--out", tmp.resolve("e").toString(),
+                "--cache-dir", cache()), 2, "linear");
+        assertOneLine(run("train", "--batch", "many"), 2, "--batch");
+    }
+
+    @Test void divergingLossStopsWithAMessage() throws Exception {
+        Path out = tmp.resolve("nan");
+        Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--cache-dir", cache(), "--epochs", "3",
+                "--batch", "4", "--lr", "1e30", "--warmup", "0", "--quiet");
+        assertOneLine(r, 1, "loss became", "--lr");
+        assertThat(out.resolve("model.safetensors")).doesNotExist();
+    }
+
+    @Test void classMismatchBetweenModelAndData() throws Exception {
+        Path w = tmp.resolve("w");
+        assertThat(Main.execute("train", "--data", data.toString(), "--out", w.toString(), "--cache-dir", cache(),
+                "--epochs", "1", "--batch", "4", "--quiet")).isZero();
+        String weights = w.resolve("model.safetensors").toString();
+        Path renamed = TinyImageFolder.write(tmp.resolve("renamed.zip"), 2, 2, 8, new String[] {"cat", "dog", "eel"});
+        Path fewer = TinyImageFolder.write(tmp.resolve("fewer.zip"), 2, 2, 8, new String[] {"blue", "green"});
+        assertThat(run("eval", "--weights", weights, "--data", data.toString(), "--cache-dir", cache()).code()).isZero();
+        assertOneLine(run("eval", "--weights", weights, "--data", renamed.toString(), "--cache-dir", cache()), 2,
+                "class folders", "cat");
+        assertOneLine(run("eval", "--weights", weights, "--data", fewer.toString(), "--cache-dir", cache()), 2,
+                "3 classes", "2");
+        assertOneLine(run("train", "--init", weights, "--data", fewer.toString(), "--out", tmp.resolve("ft").toString(),
+                "--cache-dir", cache(), "--epochs", "1", "--batch", "2", "--quiet"), 2, "--num-classes 2");
+        assertThat(run("train", "--init", weights, "--num-classes", "2", "--freeze-backbone", "--data", fewer.toString(),
+                "--out", tmp.resolve("ft2").toString(), "--cache-dir", cache(), "--epochs", "1", "--batch", "2",
+                "--quiet").code()).isZero();
+    }
+}

@@ -1,0 +1,63 @@
+package org.jresnet.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.jresnet.data.InMemoryDataset;
+import org.jresnet.data.Normalization;
+import org.jresnet.data.PadCropFlip;
+import org.jresnet.nn.Layer;
+import org.jresnet.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Metrics on a case small enough to check by hand. */
+class EvaluationTest {
+    /** Logits read straight off the first three input values of each image: image i "votes" its pixels. */
+    static final class PixelLogits extends Layer {
+        private Tensor y;
+
+        @Override public Tensor forward(Tensor x) {
+            int n = x.dim(0), per = x.size() / n;
+            y = Tensor.reuse(y, n, 3);
+            for (int i = 0; i < n; i++) for (int c = 0; c < 3; c++) y.set(i * 3 + c, x.get(i * per + c));
+            return y;
+        }
+
+        @Override public Tensor backward(Tensor dy) { throw new UnsupportedOperationException(); }
+
+        @Override public int[] outputShape(int[] in) { return new int[] {in[0], 3}; }
+    }
+
+    @Test void topOneTopFivePerClassConfusionAndLossByHand() {
+        // Four 1x1 images; logits = pixel/255 per channel (mean 0, std 1/255 makes that exact after normalisation).
+        byte[] px = {
+            (byte) 200, 10, 10,    // label 0, predicted 0
+            10, (byte) 200, 10,    // label 0, predicted 1
+            10, 10, (byte) 200,    // label 2, predicted 2
+            (byte) 100, (byte) 200, 10,  // label 2, predicted 1; label 2 ranks third
+        };
+        InMemoryDataset ds = new InMemoryDataset(px, new int[] {0, 0, 2, 2}, new String[] {"a", "b", "c", "d"},
+                List.of("x", "y", "z"), 1, 1, 0, false, "hand");
+        Normalization norm = new Normalization(new double[] {0, 0, 0}, new double[] {1, 1, 1});
+        Evaluation e = Evaluation.run(new PixelLogits(), ds, new int[] {0, 1, 2, 3}, PadCropFlip.eval(norm, 1, 1), 3);
+        assertThat(e.n()).isEqualTo(4);
+        assertThat(e.top1()).isEqualTo(0.5);
+        assertThat(e.top5()).isEqualTo(1.0);  // only 3 classes: everything is in the top 5
+        assertThat(e.predictions()).containsExactly(0, 1, 2, 1);
+        assertThat(e.confusion()).isEqualTo(new long[][] {{1, 1, 0}, {0, 0, 0}, {0, 1, 1}});
+        assertThat(e.perClass()[0]).isEqualTo(0.5);
+        assertThat(e.perClass()[1]).isNaN();
+        assertThat(e.perClass()[2]).isEqualTo(0.5);
+        double[][] logits = {{200, 10, 10}, {10, 200, 10}, {10, 10, 200}, {100, 200, 10}};
+        int[] labels = {0, 0, 2, 2};
+        double loss = 0;
+        for (int i = 0; i < 4; i++) {
+            double m = Math.max(logits[i][0], Math.max(logits[i][1], logits[i][2]));
+            double z = 0;
+            for (double v : logits[i]) z += Math.exp((v - m) / 255);
+            loss += Math.log(z) - (logits[i][labels[i]] - m) / 255;
+        }
+        assertThat(e.loss()).isCloseTo(loss / 4, within(1e-5));
+    }
+}
