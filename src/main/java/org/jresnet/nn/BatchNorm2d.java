@@ -30,7 +30,8 @@ public final class BatchNorm2d extends Layer {
     private boolean inPlaceBackward;                // dx overwrites dy (the caller no longer needs dy)
     private GradientBuffers shared;                 // else dx goes to this slot of shared buffers, if set
     private int dxSlot;
-    private Tensor sharedDx;
+    private GradientBuffers sharedOut;              // forward output into this slot (a transient output), if set
+    private int outSlot;
     private boolean maskedBackward;                 // the last forward applied the fused ReLU
     private final float[] mean, invStd;             // statistics the last forward normalised with
     private final float[] scale, shift;             // y = scale * (x - mean) + shift of the last forward
@@ -77,6 +78,15 @@ public final class BatchNorm2d extends Layer {
     /** Backward writes dx over dy: for callers whose dy is a dead buffer (saves a gradient-sized array). */
     public void setInPlaceBackward(boolean on) { inPlaceBackward = on; }
 
+    /**
+     * Writes the forward output into slot {@code slot} of {@code buffers} (null: its own buffer):
+     * for an output consumed at once and not needed by the backward (BN's backward reads x, not y).
+     */
+    public void shareOutputBuffer(GradientBuffers buffers, int slot) {
+        sharedOut = buffers;
+        outSlot = slot;
+    }
+
     /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
     public void shareGradientBuffer(GradientBuffers buffers, int slot) {
         shared = buffers;
@@ -103,7 +113,7 @@ public final class BatchNorm2d extends Layer {
     private Tensor normalize(Tensor x, Tensor res, boolean relu, boolean masked) {
         int rows = rows(x.shape()), c = channels;
         this.x = x;
-        y = Tensor.reuse(y, x.shape());
+        Tensor y = sharedOut != null ? sharedOut.view(outSlot, x.shape()) : (this.y = Tensor.reuse(this.y, x.shape()));
         if (isTraining()) {
             if (rows < 2) throw new IllegalArgumentException("BatchNorm2d needs more than 1 value per channel in training");
             ensureWork();
@@ -143,7 +153,7 @@ public final class BatchNorm2d extends Layer {
         int rows = rows(x.shape()), c = channels;
         if (!dy.hasShape(x.shape())) throw new IllegalArgumentException("dy " + dy + " does not match the input " + x);
         Tensor dx = inPlaceBackward ? dy
-                : shared != null ? (sharedDx = shared.view(dxSlot, sharedDx, x.shape()))
+                : shared != null ? shared.view(dxSlot, x.shape())
                 : (this.dx = Tensor.reuse(this.dx, x.shape()));
         ensureWork();
         // s1 = sum dy, s2 = sum dy * (x - mean); with the fused ReLU, dy only where the output was > 0

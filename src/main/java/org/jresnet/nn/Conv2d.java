@@ -19,7 +19,6 @@ public final class Conv2d extends Layer {
     private Tensor x;   // input of the last forward, for backward
     private Tensor y;   // [N, OH, OW, cout]
     private Tensor dx;  // [N, H, W, cin], own buffer
-    private Tensor sharedDx;          // the same over a slot of `shared`
     private GradientBuffers shared;   // null: dx is this layer's own buffer
     private int dxSlot;
 
@@ -78,7 +77,7 @@ public final class Conv2d extends Layer {
     @Override public Tensor backward(Tensor dy) {
         ConvShape s = shapeFor(x.shape());
         Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, x.shape()))
-                : (sharedDx = shared.view(dxSlot, sharedDx, x.shape()));
+                : shared.view(dxSlot, x.shape());
         Tensor w = weight.value(), gw = weight.grad();
         if (Simd.enabled()) {
             KernelWorkspace ws = KernelWorkspace.forThisThread();

@@ -10,6 +10,9 @@ import org.jresnet.tensor.Tensor;
  * needed (see {@link ResidualBlock#shareGradientBuffers}). A slot's array grows to the largest
  * request and is kept across steps.
  *
+ * <p>A projection shortcut's BN output, consumed at once by the block's add, also lives in a
+ * slot (SUM, free during the forward pass).
+ *
  * <p>Consequence for callers: a gradient returned by a layer wired to a slot is valid only until
  * the next layer's backward, not until the next pass.
  */
@@ -20,15 +23,17 @@ public final class GradientBuffers {
 
     private final float[][] arrays = new float[SLOTS][];
 
-    /** A tensor of {@code shape} over slot {@code slot}; returns {@code cached} when it still is one. */
-    public Tensor view(int slot, Tensor cached, int[] shape) {
+    /**
+     * A tensor of {@code shape} over slot {@code slot}. Callers must not keep it: when a slot grows,
+     * an old view would keep the smaller array alive.
+     */
+    public Tensor view(int slot, int[] shape) {
         int n = Tensor.numel(shape);
         float[] a = arrays[slot];
         if (a == null || a.length < n) {
             a = new float[n];
             arrays[slot] = a;
         }
-        if (cached != null && cached.data() == a && cached.offset() == 0 && cached.hasShape(shape)) return cached;
         return new Tensor(a, 0, shape);
     }
 

@@ -11,7 +11,6 @@ public final class MaxPool2d extends Layer {
     private int[] inShape;
     private GradientBuffers shared;   // null: dx is this layer's own buffer
     private int dxSlot;
-    private Tensor sharedDx;
 
     public MaxPool2d(int kernel, int stride, int pad) {
         if (pad * 2 > kernel) throw new IllegalArgumentException("pad should be at most half of kernel size");
@@ -47,7 +46,7 @@ public final class MaxPool2d extends Layer {
 
     @Override public Tensor backward(Tensor dy) {
         Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, inShape))
-                : (sharedDx = shared.view(dxSlot, sharedDx, inShape));
+                : shared.view(dxSlot, inShape);
         PoolKernels.maxPoolBackward(shapeFor(inShape), x.data(), x.offset(), y.data(), y.offset(), dy.data(), dy.offset(),
                 dx.data(), dx.offset());
         return dx;

@@ -23,7 +23,6 @@ public abstract class ResidualBlock extends Layer {
     private boolean deleted;
     private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
     private GradientBuffers shared;  // null: every gradient in this block has its own buffer
-    private Tensor sharedG;
     // Recording (gradient-flow and layer-response experiments): the block keeps copies of its last
     // pass, unfused, so they survive the shared in-place buffers. Off in training: nothing is paid.
     private boolean recording;
@@ -76,6 +75,7 @@ public abstract class ResidualBlock extends Layer {
         if (shortcut instanceof Sequential proj) {
             ((Conv2d) proj.get(0)).shareGradientBuffer(buffers, GradientBuffers.SHORTCUT_INPUT);
             ((BatchNorm2d) proj.get(1)).setInPlaceBackward(buffers != null);
+            ((BatchNorm2d) proj.get(1)).shareOutputBuffer(buffers, GradientBuffers.SUM);   // read once, by the add
         }
     }
 
@@ -165,7 +165,7 @@ public abstract class ResidualBlock extends Layer {
             return dxDeleted;
         }
         Tensor g = shared == null ? (this.g = Tensor.reuse(this.g, y.shape()))
-                : (sharedG = shared.view(GradientBuffers.SUM, sharedG, y.shape()));   // dL/dH, H = F(x) + S(x)
+                : shared.view(GradientBuffers.SUM, y.shape());   // dL/dH, H = F(x) + S(x)
         Elementwise.reluBackward(y.data(), y.offset(), dy.data(), dy.offset(), g.data(), g.offset(), g.size());
         if (recording) lastSumGrad = g.copy();                      // before in-place layers reuse the slot
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
