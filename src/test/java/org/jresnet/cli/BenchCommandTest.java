@@ -3,34 +3,17 @@ package org.jresnet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The bench command's output contract (fields bench/compare reads); no timing is asserted. */
 @Tag("smoke")
 class BenchCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static CliRun run(String... args) { return CliRun.of(args); }
 
     @Test
     void trainJsonHasEveryFieldCompareReads() throws Exception {
-        Run r = run("bench", "--model", "resnet20", "--mode", "train", "--batch", "2", "--iters", "2",
+        CliRun r = run("bench", "--model", "resnet20", "--mode", "train", "--batch", "2", "--iters", "2",
                 "--warmup", "1", "--threads", "2", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = Json.MAPPER.readTree(r.out());
@@ -57,7 +40,7 @@ class BenchCommandTest {
 
     @Test
     void inferAndUsageErrors() throws Exception {
-        Run r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0", "--json");
+        CliRun r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Json.MAPPER.readTree(r.out()).get("mode").asText()).isEqualTo("infer");
         assertThat(run("bench", "--model", "resnet20", "--mode", "fly", "--batch", "2").code()).isEqualTo(2);

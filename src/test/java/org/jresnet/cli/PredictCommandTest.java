@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,15 +19,9 @@ class PredictCommandTest {
     @TempDir Path tmp;
 
     private static String stdout(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true));
-        try {
-            assertThat(Main.execute(args)).isZero();
-            return buf.toString();
-        } finally {
-            System.setOut(old);
-        }
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as(r.err()).isZero();
+        return r.out();
     }
 
     @Test void predictsInInputOrderAndAgreesWithEval() throws Exception {

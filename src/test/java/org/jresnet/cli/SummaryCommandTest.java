@@ -3,33 +3,16 @@ package org.jresnet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @Tag("smoke")
 class SummaryCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static CliRun run(String... args) { return CliRun.of(args); }
 
     @Test
     void jsonIsOneObjectWithCounts() throws Exception {
-        Run r = run("summary", "--model", "resnet50", "--json");
+        CliRun r = run("summary", "--model", "resnet50", "--json");
         assertThat(r.code()).isZero();
         JsonNode j = Json.MAPPER.readTree(r.out());
         assertThat(j.get("model").asText()).isEqualTo("resnet50");
@@ -60,14 +43,14 @@ class SummaryCommandTest {
 
     @Test
     void textTable() {
-        Run r = run("summary", "--model", "resnet18");
+        CliRun r = run("summary", "--model", "resnet18");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("layer4").contains("11,689,512").contains("1,814,073,344");
     }
 
     @Test
     void unknownModelIsAUsageErrorListingNames() {
-        Run r = run("summary", "--model", "resnet19");
+        CliRun r = run("summary", "--model", "resnet19");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().strip()).doesNotContain("\n").contains("unknown model 'resnet19'").contains("resnet50, ");
@@ -75,7 +58,7 @@ class SummaryCommandTest {
 
     @Test
     void compareBlocks() throws Exception {
-        Run r = run("summary", "--compare-blocks");
+        CliRun r = run("summary", "--compare-blocks");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("1,179,648").contains("69,632").contains("16.94x");
         JsonNode j = Json.MAPPER.readTree(run("summary", "--compare-blocks", "--json").out());

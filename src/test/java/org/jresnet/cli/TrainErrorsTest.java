@@ -2,8 +2,6 @@ package org.jresnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
@@ -21,21 +19,9 @@ class TrainErrorsTest {
         data = TinyImageFolder.write(tmp, 4, 2, 8);
     }
 
-    record Run(int code, String err) {}
+    static CliRun run(String... args) { return CliRun.of(args); }
 
-    static Run run(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        try {
-            int code = Main.execute(args);
-            return new Run(code, buf.toString());
-        } finally {
-            System.setErr(old);
-        }
-    }
-
-    private static void assertOneLine(Run r, int code, String... fragments) {
+    private static void assertOneLine(CliRun r, int code, String... fragments) {
         assertThat(r.code()).as(r.err()).isEqualTo(code);
         String[] lines = r.err().strip().split("\n");
         assertThat(lines[lines.length - 1]).startsWith("jresnet: ").contains(fragments);
@@ -60,7 +46,7 @@ class TrainErrorsTest {
             z.putNextEntry(new ZipEntry("train/"));
             z.closeEntry();
         }
-        Run r = run("train", "--data", empty.toString(), "--out", tmp.resolve("c").toString(), "--cache-dir", cache());
+        CliRun r = run("train", "--data", empty.toString(), "--out", tmp.resolve("c").toString(), "--cache-dir", cache());
         assertThat(r.code()).isNotZero();
         assertThat(r.err().strip()).startsWith("jresnet: ").contains("empty.zip");
     }
@@ -81,7 +67,7 @@ class TrainErrorsTest {
 
     @Test void divergingLossStopsWithAMessage() throws Exception {
         Path out = tmp.resolve("nan");
-        Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--cache-dir", cache(), "--epochs", "3",
+        CliRun r = run("train", "--data", data.toString(), "--out", out.toString(), "--cache-dir", cache(), "--epochs", "3",
                 "--batch", "4", "--lr", "1e30", "--warmup", "0", "--quiet");
         assertOneLine(r, 1, "loss became", "--lr");
         assertThat(out.resolve("model.safetensors")).doesNotExist();
