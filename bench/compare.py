@@ -76,6 +76,9 @@ def main():
     rounds = 1 if a.quick else a.rounds
     iters = {"train": 3 if a.quick else 10, "infer": 5 if a.quick else 20}
     warm = {"train": 2 if a.quick else 3, "infer": 3 if a.quick else 5}
+    # Both sides warm up for at least this long too: the JVM compiles its kernels on the first
+    # calls and oneDNN builds its primitives; what a long run sees is the steady state.
+    warm_s = 2.0 if a.quick else 3.0
     work = [w for w in WORKLOADS if not a.only or w[0] in a.only.split(",")]
     if not work:
         sys.exit("compare: no workload matches --only")
@@ -93,10 +96,10 @@ def main():
         for r in range(rounds):
             for i, (wid, model, mode, batch, metric, unit, target) in enumerate(work):
                 base = ["--model", model, "--mode", mode, "--batch", str(batch), "--threads", str(a.threads),
-                        "--warmup", str(warm[mode]), "--iters", str(iters[mode])]
+                        "--warmup", str(warm[mode]), "--warmup-seconds", str(warm_s), "--iters", str(iters[mode])]
                 if (model, mode, batch) not in layouts:
                     layouts[(model, mode, batch)] = run_json([PY, os.path.join(HERE, "torch_bench.py")] + base
-                                                             + ["--iters", "2", "--warmup", "1"])["layout"]
+                                                             + ["--iters", "2", "--warmup", "1", "--warmup-seconds", "0"])["layout"]
                 torch_cmd = [PY, os.path.join(HERE, "torch_bench.py")] + base + ["--layout", layouts[(model, mode, batch)]]
                 ours_cmd = jres + ["bench"] + base + ["--json"]
                 order = [("pytorch", torch_cmd), ("jresnet", ours_cmd)]

@@ -2,7 +2,7 @@
 """PyTorch side of bench/compare: one workload, one process, JSON on stdout.
 
 usage: torch_bench.py --model resnet20|resnet56|resnet50|... --mode train|infer --batch B
-                      [--threads T] [--warmup W] [--iters N] [--layout nchw|channels_last|best]
+                      [--threads T] [--warmup W] [--warmup-seconds S] [--iters N] [--layout nchw|channels_last|best]
 
 Training step = forward + cross-entropy + backward + SGD(momentum 0.9, weight decay 1e-4), BN in
 train mode. Inference = eval() under torch.inference_mode(). The CIFAR nets are the paper's
@@ -53,7 +53,19 @@ def build(name):
     return getattr(torchvision.models, name)(), 224, 1000
 
 
-def measure(model, mode, batch, warmup, iters, layout):
+def timed(step, warmup, iters, warmup_seconds, times):
+    start, done = time.perf_counter(), 0
+    while done < warmup or time.perf_counter() - start < warmup_seconds:
+        step()
+        done += 1
+    for _ in range(iters):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+
+
+def measure(model, mode, batch, warmup, iters, layout, warmup_seconds=0.0):
+    """Times `iters` steps after at least `warmup` steps and `warmup_seconds` seconds of warm-up."""
     m, size, classes = model
     fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
     m = m.to(memory_format=fmt)
@@ -63,20 +75,15 @@ def measure(model, mode, batch, warmup, iters, layout):
     if mode == "train":
         m.train()
         opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
-        for i in range(warmup + iters):
-            t = time.perf_counter()
+        def step():
             opt.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(m(x), y)
-            loss.backward()
+            F.cross_entropy(m(x), y).backward()
             opt.step()
-            if i >= warmup: times.append(time.perf_counter() - t)
+        timed(step, warmup, iters, warmup_seconds, times)
     else:
         m.eval()
         with torch.inference_mode():
-            for i in range(warmup + iters):
-                t = time.perf_counter()
-                m(x)
-                if i >= warmup: times.append(time.perf_counter() - t)
+            timed(lambda: m(x), warmup, iters, warmup_seconds, times)
     return times
 
 
@@ -84,7 +91,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True); ap.add_argument("--mode", choices=["train", "infer"], required=True)
     ap.add_argument("--batch", type=int, required=True); ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--warmup", type=int, default=3); ap.add_argument("--iters", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--warmup-seconds", type=float, default=2.0); ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--layout", choices=["nchw", "channels_last", "best"], default="best")
     a = ap.parse_args()
     torch.set_num_threads(a.threads); torch.manual_seed(0)
@@ -95,7 +103,7 @@ def main():
         trial = measure(build(a.model), a.mode, a.batch, 1, 2, layout)
         if best is None or statistics.median(trial) < best[1]:
             best = (layout, statistics.median(trial))
-    times = measure(build(a.model), a.mode, a.batch, a.warmup, a.iters, best[0])
+    times = measure(build(a.model), a.mode, a.batch, a.warmup, a.iters, best[0], a.warmup_seconds)
     times.sort()
     med = statistics.median(times)
     q = lambda p: times[min(len(times) - 1, int(p * (len(times) - 1) + 0.5))]

@@ -51,6 +51,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "W", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup = 3;
 
+    @Option(names = "--warmup-seconds", paramLabel = "S",
+            description = "Keep warming up until S seconds have passed too, so the JIT has compiled the kernels"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds = 2.0;
+
     @Option(names = "--iters", paramLabel = "N", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int iters = 10;
 
@@ -66,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1) throw new Errors.UsageException("--batch must be >= 1, got " + batch);
         if (train && batch < 2) throw new Errors.UsageException("training needs --batch >= 2 (batch norm statistics)");
         if (warmup < 0) throw new Errors.UsageException("--warmup must be >= 0, got " + warmup);
+        if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
+            throw new Errors.UsageException("--warmup-seconds must be in [0, 3600], got " + warmupSeconds);
+        }
         if (iters < 1) throw new Errors.UsageException("--iters must be >= 1, got " + iters);
         if (threads != null && threads < 1) throw new Errors.UsageException("--threads must be >= 1, got " + threads);
         ModelConfig config;
@@ -88,20 +96,27 @@ final class BenchCommand implements Callable<Integer> {
         net.setTraining(train);
         Sgd sgd = train ? new Sgd(net.parameters(), MOMENTUM, WEIGHT_DECAY, false) : null;
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        Runnable step = train ? () -> {
+            net.zeroGrad();
+            ce.forward(net.forward(x), labels);
+            net.backward(ce.backward());
+            sgd.step(LR);
+        } : () -> net.forward(x);
+        // Warm-up: at least W steps and at least S seconds (the JIT compiles the kernels on the
+        // first calls; a training run sees the compiled code for hours).
+        long warmStart = System.nanoTime();
+        int warmed = 0;
+        while (warmed < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds) {
+            step.run();
+            warmed++;
+        }
+        double warmedSeconds = (System.nanoTime() - warmStart) / 1e9;
         double[] ms = new double[iters];
-        long allocBefore = 0;
-        for (int i = 0; i < warmup + iters; i++) {
-            if (i == warmup) allocBefore = allocatedBytes();
+        long allocBefore = allocatedBytes();
+        for (int i = 0; i < iters; i++) {
             long t0 = System.nanoTime();
-            if (train) {
-                net.zeroGrad();
-                ce.forward(net.forward(x), labels);
-                net.backward(ce.backward());
-                sgd.step(LR);
-            } else {
-                net.forward(x);
-            }
-            if (i >= warmup) ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+            step.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         double allocPerStep = (allocatedBytes() - allocBefore) / (double) iters;
 
@@ -124,7 +139,8 @@ final class BenchCommand implements Callable<Integer> {
         m.put("threads", Parallel.get().threads());
         m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         m.put("simd", Simd.enabled());
-        m.put("warmup", warmup);
+        m.put("warmup", warmed);
+        m.put("warmup_seconds", warmedSeconds);
         m.put("iters", iters);
         m.put("images_per_second", batch / (median / 1e3));
         m.put("ms_per_batch", median);

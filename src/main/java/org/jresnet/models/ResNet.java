@@ -73,7 +73,15 @@ public final class ResNet extends Layer {
         fc = add("fc", new Linear(cin, config.numClasses()));
         initialize();
         setSharedGradientBuffers(true);
+        setInputGradient(false);
     }
+
+    /**
+     * Whether {@link #backward} computes dL/dx for the input images (off by default: training
+     * needs only the parameter gradients, and the stem's input gradient costs as much as its
+     * forward). Turn it on for saliency maps or adversarial inputs.
+     */
+    public void setInputGradient(boolean on) { conv1.setInputGradient(on); }
 
     /**
      * On (the default): the backward pass writes gradients into a few buffers shared by all
@@ -116,7 +124,10 @@ public final class ResNet extends Layer {
         return avgpool.forward(h);
     }
 
-    /** dL/dfeatures [N,F] -> dL/dx [N,H,W,3], accumulating every gradient below fc. */
+    /**
+     * dL/dfeatures [N,F] -> dL/dx [N,H,W,3] (null unless {@link #setInputGradient} is on),
+     * accumulating every gradient below fc.
+     */
     public Tensor featuresBackward(Tensor dfeat) {
         Tensor g = avgpool.backward(dfeat);
         for (int i = stages.size() - 1; i >= 0; i--) g = stages.get(i).backward(g);

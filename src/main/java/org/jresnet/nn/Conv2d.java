@@ -21,6 +21,7 @@ public final class Conv2d extends Layer {
     private Tensor dx;  // [N, H, W, cin], own buffer
     private GradientBuffers shared;   // null: dx is this layer's own buffer
     private int dxSlot;
+    private boolean inputGradient = true;
 
     public Conv2d(int cin, int cout, int kernel, int stride, int pad, boolean withBias) {
         this.cin = cin;
@@ -74,18 +75,29 @@ public final class Conv2d extends Layer {
         dxSlot = slot;
     }
 
+    /**
+     * Off: {@link #backward} computes only the weight (and bias) gradients and returns null. A
+     * network's first convolution needs no dL/dimage to train, and that pass would cost as much
+     * as the forward.
+     */
+    public void setInputGradient(boolean on) { inputGradient = on; }
+
+    public boolean inputGradient() { return inputGradient; }
+
     @Override public Tensor backward(Tensor dy) {
         ConvShape s = shapeFor(x.shape());
-        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, x.shape()))
-                : shared.view(dxSlot, x.shape());
+        Tensor dx = !inputGradient ? null
+                : shared == null ? (this.dx = Tensor.reuse(this.dx, x.shape())) : shared.view(dxSlot, x.shape());
         Tensor w = weight.value(), gw = weight.grad();
         if (Simd.enabled()) {
             KernelWorkspace ws = KernelWorkspace.forThisThread();
             ConvSimd.backwardWeights(s, x.data(), x.offset(), dy.data(), dy.offset(), gw.data(), gw.offset(), ws);
-            ConvSimd.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(), ws);
+            if (dx != null) {
+                ConvSimd.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset(), ws);
+            }
         } else {
             ConvScalar.backwardWeights(s, x.data(), x.offset(), dy.data(), dy.offset(), gw.data(), gw.offset());
-            ConvScalar.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
+            if (dx != null) ConvScalar.backwardData(s, dy.data(), dy.offset(), w.data(), w.offset(), dx.data(), dx.offset());
         }
         if (bias != null) {
             Tensor gb = bias.grad();

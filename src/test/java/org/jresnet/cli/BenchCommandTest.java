@@ -14,7 +14,7 @@ class BenchCommandTest {
     @Test
     void trainJsonHasEveryFieldCompareReads() throws Exception {
         CliRun r = run("bench", "--model", "resnet20", "--mode", "train", "--batch", "2", "--iters", "2",
-                "--warmup", "1", "--threads", "2", "--json");
+                "--warmup", "1", "--warmup-seconds", "0.3", "--threads", "2", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = Json.MAPPER.readTree(r.out());
         assertThat(j.get("model").asText()).isEqualTo("resnet20");
@@ -36,15 +36,21 @@ class BenchCommandTest {
         assertThat(j.get("share_of_peak").asDouble()).isCloseTo(j.get("gflops").asDouble() / peak,
                 org.assertj.core.data.Percentage.withPercentage(1e-6));
         assertThat(j.get("peak_rss_mb").asDouble()).isPositive();
+        // warm-up runs at least --warmup steps and at least --warmup-seconds
+        assertThat(j.get("warmup").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(j.get("warmup_seconds").asDouble()).isGreaterThanOrEqualTo(0.3);
     }
 
     @Test
     void inferAndUsageErrors() throws Exception {
-        CliRun r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0", "--json");
+        CliRun r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0",
+                "--warmup-seconds", "0", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Json.MAPPER.readTree(r.out()).get("mode").asText()).isEqualTo("infer");
         assertThat(run("bench", "--model", "resnet20", "--mode", "fly", "--batch", "2").code()).isEqualTo(2);
         assertThat(run("bench", "--model", "nope", "--mode", "train", "--batch", "2").err()).contains("unknown model");
         assertThat(run("bench", "--model", "resnet20", "--mode", "train", "--batch", "1").code()).isEqualTo(2);
+        assertThat(run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--warmup-seconds", "-1").err())
+                .contains("--warmup-seconds");
     }
 }

@@ -99,8 +99,7 @@ class ResNetTest {
         float loss = ce.forward(logits, new int[] {0, 1, 2, 3});
         assertThat(loss).isBetween(0.5f, 10f);
         m.zeroGrad();
-        Tensor dx = m.backward(ce.backward());
-        assertThat(dx.shape()).containsExactly(4, 16, 16, 3);
+        assertThat(m.backward(ce.backward())).as("no image gradient unless asked for").isNull();
         for (Parameter p : m.parameters().values()) {
             float s = 0;
             for (float v : p.grad().toArray()) s += Math.abs(v);
@@ -118,5 +117,31 @@ class ResNetTest {
         assertThat(m.forward(image(2, 1, 32, 32, 3)).shape()).containsExactly(1, 5);
         assertThat(m.featureSize()).isEqualTo(512);
         assertThat(Models.create("resnet50").featureSize()).isEqualTo(2048);
+    }
+
+    /** The image gradient is off by default (training needs none) and changes no other gradient when on. */
+    @ParameterizedTest
+    @CsvSource({"resnet20,8", "resnet18,32"})
+    void inputGradientIsOptionalAndChangesNothingElse(String name, int size) {
+        Tensor x = image(3, 2, size, size, 3);
+        float[][] grads = new float[2][];
+        for (int on = 0; on < 2; on++) {
+            ResNet m = Models.create(ModelConfig.of(name).withNumClasses(4));
+            m.setInputGradient(on == 1);
+            SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+            ce.forward(m.forward(x), new int[] {1, 3});
+            Tensor dx = m.backward(ce.backward());
+            if (on == 1) assertThat(dx.shape()).containsExactly(2, size, size, 3);
+            else assertThat(dx).isNull();
+            grads[on] = m.parameters().values().stream().map(p -> p.grad().toArray())
+                    .reduce(new float[0], ResNetTest::concat);
+        }
+        assertThat(java.util.Arrays.mismatch(grads[0], grads[1])).isEqualTo(-1);
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 }

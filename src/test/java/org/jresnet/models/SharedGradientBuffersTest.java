@@ -24,6 +24,7 @@ class SharedGradientBuffersTest {
     private static float[][] run(ModelConfig config, int size, boolean shared, boolean deleteOne) {
         ResNet net = Models.create(config);
         net.setSharedGradientBuffers(shared);
+        net.setInputGradient(true);
         if (deleteOne) net.blocks().get(1).setDeleted(true);
         Tensor x = randn(1, 2, size, size, 3);
         Tensor dy = randn(2, 2, config.numClasses());
