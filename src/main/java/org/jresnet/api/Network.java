@@ -222,6 +222,7 @@ public final class Network {
         for (var e : from.parameters().entrySet()) tp.get(e.getKey()).value().copyFrom(e.getValue().value());
         var tb = to.buffers();
         for (var e : from.buffers().entrySet()) tb.get(e.getKey()).value().copyFrom(e.getValue().value());
+        to.parametersChanged();
     }
 
     /** The batch as an NHWC tensor (a view when already NHWC). */

@@ -170,6 +170,7 @@ public final class ModelFiles {
             float[] v = f.tensors().get(e.getValue()).toFloats();
             System.arraycopy(v, 0, t.data(), t.offset(), v.length);
         }
+        model.parametersChanged();
         return report;
     }
 

@@ -52,11 +52,24 @@ public final class ConvSimd {
     /** y[n,oy,ox,co] = sum_{ky,kx,ci} x[n, oy*s+ky-p, ox*s+kx-p, ci] * w[co,ci,ky,kx]; y overwritten. */
     public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
                                KernelWorkspace ws) {
+        forward(s, x, xo, w, wo, y, yo, ws, null);
+    }
+
+    /** Packings a {@link PackedWeightCache} can hold, one per forward path. */
+    private static final int SHIFTED_PANELS = 0, ROW_DIRECT_PANELS = 1;
+
+    /**
+     * As {@link #forward(ConvShape, float[], int, float[], int, float[], int, KernelWorkspace)},
+     * taking the packed weights from {@code cache} when it holds them (else packing into it);
+     * null packs into the workspace every call.
+     */
+    public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
+                               KernelWorkspace ws, PackedWeightCache cache) {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
         ws.ensureChunks(Parallel.get().threads());
         if (st == 1 && s.kw() == 3 && rowDirect(ow, s.cout())) {
-            forwardRowDirect(s, in, w, wo, y, yo, ws);
+            forwardRowDirect(s, in, w, wo, y, yo, ws, cache);
             return;
         }
         ShiftedGemm g = ws.pass(0);
@@ -73,11 +86,19 @@ public final class ConvSimd {
         g.c(yo, oh * ow * s.cout(), ow * s.cout(), s.cout());
         g.k(aOff, taps, cin, s.cout());
         g.accumulate = false;
-        float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(taps * cin, s.cout()));
         // B[(tap, ci), co] = w[co, ci, tap]
-        ShiftedGemm.pack(taps, cin, eOff, taps, cin * taps, s.cout(), w, wo, b, 0);
-        float[] a = in.a;
-        Parallel.get().forRange(g.rows(), MR_LCM, (c, m0, m1) -> g.run(a, b, 0, y, ws.tile(c), m0, m1));
+        float[] b = weightPanels(cache, SHIFTED_PANELS, ShiftedGemm.packedSize(taps * cin, s.cout()), ws,
+                dst -> ShiftedGemm.pack(taps, cin, eOff, taps, cin * taps, s.cout(), w, wo, dst, 0));
+        g.runParallel(in.a, b, 0, y, ws);
+    }
+
+    /** Packed weights from the cache (packing them there if it lacks them), else packed into the workspace. */
+    private static float[] weightPanels(PackedWeightCache cache, int layout, int size, KernelWorkspace ws,
+                                        java.util.function.Consumer<float[]> pack) {
+        if (cache != null) return cache.get(layout, size, pack);
+        float[] b = ws.floats(KernelWorkspace.PACKED_B, size);
+        pack.accept(b);
+        return b;
     }
 
     /** Output pixels per block of the row-direct kernels (adjacent in one output row). */
@@ -95,7 +116,7 @@ public final class ConvSimd {
      * its three kx taps.
      */
     private static void forwardRowDirect(ConvShape s, PaddedInput in, float[] w, int wo, float[] y, int yo,
-                                         KernelWorkspace ws) {
+                                         KernelWorkspace ws, PackedWeightCache cache) {
         int oh = s.oh(), ow = s.ow(), kh = s.kh(), cin = s.cin(), cout = s.cout(), taps = kh * 3;
         int kk = kh * cin;
         ShiftedGemm g = ws.pass(0);
@@ -107,9 +128,9 @@ public final class ConvSimd {
                 eOff[k] = ci * taps + ky * 3;
             }
         }
-        float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(kk * 3, cout));
         // B[((ky, ci), kx), co] = w[co, ci, ky, kx]
-        ShiftedGemm.pack(kk, 3, eOff, 1, cin * taps, cout, w, wo, b, 0);
+        float[] b = weightPanels(cache, ROW_DIRECT_PANELS, ShiftedGemm.packedSize(kk * 3, cout), ws,
+                dst -> ShiftedGemm.pack(kk, 3, eOff, 1, cin * taps, cout, w, wo, dst, 0));
         boolean wide = cout % (4 * L) == 0;
         int block = wide ? ROW_BLOCK_WIDE : ROW_BLOCK;
         int blocksPerRow = ow / block;
@@ -230,7 +251,7 @@ public final class ConvSimd {
                 // B[(tap, co), ci] = w[co, ci, tap]
                 ShiftedGemm.pack(e, cout, eOff, cin * taps, taps, cin, w, wo, b, bo);
                 int phaseB = bo;
-                Parallel.get().forRange(g.rows(), MR_LCM, (c, m0, m1) -> g.run(a, b, phaseB, dx, ws.tile(c), m0, m1));
+                g.runParallel(a, b, phaseB, dx, ws);
                 bo += ShiftedGemm.packedSize(e * cout, cin);
             }
         }

@@ -62,7 +62,6 @@ public final class Gemm {
         g.accumulate = accumulate;
         float[] packed = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(k, n));
         ShiftedGemm.pack(1, k, eOff, transB ? 1 : ldb, transB ? ldb : 1, n, b, bo, packed, 0);
-        float[] aa = ar;
-        Parallel.get().forRange(m, MR_LCM, (chunk, m0, m1) -> g.run(aa, packed, 0, c, ws.tile(chunk), m0, m1));
+        g.runParallel(ar, packed, 0, c, ws);
     }
 }

@@ -143,8 +143,41 @@ final class ShiftedGemm {
 
     static int panelRows(int w) { return w == 4 * L ? MR4 : w == 2 * L ? MR2 : MR1; }
 
+    /**
+     * The whole pass on the engine's threads: split by rows, or, when the rows would not give
+     * every thread whole tiles (a batch-1 layer deep in a network: few pixels, wide weights), by
+     * column panels, so each thread streams only its share of B instead of all of it. Either
+     * way every C element is one thread's k-ordered sum: the split never changes a result.
+     */
+    void runParallel(float[] a, float[] b, int bo, float[] c, KernelWorkspace ws) {
+        Parallel par = Parallel.get();
+        int m = rows(), np = paddedCols(ncol);
+        int panels = 0;
+        for (int j0 = 0; j0 < np; j0 += panelWidth(j0, np)) panels++;
+        ws.ensureChunks(par.threads());
+        if (m < par.threads() * TILE_ROWS && panels >= par.threads()) {
+            int total = panels;
+            par.forRange(total, (ch, p0, p1) ->
+                    run(a, b, bo, c, ws.tile(ch), 0, m, panelColumn(p0, np), panelColumn(p1, np)));
+        } else {
+            par.forRange(m, MR_LCM, (ch, m0, m1) -> run(a, b, bo, c, ws.tile(ch), m0, m1, 0, np));
+        }
+    }
+
+    /** First column of panel number {@code p} (np for p = the panel count). */
+    static int panelColumn(int p, int np) {
+        int j0 = 0;
+        for (int i = 0; i < p && j0 < np; i++) j0 += panelWidth(j0, np);
+        return j0;
+    }
+
     /** Computes C rows [m0, m1) of this pass with packed B at {@code b[bo ..]}. */
     void run(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int m0, int m1) {
+        run(a, b, bo, c, tile, m0, m1, 0, paddedCols(ncol));
+    }
+
+    /** Computes C rows [m0, m1), columns of the panels in [jStart, jEnd) (panel boundaries). */
+    void run(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int m0, int m1, int jStart, int jEnd) {
         int np = paddedCols(ncol);
         int kTotal = taps * kin;
         int uv = uCount * vCount;
@@ -163,7 +196,7 @@ final class ShiftedGemm {
             for (int kb = 0; kb * kBlock < kTotal; kb++) {
                 boolean acc = accumulate || kb > 0;
                 int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
-                for (int j0 = 0, w; j0 < np; j0 += w) {
+                for (int j0 = jStart, w; j0 < jEnd; j0 += w) {
                     w = panelWidth(j0, np);
                     int panel = bo + j0 * kTotal;
                     int mr = panelRows(w);

@@ -4,6 +4,7 @@ import org.jresnet.kernel.ConvScalar;
 import org.jresnet.kernel.ConvShape;
 import org.jresnet.kernel.ConvSimd;
 import org.jresnet.kernel.KernelWorkspace;
+import org.jresnet.kernel.PackedWeightCache;
 import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 
@@ -22,6 +23,8 @@ public final class Conv2d extends Layer {
     private GradientBuffers shared;   // null: dx is this layer's own buffer
     private int dxSlot;
     private boolean inputGradient = true;
+    /** Weights packed for the SIMD forward, reused while in eval mode (weights fixed). */
+    private final PackedWeightCache packed = new PackedWeightCache();
 
     public Conv2d(int cin, int cout, int kernel, int stride, int pad, boolean withBias) {
         this.cin = cin;
@@ -55,7 +58,7 @@ public final class Conv2d extends Layer {
         Tensor w = weight.value();
         if (Simd.enabled()) {
             ConvSimd.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset(),
-                    KernelWorkspace.forThisThread());
+                    KernelWorkspace.forThisThread(), isTraining() ? null : packed);
         } else {
             ConvScalar.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset());
         }
@@ -68,6 +71,8 @@ public final class Conv2d extends Layer {
         }
         return y;
     }
+
+    @Override protected void dropDerivedState() { packed.clear(); }
 
     /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
     public void shareGradientBuffer(GradientBuffers buffers, int slot) {

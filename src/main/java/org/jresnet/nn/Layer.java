@@ -96,11 +96,29 @@ public abstract class Layer {
         return n;
     }
 
-    /** Train mode uses batch statistics in BN; eval mode the running ones. Applies to the subtree. */
+    /**
+     * Train mode uses batch statistics in BN; eval mode the running ones. Applies to the subtree.
+     * Also drops what layers derived from their parameters ({@link #parametersChanged()}).
+     */
     public final void setTraining(boolean on) {
         training = on;
+        dropDerivedState();
         for (Layer c : children.values()) c.setTraining(on);
     }
+
+    /**
+     * Tells the subtree that parameter values were changed in place (loading and training do
+     * this themselves): layers drop what they derived from them, e.g. a convolution's weights
+     * packed for inference. Needed only after writing into {@code parameter.value()} by hand
+     * while in eval mode; switching modes does the same.
+     */
+    public final void parametersChanged() {
+        dropDerivedState();
+        for (Layer c : children.values()) c.parametersChanged();
+    }
+
+    /** Forget anything computed from parameter values (see {@link #parametersChanged()}). */
+    protected void dropDerivedState() {}
 
     public final boolean isTraining() { return training; }
 
@@ -125,6 +143,7 @@ public abstract class Layer {
             p.bind(new Tensor(v, off, s), new Tensor(g, off, s));
             off += p.size();
         }
+        parametersChanged();
         return new Tensor[] {new Tensor(v, 0, v.length), new Tensor(g, 0, g.length)};
     }
 }

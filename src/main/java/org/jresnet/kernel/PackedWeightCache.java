@@ -1,0 +1,29 @@
+package org.jresnet.kernel;
+
+import java.util.function.Consumer;
+
+/**
+ * A convolution's weights as {@link ConvSimd#forward} packs them into panels, kept between calls
+ * while the weights do not change: at inference the same weights serve every batch, and packing
+ * them (a strided gather of every weight) costs as much as a batch-1 forward of a 1x1 layer.
+ * The owner clears it whenever the weights may have changed.
+ */
+public final class PackedWeightCache {
+    /** Which packing {@link #panels} holds (the forward path that made it); -1: none. */
+    private int layout = -1;
+    private float[] panels = new float[0];
+
+    public void clear() { layout = -1; }
+
+    boolean holds(int layout) { return this.layout == layout; }
+
+    /** The panels of {@code layout}, packed by {@code pack} into an array of {@code size} unless already held. */
+    float[] get(int layout, int size, Consumer<float[]> pack) {
+        if (this.layout != layout) {
+            if (panels.length < size) panels = new float[size];
+            pack.accept(panels);
+            this.layout = layout;
+        }
+        return panels;
+    }
+}

@@ -1,0 +1,46 @@
+package org.jresnet.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.jresnet.tensor.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** In eval mode a convolution reuses its packed weights; every way of changing them is seen. */
+class PackedWeightCacheTest {
+
+    private static Tensor randn(SplittableRandom r, int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        for (int i = 0; i < t.size(); i++) t.set(i, (float) (r.nextDouble() * 2 - 1));
+        return t;
+    }
+
+    /** A fresh layer in train mode packs every call: the reference. */
+    private static float[] reference(Conv2d like, Tensor x) {
+        Conv2d c = new Conv2d(like.cin, like.cout, like.kernel, like.stride, like.pad, false);
+        c.weight.value().copyFrom(like.weight.value());
+        return c.forward(x).toArray();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"16,32,3,1,1,8", "16,16,3,1,1,8", "32,64,1,1,0,5", "16,32,3,2,1,7"})
+    void evalForwardSeesEveryWeightChange(int cin, int cout, int k, int stride, int pad, int size) {
+        SplittableRandom r = new SplittableRandom(11);
+        Conv2d c = new Conv2d(cin, cout, k, stride, pad, false);
+        c.weight.value().copyFrom(randn(r, cout, cin, k, k));
+        Tensor x = randn(r, 2, size, size, cin);
+        c.setTraining(false);
+        assertThat(c.forward(x).toArray()).containsExactly(reference(c, x));
+        assertThat(c.forward(x).toArray()).as("second call, cached panels").containsExactly(reference(c, x));
+
+        c.weight.value().copyFrom(randn(r, cout, cin, k, k));    // by hand, then announced
+        c.parametersChanged();
+        assertThat(c.forward(x).toArray()).containsExactly(reference(c, x));
+
+        c.setTraining(true);                                       // a training step changes them
+        c.weight.value().set(0, c.weight.value().get(0) + 1f);
+        c.setTraining(false);
+        assertThat(c.forward(x).toArray()).containsExactly(reference(c, x));
+    }
+}
