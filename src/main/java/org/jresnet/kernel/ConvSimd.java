@@ -29,11 +29,15 @@ import org.jresnet.tensor.Parallel;
  */
 public final class ConvSimd {
     /**
-     * Floats of x per weight-gradient tile. Each tile sweeps the whole partial dW once, so tiles
-     * are as large as the x rows of one tile fit in L2 (the dy columns of one panel sit in L1).
+     * Floats of x per weight-gradient tile, and bounds on its pixels. A kernel call sweeps the
+     * tile's pixels for one block of output channels and one group of input vectors, and the
+     * next block sweeps the same x again: at 256 pixels that x (256 x 4 vectors = 64 KB) is still
+     * in L1/L2 when it is read again. 2048-pixel tiles streamed x from L2 and beyond and ran
+     * ResNet-50's 1x1 layers at 40-60 GFLOPS a core; 256 runs them at 80-90 (Zen 4, one thread).
+     * Each tile also sweeps the whole partial dW once, so tiles are not made smaller still.
      */
     private static final int DW_TILE_FLOATS = 256 * 1024;
-    private static final int DW_TILE_MIN_PIXELS = 64, DW_TILE_MAX_PIXELS = 2048;
+    private static final int DW_TILE_MIN_PIXELS = 64, DW_TILE_MAX_PIXELS = 256;
 
     private ConvSimd() {}
 
