@@ -148,8 +148,8 @@ final class ShiftedGemm {
     static int panelRows(int w) { return w == 4 * L ? MR4 : w == 2 * L ? MR2 : MR1; }
 
     /**
-     * The whole pass on the engine's threads: split by rows, or, when the rows would not give
-     * every thread whole tiles (a batch-1 layer deep in a network: few pixels, wide weights), by
+     * The whole pass on the engine's threads: split by rows, or, when there are fewer rows than
+     * columns (a batch-1 layer deep in a network: few pixels, wide weights, so B outweighs A), by
      * column panels, so each thread streams only its share of B instead of all of it. Either
      * way every C element is one thread's k-ordered sum: the split never changes a result.
      */
@@ -159,7 +159,7 @@ final class ShiftedGemm {
         int panels = 0;
         for (int j0 = 0; j0 < np; j0 += panelWidth(j0, np)) panels++;
         ws.ensureChunks(par.threads());
-        if (m < par.threads() * TILE_ROWS && panels >= par.threads()) {
+        if (m < ncol && panels >= par.threads()) {
             int total = panels;
             par.forRange(total, (ch, p0, p1) ->
                     run(a, b, bo, c, ws.tile(ch), 0, m, panelColumn(p0, np), panelColumn(p1, np)));
