@@ -26,8 +26,111 @@ public final class BatchNormKernels {
 
     private static int blockRows(int c) { return Math.max(1, Math.min(MAX_BLOCK_ROWS, BLOCK_FLOATS / c)); }
 
-    /** Doubles the caller must provide as {@code work} to {@link #channelSums}: two sums per channel per thread. */
-    public static int workSize(int c) { return 2 * c * Parallel.get().threads(); }
+    /**
+     * Doubles the caller must provide as {@code work} to {@link #channelSums} and {@link #meanAndM2}:
+     * two sums per channel per thread, and a count per thread.
+     */
+    public static int workSize(int c) { return (2 * c + 1) * Parallel.get().threads(); }
+
+    // ---------------------------------------------------------------- mean and variance, one pass
+
+    /**
+     * Per-channel mean and M2 = sum (x - mean)^2 of x [rows, C] in one pass over memory: each
+     * block of rows (in L1) is summed, then its deviations from its own mean are summed (an exact
+     * two-pass result for the block, the second pass from cache), and blocks are merged in double
+     * by Chan, Golub and LeVeque's pairwise update. As accurate as two passes over the whole
+     * tensor (no E[x^2] - E[x]^2 cancellation), at the memory traffic of one. Results overwrite
+     * mean and m2 (length C); deterministic for a given thread count.
+     */
+    public static void meanAndM2(float[] x, int xo, int rows, int c, double[] mean, double[] m2, double[] work) {
+        Parallel par = Parallel.get();
+        int parts = Math.min(par.threads(), rows);
+        if (work.length < (2 * c + 1) * parts) throw new IllegalArgumentException("BN work array too small");
+        int counts = 2 * c * parts;
+        boolean simd = Simd.enabled();
+        par.forRange(rows, (chunk, r0, r1) -> {
+            int am = 2 * c * chunk, a2 = am + c;
+            java.util.Arrays.fill(work, am, am + 2 * c, 0.0);
+            if (simd) meanM2Simd(x, xo, r0, r1, c, work, am, a2);
+            else meanM2Scalar(x, xo, r0, r1, 0, c, work, am, a2);
+            work[counts + chunk] = r1 - r0;
+        });
+        for (int ch = 0; ch < c; ch++) {
+            double n = 0, mu = 0, q = 0;
+            for (int p = 0; p < parts; p++) {
+                double nb = work[counts + p];
+                if (nb == 0) continue;
+                double mb = work[2 * c * p + ch], qb = work[2 * c * p + c + ch];
+                double delta = mb - mu, total = n + nb;
+                mu += delta * (nb / total);
+                q += qb + delta * delta * (n * nb / total);
+                n = total;
+            }
+            mean[ch] = mu;
+            m2[ch] = q;
+        }
+    }
+
+    static void meanM2Simd(float[] x, int xo, int r0, int r1, int c, double[] acc, int am, int a2) {
+        int bound = F.loopBound(c), br = blockRows(c), lanes = F.length(), dl = D.length();
+        for (int b0 = r0; b0 < r1; b0 += br) {
+            int b1 = Math.min(r1, b0 + br), nb = b1 - b0;
+            double na = b0 - r0, total = na + nb, wb = nb / total, wab = na * nb / total;
+            DoubleVector dnb = DoubleVector.broadcast(D, nb);
+            int ch = 0;
+            for (; ch < bound; ch += lanes) {
+                FloatVector sum = FloatVector.zero(F);
+                for (int r = b0; r < b1; r++) sum = sum.add(FloatVector.fromArray(F, x, xo + r * c + ch));
+                FloatVector mb = sum.div((float) nb);
+                FloatVector d1 = FloatVector.zero(F), d2 = FloatVector.zero(F);
+                for (int r = b0; r < b1; r++) {
+                    FloatVector xc = FloatVector.fromArray(F, x, xo + r * c + ch).sub(mb);
+                    d1 = d1.add(xc);
+                    d2 = xc.fma(xc, d2);
+                }
+                for (int part = 0; part * dl < lanes; part++) {
+                    int o = ch + part * dl;
+                    DoubleVector e1 = (DoubleVector) d1.convertShape(VectorOperators.F2D, D, part);
+                    DoubleVector e2 = (DoubleVector) d2.convertShape(VectorOperators.F2D, D, part);
+                    // the block's exact mean and M2 from its float mean and the deviations about it
+                    DoubleVector bm = ((DoubleVector) mb.convertShape(VectorOperators.F2D, D, part)).add(e1.div(dnb));
+                    DoubleVector bq = e2.sub(e1.mul(e1).div(dnb));
+                    DoubleVector mu = DoubleVector.fromArray(D, acc, am + o), q = DoubleVector.fromArray(D, acc, a2 + o);
+                    DoubleVector delta = bm.sub(mu);
+                    mu.add(delta.mul(wb)).intoArray(acc, am + o);
+                    q.add(bq).add(delta.mul(delta).mul(wab)).intoArray(acc, a2 + o);
+                }
+            }
+            if (bound < c) meanM2Block(x, xo, r0, b0, b1, bound, c, acc, am, a2);
+        }
+    }
+
+    static void meanM2Scalar(float[] x, int xo, int r0, int r1, int c0, int c, double[] acc, int am, int a2) {
+        int br = blockRows(c);
+        for (int b0 = r0; b0 < r1; b0 += br) meanM2Block(x, xo, r0, b0, Math.min(r1, b0 + br), c0, c, acc, am, a2);
+    }
+
+    /** Channels {@code [c0, c)} of the block of rows {@code [b0, b1)}, merged into a chunk that began at row r0. */
+    private static void meanM2Block(float[] x, int xo, int r0, int b0, int b1, int c0, int c, double[] acc, int am, int a2) {
+        int nb = b1 - b0;
+        double na = b0 - r0, total = na + nb, wb = nb / total, wab = na * nb / total;
+        for (int ch = c0; ch < c; ch++) {
+            float sum = 0f;
+            for (int r = b0; r < b1; r++) sum += x[xo + r * c + ch];
+            float mb = sum / nb;
+            float d1 = 0f, d2 = 0f;
+            for (int r = b0; r < b1; r++) {
+                float xc = x[xo + r * c + ch] - mb;
+                d1 += xc;
+                d2 = Math.fma(xc, xc, d2);
+            }
+            double bm = (double) mb + (double) d1 / nb;
+            double bq = (double) d2 - (double) d1 * d1 / nb;
+            double delta = bm - acc[am + ch];
+            acc[am + ch] += delta * wb;
+            acc[a2 + ch] = acc[a2 + ch] + bq + delta * delta * wab;   // the SIMD path's order
+        }
+    }
 
     /**
      * Per-channel sums over rows of x [rows, C]: {@code s1[c] = sum (x - center[c])} and, when

@@ -117,16 +117,15 @@ public final class BatchNorm2d extends Layer {
         if (isTraining()) {
             if (rows < 2) throw new IllegalArgumentException("BatchNorm2d needs more than 1 value per channel in training");
             ensureWork();
-            // Two passes: the mean, then squares about it (no cancellation as in E[x^2] - E[x]^2).
-            BatchNormKernels.channelSums(x.data(), x.offset(), null, 0, rows, c, null, s1, s2, work);
-            for (int ch = 0; ch < c; ch++) mean[ch] = (float) (s1[ch] / rows);
-            BatchNormKernels.channelSums(x.data(), x.offset(), null, 0, rows, c, mean, s1, s2, work);
+            // s1 = mean, s2 = sum of squared deviations, in one pass (no E[x^2] - E[x]^2 cancellation)
+            BatchNormKernels.meanAndM2(x.data(), x.offset(), rows, c, s1, s2, work);
             Tensor rm = runningMean.value(), rv = runningVar.value();
             for (int ch = 0; ch < c; ch++) {
+                mean[ch] = (float) s1[ch];
                 double var = s2[ch] / rows;                       // biased: normalises this batch
                 invStd[ch] = (float) (1.0 / Math.sqrt(var + EPS));
                 double unbiased = s2[ch] / (rows - 1);            // unbiased: feeds the running estimate
-                rm.set(ch, (float) ((1 - MOMENTUM) * rm.get(ch) + MOMENTUM * (mean[ch] + s1[ch] / rows)));
+                rm.set(ch, (float) ((1 - MOMENTUM) * rm.get(ch) + MOMENTUM * s1[ch]));
                 rv.set(ch, (float) ((1 - MOMENTUM) * rv.get(ch) + MOMENTUM * unbiased));
             }
             Tensor nbt = numBatchesTracked.value();

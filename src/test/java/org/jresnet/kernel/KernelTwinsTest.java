@@ -72,6 +72,33 @@ class KernelTwinsTest {
         twins(() -> { float[] y = new float[x.length]; BatchNormKernels.affine(dy, 0, x, 0, y, 0, ROWS, C, a, b, mu, d); return y; }, 1e-5);
     }
 
+    /**
+     * One-pass mean and M2 against float64 two-pass statistics, on data far from zero (mean 100x
+     * the spread, where E[x^2] - E[x]^2 would lose everything), both paths bit-identical.
+     */
+    @Test void batchNormMeanAndM2() {
+        int rows = 1000;
+        float[] x = rand(rows * C, 30);
+        for (int i = 0; i < x.length; i++) x[i] = 100f + (i % C) + x[i];
+        double[] work = new double[BatchNormKernels.workSize(C)];
+        double[][] got = new double[2][];
+        for (int simd = 0; simd < 2; simd++) {
+            Simd.setEnabled(simd == 1);
+            double[] mean = new double[C], m2 = new double[C];
+            BatchNormKernels.meanAndM2(x, 0, rows, C, mean, m2, work);
+            for (int ch = 0; ch < C; ch++) {
+                double mu = 0, q = 0;
+                for (int r = 0; r < rows; r++) mu += x[r * C + ch];
+                mu /= rows;
+                for (int r = 0; r < rows; r++) q += (x[r * C + ch] - mu) * (x[r * C + ch] - mu);
+                assertThat(mean[ch]).as("mean %d", ch).isCloseTo(mu, within(1e-9 * Math.abs(mu)));
+                assertThat(m2[ch]).as("M2 %d", ch).isCloseTo(q, within(1e-6 * q));
+            }
+            got[simd] = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(mean), java.util.Arrays.stream(m2)).toArray();
+        }
+        assertThat(got[1]).containsExactly(got[0]);
+    }
+
     @Test void fusedBatchNormKernels() {
         float[] x = rand(ROWS * C, 20), dy = rand(ROWS * C, 21), res = rand(ROWS * C, 22), mean = rand(C, 23);
         float[] scale = rand(C, 24), shift = rand(C, 25), a = rand(C, 26), b = rand(C, 27), d = rand(C, 28);
