@@ -33,7 +33,6 @@ reached is stored as the fixtures' "relu_margin" metadata.
 """
 import argparse
 import copy
-import json
 import os
 import sys
 
@@ -42,6 +41,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_torchvision  # noqa: E402
 import reference_models  # noqa: E402
 import safetensors_io  # noqa: E402
 
@@ -53,8 +53,6 @@ LR, MOMENTUM, WEIGHT_DECAY, SGD_STEPS = 0.01, 0.9, 1e-4, 3
 # measured (1.2e-6 at resnet20's last block), so float32 rounding cannot flip a relu's gradient.
 RELU_MARGIN = 1e-5
 MAX_KINK_PASSES = 500
-IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
-CIFAR_MEAN, CIFAR_STD = [0.4914, 0.4822, 0.4465], [0.2470, 0.2435, 0.2616]
 
 
 def parse_name(name):
@@ -72,19 +70,8 @@ def parse_name(name):
 
 
 def metadata(model, net, shortcut, variant, cifar, num_classes):
-    plain = model.startswith("plain")
-    return {
-        "format": "jresnet",
-        "format_version": "1",
-        "model": model,
-        "shortcut": "none" if plain else (shortcut or ("A" if cifar else "B")),
-        "variant": variant,
-        "num_classes": str(num_classes),
-        "classes": json.dumps(["class%d" % i for i in range(num_classes)]),
-        "mean": json.dumps(CIFAR_MEAN if cifar else IMAGENET_MEAN),
-        "std": json.dumps(CIFAR_STD if cifar else IMAGENET_STD),
-        "input_size": json.dumps([3, 32, 32] if cifar else [3, 224, 224]),
-    }
+    return export_torchvision.metadata(model, num_classes, shortcut=shortcut, variant=variant,
+                                       classes=["class%d" % i for i in range(num_classes)])
 
 
 def randomise(net, gen, calib):
