@@ -161,11 +161,20 @@ final class ExperimentCommand implements Runnable {
         int maxK = 10;
         @Option(names = "--draws", description = "Random draws for each k (default ${DEFAULT-VALUE}).") int draws = 3;
         @Option(names = "--test-images", description = "Test images used, spread evenly (default: all).") int testImages;
+        @Option(names = "--weights", paramLabel = "FILE",
+                description = "Lesion this trained ResNet of --depth instead of the shared run (a model file jresnet wrote).")
+        Path weights;
+        @Option(names = "--plain-weights", paramLabel = "FILE",
+                description = "Likewise for the plain net of --depth.")
+        Path plainWeights;
 
         @Override String name() { return Lesion.NAME; }
 
         @Override void body(RunStore store, ExperimentOutput out) throws IOException {
-            Lesion.Result r = Lesion.run(store, out, common.progress, depth, maxK, draws, testImages);
+            for (Path f : new Path[] {weights, plainWeights}) {
+                if (f != null && !java.nio.file.Files.isRegularFile(f)) throw new Errors.UsageException("no such file: " + f);
+            }
+            Lesion.Result r = Lesion.run(store, out, common.progress, depth, maxK, draws, testImages, weights, plainWeights);
             System.out.printf(Locale.ROOT, "intact: %s %.2f%%, %s %.2f%% test error%n", r.resnet().model(),
                     100 * r.resnet().baseline(), r.plain().model(), 100 * r.plain().baseline());
             if (maxK > 0) {

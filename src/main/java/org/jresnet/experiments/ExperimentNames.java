@@ -13,6 +13,8 @@ final class ExperimentNames {
         return c.shortcut() == Shortcut.A || !c.cifar() ? "ResNet-" + depth : "ResNet-" + depth + " (" + c.shortcut() + ")";
     }
 
+    static int depth(ModelConfig c) { return Integer.parseInt(c.name().replaceAll("\\D", "")); }
+
     static String plain(int depth) { return "plain" + depth; }
 
     static String resnet(int depth) { return "resnet" + depth; }

@@ -1,6 +1,7 @@
 package org.jresnet.experiments;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,8 +12,11 @@ import java.util.SplittableRandom;
 import org.jresnet.data.Dataset;
 import org.jresnet.data.Normalization;
 import org.jresnet.data.Transform;
+import org.jresnet.io.ModelFiles;
+import org.jresnet.models.ModelConfig;
 import org.jresnet.models.ResNet;
 import org.jresnet.nn.ResidualBlock;
+import org.jresnet.nn.Shortcut;
 import org.jresnet.train.Evaluation;
 import org.jresnet.train.Preprocessing;
 import org.jresnet.train.ProgressReporter;
@@ -44,7 +48,8 @@ public final class Lesion {
     }
 
     /** One net's lesion results. */
-    public record NetResult(String model, double baseline, List<String> blockNames, boolean[] downsampling,
+    /** {@code source}: where the trained net came from (a shared run and its epochs, or a weights file). */
+    public record NetResult(String model, String source, double baseline, List<String> blockNames, boolean[] downsampling,
                             double[] single, double[] randomMean, double[] randomStd, double[][] random) {}
 
     public record Result(NetResult resnet, NetResult plain, int[][][] draws, int testImages, int classes) {}
@@ -74,10 +79,22 @@ public final class Lesion {
 
     public static Result run(RunStore store, ExperimentOutput out, ProgressReporter progress, int depth, int maxK,
                              int drawsPerK, int testLimit) throws IOException {
+        return run(store, out, progress, depth, maxK, drawsPerK, testLimit, null, null);
+    }
+
+    /**
+     * As {@link #run(RunStore, ExperimentOutput, ProgressReporter, int, int, int, int)}, on the nets
+     * in {@code resnetWeights} / {@code plainWeights} where given (any model file jresnet wrote, e.g.
+     * a longer training run), else on the shared runs of {@code depth}.
+     */
+    public static Result run(RunStore store, ExperimentOutput out, ProgressReporter progress, int depth, int maxK,
+                             int drawsPerK, int testLimit, Path resnetWeights, Path plainWeights) throws IOException {
         Degradation.checkCifarDepth(depth);
         if (drawsPerK < 1) throw new IllegalArgumentException("--draws must be >= 1, got " + drawsPerK);
-        TrainedModel res = store.obtain(ExperimentNames.resnet(depth), null);
-        TrainedModel plain = store.obtain(ExperimentNames.plain(depth), null);
+        TrainedModel res = resnetWeights != null ? fromFile(resnetWeights, depth, true)
+                : store.obtain(ExperimentNames.resnet(depth), null);
+        TrainedModel plain = plainWeights != null ? fromFile(plainWeights, depth, false)
+                : store.obtain(ExperimentNames.plain(depth), null);
         List<ResidualBlock> blocks = res.net().blocks();
         int[] pool = blocks.stream().filter(b -> !Probe.downsampling(b)).mapToInt(blocks::indexOf).toArray();
         if (maxK < 0 || maxK > pool.length) {
@@ -96,6 +113,20 @@ public final class Lesion {
         Result result = new Result(r, p, draws, idx.length, test.numClasses());
         write(store, out, depth, result);
         return result;
+    }
+
+    /** A model file as a lesion subject: a CIFAR net of {@code depth}, residual or plain as asked. */
+    private static TrainedModel fromFile(Path file, int depth, boolean residual) throws IOException {
+        ModelFiles.Loaded l = ModelFiles.load(file);
+        ModelConfig c = l.model().config;
+        boolean isResidual = c.shortcut() != Shortcut.NONE;
+        String want = (residual ? "ResNet" : "plain net") + " of depth " + depth;
+        if (!c.cifar() || isResidual != residual || ExperimentNames.depth(c) != depth) {
+            throw new IllegalArgumentException(file + " holds " + c.name() + ", not the CIFAR " + want + " lesion needs"
+                    + " (--depth " + depth + ")");
+        }
+        String key = file.getFileName().toString();
+        return new TrainedModel(key, file.toAbsolutePath().getParent(), l.model(), l.metadata(), List.of());
     }
 
     private static NetResult lesion(TrainedModel m, int[][][] draws, Dataset test, int[] idx, ProgressReporter progress,
@@ -134,7 +165,9 @@ public final class Lesion {
             for (double v : e) s2 += (v - mean[k - 1]) * (v - mean[k - 1]);
             std[k - 1] = e.length > 1 ? Math.sqrt(s2 / (e.length - 1)) : 0;
         }
-        return new NetResult(m.name(), base, blockNames, ds, single, mean, std, all);
+        String source = m.rows().isEmpty() ? "weights " + m.dir().resolve(m.key())
+                : m.rows().size() + " epochs, run " + m.key();
+        return new NetResult(m.name(), source, base, blockNames, ds, single, mean, std, all);
     }
 
     private static Transform transform(TrainedModel m, Dataset test) {
@@ -228,10 +261,10 @@ public final class Lesion {
     private static void summary(RunStore store, ExperimentOutput out, int depth, Result res) throws IOException {
         NetResult r = res.resnet(), p = res.plain();
         StringBuilder md = new StringBuilder("# Lesion study (Veit et al. 2016): deleting blocks at test time\n\n");
-        md.append(String.format(Locale.ROOT, "Trained %s and %s (%s on `%s`), %d test images. A deleted"
+        md.append(String.format(Locale.ROOT, "Trained %s (%s) and %s (%s), %d test images of `%s`. A deleted"
                         + " residual block passes its shortcut on (F = 0); a deleted plain block is the identity,"
                         + " possible only where it keeps the shape. Down-sampling blocks are marked ↓.%n%n",
-                r.model(), p.model(), Degradation.epochs(store.recipe().epochs()), store.recipe().data().getFileName(), res.testImages()));
+                r.model(), r.source(), p.model(), p.source(), res.testImages(), store.recipe().data().getFileName()));
         md.append(String.format(Locale.ROOT, "- intact: %s %s, %s %s%n", r.model(), ExperimentOutput.pct(r.baseline()),
                 p.model(), ExperimentOutput.pct(p.baseline())));
         md.append(String.format(Locale.ROOT, "- one block deleted, mean over non-down-sampling blocks: %s %s, %s %s%n",
@@ -262,6 +295,7 @@ public final class Lesion {
         json.put("test_images", res.testImages());
         for (NetResult n : List.of(r, p)) {
             Map<String, Object> o = new LinkedHashMap<>();
+            o.put("source", n.source());
             o.put("baseline_err", n.baseline());
             Map<String, Object> single = new LinkedHashMap<>();
             for (int i = 0; i < n.single().length; i++) {

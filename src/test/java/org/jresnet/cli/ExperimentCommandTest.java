@@ -106,7 +106,27 @@ class ExperimentCommandTest {
         assertThat(summary("lesion").get("plain-20").get("single_block_err").size()).isEqualTo(7);
     }
 
-    @Test @Order(4) void gradientsAtInitAndTrained() throws Exception {
+    @Test @Order(4) void lesionOnGivenWeightsFiles() throws Exception {
+        Path resnet, plain;
+        try (Stream<Path> s = Files.list(out.resolve("runs"))) {
+            List<Path> runs = s.toList();
+            resnet = runs.stream().filter(p -> p.getFileName().toString().startsWith("resnet20-")).findFirst().orElseThrow();
+            plain = runs.stream().filter(p -> p.getFileName().toString().startsWith("plain20-")).findFirst().orElseThrow();
+        }
+        Path copy = Files.copy(resnet.resolve("model.safetensors"), tmp.resolve("my-resnet20.safetensors"));
+        double shared = summary("lesion").get("ResNet-20").get("baseline_err").asDouble();
+        assertThat(run("lesion", "--depth", "20", "--max-k", "1", "--draws", "1", "--weights", copy.toString())).isZero();
+        JsonNode r = summary("lesion").get("ResNet-20");
+        assertThat(r.get("baseline_err").asDouble()).isEqualTo(shared);
+        assertThat(r.get("source").asText()).contains("my-resnet20.safetensors");
+        assertThat(summary("lesion").get("plain-20").get("source").asText()).contains("epochs").contains("plain20-");
+        // the wrong kind or depth of net, or no file: one-line usage errors
+        assertThat(run("lesion", "--depth", "20", "--weights", plain.resolve("model.safetensors").toString())).isEqualTo(2);
+        assertThat(run("lesion", "--depth", "32", "--weights", copy.toString())).isEqualTo(2);
+        assertThat(run("lesion", "--depth", "20", "--plain-weights", tmp.resolve("nope.safetensors").toString())).isEqualTo(2);
+    }
+
+    @Test @Order(5) void gradientsAtInitAndTrained() throws Exception {
         assertThat(run("gradients", "--depth", "20", "--images", "8", "--toy-depth", "12")).isZero();
         assertOutputs(GradientFlow.NAME, GradientFlow.COLUMNS, "gradients-blocks.png", "gradients-convs.png",
                 "toy-sigmoid.png");
@@ -119,14 +139,14 @@ class ExperimentCommandTest {
         assertThat(summary("gradients").get("models").size()).isEqualTo(4);
     }
 
-    @Test @Order(5) void responsesInLayerOrderAndSorted() throws Exception {
+    @Test @Order(6) void responsesInLayerOrderAndSorted() throws Exception {
         assertThat(run("responses", "--depths", "20", "--images", "6")).isZero();
         assertOutputs(LayerResponses.NAME, LayerResponses.COLUMNS, "responses-layers.png", "responses-sorted.png");
         assertThat(csv("responses", "results.csv")).hasSize(1 + 2 * 19);  // stem + 2 per block, two nets
         assertThat(summary("responses").get("resnet_smaller_responses").isBoolean()).isTrue();
     }
 
-    @Test @Order(6) void shortcutsReuseOptionATrainOptionB() throws Exception {
+    @Test @Order(7) void shortcutsReuseOptionATrainOptionB() throws Exception {
         int before = runCheckpoints().size();
         assertThat(run("shortcuts", "--depth", "20", "--options", "A,B")).isZero();
         assertThat(runCheckpoints()).hasSize(before + 1);
@@ -139,7 +159,7 @@ class ExperimentCommandTest {
         assertThat(o.get("B").get("params").asLong()).isGreaterThan(o.get("A").get("params").asLong());
     }
 
-    @Test @Order(7) void reportCollectsEveryExperiment() throws Exception {
+    @Test @Order(8) void reportCollectsEveryExperiment() throws Exception {
         assertThat(Main.execute("report", "--runs", out.toString())).isZero();
         String html = Files.readString(out.resolve("report.html"));
         for (String id : List.of("degradation", "gradients", "lesion", "shortcuts", "responses")) {
@@ -151,7 +171,7 @@ class ExperimentCommandTest {
         assertThat(md).contains("](degradation/degradation-plain.png)").contains("](lesion/results.csv)");
     }
 
-    @Test @Order(8) void badInputGetsOneLineErrors() {
+    @Test @Order(9) void badInputGetsOneLineErrors() {
         assertThat(run("degradation", "--depths", "20")).isEqualTo(2);
         assertThat(run("lesion", "--depth", "21")).isEqualTo(2);
         assertThat(Main.execute("experiment")).isEqualTo(2);
