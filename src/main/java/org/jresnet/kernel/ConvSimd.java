@@ -52,6 +52,10 @@ public final class ConvSimd {
     /** y[n,oy,ox,co] = sum_{ky,kx,ci} x[n, oy*s+ky-p, ox*s+kx-p, ci] * w[co,ci,ky,kx]; y overwritten. */
     public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
                                KernelWorkspace ws) {
+        if (Winograd3x3.preferred(s)) {
+            Winograd3x3.forward(s, x, xo, w, wo, y, yo, ws);
+            return;
+        }
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
         ws.ensureChunks(Parallel.get().threads());
@@ -146,7 +150,9 @@ public final class ConvSimd {
             backwardDataByColumns(s, dy, dyo, w, wo, dx, dxo, ws);
             return;
         }
-        if (st == 1 && kw == 3 && kh == kw && p <= kh - 1 && rowDirect(wd, cin)) {
+        boolean flip = st == 1 && kw == 3 && kh == kw && p <= kh - 1;
+        ConvShape flipped = flip ? new ConvShape(s.n(), oh, ow, cout, cin, kh, kw, 1, kh - 1 - p) : null;
+        if (flip && (rowDirect(wd, cin) || Winograd3x3.preferred(flipped))) {
             // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel
             float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
             for (int co = 0; co < cout; co++) {
@@ -159,8 +165,7 @@ public final class ConvSimd {
                     }
                 }
             }
-            ConvShape t = new ConvShape(s.n(), oh, ow, cout, cin, kh, kw, 1, kh - 1 - p);
-            forward(t, dy, dyo, wf, 0, dx, dxo, ws);
+            forward(flipped, dy, dyo, wf, 0, dx, dxo, ws);
             return;
         }
         // Phase (py, px) holds dx pixels (py + st*u, px + st*v); tap ky reaches it when
