@@ -59,9 +59,13 @@ public final class Winograd3x3 {
                 && s.cin() % L == 0 && s.cout() % L == 0;
     }
 
-    /** Whether ConvSimd should take this path for {@code s}. */
+    /**
+     * Whether ConvSimd should take this path for {@code s}: not for one vector of output channels,
+     * where every GEMM step is one broadcast per FMA and the row-direct kernels stay faster
+     * (measured: 32x32x16 at batch 128, 0.85x).
+     */
     static boolean preferred(ConvShape s) {
-        return enabled && applies(s);
+        return enabled && applies(s) && s.cout() >= 2 * L;
     }
 
     /** Tiles per block: V[16][tiles][cin] about {@link #V_BLOCK_FLOATS}, whole register blocks of every kernel. */
@@ -94,10 +98,16 @@ public final class Winograd3x3 {
             }
             for (int blk = b0; blk < b1; blk++) {
                 int t0 = blk * tb, nv = Math.min(tb, tiles - t0);
-                for (int r = 0; r < nv; r++) {
-                    int t = t0 + r, img = t / (th * tw), rem = t - img * th * tw;
-                    int ty = rem / tw, tx = rem - ty * tw;
+                int img0 = t0 / (th * tw), ty0 = (t0 - img0 * th * tw) / tw, tx0 = t0 - (img0 * th + ty0) * tw;
+                for (int r = 0, img = img0, ty = ty0, tx = tx0; r < nv; r++) {
                     inputTile(x, xo, h, wd, cin, img, 2 * ty - 1, 2 * tx - 1, sc, r * cin, tb * cin, vSize + mSize);
+                    if (++tx == tw) {
+                        tx = 0;
+                        if (++ty == th) {
+                            ty = 0;
+                            img++;
+                        }
+                    }
                 }
                 for (int j0 = 0, pw; j0 < cout; j0 += pw) {
                     pw = ShiftedGemm.panelWidth(j0, cout);
@@ -114,13 +124,18 @@ public final class Winograd3x3 {
                             }
                         }
                     }
-                    for (int r = 0; r < nv; r++) {
-                        int t = t0 + r, img = t / (th * tw), rem = t - img * th * tw;
-                        int ty = rem / tw, tx = rem - ty * tw;
+                    for (int r = 0, img = img0, ty = ty0, tx = tx0; r < nv; r++) {
                         int oy = 2 * ty, ox = 2 * tx;
                         int out = yo + ((img * h + oy) * wd + ox) * cout + j0;
                         outputTile(sc, vSize + r * mw, tb * mw, pw, y, out, wd * cout, cout,
                                 oy + 1 < h, ox + 1 < wd);
+                        if (++tx == tw) {
+                            tx = 0;
+                            if (++ty == th) {
+                                ty = 0;
+                                img++;
+                            }
+                        }
                     }
                 }
             }
@@ -195,26 +210,33 @@ public final class Winograd3x3 {
             inputTransform(x, xo + ((img * h + iy0) * wd + ix0) * cin, wd * cin, cin, v, vo, xiStride);
             return;
         }
-        for (int a = 0; a < 4; a++) {
-            for (int b = 0; b < 4; b++) {
-                int iy = iy0 + a, ix = ix0 + b, d = win + (a * 4 + b) * cin;
-                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
-                    java.util.Arrays.fill(v, d, d + cin, 0f);
-                } else {
-                    System.arraycopy(x, xo + ((img * h + iy) * wd + ix) * cin, v, d, cin);
-                }
+        // vector copies: a System.arraycopy call per pixel costs more than the transform itself
+        FloatVector zero = FloatVector.zero(F);
+        for (int ab = 0; ab < 16; ab++) {
+            int iy = iy0 + (ab >> 2), ix = ix0 + (ab & 3), d = win + ab * cin;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
+                for (int c = 0; c < cin; c += L) zero.intoArray(v, d + c);
+            } else {
+                int src = xo + ((img * h + iy) * wd + ix) * cin;
+                for (int c = 0; c < cin; c += L) FloatVector.fromArray(F, x, src + c).intoArray(v, d + c);
             }
         }
         inputTransform(v, win, 4 * cin, cin, v, vo, xiStride);
     }
 
-    /**
-     * V = B^T d B for d = src[base + a*rowStride + b*cin + c] (a, b < 4), one vector of channels
-     * at a time; B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]].
-     */
+    /** V = B^T d B for d = src[base + a*rowStride + b*cin + c] (a, b < 4), c < cin. */
     private static void inputTransform(float[] src, int base, int rowStride, int cin, float[] v, int vo, int xiStride) {
-        for (int c = 0; c < cin; c += L) {
-            int p0 = base + c, p1 = p0 + rowStride, p2 = p1 + rowStride, p3 = p2 + rowStride;
+        for (int c = 0; c < cin; c += L) inputVector(src, base + c, rowStride, cin, v, vo + c, xiStride);
+    }
+
+    /**
+     * One vector of channels of {@link #inputTransform}; B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]].
+     * No loop of its own: C2 guards a loop with range-check predicates for all 32 accesses, which
+     * costs more than the transform when the loop runs once or twice (16 or 32 channels).
+     */
+    private static void inputVector(float[] src, int p0, int rowStride, int cin, float[] v, int o, int xiStride) {
+        {
+            int p1 = p0 + rowStride, p2 = p1 + rowStride, p3 = p2 + rowStride;
             FloatVector d00 = FloatVector.fromArray(F, src, p0), d01 = FloatVector.fromArray(F, src, p0 + cin);
             FloatVector d02 = FloatVector.fromArray(F, src, p0 + 2 * cin), d03 = FloatVector.fromArray(F, src, p0 + 3 * cin);
             FloatVector d10 = FloatVector.fromArray(F, src, p1), d11 = FloatVector.fromArray(F, src, p1 + cin);
@@ -229,7 +251,6 @@ public final class Winograd3x3 {
             FloatVector t20 = d20.sub(d10), t21 = d21.sub(d11), t22 = d22.sub(d12), t23 = d23.sub(d13);
             FloatVector t30 = d10.sub(d30), t31 = d11.sub(d31), t32 = d12.sub(d32), t33 = d13.sub(d33);
             // columns: (B^T d) B
-            int o = vo + c;
             t00.sub(t02).intoArray(v, o + 0 * xiStride);
             t01.add(t02).intoArray(v, o + 1 * xiStride);
             t02.sub(t01).intoArray(v, o + 2 * xiStride);
@@ -255,8 +276,13 @@ public final class Winograd3x3 {
      */
     private static void outputTile(float[] m, int mo, int xiStride, int width, float[] y, int out, int rowStride,
                                    int cout, boolean row1, boolean col1) {
-        for (int c = 0; c < width; c += L) {
-            int o = mo + c;
+        for (int c = 0; c < width; c += L) outputVector(m, mo + c, xiStride, y, out + c, rowStride, cout, row1, col1);
+    }
+
+    /** One vector of channels of {@link #outputTile} (no loop, as {@link #inputVector}). */
+    private static void outputVector(float[] m, int o, int xiStride, float[] y, int q, int rowStride,
+                                     int cout, boolean row1, boolean col1) {
+        {
             FloatVector m00 = FloatVector.fromArray(F, m, o + 0 * xiStride), m01 = FloatVector.fromArray(F, m, o + 1 * xiStride);
             FloatVector m02 = FloatVector.fromArray(F, m, o + 2 * xiStride), m03 = FloatVector.fromArray(F, m, o + 3 * xiStride);
             FloatVector m10 = FloatVector.fromArray(F, m, o + 4 * xiStride), m11 = FloatVector.fromArray(F, m, o + 5 * xiStride);
@@ -271,7 +297,6 @@ public final class Winograd3x3 {
             FloatVector s10 = m10.sub(m20).sub(m30), s11 = m11.sub(m21).sub(m31);
             FloatVector s12 = m12.sub(m22).sub(m32), s13 = m13.sub(m23).sub(m33);
             // columns: (A^T M) A [2, 2]
-            int q = out + c;
             s00.add(s01).add(s02).intoArray(y, q);
             if (col1) s01.sub(s02).sub(s03).intoArray(y, q + cout);
             if (row1) {

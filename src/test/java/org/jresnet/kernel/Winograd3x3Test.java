@@ -37,10 +37,13 @@ class Winograd3x3Test {
         return num / Math.max(den, 1e-30);
     }
 
-    /** Forward and stride-1 backwardData through ConvSimd (which takes Winograd here) vs ConvScalar. */
+    /**
+     * Forward (Winograd3x3 itself) and stride-1 backwardData through ConvSimd (Winograd where it
+     * is preferred for the flipped shape) vs ConvScalar.
+     */
     static void check(int n, int h, int w, int cin, int cout, long seed) {
         ConvShape s = new ConvShape(n, h, w, cin, cout, 3, 3, 1, 1);
-        assertThat(Winograd3x3.preferred(s)).as("Winograd path taken for " + s).isTrue();
+        assertThat(Winograd3x3.applies(s)).as("Winograd applies to " + s).isTrue();
         Random r = new Random(seed);
         int off = 7;
         float[] x = random(r, s.inputSize() + off), wt = random(r, s.weightSize() + off);
@@ -48,11 +51,15 @@ class Winograd3x3Test {
 
         float[] yS = random(r, s.outputSize() + 2 * off), yW = yS.clone();
         ConvScalar.forward(s, x, off, wt, off, yS, off);
-        ConvSimd.forward(s, x, off, wt, off, yW, off);
+        Winograd3x3.forward(s, x, off, wt, off, yW, off, KernelWorkspace.forThisThread());
         assertThat(maxRelErr(yW, yS, off, s.outputSize())).as("forward " + s).isLessThan(TOL);
         assertThat(Arrays.copyOf(yW, off)).as("writes before y " + s).isEqualTo(Arrays.copyOf(yS, off));
         assertThat(Arrays.copyOfRange(yW, off + s.outputSize(), yW.length)).as("writes after y " + s)
                 .isEqualTo(Arrays.copyOfRange(yS, off + s.outputSize(), yS.length));
+
+        float[] yC = yS.clone();
+        ConvSimd.forward(s, x, off, wt, off, yC, off);
+        assertThat(maxRelErr(yC, yS, off, s.outputSize())).as("ConvSimd.forward " + s).isLessThan(TOL);
 
         float[] dxS = random(r, s.inputSize() + off), dxW = dxS.clone();
         ConvScalar.backwardData(s, dy, off, wt, off, dxS, off);
@@ -109,6 +116,15 @@ class Winograd3x3Test {
         ConvSimd.forward(s, x, 0, wt, 0, c, 0);
         assertThat(b).isEqualTo(a);
         assertThat(c).isEqualTo(a);
+    }
+
+    @Test
+    void backwardDataTakesWinogradWhereForwardWould() {
+        int l = MicroKernel.L;
+        // dx of [cout -> cin] is the forward of a [cin -> cout]-transposed shape: Winograd when cin >= 2L
+        assertThat(Winograd3x3.preferred(new ConvShape(1, 5, 7, 2 * l, l, 3, 3, 1, 1))).isFalse();
+        assertThat(Winograd3x3.preferred(new ConvShape(1, 5, 7, l, 2 * l, 3, 3, 1, 1))).isTrue();
+        check(3, 5, 7, 2 * l, l, 13);
     }
 
     @Test
