@@ -11,6 +11,8 @@ import org.jresnet.tensor.Parallel;
  * NHWC activations, OIHW weights, forward and backwardData overwrite, backwardWeights adds.
  *
  * <ul>
+ *   <li>stride-1, pad-1 3x3 with at least two vectors of output channels (forward) or input
+ *       channels (backwardData): {@link Winograd3x3}, 2.25x fewer multiplies.</li>
  *   <li>forward: every tap (ky,kx) is a GEMM [pixels, cin] x [cin, cout] shifted over the
  *       zero-padded input, all accumulated in registers ({@link ShiftedGemm}). Stride-1 3-wide
  *       kernels with 16, 32 or 64k output channels take the row-direct kernels instead: blocks
@@ -152,7 +154,11 @@ public final class ConvSimd {
         }
         boolean flip = st == 1 && kw == 3 && kh == kw && p <= kh - 1;
         ConvShape flipped = flip ? new ConvShape(s.n(), oh, ow, cout, cin, kh, kw, 1, kh - 1 - p) : null;
-        if (flip && (rowDirect(wd, cin) || Winograd3x3.preferred(flipped))) {
+        if (flip && Winograd3x3.preferred(flipped)) {
+            Winograd3x3.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
+            return;
+        }
+        if (flip && rowDirect(wd, cin)) {
             // stride 1: dx is the forward convolution of dy with the flipped, transposed kernel
             float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
             for (int co = 0; co < cout; co++) {

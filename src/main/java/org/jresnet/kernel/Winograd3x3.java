@@ -68,26 +68,52 @@ public final class Winograd3x3 {
         return enabled && applies(s) && s.cout() >= 2 * L;
     }
 
-    /** Tiles per block: V[16][tiles][cin] about {@link #V_BLOCK_FLOATS}, whole register blocks of every kernel. */
-    static int tilesPerBlock(int cin) {
-        int t = V_BLOCK_FLOATS / (XI * cin) / MR_LCM * MR_LCM;
-        return Math.max(MIN_TILES, Math.min(MAX_TILES, t));
+    /**
+     * Tiles per block: V[16][tiles][cin] at most about {@link #V_BLOCK_FLOATS}, whole register
+     * blocks of every kernel, and the blocks spread evenly over the threads (ResNet-50's 7x7 stage
+     * at batch 16 has only 256 tiles: three blocks on two threads would idle one for a third).
+     */
+    static int tilesPerBlock(int cin, int tiles, int threads) {
+        int most = Math.max(MIN_TILES, Math.min(MAX_TILES, V_BLOCK_FLOATS / (XI * cin) / MR_LCM * MR_LCM));
+        int perThread = (tiles + threads - 1) / threads;
+        int blocksPerThread = (perThread + most - 1) / most;
+        int t = (perThread + blocksPerThread - 1) / blocksPerThread;
+        return Math.min(most, (t + MR_LCM - 1) / MR_LCM * MR_LCM);
     }
+
+    /** Floats of one k block of a B panel: it stays in L1 while the block's tiles stream past it. */
+    private static final int B_L1_FLOATS = 4 * 1024;
 
     /** y[n,oy,ox,co] = sum_{ky,kx,ci} x[n, oy+ky-1, ox+kx-1, ci] * w[co,ci,ky,kx]; y overwritten. */
     static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo, KernelWorkspace ws) {
+        forward(s, x, xo, w, wo, false, y, yo, ws);
+    }
+
+    /**
+     * dx of a stride-1 pad-1 3x3 convolution {@code s}: the forward of dy with the flipped,
+     * transposed kernel, read straight from w by the weight transform (no flipped copy of w).
+     */
+    static void backwardData(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx, int dxo,
+                             KernelWorkspace ws) {
+        ConvShape t = new ConvShape(s.n(), s.oh(), s.ow(), s.cout(), s.cin(), 3, 3, 1, 1);
+        forward(t, dy, dyo, w, wo, true, dx, dxo, ws);
+    }
+
+    /** As {@link #forward}; {@code flipped}: the weight is w'[co,ci,ky,kx] = w[ci,co,2-ky,2-kx]. */
+    private static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, boolean flipped, float[] y, int yo,
+                                KernelWorkspace ws) {
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout();
         int th = (h + 1) / 2, tw = (wd + 1) / 2, tiles = n * th * tw;
         float[] u = ws.floats(KernelWorkspace.PACKED_B, XI * cin * cout);
         ws.ensureChunks(Parallel.get().threads());
-        transformWeights(cin, cout, w, wo, u, ws);
-        int tb = tilesPerBlock(cin);
+        transformWeights(cin, cout, w, wo, flipped, u, ws);
+        int tb = tilesPerBlock(cin, tiles, Parallel.get().threads());
         int mw = ShiftedGemm.panelWidth(0, cout);
         int vSize = XI * tb * cin, mSize = XI * tb * mw, winSize = XI * cin;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, cin);
         for (int k = 0; k < cin; k++) kOff[k] = k;
-        int blocks = (tiles + tb - 1) / tb;
-        Parallel.get().forRange(blocks, (c, b0, b1) -> {
+        // each thread takes an even share of the tiles, in blocks of tb (its last one partial)
+        Parallel.get().forRange(tiles, (c, q0, q1) -> {
             float[] sc = ws.partial(c, vSize + mSize + winSize);
             KernelWorkspace.Tile tile = ws.tile(c);
             tile.ensureRows(XI * tb);
@@ -96,8 +122,8 @@ public final class Winograd3x3 {
                 ar[r] = r * cin;
                 cr[r] = vSize + r * mw;
             }
-            for (int blk = b0; blk < b1; blk++) {
-                int t0 = blk * tb, nv = Math.min(tb, tiles - t0);
+            for (int t0 = q0; t0 < q1; t0 += tb) {
+                int nv = Math.min(tb, q1 - t0);
                 int img0 = t0 / (th * tw), ty0 = (t0 - img0 * th * tw) / tw, tx0 = t0 - (img0 * th + ty0) * tw;
                 for (int r = 0, img = img0, ty = ty0, tx = tx0; r < nv; r++) {
                     inputTile(x, xo, h, wd, cin, img, 2 * ty - 1, 2 * tx - 1, sc, r * cin, tb * cin, vSize + mSize);
@@ -112,15 +138,20 @@ public final class Winograd3x3 {
                 for (int j0 = 0, pw; j0 < cout; j0 += pw) {
                     pw = ShiftedGemm.panelWidth(j0, cout);
                     int mr = ShiftedGemm.panelRows(pw);
+                    int kc = Math.max(L, B_L1_FLOATS / pw);
                     for (int xi = 0; xi < XI; xi++) {
                         int bo = xi * cin * cout + j0 * cin;
-                        for (int rb = xi * tb, re = rb + nv; rb < re; rb += mr) {
-                            if (pw == 4 * L) {
-                                MicroKernel.k3x4(sc, ar, rb, kOff, 0, cin, u, bo, sc, cr, rb, 0, false);
-                            } else if (pw == 2 * L) {
-                                MicroKernel.k6x2(sc, ar, rb, kOff, 0, cin, u, bo, sc, cr, rb, 0, false);
-                            } else {
-                                MicroKernel.k8x1(sc, ar, rb, kOff, 0, cin, u, bo, sc, cr, rb, 0, false);
+                        for (int k0 = 0; k0 < cin; k0 += kc) {
+                            int k1 = Math.min(cin, k0 + kc);
+                            boolean acc = k0 > 0;
+                            for (int rb = xi * tb, re = rb + nv; rb < re; rb += mr) {
+                                if (pw == 4 * L) {
+                                    MicroKernel.k3x4(sc, ar, rb, kOff, k0, k1, u, bo, sc, cr, rb, 0, acc);
+                                } else if (pw == 2 * L) {
+                                    MicroKernel.k6x2(sc, ar, rb, kOff, k0, k1, u, bo, sc, cr, rb, 0, acc);
+                                } else {
+                                    MicroKernel.k8x1(sc, ar, rb, kOff, k0, k1, u, bo, sc, cr, rb, 0, acc);
+                                }
                             }
                         }
                     }
@@ -147,7 +178,8 @@ public final class Winograd3x3 {
      * {@code u[xi*cin*cout + j0*cin + ci*pw + co - j0]} for co in the panel [j0, j0+pw).
      * G = [[1,0,0], [1/2,1/2,1/2], [1/2,-1/2,1/2], [0,0,1]]. Vectorised over L output channels.
      */
-    private static void transformWeights(int cin, int cout, float[] w, int wo, float[] u, KernelWorkspace ws) {
+    private static void transformWeights(int cin, int cout, float[] w, int wo, boolean flipped, float[] u,
+                                         KernelWorkspace ws) {
         int groups = cout / L;
         int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / (XI * cin * L));
         Parallel.get().forRange(groups, grain, (c, g0, g1) -> {
@@ -157,8 +189,13 @@ public final class Winograd3x3 {
                 int j0 = ShiftedGemm.panelStart(col0, cout), pw = ShiftedGemm.panelWidth(j0, cout);
                 for (int ci = 0; ci < cin; ci++) {
                     for (int lane = 0; lane < L; lane++) {
-                        int src = wo + ((col0 + lane) * cin + ci) * 9;
-                        for (int tap = 0; tap < 9; tap++) g[tap * L + lane] = w[src + tap];
+                        if (flipped) {
+                            int src = wo + (ci * cout + col0 + lane) * 9 + 8;
+                            for (int tap = 0; tap < 9; tap++) g[tap * L + lane] = w[src - tap];
+                        } else {
+                            int src = wo + ((col0 + lane) * cin + ci) * 9;
+                            for (int tap = 0; tap < 9; tap++) g[tap * L + lane] = w[src + tap];
+                        }
                     }
                     weightTile(g, u, j0 * cin + ci * pw + col0 - j0, cin * cout);
                 }
