@@ -9,6 +9,9 @@ import java.util.function.Consumer;
  * The owner clears it whenever the weights may have changed.
  */
 public final class PackedWeightCache {
+    /** The packings, one per forward path. */
+    static final int SHIFTED = 0, ROW_DIRECT = 1, WINOGRAD = 2;
+
     /** Which packing {@link #panels} holds (the forward path that made it); -1: none. */
     private int layout = -1;
     private float[] panels = new float[0];
