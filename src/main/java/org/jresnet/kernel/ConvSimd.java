@@ -12,7 +12,8 @@ import org.jresnet.tensor.Parallel;
  *
  * <ul>
  *   <li>stride-1, pad-1 3x3 with at least two vectors of output channels (forward) or input
- *       channels (backwardData): {@link Winograd3x3}, 2.25x fewer multiplies.</li>
+ *       channels (backwardData), or of input and output channels (backwardWeights):
+ *       {@link Winograd3x3}, 2.25x fewer multiplies.</li>
  *   <li>forward: every tap (ky,kx) is a GEMM [pixels, cin] x [cin, cout] shifted over the
  *       zero-padded input, all accumulated in registers ({@link ShiftedGemm}). Stride-1 3-wide
  *       kernels with 16, 32 or 64k output channels take the row-direct kernels instead: blocks
@@ -325,6 +326,10 @@ public final class ConvSimd {
     /** dw[co,ci,ky,kx] += sum_{n,oy,ox} x[n, oy*s+ky-p, ox*s+kx-p, ci] * dy[n,oy,ox,co]. */
     public static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo,
                                        KernelWorkspace ws) {
+        if (Winograd3x3.preferredForWeights(s)) {
+            Winograd3x3.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
+            return;
+        }
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), cout = s.cout(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
         if (cin % L == 0 && cout % MicroKernel.MR1 == 0) {

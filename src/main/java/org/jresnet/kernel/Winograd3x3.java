@@ -27,10 +27,12 @@ import org.jresnet.tensor.Parallel;
  * of the activations' size is ever materialised. Every output value is computed by one thread in a
  * fixed order: results do not depend on the thread count or scheduling.
  *
+ * <p>The weight gradient, the adjoint of this forward, is {@link Winograd3x3WeightGradient}.
+ *
  * <p>Applies when cin and cout are multiples of the vector length; odd heights and widths take
  * zero-filled edge tiles and keep only their valid outputs. {@code -Djresnet.winograd=false} (read
  * once at start-up; tests flip it with {@link #setEnabled}) keeps every convolution on the direct
- * kernels, for A/B comparisons.
+ * kernels, for A/B comparisons; {@code -Djresnet.winograd.dw=false} only the weight gradients.
  */
 public final class Winograd3x3 {
     /** Positions of the 4x4 transformed tile: one GEMM each. */
@@ -39,12 +41,13 @@ public final class Winograd3x3 {
     private static final int V_BLOCK_FLOATS = 64 * 1024;
     private static final int MIN_TILES = MR_LCM, MAX_TILES = 10 * MR_LCM;
 
-    private static volatile boolean enabled = initial();
+    private static volatile boolean enabled = initial("jresnet.winograd");
+    private static volatile boolean weightGradientEnabled = initial("jresnet.winograd.dw");
 
     private Winograd3x3() {}
 
-    private static boolean initial() {
-        String s = System.getProperty("jresnet.winograd");
+    private static boolean initial(String property) {
+        String s = System.getProperty(property);
         if (s == null) return true;
         return !(s.equalsIgnoreCase("false") || s.equals("0") || s.equalsIgnoreCase("off"));
     }
@@ -52,6 +55,14 @@ public final class Winograd3x3 {
     public static boolean enabled() { return enabled; }
 
     public static void setEnabled(boolean on) { enabled = on; }
+
+    /**
+     * Whether the weight gradient may take this path too ({@code -Djresnet.winograd.dw=false}
+     * keeps it direct while forward and backwardData stay on Winograd, for A/B comparisons).
+     */
+    public static boolean weightGradientEnabled() { return weightGradientEnabled; }
+
+    public static void setWeightGradientEnabled(boolean on) { weightGradientEnabled = on; }
 
     /** Whether this algorithm computes {@code s}: stride 1, 3x3, pad 1, whole vectors of channels. */
     static boolean applies(ConvShape s) {
@@ -66,6 +77,21 @@ public final class Winograd3x3 {
      */
     static boolean preferred(ConvShape s) {
         return enabled && applies(s) && s.cout() >= 2 * L;
+    }
+
+    /**
+     * Whether ConvSimd should compute the weight gradient of {@code s} this way: not for one
+     * vector of channels, where the GEMM is one broadcast per FMA and the transforms cost as much
+     * as the GEMM (measured: 32x32x16 at batch 128, 0.93x on one core, 1.0x on two).
+     */
+    static boolean preferredForWeights(ConvShape s) {
+        return enabled && weightGradientEnabled && applies(s) && s.cin() >= 2 * L && s.cout() >= 2 * L;
+    }
+
+    /** dw[co,ci,ky,kx] += sum over pixels of dy[n,oy,ox,co] * x[n, oy+ky-1, ox+kx-1, ci] ({@link Winograd3x3WeightGradient}). */
+    static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo,
+                                KernelWorkspace ws) {
+        Winograd3x3WeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
     }
 
     /**
@@ -252,8 +278,8 @@ public final class Winograd3x3 {
      * V of the tile whose window starts at input (iy0, ix0) into v[vo + xi*xiStride ..]. A window
      * reaching into the padding is first copied, zero-filled, to {@code v[win ..]} ([4][4][cin]).
      */
-    private static void inputTile(float[] x, int xo, int h, int wd, int cin, int img, int iy0, int ix0,
-                                  float[] v, int vo, int xiStride, int win) {
+    static void inputTile(float[] x, int xo, int h, int wd, int cin, int img, int iy0, int ix0,
+                          float[] v, int vo, int xiStride, int win) {
         if (iy0 >= 0 && ix0 >= 0 && iy0 + 3 < h && ix0 + 3 < wd) {
             inputTransform(x, xo + ((img * h + iy0) * wd + ix0) * cin, wd * cin, cin, v, vo, xiStride);
             return;
