@@ -39,7 +39,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * strictly in PyTorch and gives the same logits and features.
  *
  * <p>Conditioning: parity.py also computes every tensor with PyTorch in float32 and stores
- * {@code cond.<key>} = max|PyTorch float32 - float64| / max|float64|. Some checks are ill-conditioned
+ * {@code cond.<key>} = max|PyTorch float32 - float64| / max|float64|, the worst of a run on the
+ * weights as they are and three on weights moved by one float32 ulp here and there (the rounding
+ * any float32 engine sees: one unperturbed run may miss, by luck, a relu input of a later SGD step
+ * within rounding of 0, which moved plain20's 3-step SGD result by 1.4e-3). Some checks are ill-conditioned
  * (resnet50's gradients with BN over the 8 values of a 2x2 map at batch 2, plain nets' BN-bias
  * gradients, and free-running SGD at lr 0.1, which is chaotic: PyTorch float32 ends up to 100%
  * away from float64 after 3 steps). A check whose tensors PyTorch float32 itself gets beyond tol / 2
