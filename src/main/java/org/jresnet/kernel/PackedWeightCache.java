@@ -16,7 +16,11 @@ public final class PackedWeightCache {
     private int layout = -1;
     private float[] panels = new float[0];
 
-    public void clear() { layout = -1; }
+    /** Forgets the panels and lets their memory go (training keeps none: weights change every step). */
+    public void clear() {
+        layout = -1;
+        panels = new float[0];
+    }
 
     boolean holds(int layout) { return this.layout == layout; }
 
