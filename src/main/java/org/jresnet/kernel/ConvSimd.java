@@ -396,7 +396,7 @@ public final class ConvSimd {
                 }
             }
         });
-        int used = usedChunks(ws);
+        int used = ws.usedPartials();
         float[][] parts = ws.partials;
         // Blocks of L output channels: each partial row read is one cache line, and the writes
         // into dw run along (ci, tap) for each of the L channels.
@@ -477,7 +477,7 @@ public final class ConvSimd {
                 }
             }
         });
-        int used = usedChunks(ws);
+        int used = ws.usedPartials();
         float[][] parts = ws.partials;
         int reduceGrain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, kTotal * used));
         Parallel.get().forRange(cout, reduceGrain, (c, c0, c1) -> {
@@ -492,13 +492,6 @@ public final class ConvSimd {
                 }
             }
         });
-    }
-
-    private static int usedChunks(KernelWorkspace ws) {
-        boolean[] usedFlags = ws.partialUsed;
-        int chunks = 0;
-        while (chunks < usedFlags.length && usedFlags[chunks]) chunks++;
-        return chunks;
     }
 
     /** The input as the shifted GEMMs read it: zero-padded copy, or x itself when pad is 0. */

@@ -68,6 +68,13 @@ public final class KernelWorkspace {
         return b;
     }
 
+    /** Chunks that took a partial since {@code partialUsed} was last cleared (they are the first ones). */
+    int usedPartials() {
+        int chunks = 0;
+        while (chunks < partialUsed.length && partialUsed[chunks]) chunks++;
+        return chunks;
+    }
+
     Tile tile(int chunk) {
         Tile t = tiles[chunk];
         if (t == null) {

@@ -155,17 +155,21 @@ final class ShiftedGemm {
      */
     void runParallel(float[] a, float[] b, int bo, float[] c, KernelWorkspace ws) {
         Parallel par = Parallel.get();
-        int m = rows(), np = paddedCols(ncol);
-        int panels = 0;
-        for (int j0 = 0; j0 < np; j0 += panelWidth(j0, np)) panels++;
+        int m = rows(), np = paddedCols(ncol), panels = panelCount(np);
         ws.ensureChunks(par.threads());
         if (m < ncol && panels >= par.threads()) {
-            int total = panels;
-            par.forRange(total, (ch, p0, p1) ->
+            par.forRange(panels, (ch, p0, p1) ->
                     run(a, b, bo, c, ws.tile(ch), 0, m, panelColumn(p0, np), panelColumn(p1, np)));
         } else {
             par.forRange(m, MR_LCM, (ch, m0, m1) -> run(a, b, bo, c, ws.tile(ch), m0, m1, 0, np));
         }
+    }
+
+    /** Panels over np padded columns. */
+    static int panelCount(int np) {
+        int panels = 0;
+        for (int j0 = 0; j0 < np; j0 += panelWidth(j0, np)) panels++;
+        return panels;
     }
 
     /** First column of panel number {@code p} (np for p = the panel count). */

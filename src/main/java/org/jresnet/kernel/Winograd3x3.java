@@ -309,39 +309,37 @@ public final class Winograd3x3 {
      * costs more than the transform when the loop runs once or twice (16 or 32 channels).
      */
     private static void inputVector(float[] src, int p0, int rowStride, int cin, float[] v, int o, int xiStride) {
-        {
-            int p1 = p0 + rowStride, p2 = p1 + rowStride, p3 = p2 + rowStride;
-            FloatVector d00 = FloatVector.fromArray(F, src, p0), d01 = FloatVector.fromArray(F, src, p0 + cin);
-            FloatVector d02 = FloatVector.fromArray(F, src, p0 + 2 * cin), d03 = FloatVector.fromArray(F, src, p0 + 3 * cin);
-            FloatVector d10 = FloatVector.fromArray(F, src, p1), d11 = FloatVector.fromArray(F, src, p1 + cin);
-            FloatVector d12 = FloatVector.fromArray(F, src, p1 + 2 * cin), d13 = FloatVector.fromArray(F, src, p1 + 3 * cin);
-            FloatVector d20 = FloatVector.fromArray(F, src, p2), d21 = FloatVector.fromArray(F, src, p2 + cin);
-            FloatVector d22 = FloatVector.fromArray(F, src, p2 + 2 * cin), d23 = FloatVector.fromArray(F, src, p2 + 3 * cin);
-            FloatVector d30 = FloatVector.fromArray(F, src, p3), d31 = FloatVector.fromArray(F, src, p3 + cin);
-            FloatVector d32 = FloatVector.fromArray(F, src, p3 + 2 * cin), d33 = FloatVector.fromArray(F, src, p3 + 3 * cin);
-            // rows: B^T d
-            FloatVector t00 = d00.sub(d20), t01 = d01.sub(d21), t02 = d02.sub(d22), t03 = d03.sub(d23);
-            FloatVector t10 = d10.add(d20), t11 = d11.add(d21), t12 = d12.add(d22), t13 = d13.add(d23);
-            FloatVector t20 = d20.sub(d10), t21 = d21.sub(d11), t22 = d22.sub(d12), t23 = d23.sub(d13);
-            FloatVector t30 = d10.sub(d30), t31 = d11.sub(d31), t32 = d12.sub(d32), t33 = d13.sub(d33);
-            // columns: (B^T d) B
-            t00.sub(t02).intoArray(v, o + 0 * xiStride);
-            t01.add(t02).intoArray(v, o + 1 * xiStride);
-            t02.sub(t01).intoArray(v, o + 2 * xiStride);
-            t01.sub(t03).intoArray(v, o + 3 * xiStride);
-            t10.sub(t12).intoArray(v, o + 4 * xiStride);
-            t11.add(t12).intoArray(v, o + 5 * xiStride);
-            t12.sub(t11).intoArray(v, o + 6 * xiStride);
-            t11.sub(t13).intoArray(v, o + 7 * xiStride);
-            t20.sub(t22).intoArray(v, o + 8 * xiStride);
-            t21.add(t22).intoArray(v, o + 9 * xiStride);
-            t22.sub(t21).intoArray(v, o + 10 * xiStride);
-            t21.sub(t23).intoArray(v, o + 11 * xiStride);
-            t30.sub(t32).intoArray(v, o + 12 * xiStride);
-            t31.add(t32).intoArray(v, o + 13 * xiStride);
-            t32.sub(t31).intoArray(v, o + 14 * xiStride);
-            t31.sub(t33).intoArray(v, o + 15 * xiStride);
-        }
+        int p1 = p0 + rowStride, p2 = p1 + rowStride, p3 = p2 + rowStride;
+        FloatVector d00 = FloatVector.fromArray(F, src, p0), d01 = FloatVector.fromArray(F, src, p0 + cin);
+        FloatVector d02 = FloatVector.fromArray(F, src, p0 + 2 * cin), d03 = FloatVector.fromArray(F, src, p0 + 3 * cin);
+        FloatVector d10 = FloatVector.fromArray(F, src, p1), d11 = FloatVector.fromArray(F, src, p1 + cin);
+        FloatVector d12 = FloatVector.fromArray(F, src, p1 + 2 * cin), d13 = FloatVector.fromArray(F, src, p1 + 3 * cin);
+        FloatVector d20 = FloatVector.fromArray(F, src, p2), d21 = FloatVector.fromArray(F, src, p2 + cin);
+        FloatVector d22 = FloatVector.fromArray(F, src, p2 + 2 * cin), d23 = FloatVector.fromArray(F, src, p2 + 3 * cin);
+        FloatVector d30 = FloatVector.fromArray(F, src, p3), d31 = FloatVector.fromArray(F, src, p3 + cin);
+        FloatVector d32 = FloatVector.fromArray(F, src, p3 + 2 * cin), d33 = FloatVector.fromArray(F, src, p3 + 3 * cin);
+        // rows: B^T d
+        FloatVector t00 = d00.sub(d20), t01 = d01.sub(d21), t02 = d02.sub(d22), t03 = d03.sub(d23);
+        FloatVector t10 = d10.add(d20), t11 = d11.add(d21), t12 = d12.add(d22), t13 = d13.add(d23);
+        FloatVector t20 = d20.sub(d10), t21 = d21.sub(d11), t22 = d22.sub(d12), t23 = d23.sub(d13);
+        FloatVector t30 = d10.sub(d30), t31 = d11.sub(d31), t32 = d12.sub(d32), t33 = d13.sub(d33);
+        // columns: (B^T d) B
+        t00.sub(t02).intoArray(v, o + 0 * xiStride);
+        t01.add(t02).intoArray(v, o + 1 * xiStride);
+        t02.sub(t01).intoArray(v, o + 2 * xiStride);
+        t01.sub(t03).intoArray(v, o + 3 * xiStride);
+        t10.sub(t12).intoArray(v, o + 4 * xiStride);
+        t11.add(t12).intoArray(v, o + 5 * xiStride);
+        t12.sub(t11).intoArray(v, o + 6 * xiStride);
+        t11.sub(t13).intoArray(v, o + 7 * xiStride);
+        t20.sub(t22).intoArray(v, o + 8 * xiStride);
+        t21.add(t22).intoArray(v, o + 9 * xiStride);
+        t22.sub(t21).intoArray(v, o + 10 * xiStride);
+        t21.sub(t23).intoArray(v, o + 11 * xiStride);
+        t30.sub(t32).intoArray(v, o + 12 * xiStride);
+        t31.add(t32).intoArray(v, o + 13 * xiStride);
+        t32.sub(t31).intoArray(v, o + 14 * xiStride);
+        t31.sub(t33).intoArray(v, o + 15 * xiStride);
     }
 
     /**
@@ -356,27 +354,25 @@ public final class Winograd3x3 {
     /** One vector of channels of {@link #outputTile} (no loop, as {@link #inputVector}). */
     private static void outputVector(float[] m, int o, int xiStride, float[] y, int q, int rowStride,
                                      int cout, boolean row1, boolean col1) {
-        {
-            FloatVector m00 = FloatVector.fromArray(F, m, o + 0 * xiStride), m01 = FloatVector.fromArray(F, m, o + 1 * xiStride);
-            FloatVector m02 = FloatVector.fromArray(F, m, o + 2 * xiStride), m03 = FloatVector.fromArray(F, m, o + 3 * xiStride);
-            FloatVector m10 = FloatVector.fromArray(F, m, o + 4 * xiStride), m11 = FloatVector.fromArray(F, m, o + 5 * xiStride);
-            FloatVector m12 = FloatVector.fromArray(F, m, o + 6 * xiStride), m13 = FloatVector.fromArray(F, m, o + 7 * xiStride);
-            FloatVector m20 = FloatVector.fromArray(F, m, o + 8 * xiStride), m21 = FloatVector.fromArray(F, m, o + 9 * xiStride);
-            FloatVector m22 = FloatVector.fromArray(F, m, o + 10 * xiStride), m23 = FloatVector.fromArray(F, m, o + 11 * xiStride);
-            FloatVector m30 = FloatVector.fromArray(F, m, o + 12 * xiStride), m31 = FloatVector.fromArray(F, m, o + 13 * xiStride);
-            FloatVector m32 = FloatVector.fromArray(F, m, o + 14 * xiStride), m33 = FloatVector.fromArray(F, m, o + 15 * xiStride);
-            // rows: A^T M [2, 4]
-            FloatVector s00 = m00.add(m10).add(m20), s01 = m01.add(m11).add(m21);
-            FloatVector s02 = m02.add(m12).add(m22), s03 = m03.add(m13).add(m23);
-            FloatVector s10 = m10.sub(m20).sub(m30), s11 = m11.sub(m21).sub(m31);
-            FloatVector s12 = m12.sub(m22).sub(m32), s13 = m13.sub(m23).sub(m33);
-            // columns: (A^T M) A [2, 2]
-            s00.add(s01).add(s02).intoArray(y, q);
-            if (col1) s01.sub(s02).sub(s03).intoArray(y, q + cout);
-            if (row1) {
-                s10.add(s11).add(s12).intoArray(y, q + rowStride);
-                if (col1) s11.sub(s12).sub(s13).intoArray(y, q + rowStride + cout);
-            }
+        FloatVector m00 = FloatVector.fromArray(F, m, o + 0 * xiStride), m01 = FloatVector.fromArray(F, m, o + 1 * xiStride);
+        FloatVector m02 = FloatVector.fromArray(F, m, o + 2 * xiStride), m03 = FloatVector.fromArray(F, m, o + 3 * xiStride);
+        FloatVector m10 = FloatVector.fromArray(F, m, o + 4 * xiStride), m11 = FloatVector.fromArray(F, m, o + 5 * xiStride);
+        FloatVector m12 = FloatVector.fromArray(F, m, o + 6 * xiStride), m13 = FloatVector.fromArray(F, m, o + 7 * xiStride);
+        FloatVector m20 = FloatVector.fromArray(F, m, o + 8 * xiStride), m21 = FloatVector.fromArray(F, m, o + 9 * xiStride);
+        FloatVector m22 = FloatVector.fromArray(F, m, o + 10 * xiStride), m23 = FloatVector.fromArray(F, m, o + 11 * xiStride);
+        FloatVector m30 = FloatVector.fromArray(F, m, o + 12 * xiStride), m31 = FloatVector.fromArray(F, m, o + 13 * xiStride);
+        FloatVector m32 = FloatVector.fromArray(F, m, o + 14 * xiStride), m33 = FloatVector.fromArray(F, m, o + 15 * xiStride);
+        // rows: A^T M [2, 4]
+        FloatVector s00 = m00.add(m10).add(m20), s01 = m01.add(m11).add(m21);
+        FloatVector s02 = m02.add(m12).add(m22), s03 = m03.add(m13).add(m23);
+        FloatVector s10 = m10.sub(m20).sub(m30), s11 = m11.sub(m21).sub(m31);
+        FloatVector s12 = m12.sub(m22).sub(m32), s13 = m13.sub(m23).sub(m33);
+        // columns: (A^T M) A [2, 2]
+        s00.add(s01).add(s02).intoArray(y, q);
+        if (col1) s01.sub(s02).sub(s03).intoArray(y, q + cout);
+        if (row1) {
+            s10.add(s11).add(s12).intoArray(y, q + rowStride);
+            if (col1) s11.sub(s12).sub(s13).intoArray(y, q + rowStride + cout);
         }
     }
 }

@@ -99,9 +99,7 @@ final class Winograd3x3WeightGradient {
                         xi * cin * cout, cin, cout);
             }
         });
-        int used = 0;
-        while (used < ws.partialUsed.length && ws.partialUsed[used]) used++;
-        reduceInto(ws, used, cin, cout, dw, dwo);
+        reduceInto(ws, ws.usedPartials(), cin, cout, dw, dwo);
     }
 
     /**

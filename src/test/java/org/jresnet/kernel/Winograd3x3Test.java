@@ -21,11 +21,7 @@ class Winograd3x3Test {
         Parallel.setThreads(Parallel.defaultThreads());
     }
 
-    static float[] random(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
-        return a;
-    }
+    static float[] random(Random r, int n) { return ConvSimdTest.random(r, n); }
 
     /** max |got - want| / max |want| over the window [off, off + n). */
     static double maxRelErr(float[] got, float[] want, int off, int n) {
