@@ -243,7 +243,7 @@ public final class BatchNormKernels {
      * {@code out[r,c] = a[c] * in[r,c] + b[c] * (x[r,c] - mu[c]) + d[c]} over x, in, out {@code [rows, C]}.
      * Forward normalisation is {@code in = x, a = gamma/sigma, b = 0, d = beta - mu*gamma/sigma}
      * (pass {@code mu} zeros); BN's input gradient is {@code in = dy} with the backward's a, b, d.
-     * out may alias in.
+     * out may alias in or x (element by element: each is read before it is written).
      */
     public static void affine(float[] in, int ino, float[] x, int xo, float[] out, int outo, int rows, int c,
                               float[] a, float[] b, float[] mu, float[] d) {

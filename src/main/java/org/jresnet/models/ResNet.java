@@ -85,14 +85,16 @@ public final class ResNet extends Layer {
 
     /**
      * On (the default): the backward pass writes gradients into a few buffers shared by all
-     * layers ({@link GradientBuffers}) instead of one per layer, about halving training memory;
-     * a layer's returned gradient is then only valid until the next layer's backward. Off: every
-     * layer keeps its own gradient buffers (for inspecting per-layer gradients after a pass).
+     * layers ({@link GradientBuffers}) instead of one per layer, and the blocks' inner BN+ReLU
+     * outputs live there too, recomputed for the backward, which keeps training memory near
+     * one activation per convolution; a layer's returned gradient is then only valid until the
+     * next layer's backward. Off: every layer keeps its own buffers (for inspecting per-layer
+     * outputs and gradients after a pass).
      */
     public void setSharedGradientBuffers(boolean on) {
         GradientBuffers b = on ? new GradientBuffers() : null;
-        // Stem, backward order: the first block's dx (BRANCH_INPUT) -> maxpool -> BRANCH_A -> bn1 in place.
-        if (maxpool != null) maxpool.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
+        // Stem, backward order: the first block's dx (BRANCH_INPUT) -> maxpool -> SUM (free by then) -> bn1 in place.
+        if (maxpool != null) maxpool.shareGradientBuffer(b, GradientBuffers.SUM);
         bn1.setInPlaceBackward(on);
         for (ResidualBlock block : blocks) block.shareGradientBuffers(b);
     }

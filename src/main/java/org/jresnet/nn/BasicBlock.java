@@ -28,14 +28,16 @@ public final class BasicBlock extends ResidualBlock {
     }
 
     @Override public Tensor branchBackward(Tensor dy) {
-        Tensor g = conv2.backward(bn2.backward(dy));
+        Tensor g = conv2.backward(bn2.backward(dy), bn1.output());   // bn1's output recomputed in the slot the forward used
         return conv1.backward(bn1.backward(g));
     }
 
     @Override protected void wireBranch(GradientBuffers b) {
-        bn2.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
-        conv2.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
-        bn1.setInPlaceBackward(b != null);
+        boolean on = b != null;
+        bn2.setBackwardOverInput(on);                         // over conv2's output: dL/dH stays for the shortcut
+        bn1.shareOutputBuffer(b, GradientBuffers.INNER_A);
+        conv2.shareGradientBuffer(b, GradientBuffers.INNER_A);   // over bn1's recomputed output, once conv2 has read it
+        bn1.setInPlaceBackward(on);
         conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
     }
 

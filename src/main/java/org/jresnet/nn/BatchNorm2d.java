@@ -28,11 +28,13 @@ public final class BatchNorm2d extends Layer {
     private Tensor x, y, dx;                        // x [N,H,W,C] kept for backward
     private boolean fusedRelu;
     private boolean inPlaceBackward;                // dx overwrites dy (the caller no longer needs dy)
+    private boolean backwardOverInput;              // dx overwrites x (nothing reads x after this backward)
     private GradientBuffers shared;                 // else dx goes to this slot of shared buffers, if set
     private int dxSlot;
     private GradientBuffers sharedOut;              // forward output into this slot (a transient output), if set
     private int outSlot;
     private boolean maskedBackward;                 // the last forward applied the fused ReLU
+    private boolean lastRelu, lastAdded;            // the last forward's ReLU and residual add (for output())
     private final float[] mean, invStd;             // statistics the last forward normalised with
     private final float[] scale, shift;             // y = scale * (x - mean) + shift of the last forward
     private final float[] a, b, mu, d;              // per-channel coefficients of BatchNormKernels.affine
@@ -79,12 +81,34 @@ public final class BatchNorm2d extends Layer {
     public void setInPlaceBackward(boolean on) { inPlaceBackward = on; }
 
     /**
+     * Backward writes dx over the kept input x: for a BN whose input (a convolution's output) has
+     * no other reader, and whose dy must survive (a block's dL/dH, still needed by the shortcut).
+     */
+    public void setBackwardOverInput(boolean on) { backwardOverInput = on; }
+
+    /**
      * Writes the forward output into slot {@code slot} of {@code buffers} (null: its own buffer):
-     * for an output consumed at once and not needed by the backward (BN's backward reads x, not y).
+     * for an output consumed at once (BN's backward reads x, not y). A later reader gets it back
+     * from {@link #output()}, recomputed: training then keeps one activation per BN instead of two.
      */
     public void shareOutputBuffer(GradientBuffers buffers, int slot) {
         sharedOut = buffers;
         outSlot = slot;
+    }
+
+    /**
+     * The last forward's output. If it went to a shared slot ({@link #shareOutputBuffer}), it is
+     * recomputed there from the kept input with the same coefficients and kernel, so it is
+     * bit-identical to what the forward returned; one elementwise pass, against a convolution's
+     * backward that then reads it. Valid until the slot's next user.
+     */
+    public Tensor output() {
+        if (sharedOut == null) return y;
+        if (lastAdded) throw new IllegalStateException("the output of a BN fused with a residual add cannot be recomputed");
+        Tensor out = sharedOut.view(outSlot, x.shape());
+        BatchNormKernels.normalize(x.data(), x.offset(), null, 0, out.data(), out.offset(), rows(x.shape()), channels,
+                scale, mean, shift, lastRelu);
+        return out;
     }
 
     /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
@@ -143,6 +167,8 @@ public final class BatchNorm2d extends Layer {
             shift[ch] = be.get(ch);
         }
         maskedBackward = masked;
+        lastRelu = relu;
+        lastAdded = res != null;
         BatchNormKernels.normalize(x.data(), x.offset(), res == null ? null : res.data(), res == null ? 0 : res.offset(),
                 y.data(), y.offset(), rows, c, scale, mean, shift, relu);
         return y;
@@ -152,6 +178,7 @@ public final class BatchNorm2d extends Layer {
         int rows = rows(x.shape()), c = channels;
         if (!dy.hasShape(x.shape())) throw new IllegalArgumentException("dy " + dy + " does not match the input " + x);
         Tensor dx = inPlaceBackward ? dy
+                : backwardOverInput ? x
                 : shared != null ? shared.view(dxSlot, x.shape())
                 : (this.dx = Tensor.reuse(this.dx, x.shape()));
         ensureWork();

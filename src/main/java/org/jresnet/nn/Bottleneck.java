@@ -35,17 +35,20 @@ public final class Bottleneck extends ResidualBlock {
     }
 
     @Override public Tensor branchBackward(Tensor dy) {
-        Tensor g = conv3.backward(bn3.backward(dy));
-        g = conv2.backward(bn2.backward(g));
+        Tensor g = conv3.backward(bn3.backward(dy), bn2.output());   // bn2's output recomputed, the slots freed by the forward
+        g = conv2.backward(bn2.backward(g), bn1.output());
         return conv1.backward(bn1.backward(g));
     }
 
     @Override protected void wireBranch(GradientBuffers b) {
-        bn3.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
-        conv3.shareGradientBuffer(b, GradientBuffers.BRANCH_A);
-        bn2.setInPlaceBackward(b != null);
-        conv2.shareGradientBuffer(b, GradientBuffers.BRANCH_B);
-        bn1.setInPlaceBackward(b != null);
+        boolean on = b != null;
+        bn3.setBackwardOverInput(on);                         // over conv3's output: dL/dH stays for the shortcut
+        bn2.shareOutputBuffer(b, GradientBuffers.INNER_A);
+        conv3.shareGradientBuffer(b, GradientBuffers.INNER_A);   // over bn2's recomputed output, once conv3 has read it
+        bn2.setInPlaceBackward(on);
+        bn1.shareOutputBuffer(b, GradientBuffers.INNER_B);
+        conv2.shareGradientBuffer(b, GradientBuffers.INNER_B);
+        bn1.setInPlaceBackward(on);
         conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
     }
 

@@ -89,7 +89,15 @@ public final class Conv2d extends Layer {
 
     public boolean inputGradient() { return inputGradient; }
 
-    @Override public Tensor backward(Tensor dy) {
+    @Override public Tensor backward(Tensor dy) { return backward(dy, x); }
+
+    /**
+     * Backward with the last forward's input handed in again, e.g. recomputed by the BN that
+     * produced it ({@link BatchNorm2d#output()}). dx may be wired to the slot that holds x: the
+     * weight gradient reads x before the input gradient is written.
+     */
+    public Tensor backward(Tensor dy, Tensor x) {
+        if (!x.hasShape(this.x.shape())) throw new IllegalArgumentException("input " + x + " does not match the forward's " + this.x);
         ConvShape s = shapeFor(x.shape());
         Tensor dx = !inputGradient ? null
                 : shared == null ? (this.dx = Tensor.reuse(this.dx, x.shape())) : shared.view(dxSlot, x.shape());

@@ -62,12 +62,15 @@ public abstract class ResidualBlock extends Layer {
     public abstract BatchNorm2d lastBn();
 
     /**
-     * Routes this block's backward through the network's shared gradient slots ({@code null}:
-     * back to buffers of its own). Slot plan, in backward order (no layer writes the slot it
-     * reads, nor one still needed): dL/dH -> SUM; last BN -> BRANCH_B; convolutions alternate
-     * BRANCH_A / BRANCH_B with the BNs between them in place; the first convolution -> BRANCH_INPUT,
-     * where the shortcut's gradient is then added (the block's dx); a projection's BN works in
-     * place on SUM (its last reader) and its convolution -> SHORTCUT_INPUT.
+     * Routes this block's transient tensors through the network's shared slots ({@code null}:
+     * back to buffers of its own). Forward: the inner BN+ReLU outputs go to INNER_B / INNER_A
+     * (read once by the next convolution). Backward, in order (no layer writes the slot it reads,
+     * nor one still needed): dL/dH -> SUM; the last BN's dx over its own input (the last
+     * convolution's output, read by nobody else); each inner convolution gets its input
+     * recomputed into its INNER slot and writes dx over it, the BN below then works in place
+     * there; the first convolution -> BRANCH_INPUT, where the shortcut's gradient is then added
+     * (the block's dx); a projection's BN works in place on SUM (its last reader) and its
+     * convolution -> SHORTCUT_INPUT.
      */
     public void shareGradientBuffers(GradientBuffers buffers) {
         shared = buffers;

@@ -73,4 +73,36 @@ class FusedBatchNormTest {
         bn.setTraining(false);
         assertThat(GradCheck.maxError(bn, x, 11, 60)).isLessThan(GradCheck.TOL);
     }
+
+    /** A transient output recomputed for the backward is the forward's, bit for bit; dx over x equals dx elsewhere. */
+    @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
+    void recomputedOutputAndBackwardOverInputChangeNothing(boolean simd) {
+        Simd.setEnabled(simd);
+        GradientBuffers slots = new GradientBuffers();
+        BatchNorm2d shared = bn(7), own = bn(7);
+        shared.setFusedRelu(true);
+        own.setFusedRelu(true);
+        shared.shareOutputBuffer(slots, GradientBuffers.INNER_A);
+        shared.setBackwardOverInput(true);
+        Tensor x = GradCheck.randn(new SplittableRandom(8), 2, 3, 5, C);
+        Tensor dy = GradCheck.randn(new SplittableRandom(9), 2, 3, 5, C);
+        float[] expected = own.forward(x.copy()).toArray();
+        assertThat(shared.forward(x).toArray()).containsExactly(expected);
+        slots.view(GradientBuffers.INNER_A, x.shape()).fill(Float.NaN);    // the slot's next user
+        assertThat(shared.output().toArray()).containsExactly(expected);
+        assertThat(own.output().toArray()).containsExactly(expected);
+        Tensor dx = shared.backward(dy);
+        assertThat(dx.data()).isSameAs(x.data());
+        assertThat(dx.toArray()).containsExactly(own.backward(dy).toArray());
+        assertThat(shared.weight.grad().toArray()).containsExactly(own.weight.grad().toArray());
+    }
+
+    @org.junit.jupiter.api.Test
+    void outputOfTheResidualTailCannotBeRecomputed() {
+        BatchNorm2d tail = bn(10);
+        tail.shareOutputBuffer(new GradientBuffers(), GradientBuffers.SUM);
+        Tensor x = GradCheck.randn(new SplittableRandom(11), 2, 3, 4, C);
+        tail.forwardAddRelu(x, x.copy());
+        org.assertj.core.api.Assertions.assertThatThrownBy(tail::output).isInstanceOf(IllegalStateException.class);
+    }
 }
