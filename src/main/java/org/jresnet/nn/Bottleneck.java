@@ -35,7 +35,7 @@ public final class Bottleneck extends ResidualBlock {
     }
 
     @Override public Tensor branchBackward(Tensor dy) {
-        Tensor g = conv3.backward(bn3.backward(dy), bn2.output());   // bn2's output recomputed, the slots freed by the forward
+        Tensor g = conv3.backward(bn3.backward(dy), bn2.output());   // bn2's output, recomputed into its slot
         g = conv2.backward(bn2.backward(g), bn1.output());
         return conv1.backward(bn1.backward(g));
     }

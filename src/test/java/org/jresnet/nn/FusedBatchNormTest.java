@@ -1,11 +1,13 @@
 package org.jresnet.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.SplittableRandom;
 import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -97,12 +99,12 @@ class FusedBatchNormTest {
         assertThat(shared.weight.grad().toArray()).containsExactly(own.weight.grad().toArray());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void outputOfTheResidualTailCannotBeRecomputed() {
         BatchNorm2d tail = bn(10);
         tail.shareOutputBuffer(new GradientBuffers(), GradientBuffers.SUM);
         Tensor x = GradCheck.randn(new SplittableRandom(11), 2, 3, 4, C);
         tail.forwardAddRelu(x, x.copy());
-        org.assertj.core.api.Assertions.assertThatThrownBy(tail::output).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(tail::output).isInstanceOf(IllegalStateException.class);
     }
 }
