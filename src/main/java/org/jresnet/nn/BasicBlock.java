@@ -33,11 +33,7 @@ public final class BasicBlock extends ResidualBlock {
     }
 
     @Override protected void wireBranch(GradientBuffers b) {
-        boolean on = b != null;
-        bn2.setBackwardOverInput(on);                         // over conv2's output: dL/dH stays for the shortcut
-        bn1.shareOutputBuffer(b, GradientBuffers.INNER_A);
-        conv2.shareGradientBuffer(b, GradientBuffers.INNER_A);   // over bn1's recomputed output, once conv2 has read it
-        bn1.setInPlaceBackward(on);
+        routeInner(bn1, conv2, b, GradientBuffers.INNER_A);
         conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
     }
 

@@ -41,14 +41,8 @@ public final class Bottleneck extends ResidualBlock {
     }
 
     @Override protected void wireBranch(GradientBuffers b) {
-        boolean on = b != null;
-        bn3.setBackwardOverInput(on);                         // over conv3's output: dL/dH stays for the shortcut
-        bn2.shareOutputBuffer(b, GradientBuffers.INNER_A);
-        conv3.shareGradientBuffer(b, GradientBuffers.INNER_A);   // over bn2's recomputed output, once conv3 has read it
-        bn2.setInPlaceBackward(on);
-        bn1.shareOutputBuffer(b, GradientBuffers.INNER_B);
-        conv2.shareGradientBuffer(b, GradientBuffers.INNER_B);
-        bn1.setInPlaceBackward(on);
+        routeInner(bn2, conv3, b, GradientBuffers.INNER_A);   // bn1's and bn2's outputs must not share a slot:
+        routeInner(bn1, conv2, b, GradientBuffers.INNER_B);   // conv2's dy sits in INNER_A while bn1's is recomputed
         conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
     }
 

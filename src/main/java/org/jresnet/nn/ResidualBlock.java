@@ -74,6 +74,7 @@ public abstract class ResidualBlock extends Layer {
      */
     public void shareGradientBuffers(GradientBuffers buffers) {
         shared = buffers;
+        lastBn().setBackwardOverInput(buffers != null);   // over the last conv's output: dL/dH stays for the shortcut
         wireBranch(buffers);
         if (shortcut instanceof Sequential proj) {
             ((Conv2d) proj.get(0)).shareGradientBuffer(buffers, GradientBuffers.SHORTCUT_INPUT);
@@ -82,8 +83,19 @@ public abstract class ResidualBlock extends Layer {
         }
     }
 
-    /** The branch's part of {@link #shareGradientBuffers}. */
+    /** The branch's part of {@link #shareGradientBuffers} (the last BN is wired already). */
     protected abstract void wireBranch(GradientBuffers buffers);
+
+    /**
+     * An inner BN+ReLU feeding convolution {@code next}: the BN's output lives in {@code slot}
+     * (recomputed for the backward, {@link BatchNorm2d#output()}), next writes its dx over it once
+     * it has read it, and the BN's backward then works in place there. {@code b} null: own buffers.
+     */
+    protected static void routeInner(BatchNorm2d bn, Conv2d next, GradientBuffers b, int slot) {
+        bn.shareOutputBuffer(b, slot);
+        next.shareGradientBuffer(b, slot);
+        bn.setInPlaceBackward(b != null);
+    }
 
     /** The shortcut layer: null for the identity and for plain blocks. */
     public final Layer shortcut() { return shortcut; }

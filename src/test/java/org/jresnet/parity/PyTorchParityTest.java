@@ -44,8 +44,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * any float32 engine sees: one unperturbed run may miss, by luck, a relu input of a later SGD step
  * within rounding of 0, which moved plain20's 3-step SGD result by 1.4e-3). Some checks are ill-conditioned
  * (resnet50's gradients with BN over the 8 values of a 2x2 map at batch 2, plain nets' BN-bias
- * gradients, and free-running SGD at lr 0.1, which is chaotic: PyTorch float32 ends up to 100%
- * away from float64 after 3 steps). A check whose tensors PyTorch float32 itself gets beyond tol / 2
+ * gradients, and free-running SGD, chaotic in the ImageNet nets even at parity.py's lr 0.01: PyTorch
+ * float32 ends up to 63% away from float64 after 3 steps). A check whose tensors PyTorch float32 itself gets beyond tol / 2
  * is reported as ILL-CONDITIONED and asserts only that jresnet's worst error is within
  * max(tol, 10x PyTorch's own float32 error); every other check holds each tensor to the tolerance.
  * The single-step SGD check is well-conditioned for every model.
