@@ -12,7 +12,7 @@ import org.jresnet.data.LoadOptions;
 import org.jresnet.data.Split;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.ConfusionPlot;
 import org.jresnet.train.Evaluation;
 import org.jresnet.train.Preprocessing;
@@ -31,10 +31,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "Write the confusion matrix as a PNG.") Path plot;
     @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
     @Option(names = "--skip-bad", description = "Skip and count corrupt images.") boolean skipBad;
-    @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
+    @Mixin EngineOptions engine;
 
     @Override public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
         if (batch < 1) throw new Errors.UsageException("--batch must be >= 1");
         Split sp = Split.parse(split);
         ModelFiles.Loaded loaded = weights.load();

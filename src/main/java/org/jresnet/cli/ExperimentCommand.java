@@ -17,7 +17,7 @@ import org.jresnet.experiments.Recipe;
 import org.jresnet.experiments.RunStore;
 import org.jresnet.experiments.ShortcutOptions;
 import org.jresnet.nn.Shortcut;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.ProgressReporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,17 +61,12 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--ckpt-every", description = "Also checkpoint every N iterations (default: each epoch only).")
         int ckptEvery;
         @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
-        @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
         @Option(names = "--quiet", description = "No progress output.") boolean quiet;
 
         ProgressReporter progress;
         RunStore store;
 
         RunStore open() {
-            if (threads != null) {
-                if (threads < 1) throw new Errors.UsageException("--threads must be >= 1");
-                Parallel.setThreads(threads);
-            }
             Path d = data != null ? data : Home.bundled(Home.SAMPLE_DATA);
             Recipe recipe = new Recipe(d, epochs, batch, lr, momentum, weightDecay, warmup == null ? -1 : warmup, seed,
                     ckptEvery, cacheDir);
@@ -86,6 +81,7 @@ final class ExperimentCommand implements Runnable {
     /** Runs an experiment body; a stopped training run ends the command with 130 and how to continue. */
     abstract static class Base implements Callable<Integer> {
         @Mixin Common common;
+        @Mixin EngineOptions engine;
 
         abstract String name();
 

@@ -32,6 +32,7 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionStrategy(parsed -> EngineOptions.runBound(parsed, new CommandLine.RunLast()));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (debug) ex.printStackTrace(err);

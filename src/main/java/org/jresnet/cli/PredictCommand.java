@@ -16,7 +16,7 @@ import org.jresnet.data.ResizeCenterCrop;
 import org.jresnet.data.Transforms;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.tensor.Tensor;
 import org.jresnet.train.Preprocessing;
 import picocli.CommandLine.Command;
@@ -33,10 +33,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--top", description = "Classes to list per image (default ${DEFAULT-VALUE}).") int top = 5;
     @Option(names = "--batch", description = "Images per forward pass (default ${DEFAULT-VALUE}).") int batch = 64;
     @Option(names = "--json", description = "Print a JSON array, in input order.") boolean json;
-    @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
+    @Mixin EngineOptions engine;
 
     @Override public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
         if (top < 1) throw new Errors.UsageException("--top must be >= 1");
         if (batch < 1) throw new Errors.UsageException("--batch must be >= 1");
         List<Path> files = expand(inputs);

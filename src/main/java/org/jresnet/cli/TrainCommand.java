@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jresnet.models.Models;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.LrSchedule;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
@@ -16,6 +16,7 @@ import org.jresnet.train.TrainConfig;
 import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -63,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--std", split = ",", description = "Per-channel std (R,G,B); default: of the training split.") double[] std;
     @Option(names = "--skip-bad", description = "Skip and count corrupt images instead of failing.") boolean skipBad;
     @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
-    @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
+    @Mixin EngineOptions engine;
     @Option(names = "--quiet", description = "No progress output.") boolean quiet;
     /** Slows each step down so that tests can interrupt a run mid-epoch; not for users. */
     @Option(names = "--step-delay-ms", hidden = true) int stepDelayMs;
@@ -75,10 +76,6 @@ final class TrainCommand implements Callable<Integer> {
             "--zero-init-residual", "--mean", "--std", "--out", "--ckpt-every");
 
     @Override public Integer call() throws Exception {
-        if (threads != null) {
-            if (threads < 1) throw new Errors.UsageException("--threads must be >= 1");
-            Parallel.setThreads(threads);
-        }
         ProgressReporter progress = new ProgressReporter(quiet ? ProgressReporter.Mode.QUIET : ProgressReporter.auto());
         return resume != null ? resumeRun(progress) : newRun(progress);
     }
@@ -95,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(model, shortcut, dataPath.toAbsolutePath(), outDir.toAbsolutePath(), epochs,
                 batch, lr, momentum, weightDecay, nesterov, schedule, milestones, gamma, warmup, warmupLr,
                 warmupUntilError, seed, val, ckptEvery, init == null ? null : init.toAbsolutePath(), numClasses,
-                freezeBackbone, zeroInitResidual, mean, std, skipBad, cacheDir, Parallel.get().threads());
+                freezeBackbone, zeroInitResidual, mean, std, skipBad, cacheDir, Engine.current().threads());
         LrSchedule.Kind.parse(schedule);
         TrainingRun.Data d = TrainingRun.Data.open(cfg, quiet);
         return finish(TrainingRun.start(cfg, d, progress, stepDelay()));
@@ -109,9 +106,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         RunFiles.Resumed r = RunFiles.readCheckpoint(resume);
         TrainConfig cfg = r.config();
-        if (cfg.threads() != Parallel.get().threads()) {
+        if (cfg.threads() != Engine.current().threads()) {
             System.err.printf(Locale.ROOT, "note: the run started with %d threads, this process has %d; the result will"
-                    + " not be bit-identical to an uninterrupted run%n", cfg.threads(), Parallel.get().threads());
+                    + " not be bit-identical to an uninterrupted run%n", cfg.threads(), Engine.current().threads());
         }
         if (TrainingRun.isComplete(r)) {
             System.err.println("the run in " + resume + " is already complete (" + cfg.epochs() + " epochs)");

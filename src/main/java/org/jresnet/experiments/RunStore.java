@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.nn.Shortcut;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.MetricsLog;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
@@ -45,7 +45,7 @@ public final class RunStore {
     /** The recipe's data, opened once (training and test splits, normalisation of the training split). */
     public TrainingRun.Data data() {
         if (data == null) {
-            TrainConfig probe = recipe.config(ExperimentNames.resnet(20), null, root, 0, Parallel.get().threads());
+            TrainConfig probe = recipe.config(ExperimentNames.resnet(20), null, root, 0, Engine.current().threads());
             data = TrainingRun.Data.open(probe, quiet);
         }
         return data;
@@ -60,7 +60,7 @@ public final class RunStore {
         int trainImages = data().plan().train().length;
         String key = recipe.runKey(model, shortcut, trainImages);
         Path dir = root.resolve(key);
-        TrainConfig cfg = recipe.config(model, shortcut, dir, trainImages, Parallel.get().threads());
+        TrainConfig cfg = recipe.config(model, shortcut, dir, trainImages, Engine.current().threads());
         TrainingRun.Outcome o;
         if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
             RunFiles.Resumed r = RunFiles.readCheckpoint(dir);

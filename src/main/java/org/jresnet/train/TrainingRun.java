@@ -18,7 +18,7 @@ import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
 import org.jresnet.nn.Shortcut;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * A training run from its {@link TrainConfig} to its run folder, started fresh or resumed from the
@@ -50,7 +50,7 @@ public final class TrainingRun {
             }
             EpochPlan plan = new EpochPlan(train.size(), cfg.val(), cfg.seed());
             Normalization norm = cfg.mean() != null ? new Normalization(cfg.mean(), cfg.std())
-                    : Normalization.compute(train, plan.train(), Parallel.get().threads());
+                    : Normalization.compute(train, plan.train(), Engine.current().threads());
             return new Data(train, test, plan, norm);
         }
     }
@@ -119,7 +119,7 @@ public final class TrainingRun {
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test"
                         + " images, %d epochs x %d iterations, %s, %d threads -> %s", net.config.name(),
                 net.parameterCount(), d.train().description(), d.plan().train().length, d.plan().val().length,
-                d.test().size(), cfg.epochs(), perEpoch, sched, Parallel.get().threads(), files.dir()));
+                d.test().size(), cfg.epochs(), perEpoch, sched, Engine.current().threads(), files.dir()));
         Thread hook = new Thread(() -> {
             try {
                 trainer.requestStop(STOP_TIMEOUT_S);

@@ -2,9 +2,9 @@ package org.jresnet.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.engine.TestEngines;
 import java.util.Arrays;
 import java.util.Random;
-import org.jresnet.tensor.Parallel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ class ConvSimdTest {
     private static final double TOL = 1e-5;
 
     @AfterEach
-    void restoreThreads() { Parallel.setThreads(Parallel.defaultThreads()); }
+    void restoreThreads() { TestEngines.reset(); }
 
     /** Normwise relative error ||got - want|| / max(||want||, tiny). */
     static double relErr(float[] got, float[] want) {
@@ -102,7 +102,7 @@ class ConvSimdTest {
 
     @Test
     void threeThreadsAndBitIdenticalRepeats() {
-        Parallel.setThreads(3);
+        TestEngines.use(c -> c.withThreads(3));
         ConvShape s = new ConvShape(3, 7, 7, 20, 37, 3, 3, 2, 1);
         check(s, 11);
         Random r = new Random(3);

@@ -3,8 +3,8 @@ package org.jresnet.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
-import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,11 +12,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** BN statistics against a hand computation in double: PyTorch's update rule. */
 class BatchNormTest {
-    @AfterEach void restore() { Simd.setEnabled(true); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void runningStatisticsFollowPyTorch(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         int n = 3, h = 4, w = 5, c = 21, rows = n * h * w;
         BatchNorm2d bn = new BatchNorm2d(c);
         SplittableRandom rng = new SplittableRandom(1);

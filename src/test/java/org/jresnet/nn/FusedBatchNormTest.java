@@ -3,8 +3,8 @@ package org.jresnet.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
-import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class FusedBatchNormTest {
     /** 16 lanes of vector body plus a scalar tail. */
     private static final int C = 21;
 
-    @AfterEach void restore() { Simd.setEnabled(true); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
     private static BatchNorm2d bn(long seed) {
         BatchNorm2d bn = new BatchNorm2d(C);
@@ -32,7 +32,7 @@ class FusedBatchNormTest {
 
     @ParameterizedTest(name = "simd={0}, training={1}") @ValueSource(booleans = {true, false})
     void fusedReluEqualsBatchNormThenReluExactly(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         for (boolean training : new boolean[] {true, false}) {
             BatchNorm2d fused = bn(1), plain = bn(1);
             fused.setFusedRelu(true);
@@ -53,7 +53,7 @@ class FusedBatchNormTest {
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void addReluTailEqualsSeparateLayers(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d fused = bn(4), plain = bn(4);
         Tensor x = GradCheck.randn(new SplittableRandom(5), 2, 3, 4, C);
         Tensor s = GradCheck.randn(new SplittableRandom(6), 2, 3, 4, C);
@@ -67,7 +67,7 @@ class FusedBatchNormTest {
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void fusedReluGradientByFiniteDifferences(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d bn = bn(8);
         bn.setFusedRelu(true);
         Tensor x = GradCheck.randn(new SplittableRandom(9), 2, 3, 3, C);
@@ -79,7 +79,7 @@ class FusedBatchNormTest {
     /** A transient output recomputed for the backward is the forward's, bit for bit; dx over x equals dx elsewhere. */
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void recomputedOutputAndBackwardOverInputChangeNothing(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         GradientBuffers slots = new GradientBuffers();
         BatchNorm2d shared = bn(7), own = bn(7);
         shared.setFusedRelu(true);

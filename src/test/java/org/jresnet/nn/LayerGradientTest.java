@@ -2,8 +2,8 @@ package org.jresnet.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
-import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -18,13 +18,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LayerGradientTest {
     private static final int COORDS = 120;
 
-    @AfterEach void restore() { Simd.setEnabled(true); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
     private static Tensor x(long seed, int... shape) { return GradCheck.randn(new SplittableRandom(seed), shape); }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void batchNormTrainMode(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d bn = new BatchNorm2d(20);
         SplittableRandom rng = new SplittableRandom(3);
         Init.uniform(bn.weight.value(), 2, rng);
@@ -34,7 +34,7 @@ class LayerGradientTest {
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void batchNormEvalMode(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d bn = new BatchNorm2d(19);
         SplittableRandom rng = new SplittableRandom(4);
         Init.uniform(bn.weight.value(), 2, rng);
@@ -46,25 +46,25 @@ class LayerGradientTest {
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void relu(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         assertThat(GradCheck.maxError(new ReLU(), x(3, 2, 3, 3, 20), 9, COORDS)).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void maxPool3x3Stride2Pad1(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         assertThat(GradCheck.maxError(new MaxPool2d(3, 2, 1), x(4, 2, 5, 6, 18), 10, COORDS)).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void globalAvgPool(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         assertThat(GradCheck.maxError(new GlobalAvgPool(), x(5, 2, 3, 3, 20), 11, COORDS)).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void linear(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         Linear fc = new Linear(37, 7);
         Init.linearDefault(fc, 1, "fc.");
         assertThat(GradCheck.maxError(fc, x(6, 3, 37), 12, COORDS)).isLessThan(GradCheck.TOL);
@@ -72,13 +72,13 @@ class LayerGradientTest {
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void shortcutA(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         assertThat(GradCheck.maxError(new ShortcutA(16, 32, 2), x(7, 2, 5, 5, 16), 13, COORDS)).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void sequentialConvBnRelu(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         Conv2d conv = new Conv2d(3, 17, 3, 2, 1, false);
         Init.kaimingNormalFanOut(conv, new SplittableRandom(5));
         Sequential s = new Sequential(conv, new BatchNorm2d(17), new ReLU());

@@ -3,6 +3,7 @@ package org.jresnet.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
 import org.jresnet.kernel.Elementwise;
 import org.jresnet.tensor.Tensor;
@@ -148,11 +149,11 @@ class ResidualBlockTest {
     private static void Simd_both(Runnable r) {
         try {
             for (boolean on : new boolean[] {true, false}) {
-                org.jresnet.kernel.Simd.setEnabled(on);
+                TestEngines.use(c -> c.withSimd(on));
                 r.run();
             }
         } finally {
-            org.jresnet.kernel.Simd.setEnabled(true);
+            TestEngines.reset();
         }
     }
 
