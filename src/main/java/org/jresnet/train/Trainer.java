@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.jresnet.data.Batch;
 import org.jresnet.data.BatchLoader;
 import org.jresnet.data.Dataset;
@@ -13,8 +12,6 @@ import org.jresnet.data.EpochPlan;
 import org.jresnet.data.Prefetcher;
 import org.jresnet.data.Transform;
 import org.jresnet.models.ResNet;
-import org.jresnet.nn.SoftmaxCrossEntropy;
-import org.jresnet.tensor.Tensor;
 
 /**
  * The training loop: SGD over the plan's epochs, the schedule's learning rate per iteration, a test
@@ -44,6 +41,7 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final ResNet model;
     private final Sgd sgd;
+    private final TrainStep step;
     private final LrSchedule schedule;
     private final Dataset train, test;
     private final EpochPlan plan;
@@ -52,16 +50,17 @@ public final class Trainer {
     private final ProgressReporter progress;
     private final Listener listener;
     private volatile boolean stopRequested;
-    private long t0;
+    private long t0, stepStart;
     private double elapsedBefore;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    public Trainer(TrainConfig cfg, ResNet model, Sgd sgd, LrSchedule schedule, Dataset train, EpochPlan plan,
+    public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
                    Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
                    ProgressReporter progress, Listener listener) {
         this.cfg = cfg;
-        this.model = model;
-        this.sgd = sgd;
+        this.step = step;
+        this.model = step.model();
+        this.sgd = step.optimizer();
         this.schedule = schedule;
         this.train = train;
         this.plan = plan;
@@ -96,61 +95,66 @@ public final class Trainer {
     }
 
     private RunState loop(RunState s, MetricsLog log) throws IOException {
-        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
         t0 = System.nanoTime();
         elapsedBefore = s.elapsedS();
         try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.batch())) {
             int perEpoch = loader.batchesPerEpoch();
-            while (s.epoch() <= cfg.epochs()) {
+            for (; s.epoch() <= cfg.epochs(); s = finishEpoch(s, log, perEpoch)) {
                 // A frozen backbone keeps its BN statistics: eval mode, and only fc learns.
                 model.setTraining(!cfg.freezeBackbone());
                 progress.startEpoch(s.epoch(), cfg.epochs(), perEpoch, s.batchInEpoch());
-                long stepStart = System.nanoTime();
+                stepStart = System.nanoTime();
                 try (Prefetcher batches = loader.prefetch(s.epoch() - 1, s.batchInEpoch(), PREFETCH_DEPTH)) {
                     while (batches.hasNext()) {
                         Batch b = batches.next();
                         double lr = schedule.at(s.iteration(), s.warmupDone());
-                        model.zeroGrad();
-                        Tensor logits = cfg.freezeBackbone() ? model.fc.forward(model.features(b.images()))
-                                : model.forward(b.images());
-                        float loss = ce.forward(logits, b.labels());
-                        if (!Float.isFinite(loss)) {
-                            throw new DivergedException(String.format(Locale.ROOT,
-                                    "the loss became %s at iteration %d (epoch %d); lower --lr. The last good checkpoint"
-                                            + " is %s", loss, s.iteration(), s.epoch(), files.checkpoint()));
-                        }
-                        if (cfg.freezeBackbone()) model.fc.backward(ce.backward());
-                        else model.backward(ce.backward());
-                        sgd.step((float) lr);
-                        long errors = s.errors() + (b.size() - ce.correct());
-                        long seen = s.seen() + b.size();
-                        double runningErr = (double) errors / seen;
-                        boolean warmupDone = s.warmupDone()
-                                || (schedule.hasErrorWarmup() && runningErr < cfg.warmupUntilError());
-                        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-                        s = new RunState(s.epoch(), s.batchInEpoch() + 1, s.iteration() + 1, warmupDone,
-                                s.lossSum() + (double) loss * b.size(), errors, seen, elapsed, s.bestValErr());
-                        long now = System.nanoTime();
-                        double ips = b.size() / ((now - stepStart) / 1e9);
-                        stepStart = now;
-                        progress.step(s.epoch(), s.batchInEpoch(), perEpoch, String.format(Locale.ROOT,
-                                "loss %.4f  err %.2f%%  lr %.4g  %.0f img/s", s.lossSum() / s.seen(),
-                                100 * runningErr, lr, ips));
-                        listener.stepDone(s);
-                        if (stopRequested) {
-                            saveCheckpoint(s);
-                            progress.message("stopped at epoch " + s.epoch() + ", iteration " + s.iteration()
-                                    + "; resume with: jresnet train --resume " + files.dir());
-                            return s;
-                        }
+                        TrainStep.Result r = step(b, lr, s);
+                        s = record(s, r, lr, perEpoch);
+                        if (stopRequested) return stop(s);
                         if (cfg.ckptEvery() > 0 && s.iteration() % cfg.ckptEvery() == 0 && batches.hasNext()) {
                             saveCheckpoint(s);
                         }
                     }
                 }
-                s = finishEpoch(s, log, perEpoch);
             }
         }
+        return s;
+    }
+
+    /** The step; a loss that is no longer finite ends the run with the last good checkpoint kept. */
+    private TrainStep.Result step(Batch b, double lr, RunState s) {
+        try {
+            return step.run(b.images(), b.labels(), (float) lr);
+        } catch (TrainStep.NonFiniteException e) {
+            throw new DivergedException(String.format(Locale.ROOT,
+                    "%s at iteration %d (epoch %d); lower --lr. The last good checkpoint is %s",
+                    e.getMessage(), s.iteration(), s.epoch(), files.checkpoint()));
+        }
+    }
+
+    /** Bookkeeping after a step: running loss and error, the warm-up's end, progress, the listener. */
+    private RunState record(RunState s, TrainStep.Result r, double lr, int perEpoch) {
+        long errors = s.errors() + (r.batch() - r.correct());
+        long seen = s.seen() + r.batch();
+        double runningErr = (double) errors / seen;
+        boolean warmupDone = s.warmupDone() || (schedule.hasErrorWarmup() && runningErr < cfg.warmupUntilError());
+        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+        s = new RunState(s.epoch(), s.batchInEpoch() + 1, s.iteration() + 1, warmupDone,
+                s.lossSum() + (double) r.loss() * r.batch(), errors, seen, elapsed, s.bestValErr());
+        long now = System.nanoTime();
+        double ips = r.batch() / ((now - stepStart) / 1e9);
+        stepStart = now;
+        progress.step(s.epoch(), s.batchInEpoch(), perEpoch, String.format(Locale.ROOT,
+                "loss %.4f  err %.2f%%  lr %.4g  %.0f img/s", s.lossSum() / s.seen(), 100 * runningErr, lr, ips));
+        listener.stepDone(s);
+        return s;
+    }
+
+    /** Checkpoints and returns the state at a requested stop. */
+    private RunState stop(RunState s) throws IOException {
+        saveCheckpoint(s);
+        progress.message("stopped at epoch " + s.epoch() + ", iteration " + s.iteration()
+                + "; resume with: jresnet train --resume " + files.dir());
         return s;
     }
 
@@ -188,8 +192,5 @@ public final class Trainer {
         files.saveCheckpoint(model, sgd, s, cfg);
         listener.checkpointSaved(files.checkpoint(), s);
     }
-
-    /** Used by tests and the CLI to observe stop handling. */
-    public boolean stopRequested() { return stopRequested; }
 
 }

@@ -114,7 +114,8 @@ public final class TrainingRun {
         int size = files.metadata().inputSize()[1];
         Transform trainT = Preprocessing.training(d.train(), d.norm(), size);
         Transform evalT = Preprocessing.evaluation(d.test(), d.norm(), size);
-        Trainer trainer = new Trainer(cfg, net, sgd, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
+        TrainStep step = TrainStep.builder(net, sgd).headOnly(cfg.freezeBackbone()).requireFiniteLoss().build();
+        Trainer trainer = new Trainer(cfg, step, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
                 progress, listener);
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test"
                         + " images, %d epochs x %d iterations, %s, %d threads -> %s", net.config.name(),
