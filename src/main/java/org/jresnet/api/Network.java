@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jresnet.engine.Engine;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
+import org.jresnet.io.Normalization;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
@@ -194,12 +195,9 @@ public final class Network {
      */
     public float[] normalize(byte[] rgb) {
         if (rgb.length % 3 != 0) throw new IllegalArgumentException("RGB bytes must be a multiple of 3, got " + rgb.length);
-        float[] mean = meta.mean(), std = meta.std();
+        Normalization norm = meta.normalization();
         float[] out = new float[rgb.length];
-        for (int i = 0; i < rgb.length; i++) {
-            int c = i % 3;
-            out[i] = ((rgb[i] & 0xff) / 255f - mean[c]) / std[c];
-        }
+        for (int i = 0; i < rgb.length; i++) out[i] = norm.apply(i % 3, rgb[i] & 0xff);
         return out;
     }
 

@@ -43,7 +43,7 @@ final class EvalCommand implements Callable<Integer> {
         Path dataPath = data != null ? data : Home.bundled(Home.SAMPLE_DATA);
         try (Dataset ds = Datasets.open(dataPath, sp, opt)) {
             checkClasses(meta, ds);
-            var transform = Preprocessing.evaluation(ds, WeightsOption.normalization(meta), meta.inputSize()[1]);
+            var transform = Preprocessing.evaluation(ds, meta.normalization(), meta.inputSize()[1]);
             Evaluation e = Evaluation.run(loaded.model(), ds, BatchLoader.all(ds), transform, batch);
             if (plot != null) ConfusionPlot.writePng(plot, e);
             if (json) {

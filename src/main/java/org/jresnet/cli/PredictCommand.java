@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.jresnet.data.ImageDecoder;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.ResizeCenterCrop;
 import org.jresnet.data.Transforms;
 import org.jresnet.io.ModelFiles;
@@ -42,7 +42,7 @@ final class PredictCommand implements Callable<Integer> {
         ModelFiles.Loaded loaded = weights.load();
         ModelMetadata meta = loaded.metadata();
         int size = meta.inputSize()[1];
-        Normalization norm = WeightsOption.normalization(meta);
+        Normalization norm = meta.normalization();
         ResizeCenterCrop prep = Preprocessing.resizeCrop(norm, size);
         int k = meta.numClasses(), shown = Math.min(top, k);
         List<Map<String, Object>> out = new ArrayList<>();

@@ -2,7 +2,7 @@ package org.jresnet.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.io.SafeTensors;
@@ -50,7 +50,7 @@ final class WeightsOption {
             loaded = ModelFiles.load(file, c, true);
         }
         ModelMetadata meta = loaded.metadata();
-        if (mean != null) meta = meta.withNormalization(toFloat(mean), toFloat(std));
+        if (mean != null) meta = meta.withNormalization(new Normalization(mean, std));
         loaded.model().setTraining(false);
         return new ModelFiles.Loaded(loaded.model(), meta, loaded.report(), loaded.file());
     }
@@ -65,15 +65,6 @@ final class WeightsOption {
             }
         }
         throw new Errors.UsageException(file + " has no fc.weight: not a ResNet classifier");
-    }
-
-    static Normalization normalization(ModelMetadata meta) {
-        float[] m = meta.mean(), s = meta.std();
-        return new Normalization(new double[] {m[0], m[1], m[2]}, new double[] {s[0], s[1], s[2]});
-    }
-
-    private static float[] toFloat(double[] d) {
-        return new float[] {(float) d[0], (float) d[1], (float) d[2]};
     }
 
     static String percent(double f) { return String.format(Locale.ROOT, "%.2f%%", 100 * f); }

@@ -114,7 +114,7 @@ public final class ModelFiles {
         if (ModelMetadata.isJresnet(f.metadata())) {
             ModelMetadata fm = ModelMetadata.fromMap(f.metadata(), file);
             meta = new ModelMetadata(config.name(), config.shortcut(), config.strideOn3x3(), config.numClasses(),
-                    fm.numClasses() == config.numClasses() ? fm.classes() : meta.classes(), fm.mean(), fm.std(),
+                    fm.numClasses() == config.numClasses() ? fm.classes() : meta.classes(), fm.normalization(),
                     fm.inputSize());
         }
         ResNet model = Models.create(config);

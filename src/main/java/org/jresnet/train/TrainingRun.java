@@ -1,5 +1,6 @@
 package org.jresnet.train;
 
+import org.jresnet.data.ChannelStatistics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +9,7 @@ import org.jresnet.data.Dataset;
 import org.jresnet.data.Datasets;
 import org.jresnet.data.EpochPlan;
 import org.jresnet.data.LoadOptions;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.Split;
 import org.jresnet.data.Transform;
 import org.jresnet.io.ModelFiles;
@@ -50,7 +51,7 @@ public final class TrainingRun {
             }
             EpochPlan plan = new EpochPlan(train.size(), cfg.val(), cfg.seed());
             Normalization norm = cfg.mean() != null ? new Normalization(cfg.mean(), cfg.std())
-                    : Normalization.compute(train, plan.train(), Engine.current().threads());
+                    : ChannelStatistics.normalization(train, plan.train(), Engine.current().threads());
             return new Data(train, test, plan, norm);
         }
     }
@@ -71,7 +72,7 @@ public final class TrainingRun {
         if (cfg.freezeBackbone()) freezeBackbone(net);
         int size = inputSize(net, d.train());
         ModelMetadata meta = ModelMetadata.defaults(net.config).withClasses(d.train().classes())
-                .withNormalization(toFloat(d.norm().mean()), toFloat(d.norm().std())).withInputSize(size, size);
+                .withNormalization(d.norm()).withInputSize(size, size);
         Sgd sgd = new Sgd(net.parameters(), (float) cfg.momentum(), (float) cfg.weightDecay(), cfg.nesterov());
         return train(cfg, net, sgd, d, new RunFiles(outDir, meta), RunState.start(), new MetricsLog(outDir), progress,
                 listener);
@@ -178,11 +179,5 @@ public final class TrainingRun {
     public static int inputSize(ResNet net, Dataset train) {
         if (train.height() > 0 && train.height() == train.width()) return train.height();
         return net.config.cifar() ? 32 : 224;
-    }
-
-    private static float[] toFloat(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
     }
 }

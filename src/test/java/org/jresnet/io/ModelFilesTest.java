@@ -28,8 +28,8 @@ class ModelFilesTest {
         ResNet m = model("resnet20", Shortcut.B, 3);
         m.buffers().get("layer2.0.downsample.1.running_var").value().set(5, 2.5f);
         m.buffers().get("bn1.num_batches_tracked").value().set(0, 1234);
-        ModelMetadata meta = ModelMetadata.defaults(m.config).withNormalization(new float[] {0.5f, 0.4f, 0.3f},
-                new float[] {0.2f, 0.25f, 0.3f});
+        ModelMetadata meta = ModelMetadata.defaults(m.config).withNormalization(new Normalization(
+                new double[] {0.5f, 0.4f, 0.3f}, new double[] {0.2f, 0.25f, 0.3f}));
         Path p = dir.resolve("r20.safetensors");
         ModelFiles.save(p, m, meta);
 
