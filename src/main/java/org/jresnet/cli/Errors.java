@@ -29,6 +29,9 @@ public final class Errors {
         if (t instanceof IOException e) {
             return "jresnet: " + (e.getMessage() == null ? "I/O error (" + e.getClass().getSimpleName() + ")" : e.getMessage());
         }
+        if (t instanceof org.jresnet.train.TrainConfig.Invalid i) {
+            return "jresnet: " + TrainingOptions.FLAGS.getOrDefault(i.field(), i.field()) + " " + i.problem();
+        }
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
         return "jresnet: " + m;

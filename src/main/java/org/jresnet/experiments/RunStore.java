@@ -83,13 +83,16 @@ public final class RunStore {
 
     /** A run folder found under the key must hold the run the recipe asks for (a hash collision, or a hand edit). */
     private static void checkSameRun(Path dir, TrainConfig found, TrainConfig wanted) {
-        boolean same = found.model().equals(wanted.model()) && Objects.equals(found.shortcut(), wanted.shortcut())
-                && found.data().equals(wanted.data()) && found.epochs() == wanted.epochs()
-                && found.batch() == wanted.batch() && found.lr() == wanted.lr() && found.seed() == wanted.seed()
-                && found.warmup() == wanted.warmup() && found.schedule().equals(wanted.schedule());
+        TrainConfig.Model fm = found.model(), wm = wanted.model();
+        TrainConfig.Run fr = found.run(), wr = wanted.run();
+        TrainConfig.Schedule fs = found.schedule(), ws = wanted.schedule();
+        boolean same = fm.name().equals(wm.name()) && Objects.equals(fm.shortcut(), wm.shortcut())
+                && found.data().path().equals(wanted.data().path()) && fr.epochs() == wr.epochs()
+                && fr.batch() == wr.batch() && fs.lr() == ws.lr() && fr.seed() == wr.seed()
+                && fs.warmup() == ws.warmup() && fs.kind() == ws.kind();
         if (!same) {
-            throw new IllegalStateException(dir + " holds a different run (" + found.model() + ", " + found.data()
-                    + ", " + found.epochs() + " epochs); move it away or choose another --out");
+            throw new IllegalStateException(dir + " holds a different run (" + fm.name() + ", " + found.data().path()
+                    + ", " + fr.epochs() + " epochs); move it away or choose another --out");
         }
     }
 }

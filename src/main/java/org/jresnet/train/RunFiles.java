@@ -59,7 +59,7 @@ public final class RunFiles {
             optim.put(Sgd.MOMENTUM_PREFIX + e.getKey(), TensorData.f32(b.clone(), b.length));
         }
         Map<String, String> extra = new LinkedHashMap<>();
-        extra.put(CONFIG_KEY, JSON.writeValueAsString(cfg));
+        extra.put(CONFIG_KEY, JSON.writeValueAsString(StoredTrainConfig.of(cfg)));
         extra.put(STATE_KEY, JSON.writeValueAsString(state));
         ModelFiles.save(checkpoint(), model, meta, optim, extra);
     }
@@ -85,7 +85,7 @@ public final class RunFiles {
         if (!m.containsKey(CONFIG_KEY) || !m.containsKey(STATE_KEY)) {
             throw new IOException(f + " is a weights file, not a training checkpoint (no run state)");
         }
-        TrainConfig cfg = JSON.readValue(m.get(CONFIG_KEY), TrainConfig.class);
+        TrainConfig cfg = JSON.readValue(m.get(CONFIG_KEY), StoredTrainConfig.class).toConfig();
         RunState state = JSON.readValue(m.get(STATE_KEY), RunState.class);
         Map<String, float[]> momentum = new LinkedHashMap<>();
         for (var e : loaded.file().tensors().entrySet()) {

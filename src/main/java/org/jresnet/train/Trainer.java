@@ -97,12 +97,12 @@ public final class Trainer {
     private RunState loop(RunState s, MetricsLog log) throws IOException {
         t0 = System.nanoTime();
         elapsedBefore = s.elapsedS();
-        try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.batch())) {
+        try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.run().batch())) {
             int perEpoch = loader.batchesPerEpoch();
-            for (; s.epoch() <= cfg.epochs(); s = finishEpoch(s, log, perEpoch)) {
+            for (; s.epoch() <= cfg.run().epochs(); s = finishEpoch(s, log, perEpoch)) {
                 // A frozen backbone keeps its BN statistics: eval mode, and only fc learns.
-                model.setTraining(!cfg.freezeBackbone());
-                progress.startEpoch(s.epoch(), cfg.epochs(), perEpoch, s.batchInEpoch());
+                model.setTraining(!cfg.model().freezeBackbone());
+                progress.startEpoch(s.epoch(), cfg.run().epochs(), perEpoch, s.batchInEpoch());
                 stepStart = System.nanoTime();
                 try (Prefetcher batches = loader.prefetch(s.epoch() - 1, s.batchInEpoch(), PREFETCH_DEPTH)) {
                     while (batches.hasNext()) {
@@ -111,7 +111,7 @@ public final class Trainer {
                         TrainStep.Result r = step(b, lr, s);
                         s = record(s, r, lr, perEpoch);
                         if (stopRequested) return stop(s);
-                        if (cfg.ckptEvery() > 0 && s.iteration() % cfg.ckptEvery() == 0 && batches.hasNext()) {
+                        if (cfg.run().ckptEvery() > 0 && s.iteration() % cfg.run().ckptEvery() == 0 && batches.hasNext()) {
                             saveCheckpoint(s);
                         }
                     }
@@ -137,7 +137,7 @@ public final class Trainer {
         long errors = s.errors() + (r.batch() - r.correct());
         long seen = s.seen() + r.batch();
         double runningErr = (double) errors / seen;
-        boolean warmupDone = s.warmupDone() || (schedule.hasErrorWarmup() && runningErr < cfg.warmupUntilError());
+        boolean warmupDone = s.warmupDone() || (schedule.hasErrorWarmup() && runningErr < cfg.schedule().warmupUntilError());
         double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
         s = new RunState(s.epoch(), s.batchInEpoch() + 1, s.iteration() + 1, warmupDone,
                 s.lossSum() + (double) r.loss() * r.batch(), errors, seen, elapsed, s.bestValErr());
@@ -161,11 +161,11 @@ public final class Trainer {
     /** Test (and validation) pass, metrics row, curves, best weights, checkpoint at the epoch boundary. */
     private RunState finishEpoch(RunState s, MetricsLog log, int perEpoch) throws IOException {
         progress.close();
-        Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.batch());
+        Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
         double valErr = Double.NaN;
         double best = s.bestValErr();
         if (plan.val().length > 0) {
-            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.batch()).error();
+            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch()).error();
             if (Double.isNaN(best) || valErr < best) {
                 best = valErr;
                 files.saveBest(model);
@@ -179,7 +179,7 @@ public final class Trainer {
         files.saveCurves(log);
         progress.message(String.format(Locale.ROOT,
                 "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs",
-                m.epoch(), cfg.epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
+                m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
                 100 * m.testErr(), Double.isNaN(valErr) ? "" : String.format(Locale.ROOT, "  val err %.2f%%", 100 * valErr),
                 m.elapsedS()));
         listener.epochDone(m);
