@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jresnet.plot.Charts;
 import org.jresnet.data.Batch;
 import org.jresnet.data.BatchLoader;
 import org.jresnet.data.Dataset;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.jresnet.plot.Charts;
 import org.jresnet.data.Dataset;
 import org.jresnet.data.Transform;
 import org.jresnet.io.ModelFiles;

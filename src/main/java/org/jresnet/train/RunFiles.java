@@ -11,6 +11,7 @@ import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.io.TensorData;
 import org.jresnet.models.ResNet;
+import org.jresnet.plot.Charts;
 
 /**
  * The files of a run folder: {@code checkpoint.safetensors} (weights, BN statistics, momentum
@@ -68,9 +69,10 @@ public final class RunFiles {
 
     public void saveBest(ResNet model) throws IOException { ModelFiles.save(best(), model, meta); }
 
-    public void saveCurves(MetricsLog log) throws IOException {
-        String title = meta.model() + " on " + dir.getFileName();
-        CurvesPlot.writePng(curves(), CurvesPlot.chart(title, List.of(new CurvesPlot.Run(meta.model(), log.rows()))),
+    /** The run's error curves, titled with the model and the data it learns ({@code dataName}). */
+    public void saveCurves(MetricsLog log, String dataName) throws IOException {
+        String title = meta.model() + " on " + dataName;
+        Charts.writePng(curves(), CurvesPlot.chart(title, List.of(new CurvesPlot.Run(meta.model(), log.rows()))),
                 900, 560);
     }
 

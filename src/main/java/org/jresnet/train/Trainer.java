@@ -176,7 +176,7 @@ public final class Trainer {
         EpochMetrics m = new EpochMetrics(s.epoch(), s.iteration(), s.lossSum() / s.seen(),
                 (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed);
         log.append(m);
-        files.saveCurves(log);
+        files.saveCurves(log, dataName(cfg.data().path()));
         progress.message(String.format(Locale.ROOT,
                 "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs",
                 m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
@@ -186,6 +186,12 @@ public final class Trainer {
         RunState next = new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, best);
         saveCheckpoint(next);
         return next;
+    }
+
+    /** The data's name for titles: the file or folder name, without .zip. */
+    static String dataName(Path data) {
+        Path f = data.getFileName();
+        return f == null ? data.toString() : f.toString().replaceFirst("(?i)\\.zip$", "");
     }
 
     private void saveCheckpoint(RunState s) throws IOException {
