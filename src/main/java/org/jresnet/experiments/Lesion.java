@@ -47,8 +47,10 @@ public final class Lesion {
         }
     }
 
-    /** One net's lesion results. */
-    /** {@code source}: where the trained net came from (a shared run and its epochs, or a weights file). */
+    /**
+     * One net's lesion results; {@code source}: where the trained net came from (a shared run and
+     * its epochs, or a weights file).
+     */
     public record NetResult(String model, String source, double baseline, List<String> blockNames, boolean[] downsampling,
                             double[] single, double[] randomMean, double[] randomStd, double[][] random) {}
 

@@ -28,7 +28,9 @@ import org.jresnet.engine.Engine;
  *       the 3-channel stem, k rows x cout vectors), per-thread partials over output rows
  *       reduced in chunk order (same thread count => bit-identical).</li>
  * </ul>
- * Weights are repacked into panels per call (they are small next to the activations).
+ * Weights are packed into panels per call in training (they are small next to the activations);
+ * in eval mode the layer passes a {@link PackedWeightCache} and they are packed once and reused
+ * until the weights change.
  */
 public final class ConvSimd {
     /**
