@@ -3,6 +3,7 @@ package org.jresnet.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.nn.RandomTensors;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,10 +24,7 @@ class NetworkTest {
     @TempDir Path dir;
 
     private static float[] randomImages(long seed, int n, int h, int w) {
-        Random r = new Random(seed);
-        float[] x = new float[n * 3 * h * w];
-        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-        return x;
+        return RandomTensors.gaussian(new Random(seed), n * 3 * h * w);
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.jresnet.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.nn.RandomTensors;
 import org.jresnet.engine.TestEngines;
 import java.util.Arrays;
 import java.util.Random;
@@ -28,11 +29,7 @@ class ConvSimdTest {
         return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
     }
 
-    static float[] random(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
-        return a;
-    }
+    static float[] random(Random r, int n) { return RandomTensors.gaussian(r, n); }
 
     /** Runs all three kernels on both paths with arrays embedded at an offset; checks contracts too. */
     static void check(ConvShape s, long seed) {

@@ -3,6 +3,7 @@ package org.jresnet.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.jresnet.nn.RandomTensors;
 import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -17,12 +18,7 @@ class KernelTwinsTest {
 
     @AfterEach void restore() { TestEngines.reset(); }
 
-    private static float[] rand(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 4 - 2);
-        return a;
-    }
+    private static float[] rand(int n, long seed) { return RandomTensors.uniform(new SplittableRandom(seed), -2, 2, n); }
 
     private interface Kernel { float[] run(); }
 

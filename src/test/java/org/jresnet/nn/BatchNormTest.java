@@ -25,7 +25,7 @@ class BatchNormTest {
         double[] rm = new double[c], rv = new double[c];
         java.util.Arrays.fill(rv, 1);
         for (int step = 1; step <= 3; step++) {
-            Tensor x = GradCheck.randn(rng, n, h, w, c);
+            Tensor x = RandomTensors.gaussian(rng, n, h, w, c);
             for (int i = 0; i < x.size(); i++) x.set(i, x.get(i) * 3 + 5);  // off-centre: exercises the two-pass variance
             Tensor y = bn.forward(x);
             for (int ch = 0; ch < c; ch++) {
@@ -48,7 +48,7 @@ class BatchNormTest {
         }
         // Eval mode: the running statistics, and no update.
         bn.setTraining(false);
-        Tensor x = GradCheck.randn(rng, 1, 2, 2, c);
+        Tensor x = RandomTensors.gaussian(rng, 1, 2, 2, c);
         Tensor y = bn.forward(x);
         for (int ch = 0; ch < c; ch++) {
             double expect = bn.weight.value().get(ch) * (x.get(ch) - rm[ch]) / Math.sqrt(rv[ch] + 1e-5) + bn.bias.value().get(ch);

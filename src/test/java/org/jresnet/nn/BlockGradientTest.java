@@ -36,18 +36,16 @@ class BlockGradientTest {
         }
     }
 
-    private static Tensor input(long seed, int... shape) {
-        Tensor x = GradCheck.randn(new SplittableRandom(seed), shape);
-        for (int i = 0; i < x.size(); i++) x.set(i, Math.abs(x.get(i))); // a block's input is a relu output
-        return x;
-    }
+    /** A block's input is a relu output: |x|. */
+    private static Tensor reluOutput(Tensor x) { return RandomTensors.abs(x); }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
     void basicBlockDownsampling(boolean simd, Shortcut s) {
         TestEngines.use(c -> c.withSimd(simd));
         BasicBlock b = new BasicBlock(16, 32, 2, s);
         init(b, 1);
-        assertThat(GradCheck.maxError(b, input(2, 2, 4, 4, 16), 3, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(2).gaussian(2, 4, 4, 16)))
+                .probeSeed(3).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
@@ -55,7 +53,8 @@ class BlockGradientTest {
         TestEngines.use(c -> c.withSimd(simd));
         BasicBlock b = new BasicBlock(16, 16, 1, s);
         init(b, 4);
-        assertThat(GradCheck.maxError(b, input(5, 2, 3, 3, 16), 6, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(5).gaussian(2, 3, 3, 16)))
+                .probeSeed(6).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
@@ -63,7 +62,8 @@ class BlockGradientTest {
         TestEngines.use(c -> c.withSimd(simd));
         Bottleneck b = new Bottleneck(16, 8, 2, s, true);
         init(b, 7);
-        assertThat(GradCheck.maxError(b, input(8, 2, 4, 4, 16), 9, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(8).gaussian(2, 4, 4, 16)))
+                .probeSeed(9).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
@@ -71,6 +71,7 @@ class BlockGradientTest {
         TestEngines.use(c -> c.withSimd(simd));
         Bottleneck b = new Bottleneck(16, 8, 2, s, false);
         init(b, 10);
-        assertThat(GradCheck.maxError(b, input(11, 2, 4, 4, 16), 12, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(11).gaussian(2, 4, 4, 16)))
+                .probeSeed(12).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 }

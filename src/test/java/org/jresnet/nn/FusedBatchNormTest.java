@@ -39,8 +39,8 @@ class FusedBatchNormTest {
             fused.setTraining(training);
             plain.setTraining(training);
             ReLU relu = new ReLU();
-            Tensor x = GradCheck.randn(new SplittableRandom(2), 2, 3, 5, C);
-            Tensor dy = GradCheck.randn(new SplittableRandom(3), 2, 3, 5, C);
+            Tensor x = RandomTensors.seed(2).gaussian(2, 3, 5, C);
+            Tensor dy = RandomTensors.seed(3).gaussian(2, 3, 5, C);
             Tensor yf = fused.forward(x), yp = relu.forward(plain.forward(x));
             assertThat(yf.toArray()).containsExactly(yp.toArray());
             Tensor dxf = fused.backward(dy), dxp = plain.backward(relu.backward(dy));
@@ -55,12 +55,12 @@ class FusedBatchNormTest {
     void addReluTailEqualsSeparateLayers(boolean simd) {
         TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d fused = bn(4), plain = bn(4);
-        Tensor x = GradCheck.randn(new SplittableRandom(5), 2, 3, 4, C);
-        Tensor s = GradCheck.randn(new SplittableRandom(6), 2, 3, 4, C);
+        Tensor x = RandomTensors.seed(5).gaussian(2, 3, 4, C);
+        Tensor s = RandomTensors.seed(6).gaussian(2, 3, 4, C);
         Tensor y = fused.forwardAddRelu(x, s);
         Tensor b = plain.forward(x);
         for (int i = 0; i < y.size(); i++) assertThat(y.get(i)).isEqualTo(Math.max(0f, b.get(i) + s.get(i)));
-        Tensor dy = GradCheck.randn(new SplittableRandom(7), 2, 3, 4, C);
+        Tensor dy = RandomTensors.seed(7).gaussian(2, 3, 4, C);
         // the tail's backward takes dL/d(bn(x)), unmasked, like the plain layer
         assertThat(fused.backward(dy).toArray()).containsExactly(plain.backward(dy).toArray());
     }
@@ -70,10 +70,10 @@ class FusedBatchNormTest {
         TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d bn = bn(8);
         bn.setFusedRelu(true);
-        Tensor x = GradCheck.randn(new SplittableRandom(9), 2, 3, 3, C);
-        assertThat(GradCheck.maxError(bn, x, 10, 60)).isLessThan(GradCheck.TOL);
+        Tensor x = RandomTensors.seed(9).gaussian(2, 3, 3, C);
+        assertThat(GradCheck.of(bn).input(x).probeSeed(10).coords(60).maxError()).isLessThan(GradCheck.TOL);
         bn.setTraining(false);
-        assertThat(GradCheck.maxError(bn, x, 11, 60)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(bn).input(x).probeSeed(11).coords(60).maxError()).isLessThan(GradCheck.TOL);
     }
 
     /** A transient output recomputed for the backward is the forward's, bit for bit; dx over x equals dx elsewhere. */
@@ -86,8 +86,8 @@ class FusedBatchNormTest {
         own.setFusedRelu(true);
         shared.shareOutputBuffer(slots, GradientBuffers.INNER_A);
         shared.setBackwardOverInput(true);
-        Tensor x = GradCheck.randn(new SplittableRandom(8), 2, 3, 5, C);
-        Tensor dy = GradCheck.randn(new SplittableRandom(9), 2, 3, 5, C);
+        Tensor x = RandomTensors.seed(8).gaussian(2, 3, 5, C);
+        Tensor dy = RandomTensors.seed(9).gaussian(2, 3, 5, C);
         float[] expected = own.forward(x.copy()).toArray();
         assertThat(shared.forward(x).toArray()).containsExactly(expected);
         slots.view(GradientBuffers.INNER_A, x.shape()).fill(Float.NaN);    // the slot's next user
@@ -103,7 +103,7 @@ class FusedBatchNormTest {
     void outputOfTheResidualTailCannotBeRecomputed() {
         BatchNorm2d tail = bn(10);
         tail.shareOutputBuffer(new GradientBuffers(), GradientBuffers.SUM);
-        Tensor x = GradCheck.randn(new SplittableRandom(11), 2, 3, 4, C);
+        Tensor x = RandomTensors.seed(11).gaussian(2, 3, 4, C);
         tail.forwardAddRelu(x, x.copy());
         assertThatThrownBy(tail::output).isInstanceOf(IllegalStateException.class);
     }

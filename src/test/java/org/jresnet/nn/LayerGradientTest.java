@@ -20,8 +20,6 @@ class LayerGradientTest {
 
     @AfterEach void restore() { TestEngines.reset(); }
 
-    private static Tensor x(long seed, int... shape) { return GradCheck.randn(new SplittableRandom(seed), shape); }
-
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void batchNormTrainMode(boolean simd) {
         TestEngines.use(c -> c.withSimd(simd));
@@ -29,7 +27,8 @@ class LayerGradientTest {
         SplittableRandom rng = new SplittableRandom(3);
         Init.uniform(bn.weight.value(), 2, rng);
         Init.uniform(bn.bias.value(), 1, rng);
-        assertThat(GradCheck.maxError(bn, x(1, 2, 3, 3, 20), 7, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(bn).input(RandomTensors.seed(1).gaussian(2, 3, 3, 20))
+                .probeSeed(7).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
@@ -41,25 +40,29 @@ class LayerGradientTest {
         Init.uniform(bn.runningMean.value(), 1, rng);
         for (int i = 0; i < 19; i++) bn.runningVar.value().set(i, 0.5f + i * 0.1f);
         bn.setTraining(false);
-        assertThat(GradCheck.maxError(bn, x(2, 2, 2, 3, 19), 8, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(bn).input(RandomTensors.seed(2).gaussian(2, 2, 3, 19))
+                .probeSeed(8).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void relu(boolean simd) {
         TestEngines.use(c -> c.withSimd(simd));
-        assertThat(GradCheck.maxError(new ReLU(), x(3, 2, 3, 3, 20), 9, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(new ReLU()).input(RandomTensors.seed(3).gaussian(2, 3, 3, 20))
+                .probeSeed(9).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void maxPool3x3Stride2Pad1(boolean simd) {
         TestEngines.use(c -> c.withSimd(simd));
-        assertThat(GradCheck.maxError(new MaxPool2d(3, 2, 1), x(4, 2, 5, 6, 18), 10, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(new MaxPool2d(3, 2, 1)).input(RandomTensors.seed(4).gaussian(2, 5, 6, 18))
+                .probeSeed(10).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void globalAvgPool(boolean simd) {
         TestEngines.use(c -> c.withSimd(simd));
-        assertThat(GradCheck.maxError(new GlobalAvgPool(), x(5, 2, 3, 3, 20), 11, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(new GlobalAvgPool()).input(RandomTensors.seed(5).gaussian(2, 3, 3, 20))
+                .probeSeed(11).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
@@ -67,13 +70,15 @@ class LayerGradientTest {
         TestEngines.use(c -> c.withSimd(simd));
         Linear fc = new Linear(37, 7);
         Init.linearDefault(fc, 1, "fc.");
-        assertThat(GradCheck.maxError(fc, x(6, 3, 37), 12, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(fc).input(RandomTensors.seed(6).gaussian(3, 37))
+                .probeSeed(12).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void shortcutA(boolean simd) {
         TestEngines.use(c -> c.withSimd(simd));
-        assertThat(GradCheck.maxError(new ShortcutA(16, 32, 2), x(7, 2, 5, 5, 16), 13, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(new ShortcutA(16, 32, 2)).input(RandomTensors.seed(7).gaussian(2, 5, 5, 16))
+                .probeSeed(13).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
@@ -82,6 +87,7 @@ class LayerGradientTest {
         Conv2d conv = new Conv2d(3, 17, 3, 2, 1, false);
         Init.kaimingNormalFanOut(conv, new SplittableRandom(5));
         Sequential s = new Sequential(conv, new BatchNorm2d(17), new ReLU());
-        assertThat(GradCheck.maxError(s, x(8, 2, 5, 5, 3), 14, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(s).input(RandomTensors.seed(8).gaussian(2, 5, 5, 3))
+                .probeSeed(14).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 }

@@ -8,6 +8,20 @@ import org.jresnet.tensor.Tensor;
 public final class RandomTensors {
     private RandomTensors() {}
 
+    /** A stream of random values from {@code seed}: {@code RandomTensors.seed(3).gaussian(2, 4, 4, 16)}. */
+    public static Seeded seed(long seed) { return new Seeded(new SplittableRandom(seed)); }
+
+    /** Draws tensors one after another from one seeded stream. */
+    public static final class Seeded {
+        private final SplittableRandom rng;
+
+        private Seeded(SplittableRandom rng) { this.rng = rng; }
+
+        public Tensor gaussian(int... shape) { return RandomTensors.gaussian(rng, shape); }
+
+        public Tensor uniform(double lo, double hi, int... shape) { return RandomTensors.uniform(rng, lo, hi, shape); }
+    }
+
     /** Standard normal values ({@link Init}'s Box-Muller) of {@code shape}. */
     public static Tensor gaussian(SplittableRandom rng, int... shape) {
         Tensor t = Tensor.zeros(shape);
