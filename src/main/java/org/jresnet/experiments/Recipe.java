@@ -27,12 +27,14 @@ public record Recipe(Path data, int epochs, int batch, double lr, double momentu
     private static final String SCHEDULE_NAME = "cosine";
 
     public Recipe {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        if (batch < 2) throw new IllegalArgumentException("--batch must be >= 2 (batch normalisation), got " + batch);
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-        if (warmup < -1) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
-        if (ckptEvery < 0) throw new IllegalArgumentException("--ckpt-every must be >= 0, got " + ckptEvery);
+        // What only a recipe adds; every other value is checked by the TrainConfig it makes (config()).
+        if (batch < 2) throw new TrainConfig.Invalid("batch", "must be >= 2 (batch normalisation), got " + batch);
+        if (warmup < -1) throw new TrainConfig.Invalid("warmup", "must be >= 0, got " + warmup);
         data = data.toAbsolutePath().normalize();
+        // the parts check their values here, before any data is read
+        new TrainConfig.Optimizer(momentum, weightDecay, false);
+        new TrainConfig.Schedule(SCHEDULE, lr, new int[0], 0.1, Math.max(0, warmup), 0, 0.8);
+        new TrainConfig.Run(data, epochs, batch, 1, seed, ckptEvery, 1);
     }
 
     public int warmupIterations(int trainImages) {
