@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--val", description = "Hold out N training images for validation (best.safetensors).") int val;
     @Option(names = "--ckpt-every", description = "Also checkpoint every N iterations (default: each epoch only).") int ckptEvery;
     @Option(names = "--resume", description = "Continue the run in this folder exactly where it stopped.") Path resume;
-    @Option(names = "--init", description = "Start from these weights (ours or PyTorch's).") Path init;
+    @Option(names = "--init", description = "Start from these weights (safetensors, or a PyTorch checkpoint .pth/.pt/.th).") Path init;
     @Option(names = "--num-classes", description = "Classes of the classifier; re-initialises fc when it differs from --init's.")
     int numClasses;
     @Option(names = "--freeze-backbone", description = "Train only fc (BN statistics frozen too).") boolean freezeBackbone;

@@ -13,7 +13,6 @@ import org.jresnet.data.Split;
 import org.jresnet.data.Transform;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.io.SafeTensors;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
@@ -158,7 +157,7 @@ public final class TrainingRun {
         mc = mc.withNumClasses(k).withSeed(cfg.seed()).withZeroInitResidual(cfg.zeroInitResidual());
         ResNet net = Models.create(mc);
         if (cfg.init() != null) {
-            var f = SafeTensors.read(cfg.init());
+            var f = org.jresnet.io.WeightFiles.read(cfg.init());   // safetensors or a PyTorch checkpoint
             var report = ModelFiles.loadInto(net, f, cfg.init(), false);
             boolean fcOnly = report.missing().stream().allMatch(m -> m.startsWith("fc."))
                     && report.mismatched().stream().allMatch(m -> m.startsWith("fc."));
