@@ -117,6 +117,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
     p.add_argument("marker_dir", nargs="?")
+    p.add_argument("--small", action="store_true", help="only r20_zip.pth, r20_legacy.pth and r20_nested_dp.pth.tar")
     a = p.parse_args()
     out = a.out
     os.makedirs(out, exist_ok=True)
@@ -151,6 +152,8 @@ def main():
     nested = {"epoch": 200, "state_dict": dp, "best_prec1": np.float64(91.73), "args": args,
               "optimizer": opt.state_dict(), "note": Payload(os.system, "true")}
     save("r20_nested_dp.pth.tar", nested, True, build20(), sd20, x32)
+    if a.small:
+        return
     save("r20_nested_zip.pth.tar", {"epoch": 3, "model": dp, "best_acc": np.float32(0.9)}, False, build20(), sd20, x32)
     retag_cuda(save("r20_cuda_legacy.th", sd20, True, build20(), sd20, x32))
     retag_cuda(save("r20_cuda_zip.th", sd20, False, build20(), sd20, x32))

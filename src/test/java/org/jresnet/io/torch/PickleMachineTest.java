@@ -146,7 +146,7 @@ class PickleMachineTest {
         Random r = new Random(14);
         Path p = tmp.resolve("mutant.pth");
         int refused = 0;
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 1500; i++) {
             byte[] m = i < good.length ? java.util.Arrays.copyOf(good, i) : good.clone();
             if (i >= good.length) for (int k = 0; k <= r.nextInt(3); k++) m[r.nextInt(m.length)] = (byte) r.nextInt(256);
             Files.write(p, m);
