@@ -334,7 +334,7 @@ public final class Network {
 
     /** Loads weights for this same architecture from a file (strict: every key, every shape). */
     public void loadWeights(Path file) throws IOException {
-        var f = org.jresnet.io.SafeTensors.read(file);
+        var f = org.jresnet.io.WeightFiles.read(file);
         lock.writeLock().lock();
         try {
             ModelFiles.loadInto(master, f, file, true);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "jresnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep residual networks (He et al., 2015) in pure Java.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ConvertCommand.class, SummaryCommand.class,
             InfoCommand.class, BenchCommand.class, ExperimentCommand.class, ReportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -19,6 +19,11 @@ public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces on errors.")
     boolean debug;
+
+    private static volatile boolean debugRequested;
+
+    /** Whether this invocation asked for --debug (commands list extra detail then). */
+    static boolean debugRequested() { return debugRequested; }
 
     @Override public void run() {
         new CommandLine(this).usage(System.out);
@@ -31,6 +36,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        debugRequested = debug;
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionStrategy(parsed -> EngineOptions.runBound(parsed, new CommandLine.RunLast()));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

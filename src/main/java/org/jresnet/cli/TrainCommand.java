@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
     double warmupUntilError = 0.8;
     @Option(names = "--val", description = "Hold out N training images for validation (best.safetensors).") int val;
     @Option(names = "--resume", description = "Continue the run in this folder exactly where it stopped.") Path resume;
-    @Option(names = "--init", description = "Start from these weights (ours or PyTorch's).") Path init;
+    @Option(names = "--init", description = "Start from these weights (safetensors, or a PyTorch checkpoint .pth/.pt/.th).") Path init;
     @Option(names = "--num-classes", description = "Classes of the classifier; re-initialises fc when it differs from --init's.")
     int numClasses;
     @Option(names = "--freeze-backbone", description = "Train only fc (BN statistics frozen too).") boolean freezeBackbone;

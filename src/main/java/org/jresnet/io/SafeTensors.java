@@ -85,11 +85,11 @@ public final class SafeTensors {
         int b0 = head.get(0) & 0xff, b1 = head.get(1) & 0xff;
         if (b0 == 'P' && b1 == 'K') {
             throw new SafeTensorsException(file, Fault.NOT_SAFETENSORS, "not a safetensors file: it is a zip"
-                    + " archive (a PyTorch torch.save checkpoint?); convert it with python/export_torchvision.py");
+                    + " archive (a PyTorch torch.save checkpoint?); read it with WeightFiles or convert it with jresnet convert");
         }
         if (b0 == 0x80 && b1 >= 2 && b1 <= 5) {
             throw new SafeTensorsException(file, Fault.NOT_SAFETENSORS, "not a safetensors file: it is a Python"
-                    + " pickle (an old torch.save checkpoint?); convert it with python/export_torchvision.py");
+                    + " pickle (an old torch.save checkpoint?); read it with WeightFiles or convert it with jresnet convert");
         }
         if (head.limit() > 8 && head.get(8) != '{') {
             throw new SafeTensorsException(file, Fault.NOT_SAFETENSORS, "not a safetensors file: no JSON"

@@ -14,7 +14,6 @@ import org.jresnet.data.Split;
 import org.jresnet.data.Transform;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.io.SafeTensors;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
@@ -172,7 +171,7 @@ public final class TrainingRun {
         mc = mc.withNumClasses(k).withSeed(cfg.run().seed()).withZeroInitResidual(m.zeroInitResidual());
         ResNet net = Models.create(mc);
         if (m.init() != null) {
-            var f = SafeTensors.read(m.init());
+            var f = org.jresnet.io.WeightFiles.read(m.init());   // safetensors or a PyTorch checkpoint
             var report = ModelFiles.loadInto(net, f, m.init(), false);
             boolean fcOnly = report.missing().stream().allMatch(key -> key.startsWith("fc."))
                     && report.mismatched().stream().allMatch(key -> key.startsWith("fc."));

@@ -127,7 +127,10 @@ class ModelFilesTest {
         Path p = dir.resolve("pytorch.safetensors");
         SafeTensors.write(p, renamed, Map.of()); // a plain PyTorch export: no metadata
 
-        assertThatThrownBy(() -> ModelFiles.load(p)).hasMessageContaining("give the model name");
+        ModelFiles.Loaded inferred = ModelFiles.load(p);   // no metadata: the model is inferred from keys and shapes
+        assertThat(inferred.model().config.name()).isEqualTo("resnet20");
+        assertThat(inferred.model().config.shortcut()).isEqualTo(Shortcut.B);
+        assertThat(inferred.model().config.numClasses()).isEqualTo(10);
         ModelFiles.Loaded l = ModelFiles.load(p, src.config, true);
         assertThat(l.report().renamed()).contains("module.linear.weight -> fc.weight",
                 "module.layer2.0.shortcut.0.weight -> layer2.0.downsample.0.weight", "module.conv1.weight -> conv1.weight");
