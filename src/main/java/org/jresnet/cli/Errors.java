@@ -23,6 +23,9 @@ public final class Errors {
             return "jresnet: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MB heap); try a smaller --batch or set JRESNET_HEAP (e.g. JRESNET_HEAP=16g)";
         }
+        if (t.getCause() instanceof OutOfMemoryError) {
+            return "jresnet: " + t.getMessage() + "; set JRESNET_HEAP (e.g. JRESNET_HEAP=16g) or lower --max-pixels";
+        }
         if (t instanceof NoSuchFileException e) return "jresnet: no such file: " + e.getFile();
         if (t instanceof AccessDeniedException e) return "jresnet: permission denied: " + e.getFile();
         if (t instanceof FileNotFoundException e) return "jresnet: " + e.getMessage();

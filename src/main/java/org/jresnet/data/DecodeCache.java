@@ -33,13 +33,15 @@ final class DecodeCache {
 
     private static final long MAGIC = 0x4A5245534E455438L; // "JRESNET8"
     /** Bump when the layout or the decoded pixels change, so old caches are never read. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int IO_BUFFER = 1 << 20;
 
-    static Path file(Path cacheDir, Path source, Split split, byte[] fingerprint, boolean skipBad) {
+    static Path file(Path cacheDir, Path source, Split split, byte[] fingerprint, boolean skipBad, DecodeLimits limits) {
         var d = ImageFolderIndex.sha256();
         d.update(fingerprint);
-        ImageFolderIndex.update(d, "v" + VERSION, "skipBad=" + skipBad);
+        // The limits decide which images are refused, hence (with skipBad) what the cache holds.
+        ImageFolderIndex.update(d, "v" + VERSION, "skipBad=" + skipBad, "maxPixels=" + limits.maxPixels(),
+                "maxImageBytes=" + limits.maxImageBytes());
         String hash = HexFormat.of().formatHex(d.digest()).substring(0, 20);
         String base = source.toAbsolutePath().normalize().getFileName() == null ? "root"
                 : source.toAbsolutePath().normalize().getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");

@@ -1,7 +1,6 @@
 package org.jresnet.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
@@ -282,16 +281,16 @@ final class ImageFolderIndex implements AutoCloseable {
     }
 
     private record FileSource(Path file, String name) implements ImageSource {
-        @Override public byte[] read() throws IOException { return Files.readAllBytes(file); }
+        @Override public byte[] read(DecodeLimits limits) throws IOException {
+            return ImageBytes.readFile(file, name, limits);
+        }
     }
 
     private record ZipSource(ZipFile zip, ZipEntry entry) implements ImageSource {
         @Override public String name() { return entry.getName(); }
 
-        @Override public byte[] read() throws IOException {
-            try (InputStream in = zip.getInputStream(entry)) {
-                return in.readAllBytes();
-            }
+        @Override public byte[] read(DecodeLimits limits) throws IOException {
+            return ImageBytes.readZipEntry(zip, entry, limits);
         }
     }
 }
