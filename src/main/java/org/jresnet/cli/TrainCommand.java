@@ -16,6 +16,7 @@ import org.jresnet.train.TrainConfig;
 import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
             "Stop with Ctrl-C: it checkpoints; continue with --resume DIR."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin DecodeLimitsOptions limits;
 
     @Option(names = "--model", description = "Network (see 'jresnet summary --help'); default resnet20.")
     String model = "resnet20";
@@ -97,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
                 warmupUntilError, seed, val, ckptEvery, init == null ? null : init.toAbsolutePath(), numClasses,
                 freezeBackbone, zeroInitResidual, mean, std, skipBad, cacheDir, Parallel.get().threads());
         LrSchedule.Kind.parse(schedule);
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, quiet);
+        TrainingRun.Data d = TrainingRun.Data.open(cfg, quiet, limits.limits());
         return finish(TrainingRun.start(cfg, d, progress, stepDelay()));
     }
 
@@ -117,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
             System.err.println("the run in " + resume + " is already complete (" + cfg.epochs() + " epochs)");
             return 0;
         }
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, quiet);
+        TrainingRun.Data d = TrainingRun.Data.open(cfg, quiet, limits.limits());
         return finish(TrainingRun.resume(resume, r, d, progress, stepDelay()));
     }
 
