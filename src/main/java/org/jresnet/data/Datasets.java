@@ -64,8 +64,8 @@ public final class Datasets {
                 try {
                     DecodeCache.write(cacheFile, d.dataset);
                 } catch (IOException e) {
-                    System.err.println("jresnet: warning: cannot write decode cache " + cacheFile + " (" + e.getMessage()
-                            + "); the next run decodes again");
+                    System.err.println("jresnet: warning: decode cache not kept: " + e.getMessage()
+                            + "; the next run decodes again");
                 }
             }
             return d.dataset;
