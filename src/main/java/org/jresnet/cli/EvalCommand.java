@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
         description = "Score a model on a dataset: top-1, top-5, loss, per-class accuracy, confusion matrix.")
 final class EvalCommand implements Callable<Integer> {
     @Mixin WeightsOption weights;
+    @Mixin DecodeLimitsOptions limits;
     @Option(names = "--data", description = "Dataset (default: the bundled CIFAR-10 sample).") Path data;
     @Option(names = "--split", description = "train or test (default ${DEFAULT-VALUE}).") String split = "test";
     @Option(names = "--batch", description = "Images per forward pass (default ${DEFAULT-VALUE}).") int batch = 256;
@@ -38,7 +39,7 @@ final class EvalCommand implements Callable<Integer> {
         Split sp = Split.parse(split);
         ModelFiles.Loaded loaded = weights.load();
         ModelMetadata meta = loaded.metadata();
-        LoadOptions opt = LoadOptions.defaults().withSkipBad(skipBad).withQuiet(json);
+        LoadOptions opt = LoadOptions.defaults().withSkipBad(skipBad).withQuiet(json).withLimits(limits.limits());
         if (cacheDir != null) opt = opt.withCacheDir(cacheDir);
         Path dataPath = data != null ? data : Home.bundled(Home.SAMPLE_DATA);
         try (Dataset ds = Datasets.open(dataPath, sp, opt)) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ConvertCommand.class, SummaryCommand.class,
             InfoCommand.class, BenchCommand.class, ExperimentCommand.class, ReportCommand.class,
             CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces on errors.")
@@ -25,8 +25,10 @@ public final class Main implements Runnable {
     /** Whether this invocation asked for --debug (commands list extra detail then). */
     static boolean debugRequested() { return debugRequested; }
 
-    @Override public void run() {
-        new CommandLine(this).usage(System.out);
+    /** No command given: a usage error, so a script's typo is not taken for success. */
+    @Override public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return 2;
     }
 
     public static void main(String[] args) {

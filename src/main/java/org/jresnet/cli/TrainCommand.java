@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             "Stop with Ctrl-C: it checkpoints; continue with --resume DIR."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin DecodeLimitsOptions limits;
 
     @Mixin TrainingOptions training;
     @Mixin EngineOptions engine;
@@ -78,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Paths.get("runs", model);
         TrainingRun.checkNewRunFolder(outDir);
         TrainConfig cfg = config(training.dataOrSample(), outDir);
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet);
+        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
         return finish(TrainingRun.start(cfg, d, progress, stepDelay()));
     }
 
@@ -120,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
             System.err.println("the run in " + resume + " is already complete (" + cfg.run().epochs() + " epochs)");
             return 0;
         }
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet);
+        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
         return finish(TrainingRun.resume(resume, r, d, progress, stepDelay()));
     }
 

@@ -50,6 +50,12 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
         if (inputSize.length != 3 || inputSize[0] != 3 || inputSize[1] < 1 || inputSize[2] < 1) {
             throw new IllegalArgumentException("input size must be [3, H, W], got " + Arrays.toString(inputSize));
         }
+        // Evaluation resizes and centre-crops to one side, so H != W could only be ignored; and one
+        // image must fit in one tensor.
+        if (inputSize[1] != inputSize[2] || 3L * inputSize[1] * inputSize[2] > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("input size must be [3, S, S] with 3*S*S at most " + Integer.MAX_VALUE
+                    + ", got " + Arrays.toString(inputSize));
+        }
         // Stored as float32 (the file's JSON and the preprocessing's arithmetic): hold exactly that.
         normalization = normalization.toFloat32();
         inputSize = inputSize.clone();

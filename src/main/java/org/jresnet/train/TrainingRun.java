@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.jresnet.data.Dataset;
 import org.jresnet.data.Datasets;
 import org.jresnet.data.EpochPlan;
+import org.jresnet.data.DecodeLimits;
 import org.jresnet.data.LoadOptions;
 import org.jresnet.io.Normalization;
 import org.jresnet.data.Split;
@@ -40,10 +41,21 @@ public final class TrainingRun {
     /** The run's data: training and test splits, the train/validation plan and the normalisation. */
     public record Data(Dataset train, Dataset test, EpochPlan plan, Normalization norm) {
         public static Data open(TrainConfig cfg, boolean quiet) {
+            return open(cfg, quiet, DecodeLimits.defaults());
+        }
+
+        /** The run's data, images decoded within {@code limits}; a classifier needs at least two classes. */
+        public static Data open(TrainConfig cfg, boolean quiet, DecodeLimits limits) {
             TrainConfig.Data dc = cfg.data();
-            LoadOptions opt = LoadOptions.defaults().withSkipBad(dc.skipBad()).withQuiet(quiet);
+            LoadOptions opt = LoadOptions.defaults().withSkipBad(dc.skipBad()).withQuiet(quiet).withLimits(limits);
             if (dc.cacheDir() != null) opt = opt.withCacheDir(dc.cacheDir());
             Dataset train = Datasets.open(dc.path(), Split.TRAIN, opt);
+            if (train.numClasses() < 2) {
+                train.close();
+                // One class is always right: such a run would report 100% and have learned nothing.
+                throw new IllegalArgumentException(dc.path() + " has " + train.numClasses() + " class "
+                        + train.classes() + ": training a classifier needs at least two");
+            }
             Dataset test = Datasets.open(dc.path(), Split.TEST, opt);
             if (!train.classes().equals(test.classes())) {
                 throw new IllegalArgumentException("train and test splits of " + dc.path() + " have different classes: "
