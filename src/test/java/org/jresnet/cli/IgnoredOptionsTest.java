@@ -66,7 +66,9 @@ class IgnoredOptionsTest {
     }
 
     @Test void freezingTheBackboneNeedsInitialWeights() {
-        assertUsage(train("frozen", "--freeze-backbone"), "--freeze-backbone", "--init");
+        CliRun r = train("frozen", "--freeze-backbone");
+        assertUsage(r, "--init");
+        assertThat(lastLine(r)).isEqualTo("jresnet: --freeze-backbone needs --init (the weights to keep)");
     }
 
     @Test void weightsHoldingNaNAreRefusedAtLoad() throws Exception {
