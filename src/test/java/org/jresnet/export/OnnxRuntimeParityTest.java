@@ -53,7 +53,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OnnxRuntimeParityTest {
     static final double TOL = 1e-4;
     static final int[] BATCHES = {1, 3};
-    /** Random images whose statistics the BNs' running statistics are set to (2 at 224x224). */
+    /** Random images whose statistics the BNs' running statistics are set to (1 at 224x224: 49 values per channel even in the last stage). */
     static final int CALIBRATION_BATCH = 8;
 
     /** A network to export: name, shortcut, bottleneck stride on the 3x3, input size, a block deleted (lesion) or null. */
@@ -63,7 +63,6 @@ class OnnxRuntimeParityTest {
 
     static List<Case> cases() {
         return List.of(
-                new Case("resnet18@64", "resnet18", Shortcut.B, true, 64, null),
                 new Case("resnet18@224", "resnet18", Shortcut.B, true, 224, null),
                 new Case("resnet50@64", "resnet50", Shortcut.B, true, 64, null),
                 new Case("resnet20_A", "resnet20", Shortcut.A, true, 32, null),
@@ -71,8 +70,8 @@ class OnnxRuntimeParityTest {
                 new Case("plain20", "plain20", Shortcut.NONE, true, 32, null),
                 // Beyond the list: the other options and variants the exporter has a path for.
                 new Case("resnet20_C", "resnet20", Shortcut.C, true, 32, null),
-                new Case("resnet50_v1@64", "resnet50", Shortcut.B, false, 64, null),
-                new Case("plain18@64", "plain18", Shortcut.NONE, true, 64, null),
+                new Case("resnet50_v1@32", "resnet50", Shortcut.B, false, 32, null),
+                new Case("plain18@32", "plain18", Shortcut.NONE, true, 32, null),
                 new Case("resnet20_A-layer2.0-deleted", "resnet20", Shortcut.A, true, 32, "layer2.0"));
     }
 
@@ -125,7 +124,7 @@ class OnnxRuntimeParityTest {
             }
         }
         m.setTraining(true);
-        m.forward(gaussian(r, size > 64 ? 2 : CALIBRATION_BATCH, size, size, 3));
+        m.forward(gaussian(r, size > 64 ? 1 : CALIBRATION_BATCH, size, size, 3));
         m.setTraining(false);
         for (int i = 0; i < bns.size(); i++) {
             Tensor[] stats = {bns.get(i).runningMean.value(), bns.get(i).runningVar.value()};
@@ -208,7 +207,7 @@ class OnnxRuntimeParityTest {
     }
 
     @Test void fixedBatchFileDeclaresItsBatchAndMetadata() throws Exception {
-        Case c = cases().get(3);
+        Case c = cases().get(2);   // resnet20_A
         ResNet m = model(c);
         Path file = dir.resolve("fixed.onnx");
         OnnxExporter.write(file, m, ModelMetadata.defaults(m.config), OnnxOptions.fixedBatch(2));
