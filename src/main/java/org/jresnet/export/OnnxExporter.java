@@ -41,7 +41,7 @@ public final class OnnxExporter {
     public static final long IR_VERSION = 8;
     public static final String INPUT = "input", OUTPUT = "logits";
     /** Extra metadata_props keys beside {@link ModelMetadata#toMap()}. */
-    public static final String INPUT_LAYOUT_KEY = "input_layout", INPUT_RANGE_KEY = "input_preprocessing";
+    public static final String INPUT_LAYOUT_KEY = "input_layout", INPUT_PREPROCESSING_KEY = "input_preprocessing";
 
     private final ResNet model;
     private final OnnxGraph g;
@@ -81,7 +81,7 @@ public final class OnnxExporter {
                 .setGraph(e.g.build());
         for (Map.Entry<String, String> p : meta.toMap().entrySet()) m.addMetadataProps(prop(p.getKey(), p.getValue()));
         m.addMetadataProps(prop(INPUT_LAYOUT_KEY, "NCHW"));
-        m.addMetadataProps(prop(INPUT_RANGE_KEY, "RGB scaled to [0, 1], then (x - mean) / std per channel"));
+        m.addMetadataProps(prop(INPUT_PREPROCESSING_KEY, "RGB scaled to [0, 1], then (x - mean) / std per channel"));
         return m.build();
     }
 

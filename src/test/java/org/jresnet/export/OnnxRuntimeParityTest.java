@@ -256,6 +256,6 @@ class OnnxRuntimeParityTest {
             if (file.contains("plain")) assertThat(ops.has("Add")).as(file).isFalse();
             if (file.contains("resnet18")) assertThat(ops.get("MaxPool").asInt()).isEqualTo(1);
         }
-        System.out.println("onnx_check.py: " + files.size() + " files pass onnx.checker.check_model (full_check)");
+        System.out.println("onnx_check.py: " + files.size() + " files pass onnx.checker.check_model and strict shape inference");
     }
 }
