@@ -12,7 +12,6 @@ import org.jresnet.data.LoadOptions;
 import org.jresnet.data.Split;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.engine.Engine;
 import org.jresnet.train.ConfusionPlot;
 import org.jresnet.train.Evaluation;
 import org.jresnet.train.Preprocessing;

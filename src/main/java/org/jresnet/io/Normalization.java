@@ -7,8 +7,8 @@ import java.util.Locale;
  * Per-channel normalisation {@code (v / 255 - mean[c]) / std[c]} in float32, the arithmetic of
  * torchvision's {@code ToTensor} + {@code Normalize} (and of the reference script), precomputed
  * as a 3x256 table so a batch costs one lookup per value. The preprocessing stored with a model's
- * weights ({@link ModelMetadata}); the data layer computes it from a training split and applies it
- * in its transforms.
+ * weights ({@link ModelMetadata}); the data layer computes it from a training split
+ * ({@code ChannelStatistics}) and applies it in its transforms.
  */
 public final class Normalization {
     /** torchvision's ImageNet statistics, the usual choice for ImageNet-style datasets. */
@@ -56,6 +56,7 @@ public final class Normalization {
     /** Normalised value of channel {@code c} with byte value {@code v} (0..255). */
     public float apply(int c, int v) { return table[c * 256 + v]; }
 
+    /** The 3x256 lookup table, {@code [c * 256 + v]}. */
     /** The 3x256 lookup table, channel-major: for the transforms' inner loops (do not modify). */
     public float[] table() { return table; }
 
