@@ -14,6 +14,7 @@ import org.jresnet.serve.Server;
 import org.jresnet.serve.ServerConfig;
 import org.jresnet.serve.Signals;
 import org.jresnet.tensor.Parallel;
+import org.jresnet.train.RunFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,8 +25,6 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
     /** Environment variable read for the key when --api-key is not given (keeps it out of `ps`). */
     static final String API_KEY_ENV = "JRESNET_API_KEY";
-    /** Key in a weights file's metadata where a finished training run records its test top-1. */
-    static final String TEST_TOP1_KEY = "test_top1";
 
     @Option(names = "--weights", paramLabel = "[NAME=]FILE",
             description = "A model to serve (repeatable; the first is the default). NAME defaults to the file name"
@@ -101,13 +100,13 @@ final class ServeCommand implements Callable<Integer> {
                     + " (train, or python/export_torchvision.py for PyTorch weights)");
         }
         ModelFiles.Loaded l = ModelFiles.load(p);
-        String top1 = l.file().metadata().get(TEST_TOP1_KEY);
+        String top1 = l.file().metadata().get(RunFiles.TEST_TOP1_KEY);
         Double acc = null;
         if (top1 != null) {
             try {
                 acc = Double.parseDouble(top1);
             } catch (NumberFormatException e) {
-                throw new Errors.UsageException(file + ": metadata " + TEST_TOP1_KEY + " is not a number: " + top1);
+                throw new Errors.UsageException(file + ": metadata " + RunFiles.TEST_TOP1_KEY + " is not a number: " + top1);
             }
         }
         return new ModelSpec(name, l.model(), l.metadata(), acc);

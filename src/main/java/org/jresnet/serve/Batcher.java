@@ -69,13 +69,17 @@ final class Batcher implements AutoCloseable {
      * or null when the queue has no room for all of them or the batcher is closing.
      */
     List<CompletableFuture<Result>> submit(List<float[]> images) {
+        for (float[] im : images) {
+            if (im.length != runner.imageFloats()) {
+                throw new IllegalArgumentException("image of " + im.length + " floats, the model takes " + runner.imageFloats());
+            }
+        }
         long now = System.nanoTime();
         List<CompletableFuture<Result>> out = new ArrayList<>(images.size());
         lock.lock();
         try {
             if (closed || queue.size() + images.size() > capacity) return null;
             for (float[] im : images) {
-                if (im.length != runner.imageFloats()) throw new IllegalArgumentException("image of " + im.length + " floats");
                 CompletableFuture<Result> f = new CompletableFuture<>();
                 queue.add(new Job(im, f, now));
                 out.add(f);
