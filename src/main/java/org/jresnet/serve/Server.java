@@ -1,6 +1,7 @@
 package org.jresnet.serve;
 
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
@@ -29,8 +30,14 @@ import org.jresnet.data.BadImageException;
  * <p>Routes beyond the API (web pages, a run browser) come in as {@link Extension}s.
  */
 public final class Server implements AutoCloseable {
-    /** More routes on the same server (e.g. the web pages); {@code publicPaths} skip the API key. */
+    /**
+     * More routes on the same server (e.g. the web pages). {@code publicPaths} skip the API key:
+     * exact paths, or prefixes written {@code /static/*}.
+     */
     public interface Extension {
+        /** Settings only possible before the server is built (static files, for one). */
+        default void configure(JavalinConfig config) {}
+
         void register(Javalin app);
 
         default Set<String> publicPaths() { return Set.of(); }
@@ -74,6 +81,7 @@ public final class Server implements AutoCloseable {
                 s.setHandler(new StatisticsHandler());
                 s.setStopTimeout(cfg.drainSeconds() * 1000L);
             });
+            for (Extension e : extensions) e.configure(c);
         });
         installGuards();
         installRoutes();
@@ -192,7 +200,7 @@ public final class Server implements AutoCloseable {
                     return;
                 }
             }
-            if (key != null && !publicPaths.contains(ctx.path()) && !key.accepts(ctx.header("Authorization"))) {
+            if (key != null && !isPublic(ctx.path()) && !key.accepts(ctx.header("Authorization"))) {
                 throw new ApiException(401, "missing or wrong API key: send 'Authorization: Bearer KEY'",
                         Map.of("WWW-Authenticate", "Bearer"));
             }
@@ -209,6 +217,13 @@ public final class Server implements AutoCloseable {
             System.err.println("jresnet serve: " + ctx.method() + " " + ctx.path() + " failed: " + e);
             Http.error(ctx, 500, "internal error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         });
+    }
+
+    private boolean isPublic(String path) {
+        for (String p : publicPaths) {
+            if (p.endsWith("/*") ? path.startsWith(p.substring(0, p.length() - 1)) : path.equals(p)) return true;
+        }
+        return false;
     }
 
     private String describe(int status, Context ctx) {
