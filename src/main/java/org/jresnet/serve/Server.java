@@ -8,6 +8,8 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -90,15 +92,31 @@ public final class Server implements AutoCloseable {
 
     /** Loads the batchers (warm-up starts at once) and listens; {@code accessLog} gets one line per request. */
     public static Server start(ServerConfig cfg, List<ModelSpec> specs, List<Extension> extensions, Consumer<String> accessLog) {
+        checkBindable(cfg.host(), cfg.port());
         Server s = new Server(cfg, specs, extensions, accessLog);
         try {
             s.app.start(cfg.host(), cfg.port());
         } catch (RuntimeException e) {
             s.closeBatchers();
-            Throwable c = e.getCause() != null ? e.getCause() : e;
+            Throwable c = e;
+            while (c.getCause() != null) c = c.getCause();
             throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port() + ": " + c.getMessage(), e);
         }
         return s;
+    }
+
+    /**
+     * A clear error for a port in use or a host that is not this machine's: Jetty reports those
+     * only as a failed start ("STOPPED").
+     */
+    private static void checkBindable(String host, int port) {
+        if (port == 0) return;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        }
     }
 
     public static Server start(ServerConfig cfg, List<ModelSpec> specs) {

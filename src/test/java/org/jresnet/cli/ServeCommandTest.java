@@ -40,5 +40,10 @@ class ServeCommandTest {
         CliRun badQueue = CliRun.of("serve", "--max-batch", "32", "--queue", "8", "--port", "0");
         assertThat(badQueue.code()).isEqualTo(2);
         assertThat(badQueue.err()).contains("--queue");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CliRun busy = CliRun.of("serve", "--port", Integer.toString(taken.getLocalPort()), "--warmup", "0");
+            assertThat(busy.code()).isEqualTo(1);
+            assertThat(busy.err().trim()).startsWith("jresnet: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
     }
 }
