@@ -66,9 +66,8 @@ public final class Server implements AutoCloseable {
         if (specs.isEmpty()) throw new IllegalArgumentException("no model to serve");
         this.cfg = cfg;
         this.accessLog = accessLog;
-        java.util.Map<String, Object> names = new java.util.LinkedHashMap<>();
-        for (ModelSpec s : specs) names.put(s.name(), s);
-        this.metrics = new ServerMetrics(cfg.maxBatch(), names, n -> models.asMap().get(n).batcher.depth());
+        this.metrics = new ServerMetrics(cfg.maxBatch(), specs.stream().map(ModelSpec::name).toList(),
+                n -> models.asMap().get(n).batcher.depth());
         for (ModelSpec s : specs) models.add(new ServedModel(s, cfg, (size, nanos) -> metrics.batch(s.name(), size, nanos)));
         this.warm = CompletableFuture.allOf(models.all().stream().map(m -> m.batcher.warm()).toArray(CompletableFuture[]::new));
         for (Extension e : extensions) publicPaths.addAll(e.publicPaths());

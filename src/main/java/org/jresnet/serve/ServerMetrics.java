@@ -7,7 +7,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Map;
+import java.util.List;
 import java.util.function.ToIntFunction;
 
 /** What {@code GET /metrics} reports, in Prometheus text format; one registry per server. */
@@ -19,7 +19,7 @@ final class ServerMetrics {
     private final Counter requests, errors;
     private final Histogram latency, batchSize, batchSeconds;
 
-    ServerMetrics(int maxBatch, Map<String, ?> models, ToIntFunction<String> queueDepth) {
+    ServerMetrics(int maxBatch, List<String> models, ToIntFunction<String> queueDepth) {
         requests = Counter.builder().name("jresnet_http_requests_total").help("HTTP requests by route, method and status code")
                 .labelNames("route", "method", "code").register(registry);
         errors = Counter.builder().name("jresnet_http_errors_total").help("HTTP requests answered with status >= 400")
@@ -32,7 +32,7 @@ final class ServerMetrics {
                 .labelNames("model").classicOnly().classicUpperBounds(LATENCY_BOUNDS).register(registry);
         GaugeWithCallback.builder().name("jresnet_queue_depth").help("Images waiting for a batch").labelNames("model")
                 .callback(cb -> {
-                    for (String m : models.keySet()) cb.call(queueDepth.applyAsInt(m), m);
+                    for (String m : models) cb.call(queueDepth.applyAsInt(m), m);
                 }).register(registry);
     }
 
