@@ -13,9 +13,9 @@ import org.jresnet.serve.ModelSpec;
 import org.jresnet.serve.Server;
 import org.jresnet.serve.ServerConfig;
 import org.jresnet.serve.Signals;
-import org.jresnet.tensor.Parallel;
 import org.jresnet.train.RunFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -38,7 +38,7 @@ final class ServeCommand implements Callable<Integer> {
     int maxDelayMs = ServerConfig.DEFAULT_MAX_DELAY_MS;
     @Option(names = "--queue", description = "Images waiting per model at most; beyond, 503 (default ${DEFAULT-VALUE}).")
     int queue = ServerConfig.DEFAULT_QUEUE;
-    @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
+    @Mixin EngineOptions engine;
     @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every route but /healthz"
             + " (or set " + API_KEY_ENV + ", which other users cannot see in ps).")
     String apiKey;
@@ -51,10 +51,6 @@ final class ServeCommand implements Callable<Integer> {
     int warmup = ServerConfig.DEFAULT_WARMUP_BATCHES;
 
     @Override public Integer call() throws Exception {
-        if (threads != null) {
-            if (threads < 1) throw new Errors.UsageException("--threads must be >= 1");
-            Parallel.setThreads(threads);
-        }
         if (maxBodyMb < 1) throw new Errors.UsageException("--max-body-mb must be >= 1");
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_ENV);
         ServerConfig cfg = new ServerConfig(host, port, maxBatch, maxDelayMs, queue, key, cors, (long) maxBodyMb << 20,

@@ -7,10 +7,11 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.jresnet.data.ImageDecoder;
-import org.jresnet.data.Normalization;
+import org.jresnet.data.DecodeLimits;
 import org.jresnet.data.ResizeCenterCrop;
 import org.jresnet.data.Transforms;
 import org.jresnet.io.ModelMetadata;
+import org.jresnet.io.Normalization;
 import org.jresnet.train.Preprocessing;
 
 /**
@@ -21,18 +22,19 @@ import org.jresnet.train.Preprocessing;
 final class ImageInput {
     private final ResizeCenterCrop transform;
     private final long maxPixels;
+    private final DecodeLimits limits;
     private final int size;
 
-    ImageInput(ModelMetadata meta, long maxPixels) {
+    ImageInput(ModelMetadata meta, long maxPixels, long maxBytes) {
         this.size = meta.inputSize()[1];
         this.transform = Preprocessing.resizeCrop(normalization(meta), size);
         this.maxPixels = maxPixels;
+        this.limits = new DecodeLimits(maxPixels, maxBytes);
     }
 
     /** The model's per-channel normalisation. */
     static Normalization normalization(ModelMetadata meta) {
-        float[] m = meta.mean(), s = meta.std();
-        return new Normalization(new double[] {m[0], m[1], m[2]}, new double[] {s[0], s[1], s[2]});
+        return meta.normalization();
     }
 
     /** Decoded and preprocessed; {@code source} names the image in errors. */
@@ -40,7 +42,7 @@ final class ImageInput {
         if (bytes.length == 0) throw ApiException.badRequest(source + ": empty body (send a JPEG, PNG or BMP image)");
         checkPixels(bytes, source);
         float[] out = new float[size * size * 3];
-        Transforms.applyToImage(transform, ImageDecoder.decode(bytes, source), out, 0);
+        Transforms.applyToImage(transform, ImageDecoder.decode(bytes, source, limits), out, 0);
         return out;
     }
 

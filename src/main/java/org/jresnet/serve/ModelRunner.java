@@ -1,13 +1,12 @@
 package org.jresnet.serve;
 
+import org.jresnet.engine.Engine;
 import org.jresnet.models.ResNet;
 import org.jresnet.tensor.Tensor;
 
 /**
- * Forward passes of one served network, always from one thread (its {@link Batcher}'s): the seam
- * where the model's own engine (thread pool) plugs in. Until that engine exists every model runs
- * on the process's shared worker pool, whose jobs are serialised, so two models' batches
- * interleave layer by layer rather than truly in parallel.
+ * Forward passes of one served network, always from one thread (its {@link Batcher}'s), on the
+ * model's own engine: two models' batches run at the same time on their own thread pools.
  */
 final class ModelRunner {
     /** One batch's results, row per image: logits {@code [n * classes]}, pooled features {@code [n * featureSize]}. */
@@ -15,8 +14,10 @@ final class ModelRunner {
 
     private final ResNet model;
     private final int height, width;
+    private final Engine engine;
 
-    ModelRunner(ResNet model, int height, int width) {
+    ModelRunner(ResNet model, int height, int width, Engine engine) {
+        this.engine = engine;
         this.model = model;
         this.height = height;
         this.width = width;
@@ -33,6 +34,10 @@ final class ModelRunner {
      * outputs do not depend on the other images of the batch (ServerTest checks it bit for bit).
      */
     Outputs forward(float[] images, int n) {
+        return engine.call(() -> forwardBound(images, n));
+    }
+
+    private Outputs forwardBound(float[] images, int n) {
         Tensor x = new Tensor(images, 0, n, height, width, 3);
         Tensor f = model.features(x);
         float[] features = f.toArray();

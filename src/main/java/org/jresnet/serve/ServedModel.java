@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jresnet.engine.Engine;
+import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.ModelMetadata;
 
 /** A model as the server holds it: its description, its input pipeline and its own batcher. */
@@ -22,13 +24,17 @@ final class ServedModel {
     final Batcher batcher;
     final int height, width;
 
-    ServedModel(ModelSpec spec, ServerConfig cfg, Batcher.Listener listener) {
+    /** This model's own engine (thread pool): models run side by side, not in turns on one pool. */
+    final Engine engine;
+
+    ServedModel(ModelSpec spec, ServerConfig cfg, EngineConfig engine, Batcher.Listener listener) {
         this.spec = spec;
         int[] in = spec.metadata().inputSize();
         this.height = in[1];
         this.width = in[2];
-        this.input = new ImageInput(spec.metadata(), cfg.maxPixels());
-        ModelRunner runner = new ModelRunner(spec.model(), height, width);
+        this.input = new ImageInput(spec.metadata(), cfg.maxPixels(), cfg.maxBodyBytes());
+        this.engine = Engine.create(engine);
+        ModelRunner runner = new ModelRunner(spec.model(), height, width, this.engine);
         this.batcher = new Batcher(spec.name(), runner, cfg.maxBatch(), TimeUnit.MILLISECONDS.toNanos(cfg.maxDelayMs()),
                 cfg.queue(), cfg.warmupBatches(), listener);
     }
@@ -68,8 +74,8 @@ final class ServedModel {
         d.put("num_classes", m.numClasses());
         d.put("classes", m.classes());
         d.put("input_size", m.inputSize());
-        d.put("mean", m.mean());
-        d.put("std", m.std());
+        d.put("mean", m.normalization().mean());
+        d.put("std", m.normalization().std());
         d.put("parameters", spec.model().parameterCount());
         d.put("feature_size", spec.model().featureSize());
         if (spec.testTop1() != null) d.put("test_top1", spec.testTop1());

@@ -22,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.jresnet.data.BadImageException;
+import org.jresnet.engine.Engine;
+import org.jresnet.engine.EngineConfig;
 
 /**
  * {@code jresnet serve}: the models behind HTTP on Javalin (Jetty), safe by default — bound to
@@ -68,7 +70,11 @@ public final class Server implements AutoCloseable {
         this.accessLog = accessLog;
         this.metrics = new ServerMetrics(cfg.maxBatch(), specs.stream().map(ModelSpec::name).toList(),
                 n -> models.asMap().get(n).batcher.depth());
-        for (ModelSpec s : specs) models.add(new ServedModel(s, cfg, (size, nanos) -> metrics.batch(s.name(), size, nanos)));
+        // Each model gets an engine like the caller's (its --threads), with a pool of its own.
+        EngineConfig engine = Engine.current().config();
+        for (ModelSpec s : specs) {
+            models.add(new ServedModel(s, cfg, engine, (size, nanos) -> metrics.batch(s.name(), size, nanos)));
+        }
         this.warm = CompletableFuture.allOf(models.all().stream().map(m -> m.batcher.warm()).toArray(CompletableFuture[]::new));
         for (Extension e : extensions) publicPaths.addAll(e.publicPaths());
         this.app = Javalin.create(c -> {
@@ -145,7 +151,10 @@ public final class Server implements AutoCloseable {
     public void awaitStop() throws InterruptedException { stopped.await(); }
 
     private void closeBatchers() {
-        for (ServedModel m : models.all()) m.batcher.close();
+        for (ServedModel m : models.all()) {
+            m.batcher.close();
+            m.engine.close();
+        }
     }
 
     // ------------------------------------------------------------------ wiring

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jresnet.api.Network;
 import org.jresnet.api.TopClasses;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 
 /**
  * The KServe / Triton "v2" REST inference protocol for images as tensors, JSON only (no binary

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class BatchInvarianceTest {
     private static void check(String model, int size, int batch) {
         ResNet net = Models.create(ModelConfig.of(model).withSeed(5));
-        ModelRunner r = new ModelRunner(net, size, size);
+        ModelRunner r = new ModelRunner(net, size, size, org.jresnet.engine.Engine.current());
         int per = r.imageFloats();
         float[] x = new float[batch * per];
         SplittableRandom rnd = new SplittableRandom(batch);
