@@ -38,6 +38,7 @@ def main():
     formats = set(a.formats.split(","))
     os.makedirs(a.out, exist_ok=True)
     torch.manual_seed(0)
+    torch.set_num_threads(os.cpu_count() or 1)  # Debian's torch starts with one thread
     m, size, classes = build(a.model)
 
     # BN running statistics: the cumulative average over a few random batches.
