@@ -134,8 +134,9 @@ def prepare_peer_models(peers, models, unavailable):
         log("compare: preparing bench/peers (builds on first use) ...")
         r = subprocess.run([os.path.join(PEERS_DIR, "run"), "--help"], capture_output=True, text=True)
         if r.returncode != 0:
-            lines = [l for l in r.stderr.splitlines() if l.strip()]
-            raise RuntimeError("bench/peers build failed: " + (lines[-1] if lines else "exit %d" % r.returncode))
+            lines = [l for l in (r.stderr + "\n" + r.stdout).splitlines() if l.strip()]
+            raise RuntimeError("bench/peers/run does not start (exit %d): %s"
+                               % (r.returncode, lines[0] if lines else "no message"))
     except (OSError, RuntimeError) as e:
         for p in jvm_peers:
             unavailable[p] = str(e)
