@@ -244,7 +244,7 @@ def main():
                         continue
                     runs[key][side].append(out)
                     if side in ("djl", "ort"):
-                        versions[side] = {"version": out["version"], "jdk": out["jdk"]}
+                        versions[side] = {k: out[k] for k in ("version", "jdk", "library_threads") if k in out}
 
         rows = []
         for wid, model, mode, batch, metric, unit, target in work:

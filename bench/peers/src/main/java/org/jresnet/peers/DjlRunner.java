@@ -64,6 +64,10 @@ final class DjlRunner implements PeerRunner {
         return "libtorch " + Engine.getEngine("PyTorch").getVersion() + " (DJL " + Engine.getDjlVersion() + ")";
     }
 
+    @Override public Integer libraryThreads() {
+        return JniUtils.getNumThreads();
+    }
+
     @Override public float[] logits(float[] input, long[] shape) {
         try (NDManager m = manager.newSubManager()) {
             NDArray in = m.create(input, new Shape(shape));

@@ -94,6 +94,7 @@ public final class PeerBench implements Callable<Integer> {
             out.put("mode", mode);
             out.put("batch", batch);
             out.put("threads", threads);
+            if (r.libraryThreads() != null) out.put("library_threads", r.libraryThreads());
             out.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
             out.put("warmup", warmed);
             out.put("iters", iters);

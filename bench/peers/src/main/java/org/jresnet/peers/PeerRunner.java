@@ -8,6 +8,11 @@ interface PeerRunner extends AutoCloseable {
     /** Library and version as reported by the library itself, e.g. "libtorch 2.7.1 (DJL 0.36.0)". */
     String version();
 
+    /** Intra-op threads as the library reports them after setup; null where it cannot say. */
+    default Integer libraryThreads() {
+        return null;
+    }
+
     /**
      * The network's logits for {@code input} ([n, 3, h, w], NCHW) in this runner's mode, without
      * an update: proves the loaded model computes what eager PyTorch computed at export time.
