@@ -14,8 +14,8 @@ import java.nio.channels.SocketChannel;
  *
  * <p>{@link #allReduceMean} is the bandwidth-optimal ring all-reduce: a reduce-scatter then an
  * all-gather, N−1 steps each, a rank sending 2(N−1)/N of the buffer in all. The buffer is cut into
- * N segments; segment {@code i} is summed in the fixed ring order starting at rank {@code i+1}
- * ({@code ((g[i+1] + g[i+2]) + ...) + g[i]}, ranks mod N), divided by N on its owner and copied
+ * N segments; segment {@code i} is summed in the fixed ring order starting at rank {@code i}
+ * ({@code ((g[i] + g[i+1]) + ...) + g[i-1]}, ranks mod N), divided by N on its owner and copied
  * to the others: every rank ends with the same bits, and the same inputs give the same bits on
  * every run. (For N = 2 the order does not matter: a + b == b + a in IEEE arithmetic.)
  *
@@ -38,7 +38,7 @@ public final class Ring implements AutoCloseable {
     private final ByteBuffer recvHeader = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer sendData, recvData;
     private float[] scratch = new float[0];
-    private int sequence;
+    private int sendSeq, recvSeq; // per link direction: rank r's sends are rank r+1's receives
     private long bytesSent;
 
     Ring(int rank, int size, SocketChannel out, SocketChannel in, CommOptions opts) throws IOException {
@@ -126,7 +126,10 @@ public final class Ring implements AutoCloseable {
             sendData.asFloatBuffer().put(x, sa + done, sk);
             sendData.limit(sk * Float.BYTES);
             recvData.clear().limit(rk * Float.BYTES);
-            exchange(sendData, recvData, what);
+            // A rank's two segments may differ in chunk count: a side with nothing left sends or
+            // receives nothing (its neighbour computes the same segment length and agrees).
+            exchange(sk > 0 ? sendData : null, rk > 0 ? recvData : null, what);
+            if (rk == 0) continue;
             FloatBuffer got = recvData.flip().asFloatBuffer();
             if (add) {
                 if (scratch.length < rk) scratch = new float[chunk];
@@ -166,7 +169,7 @@ public final class Ring implements AutoCloseable {
      * the receiver checks.
      */
     private void exchange(ByteBuffer send, ByteBuffer recv, String what) {
-        int seq = sequence++;
+        int seq = send != null ? sendSeq++ : 0, expectSeq = recv != null ? recvSeq++ : 0;
         Waiter w = new Waiter(rank, opts);
         try {
             if (send != null) {
@@ -204,10 +207,10 @@ public final class Ring implements AutoCloseable {
                     if (k > 0) w.progress();
                     if (!headerChecked && !recvHeader.hasRemaining()) {
                         int gotSeq = recvHeader.getInt(0), gotLen = recvHeader.getInt(4);
-                        if (gotSeq != seq || gotLen != expect) {
+                        if (gotSeq != expectSeq || gotLen != expect) {
                             throw new CommException(String.format("rank %d: rank %d is out of step (message %d of %d"
                                     + " bytes, expected %d of %d) during %s: do all workers hold the same model?",
-                                    rank, left(), gotSeq, gotLen, seq, expect, what));
+                                    rank, left(), gotSeq, gotLen, expectSeq, expect, what));
                         }
                         headerChecked = true;
                     }
