@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jresnet.engine.Engine;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
+import org.jresnet.io.Normalization;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
@@ -16,6 +18,7 @@ import org.jresnet.nn.Parameter;
 import org.jresnet.nn.SoftmaxCrossEntropy;
 import org.jresnet.tensor.Tensor;
 import org.jresnet.train.Sgd;
+import org.jresnet.train.TrainStep;
 
 /**
  * The embeddable face of jresnet: a ResNet with its metadata (class names, normalisation), for
@@ -35,6 +38,11 @@ import org.jresnet.train.Sgd;
  * activation buffers), kept in a pool and refreshed from the master weights when those changed.
  * {@link #trainStep}, {@link #loadWeights} and {@link #save} work on the master weights under a
  * write lock, so concurrent inference sees the weights before or after a step, never half of one.
+ *
+ * <p>Engine: a network bound to an engine ({@link #engine(Engine)}) runs every computation on
+ * that engine's threads and settings, whatever thread calls it; one engine per served model or
+ * per Spark task keeps their thread pools apart. Unbound, it uses the caller's
+ * {@link Engine#current()}.
  */
 public final class Network {
     /** Memory order of an image batch. */
@@ -56,8 +64,8 @@ public final class Network {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Replica> idle = new ConcurrentLinkedQueue<>();
     private volatile long version;
-    private final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
-    private Sgd sgd;
+    private TrainStep step;
+    private volatile Engine engine;
 
     private static final class Replica {
         final ResNet net;
@@ -69,7 +77,24 @@ public final class Network {
     private Network(ResNet model, ModelMetadata meta) {
         this.master = model;
         this.meta = meta;
-        this.sgd = new Sgd(model.parameters(), DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, false);
+        this.step = stepFor(new Sgd(model.parameters(), DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, false));
+    }
+
+    private TrainStep stepFor(Sgd sgd) { return TrainStep.builder(master, sgd).build(); }
+
+    /** Runs this network's computations on {@code e} (null: on the caller's current engine); returns this. */
+    public Network engine(Engine e) {
+        engine = e;
+        return this;
+    }
+
+    /** The engine this network is bound to, or null (the caller's current engine). */
+    public Engine engine() { return engine; }
+
+    /** Binds this network's engine (unbound: the current one, again) to the calling thread for one call. */
+    private Engine.Scope bindEngine() {
+        Engine e = engine;
+        return (e != null ? e : Engine.current()).bind();
     }
 
     // ------------------------------------------------------------------ construction
@@ -125,7 +150,7 @@ public final class Network {
     /** Logits {@code [N * numClasses]} (row per image) in eval mode. */
     public float[] predict(float[] images, int height, int width, Layout layout) {
         Replica r = borrow();
-        try {
+        try (var s = bindEngine()) {
             return r.net.forward(input(images, height, width, layout)).toArray();
         } finally {
             idle.add(r);
@@ -135,7 +160,7 @@ public final class Network {
     /** Pooled features before fc, {@code [N * featureSize]}, in eval mode. */
     public float[] features(float[] images, int height, int width, Layout layout) {
         Replica r = borrow();
-        try {
+        try (var s = bindEngine()) {
             return r.net.features(input(images, height, width, layout)).toArray();
         } finally {
             idle.add(r);
@@ -170,12 +195,9 @@ public final class Network {
      */
     public float[] normalize(byte[] rgb) {
         if (rgb.length % 3 != 0) throw new IllegalArgumentException("RGB bytes must be a multiple of 3, got " + rgb.length);
-        float[] mean = meta.mean(), std = meta.std();
+        Normalization norm = meta.normalization();
         float[] out = new float[rgb.length];
-        for (int i = 0; i < rgb.length; i++) {
-            int c = i % 3;
-            out[i] = ((rgb[i] & 0xff) / 255f - mean[c]) / std[c];
-        }
+        for (int i = 0; i < rgb.length; i++) out[i] = norm.apply(i % 3, rgb[i] & 0xff);
         return out;
     }
 
@@ -269,7 +291,7 @@ public final class Network {
     public void setOptimizer(float momentum, float weightDecay, boolean nesterov) {
         lock.writeLock().lock();
         try {
-            sgd = new Sgd(master.parameters(), momentum, weightDecay, nesterov);
+            step = stepFor(new Sgd(master.parameters(), momentum, weightDecay, nesterov));
         } finally {
             lock.writeLock().unlock();
         }
@@ -285,23 +307,18 @@ public final class Network {
             throw new IllegalArgumentException(x.dim(0) + " images but " + labels.length + " labels");
         }
         lock.writeLock().lock();
-        try {
+        try (var s = bindEngine()) {
             master.setTraining(true);
-            master.zeroGrad();
-            Tensor logits = master.forward(x);
-            float l = loss.forward(logits, labels);
-            int correct = loss.correct();
-            master.backward(loss.backward());
-            sgd.step(lr);
+            TrainStep.Result r = step.run(x, labels, lr);
             version++;
-            return new StepResult(l, correct, labels.length);
+            return new StepResult(r.loss(), r.correct(), r.batch());
         } finally {
             lock.writeLock().unlock();
         }
     }
 
     /** The optimizer, e.g. to save or restore its momentum buffers. */
-    public Sgd optimizer() { return sgd; }
+    public Sgd optimizer() { return step.optimizer(); }
 
     // ------------------------------------------------------------------ weights
 
@@ -317,7 +334,7 @@ public final class Network {
 
     /** Loads weights for this same architecture from a file (strict: every key, every shape). */
     public void loadWeights(Path file) throws IOException {
-        var f = org.jresnet.io.SafeTensors.read(file);
+        var f = org.jresnet.io.WeightFiles.read(file);
         lock.writeLock().lock();
         try {
             ModelFiles.loadInto(master, f, file, true);

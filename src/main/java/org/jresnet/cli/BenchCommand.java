@@ -14,10 +14,11 @@ import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
 import org.jresnet.nn.SoftmaxCrossEntropy;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.tensor.Tensor;
 import org.jresnet.train.Sgd;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,8 +46,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", required = true, paramLabel = "B", description = "Images per batch.")
     int batch;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Engine threads (default: all cores).")
-    Integer threads;
+@Mixin EngineOptions engine;
 
     @Option(names = "--warmup", paramLabel = "W", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup = 3;
@@ -75,14 +75,12 @@ final class BenchCommand implements Callable<Integer> {
             throw new Errors.UsageException("--warmup-seconds must be in [0, 3600], got " + warmupSeconds);
         }
         if (iters < 1) throw new Errors.UsageException("--iters must be >= 1, got " + iters);
-        if (threads != null && threads < 1) throw new Errors.UsageException("--threads must be >= 1, got " + threads);
         ModelConfig config;
         try {
             config = ModelConfig.of(model);
         } catch (IllegalArgumentException e) {
             throw new Errors.UsageException(e.getMessage());
         }
-        if (threads != null) Parallel.setThreads(threads);
 
         ResNet net = Models.create(config);
         int size = config.cifar() ? 32 : 224;
@@ -136,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
         m.put("model", config.name());
         m.put("mode", mode);
         m.put("batch", batch);
-        m.put("threads", Parallel.get().threads());
+        m.put("threads", Engine.current().threads());
         m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         m.put("simd", Simd.enabled());
         m.put("warmup", warmed);
@@ -160,11 +158,11 @@ final class BenchCommand implements Callable<Integer> {
             Json.print(m);
         } else {
             System.out.printf("%s %s, batch %d, %d thread(s), %s, SIMD %s%n", config.name(), mode, batch,
-                    Parallel.get().threads(), m.get("jdk"), Simd.describe());
+                    Engine.current().threads(), m.get("jdk"), Simd.describe());
             System.out.printf("%.1f images/s, %.2f ms per batch (median of %d; p10 %.2f, p90 %.2f)%n",
                     m.get("images_per_second"), median, iters, m.get("ms_p10"), m.get("ms_p90"));
             System.out.printf("%.1f GFLOPS achieved, peak %.1f GFLOPS (engine micro-kernel, %d thread(s)): %.1f%% of peak%n",
-                    gflops, peak, Parallel.get().threads(), 100 * gflops / peak);
+                    gflops, peak, Engine.current().threads(), 100 * gflops / peak);
             System.out.printf("peak RSS %.0f MB (live heap %.0f MB), %.2f MB allocated per step, max heap %d MB%n",
                     peakRss, liveHeapMb, m.get("alloc_mb_per_step"), m.get("max_heap_mb"));
         }

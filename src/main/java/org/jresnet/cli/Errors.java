@@ -19,18 +19,29 @@ public final class Errors {
     }
 
     public static String describe(Throwable t) {
+        return "jresnet: " + reason(t);
+    }
+
+    /** What went wrong, in one line, without the "jresnet: " prefix. */
+    public static String reason(Throwable t) {
         if (t instanceof OutOfMemoryError) {
-            return "jresnet: out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+            return "out of memory (" + Runtime.getRuntime().maxMemory() / (1 << 20)
                     + " MB heap); try a smaller --batch or set JRESNET_HEAP (e.g. JRESNET_HEAP=16g)";
         }
-        if (t instanceof NoSuchFileException e) return "jresnet: no such file: " + e.getFile();
-        if (t instanceof AccessDeniedException e) return "jresnet: permission denied: " + e.getFile();
-        if (t instanceof FileNotFoundException e) return "jresnet: " + e.getMessage();
+        if (t.getCause() instanceof OutOfMemoryError) {
+            return t.getMessage() + "; set JRESNET_HEAP (e.g. JRESNET_HEAP=16g) or lower --max-pixels";
+        }
+        if (t instanceof NoSuchFileException e) return "no such file: " + e.getFile();
+        if (t instanceof AccessDeniedException e) return "permission denied: " + e.getFile();
+        if (t instanceof FileNotFoundException e) return e.getMessage();
         if (t instanceof IOException e) {
-            return "jresnet: " + (e.getMessage() == null ? "I/O error (" + e.getClass().getSimpleName() + ")" : e.getMessage());
+            return e.getMessage() == null ? "I/O error (" + e.getClass().getSimpleName() + ")" : e.getMessage();
+        }
+        if (t instanceof org.jresnet.train.TrainConfig.Invalid i) {
+            return "jresnet: " + TrainingOptions.FLAGS.getOrDefault(i.field(), i.field()) + " " + i.problem();
         }
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();
-        return "jresnet: " + m;
+        return m;
     }
 }

@@ -12,7 +12,7 @@ import org.jresnet.data.LoadOptions;
 import org.jresnet.data.Split;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.ConfusionPlot;
 import org.jresnet.train.Evaluation;
 import org.jresnet.train.Preprocessing;
@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
         description = "Score a model on a dataset: top-1, top-5, loss, per-class accuracy, confusion matrix.")
 final class EvalCommand implements Callable<Integer> {
     @Mixin WeightsOption weights;
+    @Mixin DecodeLimitsOptions limits;
     @Option(names = "--data", description = "Dataset (default: the bundled CIFAR-10 sample).") Path data;
     @Option(names = "--split", description = "train or test (default ${DEFAULT-VALUE}).") String split = "test";
     @Option(names = "--batch", description = "Images per forward pass (default ${DEFAULT-VALUE}).") int batch = 256;
@@ -31,20 +32,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "Write the confusion matrix as a PNG.") Path plot;
     @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
     @Option(names = "--skip-bad", description = "Skip and count corrupt images.") boolean skipBad;
-    @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
+    @Mixin EngineOptions engine;
 
     @Override public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
         if (batch < 1) throw new Errors.UsageException("--batch must be >= 1");
         Split sp = Split.parse(split);
         ModelFiles.Loaded loaded = weights.load();
         ModelMetadata meta = loaded.metadata();
-        LoadOptions opt = LoadOptions.defaults().withSkipBad(skipBad).withQuiet(json);
+        LoadOptions opt = LoadOptions.defaults().withSkipBad(skipBad).withQuiet(json).withLimits(limits.limits());
         if (cacheDir != null) opt = opt.withCacheDir(cacheDir);
         Path dataPath = data != null ? data : Home.bundled(Home.SAMPLE_DATA);
         try (Dataset ds = Datasets.open(dataPath, sp, opt)) {
             checkClasses(meta, ds);
-            var transform = Preprocessing.evaluation(ds, WeightsOption.normalization(meta), meta.inputSize()[1]);
+            var transform = Preprocessing.evaluation(ds, meta.normalization(), meta.inputSize()[1]);
             Evaluation e = Evaluation.run(loaded.model(), ds, BatchLoader.all(ds), transform, batch);
             if (plot != null) ConfusionPlot.writePng(plot, e);
             if (json) {

@@ -17,7 +17,7 @@ import org.jresnet.experiments.Recipe;
 import org.jresnet.experiments.RunStore;
 import org.jresnet.experiments.ShortcutOptions;
 import org.jresnet.nn.Shortcut;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.ProgressReporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,41 +42,23 @@ final class ExperimentCommand implements Runnable {
                 + " (see 'jresnet experiment --help')");
     }
 
-    /** Options every experiment shares: the data, the output folder and the training recipe. */
+    /** Options every experiment shares beyond the training ones: the output folder, epochs and warm-up. */
     static final class Common {
-        @Option(names = "--data", description = "CIFAR-10 binary folder, ImageFolder folder or zip (default: the bundled sample).")
-        Path data;
         @Option(names = "--out", description = "Output folder: NAME/ for the results, runs/ for trained models (default ${DEFAULT-VALUE}).")
         Path out = Paths.get("experiments");
         @Option(names = "--epochs", description = "Epochs of every trained model (default ${DEFAULT-VALUE}: the quick setting).")
         int epochs = QUICK_EPOCHS;
-        @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).") int batch = 128;
-        @Option(names = "--lr", description = "Base learning rate, cosine schedule (default ${DEFAULT-VALUE}).") double lr = 0.1;
-        @Option(names = "--momentum", description = "SGD momentum (default ${DEFAULT-VALUE}).") double momentum = 0.9;
-        @Option(names = "--weight-decay", description = "L2 weight decay (default ${DEFAULT-VALUE}).") double weightDecay = 1e-4;
         @Option(names = "--warmup", description = "Linear warm-up iterations (default: 200, at most a tenth of the run).")
         Integer warmup;
-        @Option(names = "--seed", description = "Seed of initialisation, data order, augmentation and draws (default ${DEFAULT-VALUE}).")
-        long seed;
-        @Option(names = "--ckpt-every", description = "Also checkpoint every N iterations (default: each epoch only).")
-        int ckptEvery;
-        @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
-        @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
-        @Option(names = "--quiet", description = "No progress output.") boolean quiet;
 
         ProgressReporter progress;
         RunStore store;
 
-        RunStore open() {
-            if (threads != null) {
-                if (threads < 1) throw new Errors.UsageException("--threads must be >= 1");
-                Parallel.setThreads(threads);
-            }
-            Path d = data != null ? data : Home.bundled(Home.SAMPLE_DATA);
-            Recipe recipe = new Recipe(d, epochs, batch, lr, momentum, weightDecay, warmup == null ? -1 : warmup, seed,
-                    ckptEvery, cacheDir);
-            progress = new ProgressReporter(quiet ? ProgressReporter.Mode.QUIET : ProgressReporter.auto());
-            store = new RunStore(out.resolve("runs").toAbsolutePath(), recipe, progress, quiet);
+        RunStore open(TrainingOptions t) {
+            Recipe recipe = new Recipe(t.dataOrSample(), epochs, t.batch, t.lr, t.momentum, t.weightDecay,
+                    warmup == null ? -1 : warmup, t.seed, t.ckptEvery, t.cacheDir);
+            progress = t.progress();
+            store = new RunStore(out.resolve("runs").toAbsolutePath(), recipe, progress, t.quiet);
             return store;
         }
 
@@ -86,13 +68,15 @@ final class ExperimentCommand implements Runnable {
     /** Runs an experiment body; a stopped training run ends the command with 130 and how to continue. */
     abstract static class Base implements Callable<Integer> {
         @Mixin Common common;
+        @Mixin TrainingOptions training;
+        @Mixin EngineOptions engine;
 
         abstract String name();
 
         abstract void body(RunStore store, ExperimentOutput out) throws IOException;
 
         @Override public Integer call() throws IOException {
-            RunStore store = common.open();
+            RunStore store = common.open(training);
             ExperimentOutput out = common.output(name());
             try {
                 body(store, out);

@@ -4,25 +4,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jresnet.kernel.Simd;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Print the JDK in use, the SIMD path and the thread count.")
 final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.") boolean json;
-    @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
+    @Mixin EngineOptions engine;
 
     @Override public Integer call() throws Exception {
-        if (threads != null) Parallel.setThreads(threads);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         m.put("java_home", System.getProperty("java.home"));
         m.put("simd", Simd.enabled());
         m.put("vector_bits", Simd.enabled() ? Simd.F.vectorBitSize() : 0);
         m.put("float_lanes", Simd.lanes());
-        m.put("threads", Parallel.get().threads());
+        m.put("threads", Engine.current().threads());
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1 << 20));
         if (json) {

@@ -11,17 +11,24 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "jresnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep residual networks (He et al., 2015) in pure Java.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, SummaryCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ConvertCommand.class, SummaryCommand.class,
             InfoCommand.class, BenchCommand.class, ExperimentCommand.class, ReportCommand.class,
             CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces on errors.")
     boolean debug;
 
-    @Override public void run() {
-        new CommandLine(this).usage(System.out);
+    private static volatile boolean debugRequested;
+
+    /** Whether this invocation asked for --debug (commands list extra detail then). */
+    static boolean debugRequested() { return debugRequested; }
+
+    /** No command given: a usage error, so a script's typo is not taken for success. */
+    @Override public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return 2;
     }
 
     public static void main(String[] args) {
@@ -31,7 +38,9 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns the exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        debugRequested = debug;
         CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionStrategy(parsed -> EngineOptions.runBound(parsed, new CommandLine.RunLast()));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (debug) ex.printStackTrace(err);

@@ -1,13 +1,13 @@
 package org.jresnet.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jresnet.io.Normalization;
 import org.jresnet.models.Models;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.LrSchedule;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
@@ -16,6 +16,7 @@ import org.jresnet.train.TrainConfig;
 import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,19 +26,19 @@ import picocli.CommandLine.Spec;
             "Stop with Ctrl-C: it checkpoints; continue with --resume DIR."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin DecodeLimitsOptions limits;
+
+    @Mixin TrainingOptions training;
+    @Mixin EngineOptions engine;
 
     @Option(names = "--model", description = "Network (see 'jresnet summary --help'); default resnet20.")
     String model = "resnet20";
     @Option(names = "--shortcut", description = "A, B or C (default: A for CIFAR nets, B for ImageNet nets).")
     String shortcut;
-    @Option(names = "--data", description = "CIFAR-10 binary folder, ImageFolder folder or zip (default: the bundled sample).")
-    Path data;
     @Option(names = "--out", description = "Run folder (default: runs/<model>).") Path out;
     @Option(names = "--epochs", description = "Epochs (default ${DEFAULT-VALUE}).") int epochs = 15;
-    @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}).") int batch = 128;
-    @Option(names = "--lr", description = "Base learning rate (default ${DEFAULT-VALUE}).") double lr = 0.1;
-    @Option(names = "--momentum", description = "SGD momentum (default ${DEFAULT-VALUE}).") double momentum = 0.9;
-    @Option(names = "--weight-decay", description = "L2 weight decay (default ${DEFAULT-VALUE}).") double weightDecay = 1e-4;
+    @Option(names = "--micro-batches", description = "Split each batch into N micro-batches and accumulate their"
+            + " gradients (less memory, one update per batch; default ${DEFAULT-VALUE}).") int microBatches = 1;
     @Option(names = "--nesterov", description = "Nesterov momentum.") boolean nesterov;
     @Option(names = "--schedule", description = "paper, multistep or cosine (default ${DEFAULT-VALUE}).") String schedule = "cosine";
     @Option(names = "--milestones", split = ",", description = "Epochs where multistep multiplies the rate by --gamma.")
@@ -48,12 +49,9 @@ final class TrainCommand implements Callable<Integer> {
     double warmupLr;
     @Option(names = "--warmup-until-error", description = "Training error below which --warmup-lr ends (default ${DEFAULT-VALUE}).")
     double warmupUntilError = 0.8;
-    @Option(names = "--seed", description = "Seed of initialisation, data order and augmentation (default ${DEFAULT-VALUE}).")
-    long seed;
     @Option(names = "--val", description = "Hold out N training images for validation (best.safetensors).") int val;
-    @Option(names = "--ckpt-every", description = "Also checkpoint every N iterations (default: each epoch only).") int ckptEvery;
     @Option(names = "--resume", description = "Continue the run in this folder exactly where it stopped.") Path resume;
-    @Option(names = "--init", description = "Start from these weights (ours or PyTorch's).") Path init;
+    @Option(names = "--init", description = "Start from these weights (safetensors, or a PyTorch checkpoint .pth/.pt/.th).") Path init;
     @Option(names = "--num-classes", description = "Classes of the classifier; re-initialises fc when it differs from --init's.")
     int numClasses;
     @Option(names = "--freeze-backbone", description = "Train only fc (BN statistics frozen too).") boolean freezeBackbone;
@@ -62,43 +60,49 @@ final class TrainCommand implements Callable<Integer> {
     double[] mean;
     @Option(names = "--std", split = ",", description = "Per-channel std (R,G,B); default: of the training split.") double[] std;
     @Option(names = "--skip-bad", description = "Skip and count corrupt images instead of failing.") boolean skipBad;
-    @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
-    @Option(names = "--threads", description = "Engine threads (default: all cores).") Integer threads;
-    @Option(names = "--quiet", description = "No progress output.") boolean quiet;
     /** Slows each step down so that tests can interrupt a run mid-epoch; not for users. */
     @Option(names = "--step-delay-ms", hidden = true) int stepDelayMs;
 
     /** Options that define the run and therefore may not change on --resume. */
     private static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--epochs", "--batch",
-            "--lr", "--momentum", "--weight-decay", "--nesterov", "--schedule", "--milestones", "--gamma", "--warmup",
-            "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes", "--freeze-backbone",
-            "--zero-init-residual", "--mean", "--std", "--out", "--ckpt-every");
+            "--micro-batches", "--lr", "--momentum", "--weight-decay", "--nesterov", "--schedule", "--milestones", "--gamma",
+            "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
+            "--freeze-backbone", "--zero-init-residual", "--mean", "--std", "--out", "--ckpt-every");
 
     @Override public Integer call() throws Exception {
-        if (threads != null) {
-            if (threads < 1) throw new Errors.UsageException("--threads must be >= 1");
-            Parallel.setThreads(threads);
-        }
-        ProgressReporter progress = new ProgressReporter(quiet ? ProgressReporter.Mode.QUIET : ProgressReporter.auto());
+        ProgressReporter progress = training.progress();
         return resume != null ? resumeRun(progress) : newRun(progress);
     }
 
     private int newRun(ProgressReporter progress) throws Exception {
         Models.arch(model);  // unknown names fail before any data is read
-        Path dataPath = data != null ? data : Home.bundled(Home.SAMPLE_DATA);
         Path outDir = out != null ? out : Paths.get("runs", model);
-        if (Files.exists(outDir.resolve("checkpoint.safetensors"))) {
-            throw new Errors.UsageException(outDir + " already holds a run; continue it with --resume " + outDir
-                    + " or choose another --out");
-        }
-        RunFiles.checkWritable(outDir);
-        TrainConfig cfg = new TrainConfig(model, shortcut, dataPath.toAbsolutePath(), outDir.toAbsolutePath(), epochs,
-                batch, lr, momentum, weightDecay, nesterov, schedule, milestones, gamma, warmup, warmupLr,
-                warmupUntilError, seed, val, ckptEvery, init == null ? null : init.toAbsolutePath(), numClasses,
-                freezeBackbone, zeroInitResidual, mean, std, skipBad, cacheDir, Parallel.get().threads());
-        LrSchedule.Kind.parse(schedule);
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, quiet);
+        TrainingRun.checkNewRunFolder(outDir);
+        TrainConfig cfg = config(training.dataOrSample(), outDir);
+        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
         return finish(TrainingRun.start(cfg, d, progress, stepDelay()));
+    }
+
+    private TrainConfig config(Path dataPath, Path outDir) {
+        TrainingOptions t = training;
+        return new TrainConfig(
+                new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,
+                        freezeBackbone, zeroInitResidual),
+                new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(), skipBad, t.cacheDir),
+                new TrainConfig.Optimizer(t.momentum, t.weightDecay, nesterov),
+                new TrainConfig.Schedule(LrSchedule.Kind.parse(schedule), t.lr, milestones, gamma, warmup, warmupLr,
+                        warmupUntilError),
+                new TrainConfig.Run(outDir.toAbsolutePath(), epochs, t.batch, microBatches, t.seed, t.ckptEvery,
+                        Engine.current().threads()));
+    }
+
+    /** --mean and --std, or null to compute them from the training split. */
+    private Normalization normalization() {
+        if ((mean == null) != (std == null)) throw new Errors.UsageException("give --mean and --std together");
+        if (mean == null) return null;
+        if (mean.length != 3 || std.length != 3) throw new Errors.UsageException("--mean and --std take three values (R,G,B)");
+        for (double s : std) if (!(s > 0)) throw new Errors.UsageException("--std values must be > 0");
+        return new Normalization(mean, std);
     }
 
     private int resumeRun(ProgressReporter progress) throws Exception {
@@ -109,15 +113,15 @@ final class TrainCommand implements Callable<Integer> {
         }
         RunFiles.Resumed r = RunFiles.readCheckpoint(resume);
         TrainConfig cfg = r.config();
-        if (cfg.threads() != Parallel.get().threads()) {
+        if (cfg.run().threads() != Engine.current().threads()) {
             System.err.printf(Locale.ROOT, "note: the run started with %d threads, this process has %d; the result will"
-                    + " not be bit-identical to an uninterrupted run%n", cfg.threads(), Parallel.get().threads());
+                    + " not be bit-identical to an uninterrupted run%n", cfg.run().threads(), Engine.current().threads());
         }
         if (TrainingRun.isComplete(r)) {
-            System.err.println("the run in " + resume + " is already complete (" + cfg.epochs() + " epochs)");
+            System.err.println("the run in " + resume + " is already complete (" + cfg.run().epochs() + " epochs)");
             return 0;
         }
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, quiet);
+        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
         return finish(TrainingRun.resume(resume, r, d, progress, stepDelay()));
     }
 

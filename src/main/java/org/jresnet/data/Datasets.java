@@ -25,6 +25,16 @@ public final class Datasets {
     public static final double MEMORY_BUDGET_FRACTION = 0.25;
 
     public static Dataset open(Path path, Split split, LoadOptions opt) {
+        return open(path, split, opt, (index, i) -> decode(index, i, opt.limits()));
+    }
+
+    /** Decodes image {@code i} of an index: the real decoder, or in tests one that fails on purpose. */
+    @FunctionalInterface
+    interface ImageDecode {
+        RgbImage decode(ImageFolderIndex index, int i);
+    }
+
+    static Dataset open(Path path, Split split, LoadOptions opt, ImageDecode decoder) {
         if (!Files.exists(path)) throw new DataException("dataset not found: " + path);
         if (CifarBinary.releaseFolder(path) != null) return CifarBinary.read(path, split);
         if (Files.isRegularFile(path) && !path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
@@ -33,9 +43,9 @@ public final class Datasets {
         }
         ImageFolderIndex index = ImageFolderIndex.open(path, split);
         try {
-            if (opt.mode() == LoadOptions.Mode.STREAM) return new StreamedDataset(index, opt.skipBad());
+            if (opt.mode() == LoadOptions.Mode.STREAM) return new StreamedDataset(index, opt.skipBad(), opt.limits());
             Path cacheFile = opt.useCache()
-                    ? DecodeCache.file(opt.resolvedCacheDir(), path, split, index.fingerprint(), opt.skipBad()) : null;
+                    ? DecodeCache.file(opt.resolvedCacheDir(), path, split, index.fingerprint(), opt.skipBad(), opt.limits()) : null;
             if (cacheFile != null) {
                 InMemoryDataset cached = DecodeCache.read(cacheFile, opt.skipBad(), index.description());
                 if (cached != null) {
@@ -43,19 +53,19 @@ public final class Datasets {
                     return cached;
                 }
             }
-            Decoded d = decodeAll(index, opt);
+            Decoded d = decodeAll(index, opt, decoder);
             if (d.dataset == null) {
                 if (opt.mode() == LoadOptions.Mode.MEMORY) throw new DataException(d.whyStream + "; it must be streamed");
                 if (!opt.quiet()) System.err.println("jresnet: " + d.whyStream + ": streaming it (decoded per epoch)");
-                return new StreamedDataset(index, opt.skipBad());
+                return new StreamedDataset(index, opt.skipBad(), opt.limits());
             }
             index.close();
             if (cacheFile != null) {
                 try {
                     DecodeCache.write(cacheFile, d.dataset);
                 } catch (IOException e) {
-                    System.err.println("jresnet: warning: cannot write decode cache " + cacheFile + " (" + e.getMessage()
-                            + "); the next run decodes again");
+                    System.err.println("jresnet: warning: decode cache not kept: " + e.getMessage()
+                            + "; the next run decodes again");
                 }
             }
             return d.dataset;
@@ -73,9 +83,11 @@ public final class Datasets {
 
     /**
      * Decodes every image on {@code opt.threads()} threads, each taking the next index from a
-     * shared counter and writing its own slot, so the result does not depend on timing.
+     * shared counter and writing its own slot, so the result does not depend on timing. Any
+     * failure of any thread (an OutOfMemoryError included) stops all of them and is thrown here:
+     * a slot nobody filled must never reach the dataset or its cache.
      */
-    private static Decoded decodeAll(ImageFolderIndex index, LoadOptions opt) {
+    private static Decoded decodeAll(ImageFolderIndex index, LoadOptions opt, ImageDecode decoder) {
         int n = index.size();
         boolean[] bad = new boolean[n];
         try (Progress progress = Progress.start("decoding " + index.shortName(), n, opt.quiet())) {
@@ -84,7 +96,7 @@ public final class Datasets {
             RgbImage img0 = null;
             for (; first < n && img0 == null; first++) {
                 try {
-                    img0 = decode(index, first);
+                    img0 = decoder.decode(index, first);
                 } catch (BadImageException e) {
                     if (!opt.skipBad()) throw e;
                     bad[first] = true;
@@ -102,13 +114,14 @@ public final class Datasets {
             byte[] pixels = new byte[(int) total];
             System.arraycopy(img0.pixels(), 0, pixels, (first - 1) * bytes, bytes);
             AtomicInteger next = new AtomicInteger(first);
-            AtomicReference<RuntimeException> error = new AtomicReference<>();
+            AtomicInteger filled = new AtomicInteger(first);
+            AtomicReference<Throwable> error = new AtomicReference<>();
             AtomicReference<String> mismatch = new AtomicReference<>();
             Runnable worker = () -> {
                 int i;
                 while (error.get() == null && mismatch.get() == null && (i = next.getAndIncrement()) < n) {
                     try {
-                        RgbImage img = decode(index, i);
+                        RgbImage img = decoder.decode(index, i);
                         if (img.width() != w || img.height() != h) {
                             mismatch.compareAndSet(null, "images have unequal sizes (" + index.source(i).name() + " is "
                                     + img.width() + "x" + img.height() + ", " + w + "x" + h + " expected)");
@@ -121,38 +134,60 @@ public final class Datasets {
                             return;
                         }
                         bad[i] = true;
-                    } catch (RuntimeException e) {
-                        error.compareAndSet(null, e);
+                    } catch (OutOfMemoryError e) {
+                        error.compareAndSet(null, new DataException("out of memory decoding " + index.source(i).name()
+                                + " (" + (Runtime.getRuntime().maxMemory() >> 20) + " MB heap)", e));
+                        return;
+                    } catch (Throwable t) {
+                        error.compareAndSet(null, t);
                         return;
                     }
+                    filled.incrementAndGet();
                     progress.step(1);
                 }
             };
             runWorkers(worker, opt.threads());
-            if (error.get() != null) throw error.get();
+            if (error.get() != null) throw rethrowable(error.get());
             if (mismatch.get() != null) return new Decoded(null, mismatch.get());
+            if (filled.get() != n) {
+                throw new IllegalStateException("decoding filled " + filled.get() + " of " + n + " images of "
+                        + index.description());
+            }
             return new Decoded(compact(index, pixels, bad, bytes, h, w, opt.skipBad()), null);
         }
     }
 
-    private static RgbImage decode(ImageFolderIndex index, int i) {
+    private static RgbImage decode(ImageFolderIndex index, int i, DecodeLimits limits) {
         ImageSource s = index.source(i);
         try {
-            return ImageDecoder.decode(s.read(), s.name());
+            return ImageDecoder.decode(s.read(limits), s.name(), limits);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + s.name() + ": " + e.getMessage(), e);
         }
     }
 
+    /**
+     * Runs {@code worker} on {@code threads} threads, this one included, and waits for all. The
+     * first failure of any of them, an Error included, is thrown here once all have stopped: a
+     * thread that died would otherwise leave its share of the work silently undone.
+     */
     static void runWorkers(Runnable worker, int threads) {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable guarded = () -> {
+            try {
+                worker.run();
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
         List<Thread> ts = new ArrayList<>();
         for (int t = 1; t < threads; t++) {
-            Thread th = new Thread(worker, "jresnet-decode-" + t);
+            Thread th = new Thread(guarded, "jresnet-decode-" + t);
             th.setDaemon(true);
             th.start();
             ts.add(th);
         }
-        worker.run();
+        guarded.run();
         for (Thread th : ts) {
             try {
                 th.join();
@@ -161,6 +196,14 @@ public final class Datasets {
                 throw new DataException("interrupted while decoding");
             }
         }
+        if (failure.get() != null) throw rethrowable(failure.get());
+    }
+
+    /** {@code t} as something a method without a throws clause can throw. */
+    private static RuntimeException rethrowable(Throwable t) {
+        if (t instanceof RuntimeException re) return re;
+        if (t instanceof Error e) throw e;
+        return new DataException("decoding failed: " + t, t);
     }
 
     /** Drops the slots of skipped images, keeping order. */

@@ -1,29 +1,27 @@
 package org.jresnet.data;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
+import org.jresnet.io.AtomicFiles;
 
 /**
  * The decoded uint8 form of an ImageFolder split, kept in the user's cache folder so that only
  * the first run decodes. The file name carries a SHA-256 of the source (path, split, sizes and
- * modification times, the skip-bad flag and this format's version), so a changed source misses
- * the cache instead of reading stale pixels. Written to a temporary file, fsynced, then renamed:
- * a crash leaves either no cache or a whole one; a CRC-32 at the end catches later damage.
+ * modification times, the skip-bad flag, the decode limits and this format's version), so a
+ * changed source misses the cache instead of reading stale pixels. Written atomically
+ * ({@link AtomicFiles}): a crash leaves either no cache or a whole one; a CRC-32 at the end
+ * catches later damage.
  *
  * <p>Layout (big-endian): magic, version, n, height, width, skipped, class count, class names
  * (UTF), labels (n ints), names (n UTF), pixels (n*h*w*3 bytes), CRC-32 of all before it.
@@ -33,13 +31,15 @@ final class DecodeCache {
 
     private static final long MAGIC = 0x4A5245534E455438L; // "JRESNET8"
     /** Bump when the layout or the decoded pixels change, so old caches are never read. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int IO_BUFFER = 1 << 20;
 
-    static Path file(Path cacheDir, Path source, Split split, byte[] fingerprint, boolean skipBad) {
+    static Path file(Path cacheDir, Path source, Split split, byte[] fingerprint, boolean skipBad, DecodeLimits limits) {
         var d = ImageFolderIndex.sha256();
         d.update(fingerprint);
-        ImageFolderIndex.update(d, "v" + VERSION, "skipBad=" + skipBad);
+        // The limits decide which images are refused, hence (with skipBad) what the cache holds.
+        ImageFolderIndex.update(d, "v" + VERSION, "skipBad=" + skipBad, "maxPixels=" + limits.maxPixels(),
+                "maxImageBytes=" + limits.maxImageBytes());
         String hash = HexFormat.of().formatHex(d.digest()).substring(0, 20);
         String base = source.toAbsolutePath().normalize().getFileName() == null ? "root"
                 : source.toAbsolutePath().normalize().getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
@@ -80,40 +80,25 @@ final class DecodeCache {
         throw new DataException("damaged decode cache " + file + " (" + why + "); delete it to decode again");
     }
 
-    /** Writes atomically: temp file in the same folder, fsync, rename over, fsync the folder. */
+    /** Writes atomically ({@link AtomicFiles}: temporary file, fsync, rename, fsync of the folder). */
     static void write(Path file, InMemoryDataset ds) throws IOException {
-        Path dir = file.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                CRC32 crc = new CRC32();
-                var os = new CheckedOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), IO_BUFFER), crc);
-                DataOutputStream out = new DataOutputStream(os);
-                out.writeLong(MAGIC);
-                out.writeInt(VERSION);
-                out.writeInt(ds.size());
-                out.writeInt(ds.height());
-                out.writeInt(ds.width());
-                out.writeInt(ds.skipped());
-                out.writeInt(ds.numClasses());
-                for (String c : ds.classes()) out.writeUTF(c);
-                for (int l : ds.labels()) out.writeInt(l);
-                for (String s : ds.names()) out.writeUTF(s);
-                out.write(ds.pixels());
-                out.flush();
-                out.writeLong(crc.getValue());
-                out.flush();
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException ignored) {
-                // some file systems cannot sync a directory; the rename itself is still atomic
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, stream -> {
+            CRC32 crc = new CRC32();
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(stream, crc));
+            out.writeLong(MAGIC);
+            out.writeInt(VERSION);
+            out.writeInt(ds.size());
+            out.writeInt(ds.height());
+            out.writeInt(ds.width());
+            out.writeInt(ds.skipped());
+            out.writeInt(ds.numClasses());
+            for (String c : ds.classes()) out.writeUTF(c);
+            for (int l : ds.labels()) out.writeInt(l);
+            for (String s : ds.names()) out.writeUTF(s);
+            out.write(ds.pixels());
+            out.flush();
+            out.writeLong(crc.getValue());
+            out.flush();
+        });
     }
 }

@@ -9,14 +9,17 @@ import java.awt.image.Raster;
 import java.awt.color.ColorSpace;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes JPEG/PNG/BMP bytes with the JDK's ImageIO into the pixels PIL's
+ * Decodes JPEG/PNG/BMP/GIF bytes with the JDK's ImageIO into the pixels PIL's
  * {@code Image.open(f).convert("RGB")} gives, which is what torchvision's ImageFolder feeds a model.
  *
  * <p>The JDK's JPEG decoder is libjpeg 6b with the ISLOW IDCT and fancy upsampling, the same
@@ -36,26 +39,37 @@ public final class ImageDecoder {
         ImageIO.setUseCache(false);
     }
 
-    /** Decodes {@code bytes}; {@code source} names the file or zip entry in errors. */
+    /** The formats tested against PIL; ImageIO's others (TIFF, WBMP, ...) are refused by name. */
+    public static final List<String> FORMATS = List.of("JPEG", "PNG", "BMP", "GIF");
+
+    /** Decodes {@code bytes} within the default {@link DecodeLimits}. */
     public static RgbImage decode(byte[] bytes, String source) {
+        return decode(bytes, source, DecodeLimits.defaults());
+    }
+
+    /**
+     * Decodes {@code bytes}; {@code source} names the file or zip entry in errors. The pixel count
+     * is checked against {@code limits} from the header, before any pixel is decoded.
+     */
+    public static RgbImage decode(byte[] bytes, String source, DecodeLimits limits) {
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new BadImageException(source, "not a JPEG, PNG or BMP image");
-            ImageReader reader = readers.next();
-            String[] warning = new String[1];
-            // libjpeg reports a truncated file as a warning and pads with grey; PIL refuses it.
+            ImageReader reader = readerFor(in, source);
+            List<String> truncation = new ArrayList<>();
+            // libjpeg reports a cut file as a warning and pads the missing part with grey; PIL refuses it.
             IIOReadWarningListener listener = (r, w) -> {
-                if (warning[0] == null && w != null && w.startsWith("Premature end")) warning[0] = w;
+                if (w != null && isTruncationWarning(w)) truncation.add(w.trim());
             };
             try {
                 reader.addIIOReadWarningListener(listener);
                 reader.setInput(in, true, true);
+                BadImageException tooLarge = limits.checkPixels(source, reader.getWidth(0), reader.getHeight(0));
+                if (tooLarge != null) throw tooLarge;
                 img = reader.read(0);
             } finally {
                 reader.dispose();
             }
-            if (warning[0] != null) throw new BadImageException(source, "truncated (" + warning[0].trim() + ")");
+            if (!truncation.isEmpty()) throw new BadImageException(source, "truncated (" + truncation.get(0) + ")");
         } catch (BadImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -64,6 +78,44 @@ public final class ImageDecoder {
         }
         if (img == null) throw new BadImageException(source, "no image in file");
         return toRgb(img, source);
+    }
+
+    /**
+     * The JDK's libjpeg glue says "Truncated File - Missing EOI marker" when the data ends early and
+     * "Corrupt JPEG data: premature end of data segment" when a scan is cut; libjpeg itself says
+     * "Premature end of JPEG file". Other warnings (e.g. extraneous bytes before a marker) PIL
+     * accepts too.
+     */
+    private static boolean isTruncationWarning(String w) {
+        String m = w.toLowerCase(Locale.ROOT);
+        return m.contains("truncated file") || m.contains("premature end");
+    }
+
+    /** The first ImageIO reader of a supported format; an image of another format is refused by name. */
+    private static ImageReader readerFor(ImageInputStream in, String source) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        String other = null;
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            String format;
+            try {
+                format = displayName(r.getFormatName());
+            } catch (IOException e) {
+                r.dispose();
+                continue;
+            }
+            if (FORMATS.contains(format)) return r;
+            if (other == null) other = format;
+            r.dispose();
+        }
+        String supported = String.join(", ", FORMATS);
+        if (other != null) throw new BadImageException(source, other + " images are not supported (only " + supported + ")");
+        throw new BadImageException(source, "not an image of a supported format (" + supported + ")");
+    }
+
+    private static String displayName(String imageIoFormat) {
+        String f = imageIoFormat.toUpperCase(Locale.ROOT);
+        return f.equals("TIF") ? "TIFF" : f;
     }
 
     /** PIL's {@code convert("RGB")} of a decoded image, from raw raster samples. */

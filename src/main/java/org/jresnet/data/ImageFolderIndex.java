@@ -1,7 +1,6 @@
 package org.jresnet.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
@@ -28,7 +27,8 @@ import java.util.zip.ZipFile;
  * classes are the sorted folder names of the split root; each class's files are found
  * recursively, sorted by (folder, file name) as {@code sorted(os.walk(...))} then
  * {@code sorted(fnames)} do, and kept when their extension is one of torchvision's
- * {@code IMG_EXTENSIONS} (case-insensitive).
+ * {@code IMG_EXTENSIONS} (case-insensitive). Unlike torchvision, hidden files and folders
+ * ({@link #isHidden}) are left out.
  *
  * <p>Split root: when the tree has {@code train/}, {@code test/} or {@code val/} folders, the
  * split's folder ({@code test} falls back to {@code val} only when there is no {@code test/},
@@ -81,6 +81,15 @@ final class ImageFolderIndex implements AutoCloseable {
                 // read-only handle: nothing to lose
             }
         }
+    }
+
+    /**
+     * A path (relative, '/'-separated) with a hidden component: ".x.jpg", macOS's AppleDouble
+     * "._x.jpg" beside every file copied from a Mac, ".ipynb_checkpoints/". Never image data.
+     */
+    static boolean isHidden(String relative) {
+        for (String part : relative.split("/")) if (part.startsWith(".") && !part.equals(".")) return true;
+        return false;
     }
 
     static boolean isImageName(String name) {
@@ -138,6 +147,7 @@ final class ImageFolderIndex implements AutoCloseable {
             for (ZipEntry e : java.util.Collections.list(zip.entries())) {
                 String name = e.getName();
                 if (name.startsWith("/") || name.startsWith("../") || name.contains("/../")) continue;
+                if (isHidden(name)) continue;
                 if (e.isDirectory()) {
                     addDirAndParents(tree.dirs, name.substring(0, name.length() - 1));
                     continue;
@@ -175,6 +185,7 @@ final class ImageFolderIndex implements AutoCloseable {
                 new SimpleFileVisitor<>() {
                     @Override public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                         String rel = relative(path, dir);
+                        if (isHidden(rel)) return FileVisitResult.SKIP_SUBTREE;
                         if (!rel.isEmpty()) tree.dirs.add(rel);
                         return FileVisitResult.CONTINUE;
                     }
@@ -182,6 +193,7 @@ final class ImageFolderIndex implements AutoCloseable {
                     @Override public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                         if (!attrs.isRegularFile()) return FileVisitResult.CONTINUE;
                         String rel = relative(path, file);
+                        if (isHidden(rel)) return FileVisitResult.CONTINUE;
                         int slash = rel.lastIndexOf('/');
                         String folder = slash < 0 ? "" : rel.substring(0, slash);
                         tree.files.add(new FileItem(folder, rel.substring(slash + 1), new FileSource(file, rel)));
@@ -282,16 +294,16 @@ final class ImageFolderIndex implements AutoCloseable {
     }
 
     private record FileSource(Path file, String name) implements ImageSource {
-        @Override public byte[] read() throws IOException { return Files.readAllBytes(file); }
+        @Override public byte[] read(DecodeLimits limits) throws IOException {
+            return ImageBytes.readFile(file, name, limits);
+        }
     }
 
     private record ZipSource(ZipFile zip, ZipEntry entry) implements ImageSource {
         @Override public String name() { return entry.getName(); }
 
-        @Override public byte[] read() throws IOException {
-            try (InputStream in = zip.getInputStream(entry)) {
-                return in.readAllBytes();
-            }
+        @Override public byte[] read(DecodeLimits limits) throws IOException {
+            return ImageBytes.readZipEntry(zip, entry, limits);
         }
     }
 }

@@ -7,6 +7,6 @@ public interface ImageSource {
     /** Path relative to the dataset root (e.g. {@code train/cat/0001.jpg}); unique within a dataset. */
     String name();
 
-    /** The encoded bytes. */
-    byte[] read() throws IOException;
+    /** The encoded bytes, read within {@code limits} (see {@link ImageBytes}). */
+    byte[] read(DecodeLimits limits) throws IOException;
 }

@@ -1,5 +1,7 @@
 package org.jresnet.data;
 
+import org.jresnet.io.Normalization;
+
 /**
  * The paper's CIFAR augmentation (He et al. 2015, sec. 4.2): pad 4 pixels on each side, take a
  * random crop of the original size, flip horizontally with probability 1/2, per image. As in

@@ -1,5 +1,7 @@
 package org.jresnet.data;
 
+import org.jresnet.io.Normalization;
+
 /**
  * ImageNet-style training augmentation with torchvision's arithmetic:
  * {@code RandomResizedCrop(size, scale=(0.08, 1), ratio=(3/4, 4/3))} (up to 10 tries of a random

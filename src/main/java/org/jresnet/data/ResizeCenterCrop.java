@@ -1,5 +1,7 @@
 package org.jresnet.data;
 
+import org.jresnet.io.Normalization;
+
 /**
  * ImageNet-style evaluation preprocessing with torchvision's arithmetic on PIL images:
  * {@code Resize(256)} (shorter side to 256, the longer to {@code int(256 * long / short)},

@@ -11,10 +11,12 @@ import java.util.List;
 public final class StreamedDataset implements Dataset {
     private final ImageFolderIndex index;
     private final boolean skipBad;
+    private final DecodeLimits limits;
 
-    StreamedDataset(ImageFolderIndex index, boolean skipBad) {
+    StreamedDataset(ImageFolderIndex index, boolean skipBad, DecodeLimits limits) {
         this.index = index;
         this.skipBad = skipBad;
+        this.limits = limits;
     }
 
     @Override public int size() { return index.size(); }
@@ -32,11 +34,11 @@ public final class StreamedDataset implements Dataset {
         ImageSource s = index.source(i);
         byte[] bytes;
         try {
-            bytes = s.read();
+            bytes = s.read(limits);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + s.name() + ": " + e.getMessage(), e);
         }
-        return ImageDecoder.decode(bytes, s.name());
+        return ImageDecoder.decode(bytes, s.name(), limits);
     }
 
     @Override public void close() { index.close(); }

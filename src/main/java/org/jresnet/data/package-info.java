@@ -8,7 +8,7 @@
  * LoadOptions opt = LoadOptions.defaults().withCacheDir(cacheDir).withSkipBad(skipBad).withQuiet(quiet);
  * Dataset train = Datasets.open(path, Split.TRAIN, opt), test = Datasets.open(path, Split.TEST, opt);
  * EpochPlan plan = new EpochPlan(train.size(), valCount, seed);          // --val N
- * Normalization norm = Normalization.compute(train, plan.train(), threads); // or new Normalization(mean, std)
+ * Normalization norm = ChannelStatistics.normalization(train, plan.train(), threads); // or new Normalization(mean, std)
  * try (BatchLoader loader = BatchLoader.training(train, plan, Transforms.train(train, norm), 128)) {
  *     for (int e = startEpoch; e < epochs; e++) {
  *         try (Prefetcher p = loader.prefetch(e, e == startEpoch ? startBatch : 0, 2)) {

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jfree.chart.JFreeChart;
+import org.jresnet.plot.Charts;
 import org.jresnet.io.AtomicFiles;
-import org.jresnet.train.CurvesPlot;
 
 /**
  * The folder of one experiment, {@code DIR/NAME/}: {@code results.csv}, plots, {@code summary.md}
@@ -58,7 +58,7 @@ public final class ExperimentOutput {
     }
 
     public void png(String name, JFreeChart chart) throws IOException {
-        CurvesPlot.writePng(dir.resolve(name), chart, PLOT_WIDTH, PLOT_HEIGHT);
+        Charts.writePng(dir.resolve(name), chart, PLOT_WIDTH, PLOT_HEIGHT);
     }
 
     public void summary(String markdown, Map<String, Object> json) throws IOException {

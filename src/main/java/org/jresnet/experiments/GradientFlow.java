@@ -7,10 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jresnet.plot.Charts;
 import org.jresnet.data.Batch;
 import org.jresnet.data.Dataset;
 import org.jresnet.models.ResNet;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.Preprocessing;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.TrainingRun;
@@ -46,7 +47,7 @@ public final class GradientFlow {
         for (String model : List.of(ExperimentNames.plain(depth), ExperimentNames.resnet(depth))) {
             int trainImages = data.plan().train().length;
             ResNet init = TrainingRun.buildModel(store.recipe().config(model, null, store.dirOf(model, null),
-                    trainImages, Parallel.get().threads()), ds.numClasses());
+                    trainImages, Engine.current().threads()), ds.numClasses());
             TrainedModel trained = store.obtain(model, null);
             int size = TrainingRun.inputSize(init, ds);
             Batch b = Probe.batch(ds, Probe.evenlySpaced(ds.size(), images), Preprocessing.evaluation(ds, data.norm(), size));

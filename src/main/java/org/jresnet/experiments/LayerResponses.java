@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jresnet.plot.Charts;
 import org.jresnet.data.Batch;
 import org.jresnet.data.BatchLoader;
 import org.jresnet.data.Dataset;
-import org.jresnet.data.Normalization;
 import org.jresnet.data.Prefetcher;
 import org.jresnet.data.Transform;
 import org.jresnet.models.ResNet;
@@ -119,10 +119,8 @@ public final class LayerResponses {
         for (String kind : List.of("plain", "resnet")) {
             for (int depth : d) {
                 TrainedModel m = store.obtain(kind + depth, null);
-                float[] mean = m.metadata().mean(), std = m.metadata().std();
-                Normalization norm = new Normalization(new double[] {mean[0], mean[1], mean[2]},
-                        new double[] {std[0], std[1], std[2]});
-                all.add(measure(m.name(), m.net(), test, idx, Preprocessing.evaluation(test, norm, m.metadata().inputSize()[1])));
+                all.add(measure(m.name(), m.net(), test, idx,
+                        Preprocessing.evaluation(test, m.metadata().normalization(), m.metadata().inputSize()[1])));
             }
         }
         write(store, out, all, idx.length);

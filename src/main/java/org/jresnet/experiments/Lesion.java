@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.jresnet.plot.Charts;
 import org.jresnet.data.Dataset;
-import org.jresnet.data.Normalization;
 import org.jresnet.data.Transform;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.models.ModelConfig;
@@ -47,8 +47,10 @@ public final class Lesion {
         }
     }
 
-    /** One net's lesion results. */
-    /** {@code source}: where the trained net came from (a shared run and its epochs, or a weights file). */
+    /**
+     * One net's lesion results; {@code source}: where the trained net came from (a shared run and
+     * its epochs, or a weights file).
+     */
     public record NetResult(String model, String source, double baseline, List<String> blockNames, boolean[] downsampling,
                             double[] single, double[] randomMean, double[] randomStd, double[][] random) {}
 
@@ -171,10 +173,7 @@ public final class Lesion {
     }
 
     private static Transform transform(TrainedModel m, Dataset test) {
-        float[] mean = m.metadata().mean(), std = m.metadata().std();
-        Normalization norm = new Normalization(new double[] {mean[0], mean[1], mean[2]},
-                new double[] {std[0], std[1], std[2]});
-        return Preprocessing.evaluation(test, norm, m.metadata().inputSize()[1]);
+        return Preprocessing.evaluation(test, m.metadata().normalization(), m.metadata().inputSize()[1]);
     }
 
     private static String join(int[] blocks, List<String> names) {

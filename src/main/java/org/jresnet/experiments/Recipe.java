@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.jresnet.models.Models;
 import org.jresnet.nn.Shortcut;
+import org.jresnet.train.LrSchedule;
 import org.jresnet.train.TrainConfig;
 
 /**
@@ -21,15 +22,19 @@ public record Recipe(Path data, int epochs, int batch, double lr, double momentu
     /** The train command's warm-up; short runs get a tenth of their iterations instead. */
     public static final int AUTO_WARMUP_CAP = 200;
     private static final int AUTO_WARMUP_FRACTION = 10;
-    public static final String SCHEDULE = "cosine";
+    public static final LrSchedule.Kind SCHEDULE = LrSchedule.Kind.COSINE;
+    /** The schedule's name as the run key and summary.json have always spelled it. */
+    private static final String SCHEDULE_NAME = "cosine";
 
     public Recipe {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        if (batch < 2) throw new IllegalArgumentException("--batch must be >= 2 (batch normalisation), got " + batch);
-        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-        if (warmup < -1) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
-        if (ckptEvery < 0) throw new IllegalArgumentException("--ckpt-every must be >= 0, got " + ckptEvery);
+        // What only a recipe adds; every other value is checked by the TrainConfig it makes (config()).
+        if (batch < 2) throw new TrainConfig.Invalid("batch", "must be >= 2 (batch normalisation), got " + batch);
+        if (warmup < -1) throw new TrainConfig.Invalid("warmup", "must be >= 0, got " + warmup);
         data = data.toAbsolutePath().normalize();
+        // the parts check their values here, before any data is read
+        new TrainConfig.Optimizer(momentum, weightDecay, false);
+        new TrainConfig.Schedule(SCHEDULE, lr, new int[0], 0.1, Math.max(0, warmup), 0, 0.8);
+        new TrainConfig.Run(data, epochs, batch, 1, seed, ckptEvery, 1);
     }
 
     public int warmupIterations(int trainImages) {
@@ -41,9 +46,12 @@ public record Recipe(Path data, int epochs, int batch, double lr, double momentu
     /** The run of {@code model} (with {@code shortcut}; null = the model's default) under this recipe. */
     public TrainConfig config(String model, Shortcut shortcut, Path out, int trainImages, int threads) {
         Shortcut s = shortcut != null ? shortcut : defaultShortcut(model);
-        return new TrainConfig(model, s.name(), data, out, epochs, batch, lr,
-                momentum, weightDecay, false, SCHEDULE, new int[0], 0.1, warmupIterations(trainImages), 0, 0.8, seed, 0,
-                ckptEvery, null, 0, false, false, null, null, false, cacheDir, threads);
+        return new TrainConfig(
+                new TrainConfig.Model(model, s.name(), null, 0, false, false),
+                new TrainConfig.Data(data, 0, null, false, cacheDir),
+                new TrainConfig.Optimizer(momentum, weightDecay, false),
+                new TrainConfig.Schedule(SCHEDULE, lr, new int[0], 0.1, warmupIterations(trainImages), 0, 0.8),
+                new TrainConfig.Run(out, epochs, batch, 1, seed, ckptEvery, threads));
     }
 
     /**
@@ -55,7 +63,7 @@ public record Recipe(Path data, int epochs, int batch, double lr, double momentu
         String stem = data.getFileName().toString().replaceFirst("\\.zip$", "").replaceAll("[^A-Za-z0-9._-]", "_");
         String defining = String.join("|", model, s.name(), data.toString(), Integer.toString(epochs),
                 Integer.toString(batch), Double.toString(lr), Double.toString(momentum), Double.toString(weightDecay),
-                Integer.toString(warmupIterations(trainImages)), SCHEDULE, Long.toString(seed));
+                Integer.toString(warmupIterations(trainImages)), SCHEDULE_NAME, Long.toString(seed));
         String name = s == Shortcut.NONE ? model : model + "-" + s.name();
         return String.format(Locale.ROOT, "%s-%s-e%d-%08x", name, stem, epochs, defining.hashCode());
     }
@@ -74,7 +82,7 @@ public record Recipe(Path data, int epochs, int batch, double lr, double momentu
         m.put("lr", lr);
         m.put("momentum", momentum);
         m.put("weight_decay", weightDecay);
-        m.put("schedule", SCHEDULE);
+        m.put("schedule", SCHEDULE_NAME);
         m.put("warmup", warmup < 0 ? "auto" : warmup);
         m.put("seed", seed);
         return m;

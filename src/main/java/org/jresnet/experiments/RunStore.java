@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.nn.Shortcut;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.train.MetricsLog;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
@@ -45,7 +45,7 @@ public final class RunStore {
     /** The recipe's data, opened once (training and test splits, normalisation of the training split). */
     public TrainingRun.Data data() {
         if (data == null) {
-            TrainConfig probe = recipe.config(ExperimentNames.resnet(20), null, root, 0, Parallel.get().threads());
+            TrainConfig probe = recipe.config(ExperimentNames.resnet(20), null, root, 0, Engine.current().threads());
             data = TrainingRun.Data.open(probe, quiet);
         }
         return data;
@@ -60,7 +60,7 @@ public final class RunStore {
         int trainImages = data().plan().train().length;
         String key = recipe.runKey(model, shortcut, trainImages);
         Path dir = root.resolve(key);
-        TrainConfig cfg = recipe.config(model, shortcut, dir, trainImages, Parallel.get().threads());
+        TrainConfig cfg = recipe.config(model, shortcut, dir, trainImages, Engine.current().threads());
         TrainingRun.Outcome o;
         if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
             RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
@@ -83,13 +83,16 @@ public final class RunStore {
 
     /** A run folder found under the key must hold the run the recipe asks for (a hash collision, or a hand edit). */
     private static void checkSameRun(Path dir, TrainConfig found, TrainConfig wanted) {
-        boolean same = found.model().equals(wanted.model()) && Objects.equals(found.shortcut(), wanted.shortcut())
-                && found.data().equals(wanted.data()) && found.epochs() == wanted.epochs()
-                && found.batch() == wanted.batch() && found.lr() == wanted.lr() && found.seed() == wanted.seed()
-                && found.warmup() == wanted.warmup() && found.schedule().equals(wanted.schedule());
+        TrainConfig.Model fm = found.model(), wm = wanted.model();
+        TrainConfig.Run fr = found.run(), wr = wanted.run();
+        TrainConfig.Schedule fs = found.schedule(), ws = wanted.schedule();
+        boolean same = fm.name().equals(wm.name()) && Objects.equals(fm.shortcut(), wm.shortcut())
+                && found.data().path().equals(wanted.data().path()) && fr.epochs() == wr.epochs()
+                && fr.batch() == wr.batch() && fs.lr() == ws.lr() && fr.seed() == wr.seed()
+                && fs.warmup() == ws.warmup() && fs.kind() == ws.kind();
         if (!same) {
-            throw new IllegalStateException(dir + " holds a different run (" + found.model() + ", " + found.data()
-                    + ", " + found.epochs() + " epochs); move it away or choose another --out");
+            throw new IllegalStateException(dir + " holds a different run (" + fm.name() + ", " + found.data().path()
+                    + ", " + fr.epochs() + " epochs); move it away or choose another --out");
         }
     }
 }

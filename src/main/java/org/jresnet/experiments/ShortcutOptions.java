@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jresnet.plot.Charts;
 import org.jresnet.nn.Shortcut;
 import org.jresnet.train.CurvesPlot;
 import org.jresnet.train.EpochMetrics;

@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * What a weights load matched. {@code mismatched} entries read
  * {@code "name: expected [a, b] found [c, d]"}; {@code renamed} lists {@code "file key -> model key"}
- * for keys mapped by {@link StateDictKeys}.
+ * for keys mapped by {@link StateDictKeys}; {@code filled} lists the BN {@code num_batches_tracked}
+ * buffers a file made before PyTorch 0.4.1 lacks, set to 0 as PyTorch's own loading does.
  */
 public record LoadReport(int loaded, List<String> missing, List<String> unexpected, List<String> mismatched,
-                         List<String> renamed) {
+                         List<String> renamed, List<String> filled) {
     private static final int SHOWN = 8;
 
     public LoadReport {
@@ -16,6 +17,12 @@ public record LoadReport(int loaded, List<String> missing, List<String> unexpect
         unexpected = List.copyOf(unexpected);
         mismatched = List.copyOf(mismatched);
         renamed = List.copyOf(renamed);
+        filled = List.copyOf(filled);
+    }
+
+    public LoadReport(int loaded, List<String> missing, List<String> unexpected, List<String> mismatched,
+                      List<String> renamed) {
+        this(loaded, missing, unexpected, mismatched, renamed, List.of());
     }
 
     public boolean complete() { return missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty(); }

@@ -94,9 +94,25 @@ public final class ModelFiles {
         SafeTensors.write(file, tensors, m);
     }
 
-    /** A file jresnet wrote: the model is rebuilt from its metadata, then loaded strictly. */
+    /**
+     * A file jresnet wrote: the model is rebuilt from its metadata, then loaded strictly. A file
+     * without jresnet metadata (a PyTorch checkpoint or export) gets the model its keys and shapes
+     * describe ({@link ArchitectureInference}).
+     */
     public static Loaded load(Path file) throws IOException {
-        SafeTensorsFile f = SafeTensors.read(file);
+        return load(file, WeightFiles.read(file));
+    }
+
+    /** As {@link #load(Path)}, for a file already read ({@link WeightFiles#read}). */
+    public static Loaded load(Path file, SafeTensorsFile f) throws IOException {
+        if (!ModelMetadata.isJresnet(f.metadata())) {
+            try {
+                return load(file, f, ArchitectureInference.infer(f.tensors()).config(), true);
+            } catch (ArchitectureInference.Ambiguous e) {
+                throw new WeightsException(file + ": no jresnet metadata and " + e.getMessage()
+                        + "; give the model name explicitly (e.g. --model resnet50)");
+            }
+        }
         ModelMetadata meta = ModelMetadata.fromMap(f.metadata(), file);
         ResNet model = Models.create(meta.toConfig());
         return new Loaded(model, meta, loadInto(model, f, file, true), f);
@@ -109,12 +125,16 @@ public final class ModelFiles {
      * the matching tensors load and the report lists the rest.
      */
     public static Loaded load(Path file, ModelConfig config, boolean strict) throws IOException {
-        SafeTensorsFile f = SafeTensors.read(file);
+        return load(file, WeightFiles.read(file), config, strict);
+    }
+
+    /** As {@link #load(Path, ModelConfig, boolean)}, for a file already read ({@link WeightFiles#read}). */
+    public static Loaded load(Path file, SafeTensorsFile f, ModelConfig config, boolean strict) throws IOException {
         ModelMetadata meta = ModelMetadata.defaults(config);
         if (ModelMetadata.isJresnet(f.metadata())) {
             ModelMetadata fm = ModelMetadata.fromMap(f.metadata(), file);
             meta = new ModelMetadata(config.name(), config.shortcut(), config.strideOn3x3(), config.numClasses(),
-                    fm.numClasses() == config.numClasses() ? fm.classes() : meta.classes(), fm.mean(), fm.std(),
+                    fm.numClasses() == config.numClasses() ? fm.classes() : meta.classes(), fm.normalization(),
                     fm.inputSize());
         }
         ResNet model = Models.create(config);
@@ -157,11 +177,13 @@ public final class ModelFiles {
                 sourceOf.remove(target);
             }
         }
-        List<String> missing = new ArrayList<>();
+        List<String> missing = new ArrayList<>(), filled = new ArrayList<>();
         for (String k : targets.keySet()) {
-            if (!sourceOf.containsKey(k) && mismatched.stream().noneMatch(m -> m.startsWith(k + ": "))) missing.add(k);
+            if (!sourceOf.containsKey(k) && mismatched.stream().noneMatch(m -> m.startsWith(k + ": "))) {
+                (isPre041Counter(k, sourceOf) ? filled : missing).add(k);
+            }
         }
-        LoadReport report = new LoadReport(sourceOf.size(), missing, unexpected, mismatched, renamed);
+        LoadReport report = new LoadReport(sourceOf.size(), missing, unexpected, mismatched, renamed, filled);
         if (strict && !report.complete()) {
             throw new WeightsException(file + ": does not fit " + describe(model) + ": " + report.describe());
         }
@@ -170,8 +192,23 @@ public final class ModelFiles {
             float[] v = f.tensors().get(e.getValue()).toFloats();
             System.arraycopy(v, 0, t.data(), t.offset(), v.length);
         }
+        for (String k : filled) {
+            Tensor t = targets.get(k);
+            Arrays.fill(t.data(), t.offset(), t.offset() + t.size(), 0f);
+        }
         model.parametersChanged();
         return report;
+    }
+
+    /**
+     * BN's {@code num_batches_tracked} arrived in PyTorch 0.4.1; older state dicts lack it and
+     * PyTorch loads them with the counter at 0 (BatchNorm's versioned state-dict upgrade). So may we,
+     * when the same BN's running statistics are in the file.
+     */
+    private static boolean isPre041Counter(String key, Map<String, String> sourceOf) {
+        String suffix = "num_batches_tracked";
+        return key.endsWith("." + suffix)
+                && sourceOf.containsKey(key.substring(0, key.length() - suffix.length()) + "running_mean");
     }
 
     private static String describe(Layer model) {

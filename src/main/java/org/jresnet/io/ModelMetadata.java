@@ -29,18 +29,15 @@ import org.jresnet.nn.Shortcut;
  * </pre>
  */
 public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3, int numClasses,
-                            List<String> classes, float[] mean, float[] std, int[] inputSize) {
+                            List<String> classes, Normalization normalization, int[] inputSize) {
     public static final String FORMAT = "jresnet";
     public static final String FORMAT_VERSION = "1";
 
     public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
             "dog", "frog", "horse", "ship", "truck");
-    /** CIFAR-10 training-set statistics as commonly used by PyTorch CIFAR code. */
-    public static final float[] CIFAR10_MEAN = {0.4914f, 0.4822f, 0.4465f};
-    public static final float[] CIFAR10_STD = {0.2470f, 0.2435f, 0.2616f};
-    /** torchvision's ImageNet normalisation. */
-    public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+    /** CIFAR-10 training-set statistics as commonly used by PyTorch CIFAR code (float32, as stored). */
+    public static final Normalization CIFAR10 = new Normalization(new double[] {0.4914f, 0.4822f, 0.4465f},
+            new double[] {0.2470f, 0.2435f, 0.2616f});
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,13 +47,17 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
         if (classes.size() != numClasses) {
             throw new IllegalArgumentException(classes.size() + " class names for " + numClasses + " classes");
         }
-        if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 values (RGB)");
-        for (float s : std) if (!(s > 0)) throw new IllegalArgumentException("std must be > 0, got " + Arrays.toString(std));
         if (inputSize.length != 3 || inputSize[0] != 3 || inputSize[1] < 1 || inputSize[2] < 1) {
             throw new IllegalArgumentException("input size must be [3, H, W], got " + Arrays.toString(inputSize));
         }
-        mean = mean.clone();
-        std = std.clone();
+        // Evaluation resizes and centre-crops to one side, so H != W could only be ignored; and one
+        // image must fit in one tensor.
+        if (inputSize[1] != inputSize[2] || 3L * inputSize[1] * inputSize[2] > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("input size must be [3, S, S] with 3*S*S at most " + Integer.MAX_VALUE
+                    + ", got " + Arrays.toString(inputSize));
+        }
+        // Stored as float32 (the file's JSON and the preprocessing's arithmetic): hold exactly that.
+        normalization = normalization.toFloat32();
         inputSize = inputSize.clone();
     }
 
@@ -65,7 +66,7 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
         boolean cifar = c.cifar();
         List<String> classes = cifar && c.numClasses() == CIFAR10_CLASSES.size() ? CIFAR10_CLASSES : numbered(c.numClasses());
         return new ModelMetadata(c.name(), c.shortcut(), c.strideOn3x3(), c.numClasses(), classes,
-                cifar ? CIFAR10_MEAN : IMAGENET_MEAN, cifar ? CIFAR10_STD : IMAGENET_STD,
+                cifar ? CIFAR10 : Normalization.IMAGENET,
                 cifar ? new int[] {3, 32, 32} : new int[] {3, 224, 224});
     }
 
@@ -81,19 +82,17 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
     }
 
     public ModelMetadata withClasses(List<String> names) {
-        return new ModelMetadata(model, shortcut, strideOn3x3, names.size(), names, mean, std, inputSize);
+        return new ModelMetadata(model, shortcut, strideOn3x3, names.size(), names, normalization, inputSize);
     }
 
-    public ModelMetadata withNormalization(float[] m, float[] s) {
-        return new ModelMetadata(model, shortcut, strideOn3x3, numClasses, classes, m, s, inputSize);
+    public ModelMetadata withNormalization(Normalization n) {
+        return new ModelMetadata(model, shortcut, strideOn3x3, numClasses, classes, n, inputSize);
     }
 
     public ModelMetadata withInputSize(int h, int w) {
-        return new ModelMetadata(model, shortcut, strideOn3x3, numClasses, classes, mean, std, new int[] {3, h, w});
+        return new ModelMetadata(model, shortcut, strideOn3x3, numClasses, classes, normalization, new int[] {3, h, w});
     }
 
-    @Override public float[] mean() { return mean.clone(); }
-    @Override public float[] std() { return std.clone(); }
     @Override public int[] inputSize() { return inputSize.clone(); }
 
     public Map<String, String> toMap() {
@@ -106,8 +105,8 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
         m.put("num_classes", Integer.toString(numClasses));
         try {
             m.put("classes", JSON.writeValueAsString(classes));
-            m.put("mean", JSON.writeValueAsString(mean));
-            m.put("std", JSON.writeValueAsString(std));
+            m.put("mean", JSON.writeValueAsString(float32(normalization.mean())));
+            m.put("std", JSON.writeValueAsString(float32(normalization.std())));
             m.put("input_size", JSON.writeValueAsString(inputSize));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -146,16 +145,32 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
             ModelMetadata d = defaults(config);
             List<String> classes = m.containsKey("classes")
                     ? JSON.readValue(m.get("classes"), new TypeReference<List<String>>() {}) : d.classes();
-            float[] mean = m.containsKey("mean") ? JSON.readValue(m.get("mean"), float[].class) : d.mean();
-            float[] std = m.containsKey("std") ? JSON.readValue(m.get("std"), float[].class) : d.std();
+            Normalization norm = d.normalization();
+            if (m.containsKey("mean") || m.containsKey("std")) {
+                double[] mean = m.containsKey("mean") ? doubles(JSON.readValue(m.get("mean"), float[].class)) : norm.mean();
+                double[] std = m.containsKey("std") ? doubles(JSON.readValue(m.get("std"), float[].class)) : norm.std();
+                norm = new Normalization(mean, std);
+            }
             int[] in = m.containsKey("input_size") ? JSON.readValue(m.get("input_size"), int[].class)
                     : arch.cifar() ? new int[] {3, 32, 32} : new int[] {3, 224, 224};
-            return new ModelMetadata(model, shortcut, variant.equals("v1.5"), k, classes, mean, std, in);
+            return new ModelMetadata(model, shortcut, variant.equals("v1.5"), k, classes, norm, in);
         } catch (JsonProcessingException e) {
             throw new WeightsException(file + ": bad metadata: " + e.getOriginalMessage().split("\n")[0]);
         } catch (IllegalArgumentException e) {
             throw new WeightsException(file + ": bad metadata: " + e.getMessage());
         }
+    }
+
+    private static float[] float32(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
+    private static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
     }
 
     private static String required(Map<String, String> m, String key, Path file) throws WeightsException {
@@ -166,8 +181,8 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
 
     @Override public boolean equals(Object o) {
         return o instanceof ModelMetadata x && x.model.equals(model) && x.shortcut == shortcut && x.strideOn3x3 == strideOn3x3
-                && x.numClasses == numClasses && x.classes.equals(classes) && Arrays.equals(x.mean, mean)
-                && Arrays.equals(x.std, std) && Arrays.equals(x.inputSize, inputSize);
+                && x.numClasses == numClasses && x.classes.equals(classes) && x.normalization.equals(normalization)
+                && Arrays.equals(x.inputSize, inputSize);
     }
 
     @Override public int hashCode() { return model.hashCode() * 31 + classes.hashCode(); }

@@ -2,6 +2,7 @@ package org.jresnet.io;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -32,8 +36,13 @@ import org.jresnet.io.SafeTensorsException.Fault;
  * is no code in the format) nor make us read out of bounds.
  */
 public final class SafeTensors {
-    /** The reference implementation's limit; real headers are kilobytes. */
-    public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /**
+     * Caps checked before the header is parsed, so a hostile header cannot cost seconds and
+     * gigabytes (the reference implementation's 100 MB of JSON took 25 s and 2 GB here). Real
+     * headers are kilobytes (ResNet-152: under 100 KB, 800 tensors).
+     */
+    public static final long MAX_HEADER_BYTES = 16L << 20;
+    public static final int MAX_TENSORS = 65_536;
     public static final String METADATA_KEY = "__metadata__";
     /** Offsets beyond 2^53 cannot come from a real file and would lose precision in JSON numbers. */
     private static final long MAX_OFFSET = 1L << 53;
@@ -48,6 +57,20 @@ public final class SafeTensors {
     private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
 
     public static SafeTensorsFile read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new SafeTensorsException(file, Fault.NOT_SAFETENSORS, "is a folder, not a safetensors file");
+        }
+        try {
+            return readFile(file);
+        } catch (SafeTensorsException | NoSuchFileException | AccessDeniedException e) {
+            throw e;  // these name the file already
+        } catch (IOException e) {
+            throw new IOException("cannot read " + file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()), e);
+        }
+    }
+
+    private static SafeTensorsFile readFile(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -85,11 +108,11 @@ public final class SafeTensors {
         int b0 = head.get(0) & 0xff, b1 = head.get(1) & 0xff;
         if (b0 == 'P' && b1 == 'K') {
             throw new SafeTensorsException(file, Fault.NOT_SAFETENSORS, "not a safetensors file: it is a zip"
-                    + " archive (a PyTorch torch.save checkpoint?); convert it with python/export_torchvision.py");
+                    + " archive (a PyTorch torch.save checkpoint?); read it with WeightFiles or convert it with jresnet convert");
         }
         if (b0 == 0x80 && b1 >= 2 && b1 <= 5) {
             throw new SafeTensorsException(file, Fault.NOT_SAFETENSORS, "not a safetensors file: it is a Python"
-                    + " pickle (an old torch.save checkpoint?); convert it with python/export_torchvision.py");
+                    + " pickle (an old torch.save checkpoint?); read it with WeightFiles or convert it with jresnet convert");
         }
         if (head.limit() > 8 && head.get(8) != '{') {
             throw new SafeTensorsException(file, Fault.NOT_SAFETENSORS, "not a safetensors file: no JSON"
@@ -101,6 +124,7 @@ public final class SafeTensors {
             throws SafeTensorsException {
         byte[] raw = new byte[bytes.remaining()];
         bytes.get(raw);
+        checkTensorCount(file, raw);
         JsonNode root;
         try {
             root = JSON.readTree(raw);
@@ -137,6 +161,30 @@ public final class SafeTensors {
             entries.add(parseEntry(file, name, v));
         }
         return entries;
+    }
+
+    /**
+     * Counts the header's top-level entries with a streaming pass (constant memory, no tree)
+     * and refuses more than {@link #MAX_TENSORS} before the tree is built. Malformed JSON is left
+     * to the full parse, whose message is better.
+     */
+    private static void checkTensorCount(Path file, byte[] raw) throws SafeTensorsException {
+        try (JsonParser p = JSON.getFactory().createParser(raw)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return;
+            int n = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                if (!METADATA_KEY.equals(p.currentName()) && ++n > MAX_TENSORS) {
+                    throw new SafeTensorsException(file, Fault.TOO_MANY_TENSORS, "more than " + MAX_TENSORS
+                            + " tensors in the header (limit " + MAX_TENSORS + ")");
+                }
+                p.nextToken();
+                p.skipChildren();
+            }
+        } catch (SafeTensorsException e) {
+            throw e;
+        } catch (IOException e) {
+            // not JSON: the full parse reports where
+        }
     }
 
     private static String locationOf(JsonProcessingException e) {

@@ -8,7 +8,7 @@ public final class SafeTensorsException extends IOException {
 
     /** What is wrong, so callers and tests can tell the cases apart without parsing text. */
     public enum Fault {
-        NOT_SAFETENSORS, TRUNCATED, ABSURD_HEADER_LENGTH, HEADER_PAST_END, HEADER_NOT_JSON, BAD_ENTRY,
+        NOT_SAFETENSORS, TRUNCATED, ABSURD_HEADER_LENGTH, TOO_MANY_TENSORS, HEADER_PAST_END, HEADER_NOT_JSON, BAD_ENTRY,
         BAD_METADATA, UNKNOWN_DTYPE, UNSUPPORTED_DTYPE, SHAPE_SIZE_MISMATCH, OFFSETS_OUT_OF_RANGE,
         OFFSETS_OVERLAP, OFFSETS_GAP, TRAILING_BYTES
     }

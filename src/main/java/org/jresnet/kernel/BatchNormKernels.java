@@ -5,7 +5,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
+import org.jresnet.engine.Parallel;
 
 /**
  * Batch-norm kernels over NHWC activations seen as a matrix {@code [rows = N*H*W, C]}: SIMD lanes
@@ -30,7 +31,7 @@ public final class BatchNormKernels {
      * Doubles the caller must provide as {@code work} to {@link #channelSums} and {@link #meanAndM2}:
      * two sums per channel per thread, and a count per thread.
      */
-    public static int workSize(int c) { return (2 * c + 1) * Parallel.get().threads(); }
+    public static int workSize(int c) { return (2 * c + 1) * Engine.current().threads(); }
 
     // ---------------------------------------------------------------- mean and variance, one pass
 
@@ -43,7 +44,7 @@ public final class BatchNormKernels {
      * mean and m2 (length C); deterministic for a given thread count.
      */
     public static void meanAndM2(float[] x, int xo, int rows, int c, double[] mean, double[] m2, double[] work) {
-        Parallel par = Parallel.get();
+        Parallel par = Engine.current().parallel();
         int parts = Math.min(par.threads(), rows);
         if (work.length < (2 * c + 1) * parts) throw new IllegalArgumentException("BN work array too small");
         int counts = 2 * c * parts;
@@ -151,7 +152,7 @@ public final class BatchNormKernels {
      */
     public static void channelSums(float[] x, int xo, float[] dy, int dyo, int rows, int c, float[] center,
                                    float[] scale, float[] shift, double[] s1, double[] s2, double[] work) {
-        Parallel par = Parallel.get();
+        Parallel par = Engine.current().parallel();
         int parts = Math.min(par.threads(), rows);
         if (work.length < 2 * c * parts) throw new IllegalArgumentException("BN work array too small");
         java.util.Arrays.fill(work, 0, 2 * c * parts, 0.0);
@@ -248,7 +249,7 @@ public final class BatchNormKernels {
     public static void affine(float[] in, int ino, float[] x, int xo, float[] out, int outo, int rows, int c,
                               float[] a, float[] b, float[] mu, float[] d) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(rows, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRange(rows, (chunk, r0, r1) -> {
             if (simd) affineSimd(in, ino, x, xo, out, outo, r0, r1, c, a, b, mu, d);
             else affineScalar(in, ino, x, xo, out, outo, r0, r1, 0, c, a, b, mu, d);
         });
@@ -289,7 +290,7 @@ public final class BatchNormKernels {
     public static void normalize(float[] x, int xo, float[] res, int reso, float[] y, int yo, int rows, int c,
                                  float[] scale, float[] mean, float[] shift, boolean relu) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(rows, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRange(rows, (chunk, r0, r1) -> {
             if (simd) normalizeSimd(x, xo, res, reso, y, yo, r0, r1, c, scale, mean, shift, relu);
             else normalizeScalar(x, xo, res, reso, y, yo, r0, r1, 0, c, scale, mean, shift, relu);
         });
@@ -331,7 +332,7 @@ public final class BatchNormKernels {
     public static void affineMasked(float[] in, int ino, float[] x, int xo, float[] out, int outo, int rows, int c,
                                     float[] a, float[] b, float[] mu, float[] d, float[] scale, float[] shift) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(rows, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRange(rows, (chunk, r0, r1) -> {
             if (simd) affineMaskedSimd(in, ino, x, xo, out, outo, r0, r1, c, a, b, mu, d, scale, shift);
             else affineMaskedScalar(in, ino, x, xo, out, outo, r0, r1, 0, c, a, b, mu, d, scale, shift);
         });

@@ -1,6 +1,6 @@
 package org.jresnet.kernel;
 
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * Direct convolution in plain loops: the reference every faster convolution is tested against,
@@ -12,7 +12,7 @@ public final class ConvScalar {
     /** y[n,oh,ow,co] = sum_{ci,ky,kx} x[n, oh*s+ky-p, ow*s+kx-p, ci] * w[co,ci,ky,kx]; y overwritten. */
     public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo) {
         int oh = s.oh(), ow = s.ow();
-        Parallel.get().forRange(s.n() * oh, (c, start, end) -> {
+        Engine.current().parallel().forRange(s.n() * oh, (c, start, end) -> {
             for (int r = start; r < end; r++) {
                 int n = r / oh, oy = r % oh;
                 for (int ox = 0; ox < ow; ox++) {
@@ -44,7 +44,7 @@ public final class ConvScalar {
     public static void backwardData(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx, int dxo) {
         int oh = s.oh(), ow = s.ow();
         java.util.Arrays.fill(dx, dxo, dxo + s.inputSize(), 0f);
-        Parallel.get().forRange(s.n(), (c, start, end) -> {
+        Engine.current().parallel().forRange(s.n(), (c, start, end) -> {
             for (int n = start; n < end; n++) {
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
@@ -75,7 +75,7 @@ public final class ConvScalar {
     /** dw += sum over the batch of x ⊗ dy. Parallel over output channels: each thread owns its rows of dw. */
     public static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo) {
         int oh = s.oh(), ow = s.ow();
-        Parallel.get().forRange(s.cout(), (c, start, end) -> {
+        Engine.current().parallel().forRange(s.cout(), (c, start, end) -> {
             for (int co = start; co < end; co++) {
                 for (int ci = 0; ci < s.cin(); ci++) {
                     for (int ky = 0; ky < s.kh(); ky++) {

@@ -4,7 +4,7 @@ import static org.jresnet.kernel.MicroKernel.L;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
 import java.util.Arrays;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * Convolution on the Vector API, same contracts as {@link ConvScalar} (its scalar twin):
@@ -28,7 +28,9 @@ import org.jresnet.tensor.Parallel;
  *       the 3-channel stem, k rows x cout vectors), per-thread partials over output rows
  *       reduced in chunk order (same thread count => bit-identical).</li>
  * </ul>
- * Weights are repacked into panels per call (they are small next to the activations).
+ * Weights are packed into panels per call in training (they are small next to the activations);
+ * in eval mode the layer passes a {@link PackedWeightCache} and they are packed once and reused
+ * until the weights change.
  */
 public final class ConvSimd {
     /**
@@ -75,7 +77,7 @@ public final class ConvSimd {
         }
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = padInput(s, x, xo, ws);
-        ws.ensureChunks(Parallel.get().threads());
+        ws.ensureChunks(Engine.current().threads());
         if (st == 1 && s.kw() == 3 && rowDirect(ow, s.cout())) {
             forwardRowDirect(s, in, w, wo, y, yo, ws, cache);
             return;
@@ -147,7 +149,7 @@ public final class ConvSimd {
         float[] a = in.a;
         int aConst = in.aConst;
         boolean two = cout == 2 * L;
-        Parallel.get().forRange(s.n() * oh * blocksPerRow, (c, b0, b1) -> {
+        Engine.current().parallel().forRange(s.n() * oh * blocksPerRow, (c, b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
                 int row = blk / blocksPerRow, v0 = (blk - row * blocksPerRow) * block;
                 int img = row / oh, u = row - img * oh;
@@ -231,7 +233,7 @@ public final class ConvSimd {
             aConst = 0;
         }
         float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(taps * cout, cin));
-        ws.ensureChunks(Parallel.get().threads());
+        ws.ensureChunks(Engine.current().threads());
         int bo = 0, phase = 0;
         for (int py = 0; py < Math.min(st, h); py++) {
             for (int px = 0; px < Math.min(st, wd); px++) {
@@ -281,7 +283,7 @@ public final class ConvSimd {
         int st = s.stride(), p = s.pad(), kh = s.kh(), kw = s.kw(), taps = kh * kw;
         int h = s.h(), wd = s.w(), oh = s.oh(), ow = s.ow(), cin = s.cin(), cout = s.cout();
         int kCols = cin * taps;
-        ws.ensureChunks(Parallel.get().threads());
+        ws.ensureChunks(Engine.current().threads());
         ShiftedGemm g = ws.pass(0);
         int[] aOff = g.offsets(1);
         int[] eOff = g.packOffsets(1);
@@ -295,7 +297,7 @@ public final class ConvSimd {
         float[] b = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(cout, kCols));
         // B[co, ci*taps + tap] = w[co, ci, tap]: each row of w is already a row of B
         ShiftedGemm.pack(1, cout, eOff, kCols, 1, kCols, w, wo, b, 0);
-        Parallel.get().forRange(s.n(), (c, i0, i1) -> {
+        Engine.current().parallel().forRange(s.n(), (c, i0, i1) -> {
             float[] col = ws.partial(c, ow * kCols);
             KernelWorkspace.Tile tile = ws.tile(c);
             for (int img = i0; img < i1; img++) {
@@ -367,9 +369,9 @@ public final class ConvSimd {
         int tilePixels = Math.max(DW_TILE_MIN_PIXELS, Math.min(DW_TILE_MAX_PIXELS, DW_TILE_FLOATS / cin));
         int rowsPerTile = Math.max(1, tilePixels / ow);
         float[] a = in.a;
-        ws.ensureChunks(Parallel.get().threads());
+        ws.ensureChunks(Engine.current().threads());
         Arrays.fill(ws.partialUsed, false);
-        Parallel.get().forRange(s.n() * oh, (c, q0, q1) -> {
+        Engine.current().parallel().forRange(s.n() * oh, (c, q0, q1) -> {
             float[] part = ws.partial(c, partialSize);
             Arrays.fill(part, 0, partialSize, 0f);
             ws.partialUsed[c] = true;
@@ -402,7 +404,7 @@ public final class ConvSimd {
         // into dw run along (ci, tap) for each of the L channels.
         int coBlocks = (cout + L - 1) / L;
         int reduceGrain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, kTotal * L * used));
-        Parallel.get().forRange(coBlocks, reduceGrain, (c, b0, b1) -> {
+        Engine.current().parallel().forRange(coBlocks, reduceGrain, (c, b0, b1) -> {
             for (int blk = b0; blk < b1; blk++) {
                 int c0 = blk * L, c1 = Math.min(cout, c0 + L);
                 for (int ci = 0; ci < cin; ci++) {
@@ -441,9 +443,9 @@ public final class ConvSimd {
         int tilePixels = Math.max(DW_TILE_MIN_PIXELS, Math.min(DW_TILE_MAX_PIXELS, DW_TILE_FLOATS / cin));
         int rowsPerTile = Math.max(1, tilePixels / ow);
         float[] a = in.a;
-        ws.ensureChunks(Parallel.get().threads());
+        ws.ensureChunks(Engine.current().threads());
         Arrays.fill(ws.partialUsed, false);
-        Parallel.get().forRange(s.n() * oh, (c, q0, q1) -> {
+        Engine.current().parallel().forRange(s.n() * oh, (c, q0, q1) -> {
             float[] part = ws.partial(c, partialSize);
             Arrays.fill(part, 0, partialSize, 0f);
             ws.partialUsed[c] = true;
@@ -480,7 +482,7 @@ public final class ConvSimd {
         int used = ws.usedPartials();
         float[][] parts = ws.partials;
         int reduceGrain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, kTotal * used));
-        Parallel.get().forRange(cout, reduceGrain, (c, c0, c1) -> {
+        Engine.current().parallel().forRange(cout, reduceGrain, (c, c0, c1) -> {
             for (int co = c0; co < c1; co++) {
                 for (int ci = 0; ci < cin; ci++) {
                     for (int e = 0; e < taps; e++) {
@@ -513,7 +515,7 @@ public final class ConvSimd {
     static void pad(float[] src, int so, int n, int h, int w, int c, int top, int left, int hp, int wp, float[] dst) {
         int pxa = Math.max(0, Math.min(wp, left)), pxb = Math.max(pxa, Math.min(wp, left + w));
         int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, wp * c));
-        Parallel.get().forRange(n * hp, grain, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRange(n * hp, grain, (chunk, r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int img = r / hp, py = r - img * hp, iy = py - top;
                 int d = r * wp * c;

@@ -3,7 +3,7 @@ package org.jresnet.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * Elementwise kernels over flat float arrays: ReLU forward/backward, the residual add, dot and
@@ -21,7 +21,7 @@ public final class Elementwise {
 
     public static void relu(float[] x, int xo, float[] y, int yo, int n) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(n, GRAIN, (c, s, e) -> {
+        Engine.current().parallel().forRange(n, GRAIN, (c, s, e) -> {
             if (simd) reluSimd(x, xo, y, yo, s, e); else reluScalar(x, xo, y, yo, s, e);
         });
     }
@@ -46,7 +46,7 @@ public final class Elementwise {
     /** Uses the forward's output {@code y} (as PyTorch's threshold_backward does); dx may alias dy. */
     public static void reluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(n, GRAIN, (c, s, e) -> {
+        Engine.current().parallel().forRange(n, GRAIN, (c, s, e) -> {
             if (simd) reluBackwardSimd(y, yo, dy, dyo, dx, dxo, s, e);
             else reluBackwardScalar(y, yo, dy, dyo, dx, dxo, s, e);
         });
@@ -70,7 +70,7 @@ public final class Elementwise {
 
     public static void add(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(n, GRAIN, (c, s, e) -> {
+        Engine.current().parallel().forRange(n, GRAIN, (c, s, e) -> {
             if (simd) addSimd(a, ao, b, bo, y, yo, s, e); else addScalar(a, ao, b, bo, y, yo, s, e);
         });
     }

@@ -3,7 +3,7 @@ package org.jresnet.kernel;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
 import java.util.Arrays;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * General matrix product on the Vector API: C[M,N] (+)= op(A)[M,K] · op(B)[K,N], row-major with
@@ -41,7 +41,7 @@ public final class Gemm {
         if (transA) {
             ar = ws.floats(KernelWorkspace.PACKED_A, m * k);
             float[] src = a, dst = ar;
-            Parallel.get().forRange(m, (chunk, i0, i1) -> {
+            Engine.current().parallel().forRange(m, (chunk, i0, i1) -> {
                 for (int i = i0; i < i1; i++) {
                     for (int p = 0; p < k; p++) dst[i * k + p] = src[ao + p * lda + i];
                 }
@@ -49,7 +49,7 @@ public final class Gemm {
             arOff = 0;
             arLd = k;
         }
-        ws.ensureChunks(Parallel.get().threads());
+        ws.ensureChunks(Engine.current().threads());
         ShiftedGemm g = ws.pass(0);
         int[] aOff = g.offsets(1);
         int[] eOff = g.packOffsets(1);

@@ -1,6 +1,6 @@
 package org.jresnet.kernel;
 
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /** Plain-loop twin of {@link Gemm}: same arguments, same contract, the reference in tests. */
 public final class GemmScalar {
@@ -10,7 +10,7 @@ public final class GemmScalar {
                             float[] a, int ao, int lda, float[] b, int bo, int ldb,
                             float[] c, int co, int ldc, boolean accumulate) {
         checkArgs(m, n, k);
-        Parallel.get().forRange(m, (chunk, i0, i1) -> {
+        Engine.current().parallel().forRange(m, (chunk, i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 for (int j = 0; j < n; j++) {
                     float sum = 0f;

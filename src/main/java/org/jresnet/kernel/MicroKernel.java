@@ -7,10 +7,18 @@ import jdk.incubator.vector.VectorSpecies;
  * Register-blocked GEMM micro-kernels: a block of C lives in vector registers while the k loop
  * broadcasts one A value per row and loads one or two B vectors, then fused-multiply-adds.
  *
- * <p>Three shapes, chosen by the width of the B panel: 3 rows x 4 vectors, 6 rows x 2 vectors
- * (12 accumulators each) and 8 rows x 1 vector for panels of one vector (the 16-channel stage of
- * CIFAR ResNets). Fewer broadcasts per FMA is faster: a broadcast costs a vector-unit slot
- * (measured on Zen 4, JDK 17: 3x4 ~97% of FMA peak, 6x2 ~75%, 8x1 ~65%).
+ * <p>Eleven kernels in four families, each shape rows x vectors of C:
+ * <ul>
+ *   <li>GEMM ({@code k3x4}, {@code k6x2}, {@code k8x1}), chosen by the width of the B panel:
+ *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (the 16-channel stage of
+ *       CIFAR ResNets);</li>
+ *   <li>weight gradient with input channels as rows ({@code w6x2}, {@code w8x1});</li>
+ *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4});</li>
+ *   <li>row-direct 3-wide convolution of adjacent output pixels ({@code rd8x1}, {@code rd8x2},
+ *       {@code rd4x4}).</li>
+ * </ul>
+ * Fewer broadcasts per FMA is faster: a broadcast costs a vector-unit slot (measured on Zen 4,
+ * JDK 17: 3x4 ~97% of FMA peak, 6x2 ~75%, 8x1 ~65%).
  *
  * <p>"Shifted" kernels ({@code k6x2}, {@code k8x1}) read A rows through per-row base offsets plus
  * per-tap offsets, so a convolution's input is read in place as an implicit im2col: row r of A

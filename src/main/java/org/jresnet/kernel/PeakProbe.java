@@ -1,6 +1,7 @@
 package org.jresnet.kernel;
 
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
+import org.jresnet.engine.Parallel;
 
 /**
  * The machine's attainable float throughput with the engine's own best micro-kernel
@@ -35,7 +36,7 @@ public final class PeakProbe {
         int[] ar = new int[ROWS], kOff = new int[K];
         for (int r = 0; r < ROWS; r++) ar[r] = r * K;
         for (int i = 0; i < K; i++) kOff[i] = i;
-        Parallel par = Parallel.get();
+        Parallel par = Engine.current().parallel();
         int threads = par.threads();
         // Per-thread C blocks padded apart (no false sharing between threads).
         int stride = ROWS * w + 64;

@@ -2,7 +2,7 @@ package org.jresnet.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * Pooling over NHWC activations, SIMD along channels, each with a scalar twin. Work is split over
@@ -18,7 +18,7 @@ public final class PoolKernels {
     /** y[n,c] = mean over the hw pixels of x[n,p,c]; x {@code [n, hw, c]}, y {@code [n, c]}. */
     public static void gapForward(float[] x, int xo, float[] y, int yo, int n, int hw, int c) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(n, (chunk, s, e) -> {
+        Engine.current().parallel().forRange(n, (chunk, s, e) -> {
             for (int i = s; i < e; i++) {
                 int xb = xo + i * hw * c, yb = yo + i * c;
                 int ch = simd ? gapForwardSimd(x, xb, y, yb, hw, c) : 0;
@@ -51,7 +51,7 @@ public final class PoolKernels {
     /** dx[n,p,c] = dy[n,c] / hw (dx overwritten). */
     public static void gapBackward(float[] dy, int dyo, float[] dx, int dxo, int n, int hw, int c) {
         boolean simd = Simd.enabled();
-        Parallel.get().forRange(n, (chunk, s, e) -> {
+        Engine.current().parallel().forRange(n, (chunk, s, e) -> {
             for (int i = s; i < e; i++) {
                 int xb = dxo + i * hw * c, yb = dyo + i * c;
                 int ch = simd ? gapBackwardSimd(dy, yb, dx, xb, hw, c) : 0;
@@ -88,7 +88,7 @@ public final class PoolKernels {
     public static void maxPoolForward(ConvShape s, float[] x, int xo, float[] y, int yo) {
         boolean simd = Simd.enabled();
         int oh = s.oh(), ow = s.ow();
-        Parallel.get().forRange(s.n() * oh, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRange(s.n() * oh, (chunk, r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int n = r / oh, oy = r % oh;
                 for (int ox = 0; ox < ow; ox++) {
@@ -146,7 +146,7 @@ public final class PoolKernels {
     public static void maxPoolBackward(ConvShape s, float[] x, int xo, float[] y, int yo, float[] dy, int dyo,
                                        float[] dx, int dxo) {
         int c = s.cin(), h = s.h(), w = s.w(), oh = s.oh(), ow = s.ow();
-        Parallel.get().forRange(s.n(), (chunk, n0, n1) -> {
+        Engine.current().parallel().forRange(s.n(), (chunk, n0, n1) -> {
             java.util.Arrays.fill(dx, dxo + n0 * h * w * c, dxo + n1 * h * w * c, 0f);
             for (int n = n0; n < n1; n++) {
                 int img = n * h * w * c;

@@ -6,7 +6,8 @@ import static org.jresnet.kernel.MicroKernel.MR2;
 import static org.jresnet.kernel.MicroKernel.MR4;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
+import org.jresnet.engine.Parallel;
 
 /**
  * A GEMM whose A rows are read in place through offsets — the engine of every SIMD convolution
@@ -111,7 +112,7 @@ final class ShiftedGemm {
         int np = paddedCols(ncol);
         int kTotal = taps * kin;
         int grain = Math.max(1, MIN_PARALLEL_FLOATS / Math.max(1, kTotal * L));
-        Parallel.get().forRange(np / L, grain, (chunk, g0, g1) -> {
+        Engine.current().parallel().forRange(np / L, grain, (chunk, g0, g1) -> {
             for (int g = g0; g < g1; g++) {
                 int col0 = g * L;
                 int j0 = panelStart(col0, np), w = panelWidth(j0, np);
@@ -154,7 +155,7 @@ final class ShiftedGemm {
      * way every C element is one thread's k-ordered sum: the split never changes a result.
      */
     void runParallel(float[] a, float[] b, int bo, float[] c, KernelWorkspace ws) {
-        Parallel par = Parallel.get();
+        Parallel par = Engine.current().parallel();
         int m = rows(), np = paddedCols(ncol), panels = panelCount(np);
         ws.ensureChunks(par.threads());
         if (m < ncol && panels >= par.threads()) {

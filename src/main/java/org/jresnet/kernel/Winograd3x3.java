@@ -5,7 +5,7 @@ import static org.jresnet.kernel.MicroKernel.L;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
 import jdk.incubator.vector.FloatVector;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * Winograd F(2x2, 3x3) for stride-1, pad-1 3x3 convolutions (NHWC, OIHW weights, y overwritten):
@@ -30,39 +30,23 @@ import org.jresnet.tensor.Parallel;
  * <p>The weight gradient, the adjoint of this forward, is {@link Winograd3x3WeightGradient}.
  *
  * <p>Applies when cin and cout are multiples of the vector length; odd heights and widths take
- * zero-filled edge tiles and keep only their valid outputs. {@code -Djresnet.winograd=false} (read
- * once at start-up; tests flip it with {@link #setEnabled}) keeps every convolution on the direct
- * kernels, for A/B comparisons; {@code -Djresnet.winograd.dw=false} only the weight gradients.
+ * zero-filled edge tiles and keep only their valid outputs. The engine's switches
+ * ({@link org.jresnet.engine.EngineConfig#winograd}, {@code -Djresnet.winograd=false} for the
+ * default engine) keep every convolution on the direct kernels, for A/B comparisons;
+ * {@code -Djresnet.winograd.dw=false} only the weight gradients.
  */
 public final class Winograd3x3 {
     /** Positions of the 4x4 transformed tile: one GEMM each. */
     private static final int XI = 16;
-    /** Floats of one block's V (16 x tiles x cin) aimed at: half of a 1 MB L2, with M and U's panel beside it. */
-    private static final int V_BLOCK_FLOATS = 64 * 1024;
     private static final int MIN_TILES = MR_LCM, MAX_TILES = 10 * MR_LCM;
-
-    private static volatile boolean enabled = initial("jresnet.winograd");
-    private static volatile boolean weightGradientEnabled = initial("jresnet.winograd.dw");
 
     private Winograd3x3() {}
 
-    private static boolean initial(String property) {
-        String s = System.getProperty(property);
-        if (s == null) return true;
-        return !(s.equalsIgnoreCase("false") || s.equals("0") || s.equalsIgnoreCase("off"));
-    }
+    /** Whether the current engine lets 3x3 convolutions take this path. */
+    public static boolean enabled() { return Engine.current().winograd(); }
 
-    public static boolean enabled() { return enabled; }
-
-    public static void setEnabled(boolean on) { enabled = on; }
-
-    /**
-     * Whether the weight gradient may take this path too ({@code -Djresnet.winograd.dw=false}
-     * keeps it direct while forward and backwardData stay on Winograd, for A/B comparisons).
-     */
-    public static boolean weightGradientEnabled() { return weightGradientEnabled; }
-
-    public static void setWeightGradientEnabled(boolean on) { weightGradientEnabled = on; }
+    /** Whether the current engine lets weight gradients take this path too. */
+    public static boolean weightGradientEnabled() { return Engine.current().winogradWeightGradient(); }
 
     /** Whether this algorithm computes {@code s}: stride 1, 3x3, pad 1, whole vectors of channels. */
     static boolean applies(ConvShape s) {
@@ -76,7 +60,7 @@ public final class Winograd3x3 {
      * (measured: 32x32x16 at batch 128, 0.85x).
      */
     static boolean preferred(ConvShape s) {
-        return enabled && applies(s) && s.cout() >= 2 * L;
+        return enabled() && applies(s) && s.cout() >= 2 * L;
     }
 
     /**
@@ -85,7 +69,7 @@ public final class Winograd3x3 {
      * as the GEMM (measured: 32x32x16 at batch 128, 0.93x on one core, 1.0x on two).
      */
     static boolean preferredForWeights(ConvShape s) {
-        return enabled && weightGradientEnabled && applies(s) && s.cin() >= 2 * L && s.cout() >= 2 * L;
+        return weightGradientEnabled() && applies(s) && s.cin() >= 2 * L && s.cout() >= 2 * L;
     }
 
     /** dw[co,ci,ky,kx] += sum over pixels of dy[n,oy,ox,co] * x[n, oy+ky-1, ox+kx-1, ci] ({@link Winograd3x3WeightGradient}). */
@@ -95,12 +79,12 @@ public final class Winograd3x3 {
     }
 
     /**
-     * Tiles per block: V[16][tiles][cin] at most about {@link #V_BLOCK_FLOATS}, whole register
+     * Tiles per block: V[16][tiles][cin] at most about {@code blockFloats} (the engine's budget, half of a 1 MB L2 by default), whole register
      * blocks of every kernel, and the blocks spread evenly over the threads (ResNet-50's 7x7 stage
      * at batch 16 has only 256 tiles: three blocks on two threads would idle one for a third).
      */
-    static int tilesPerBlock(int cin, int tiles, int threads) {
-        int most = Math.max(MIN_TILES, Math.min(MAX_TILES, V_BLOCK_FLOATS / (XI * cin) / MR_LCM * MR_LCM));
+    static int tilesPerBlock(int cin, int tiles, int threads, int blockFloats) {
+        int most = Math.max(MIN_TILES, Math.min(MAX_TILES, blockFloats / (XI * cin) / MR_LCM * MR_LCM));
         int perThread = (tiles + threads - 1) / threads;
         int blocksPerThread = (perThread + most - 1) / most;
         int t = (perThread + blocksPerThread - 1) / blocksPerThread;
@@ -136,7 +120,7 @@ public final class Winograd3x3 {
                                 KernelWorkspace ws, PackedWeightCache cache) {
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout();
         int th = (h + 1) / 2, tw = (wd + 1) / 2, tiles = n * th * tw;
-        ws.ensureChunks(Parallel.get().threads());
+        ws.ensureChunks(Engine.current().threads());
         float[] u;
         if (cache != null) {
             u = cache.get(PackedWeightCache.WINOGRAD, XI * cin * cout, dst -> transformWeights(cin, cout, w, wo, flipped, dst, ws));
@@ -144,13 +128,14 @@ public final class Winograd3x3 {
             u = ws.floats(KernelWorkspace.PACKED_B, XI * cin * cout);
             transformWeights(cin, cout, w, wo, flipped, u, ws);
         }
-        int tb = tilesPerBlock(cin, tiles, Parallel.get().threads());
+        Engine engine = Engine.current();
+        int tb = tilesPerBlock(cin, tiles, engine.threads(), engine.winogradBlockFloats());
         int mw = ShiftedGemm.panelWidth(0, cout);
         int vSize = XI * tb * cin, mSize = XI * tb * mw, winSize = XI * cin;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, cin);
         for (int k = 0; k < cin; k++) kOff[k] = k;
         // each thread takes an even share of the tiles, in blocks of tb (its last one partial)
-        Parallel.get().forRange(tiles, (c, q0, q1) -> {
+        Engine.current().parallel().forRange(tiles, (c, q0, q1) -> {
             float[] sc = ws.partial(c, vSize + mSize + winSize);
             KernelWorkspace.Tile tile = ws.tile(c);
             tile.ensureRows(XI * tb);
@@ -219,7 +204,7 @@ public final class Winograd3x3 {
                                          KernelWorkspace ws) {
         int groups = cout / L;
         int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / (XI * cin * L));
-        Parallel.get().forRange(groups, grain, (c, g0, g1) -> {
+        Engine.current().parallel().forRange(groups, grain, (c, g0, g1) -> {
             float[] g = ws.tile(c).tmp;   // [9][L] gathered taps of L output channels
             for (int grp = g0; grp < g1; grp++) {
                 int col0 = grp * L;

@@ -5,7 +5,7 @@ import static org.jresnet.kernel.MicroKernel.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * Weight gradient of a stride-1, pad-1 3x3 convolution by Winograd F(2x2, 3x3): the adjoint of
@@ -64,14 +64,14 @@ final class Winograd3x3WeightGradient {
                                 KernelWorkspace ws) {
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout();
         int th = (h + 1) / 2, tw = (wd + 1) / 2, tiles = n * th * tw;
-        int threads = Parallel.get().threads();
+        int threads = Engine.current().threads();
         ws.ensureChunks(threads);
         int tb = tilesPerBlock(cin, cout, tiles, threads);
         int vStride = tb * cin + PLANE_PAD, qStride = tb * cout + PLANE_PAD;
         int pSize = XI * cin * cout, vBase = pSize, qBase = vBase + XI * vStride, winBase = qBase + XI * qStride;
         int scratch = winBase + XI * cin + 4 * cout;
         Arrays.fill(ws.partialUsed, false);
-        Parallel.get().forRange(tiles, (c, q0, q1) -> {
+        Engine.current().parallel().forRange(tiles, (c, q0, q1) -> {
             float[] sc = ws.partial(c, scratch);
             Arrays.fill(sc, 0, pSize, 0f);
             ws.partialUsed[c] = true;
@@ -188,7 +188,7 @@ final class Winograd3x3WeightGradient {
         float[][] parts = ws.partials;
         int cc = cin * cout;
         int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / (XI * cin * used));
-        Parallel.get().forRange(cout, grain, (chunk, c0, c1) -> {
+        Engine.current().parallel().forRange(cout, grain, (chunk, c0, c1) -> {
             float[] tmp = ws.tile(chunk).tmp;   // [9][L] one vector of input channels' 3x3 taps
             float[] p0 = parts[0];
             for (int co = c0; co < c1; co++) {

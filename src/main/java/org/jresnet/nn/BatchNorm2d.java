@@ -40,6 +40,7 @@ public final class BatchNorm2d extends Layer {
     private final float[] a, b, mu, d;              // per-channel coefficients of BatchNormKernels.affine
     private final double[] s1, s2;
     private double[] work = new double[0];
+    private BatchStatsHook statsHook;               // sync-BN seam; null: this batch's statistics
 
     public BatchNorm2d(int channels) {
         this.channels = channels;
@@ -117,6 +118,9 @@ public final class BatchNorm2d extends Layer {
         dxSlot = slot;
     }
 
+    /** Lets {@code hook} see and replace the batch statistics in training (null: none). */
+    public void setBatchStatsHook(BatchStatsHook hook) { statsHook = hook; }
+
     /** y = bn(x), or relu(bn(x)) with {@link #setFusedRelu}. */
     @Override public Tensor forward(Tensor x) {
         return normalize(x, null, fusedRelu, fusedRelu);
@@ -143,12 +147,13 @@ public final class BatchNorm2d extends Layer {
             ensureWork();
             // s1 = mean, s2 = sum of squared deviations, in one pass (no E[x^2] - E[x]^2 cancellation)
             BatchNormKernels.meanAndM2(x.data(), x.offset(), rows, c, s1, s2, work);
+            long count = statsHook == null ? rows : statsHook.forward(this, s1, s2, rows);
             Tensor rm = runningMean.value(), rv = runningVar.value();
             for (int ch = 0; ch < c; ch++) {
                 mean[ch] = (float) s1[ch];
-                double var = s2[ch] / rows;                       // biased: normalises this batch
+                double var = s2[ch] / count;                      // biased: normalises this batch
                 invStd[ch] = (float) (1.0 / Math.sqrt(var + EPS));
-                double unbiased = s2[ch] / (rows - 1);            // unbiased: feeds the running estimate
+                double unbiased = s2[ch] / (count - 1);           // unbiased: feeds the running estimate
                 rm.set(ch, (float) ((1 - MOMENTUM) * rm.get(ch) + MOMENTUM * s1[ch]));
                 rv.set(ch, (float) ((1 - MOMENTUM) * rv.get(ch) + MOMENTUM * unbiased));
             }
@@ -188,14 +193,19 @@ public final class BatchNorm2d extends Layer {
         Tensor g = weight.value(), gg = weight.grad(), gb = bias.grad();
         boolean train = isTraining();
         for (int ch = 0; ch < c; ch++) {
-            double is = invStd[ch], gamma = g.get(ch);
+            double is = invStd[ch];
             gg.set(ch, gg.get(ch) + (float) (s2[ch] * is));   // dgamma = sum dy * xhat
             gb.set(ch, gb.get(ch) + (float) s1[ch]);           // dbeta  = sum dy
+        }
+        long n = rows;
+        if (train && statsHook != null) n = statsHook.backward(this, s1, s2, rows);
+        for (int ch = 0; ch < c; ch++) {
+            double is = invStd[ch], gamma = g.get(ch);
             // dx = gamma*is * (dy - mean(dy) - xhat * mean(dy * xhat)); in eval the stats are constants.
             a[ch] = (float) (gamma * is);
-            b[ch] = train ? (float) (-gamma * is * is * is * s2[ch] / rows) : 0f;
+            b[ch] = train ? (float) (-gamma * is * is * is * s2[ch] / n) : 0f;
             mu[ch] = mean[ch];
-            d[ch] = train ? (float) (-gamma * is * s1[ch] / rows) : 0f;
+            d[ch] = train ? (float) (-gamma * is * s1[ch] / n) : 0f;
         }
         if (maskedBackward) {
             BatchNormKernels.affineMasked(dy.data(), dy.offset(), x.data(), x.offset(), dx.data(), dx.offset(), rows, c,

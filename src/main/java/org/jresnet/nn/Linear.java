@@ -1,7 +1,7 @@
 package org.jresnet.nn;
 
 import org.jresnet.kernel.Elementwise;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.tensor.Tensor;
 
 /** y = x W^T + b: x [N,in], weight [out,in] (PyTorch layout), bias [out], y [N,out]. */
@@ -36,7 +36,7 @@ public final class Linear extends Layer {
         y = Tensor.reuse(y, n, out);
         float[] xd = x.data(), yd = y.data(), w = weight.value().data(), b = bias.value().data();
         int xo = x.offset(), yo = y.offset(), wo = weight.value().offset(), bo = bias.value().offset();
-        Parallel.get().forRange(n * out, (c, s, e) -> {
+        Engine.current().parallel().forRange(n * out, (c, s, e) -> {
             for (int k = s; k < e; k++) {
                 int i = k / out, o = k % out;
                 yd[yo + k] = Elementwise.dot(xd, xo + i * in, w, wo + o * in, in) + b[bo + o];
@@ -53,14 +53,14 @@ public final class Linear extends Layer {
         int xo = x.offset(), go = dy.offset(), dxo = dx.offset();
         int wo = weight.value().offset(), gwo = weight.grad().offset(), gbo = bias.grad().offset();
         // dx[n,:] = sum_o dy[n,o] W[o,:]
-        Parallel.get().forRange(n, (c, s, e) -> {
+        Engine.current().parallel().forRange(n, (c, s, e) -> {
             for (int i = s; i < e; i++) {
                 java.util.Arrays.fill(dxd, dxo + i * in, dxo + (i + 1) * in, 0f);
                 for (int o = 0; o < out; o++) Elementwise.axpy(g[go + i * out + o], w, wo + o * in, dxd, dxo + i * in, in);
             }
         });
         // dW[o,:] += sum_n dy[n,o] x[n,:];  db[o] += sum_n dy[n,o]
-        Parallel.get().forRange(out, (c, s, e) -> {
+        Engine.current().parallel().forRange(out, (c, s, e) -> {
             for (int o = s; o < e; o++) {
                 float sb = 0f;
                 for (int i = 0; i < n; i++) {

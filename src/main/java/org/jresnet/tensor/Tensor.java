@@ -67,15 +67,6 @@ public final class Tensor {
     public float get(int i) { return data[offset + i]; }
     public void set(int i, float v) { data[offset + i] = v; }
 
-    /** Same storage, another shape of the same size. */
-    public Tensor reshape(int... newShape) {
-        if (numel(newShape) != size) {
-            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to "
-                    + Arrays.toString(newShape));
-        }
-        return new Tensor(data, offset, newShape);
-    }
-
     /** A copy of this tensor's elements. */
     public float[] toArray() { return Arrays.copyOfRange(data, offset, offset + size); }
 

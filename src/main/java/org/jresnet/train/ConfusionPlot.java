@@ -1,10 +1,8 @@
 package org.jresnet.train;
 
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.SymbolAxis;
@@ -14,7 +12,7 @@ import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.title.PaintScaleLegend;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultXYZDataset;
-import org.jresnet.io.AtomicFiles;
+import org.jresnet.plot.Charts;
 
 /** The confusion matrix as a heat map: share of each true class (row) predicted as each class. */
 public final class ConfusionPlot {
@@ -59,8 +57,6 @@ public final class ConfusionPlot {
         chart.addSubtitle(legend);
         chart.setBackgroundPaint(Color.WHITE);
         int size = Math.max(600, Math.min(2000, 60 * k + 200));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ChartUtils.writeChartAsPNG(out, chart, size + 120, size);
-        AtomicFiles.writeBytes(file, out.toByteArray());
+        Charts.writePng(file, chart, size + 120, size);
     }
 }

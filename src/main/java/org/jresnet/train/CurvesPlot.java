@@ -2,18 +2,14 @@ package org.jresnet.train;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.jresnet.io.AtomicFiles;
+import org.jresnet.plot.Charts;
 
 /**
  * Error curves in the style of the paper's Fig. 6: error (%) against iterations, a thin line for
@@ -23,11 +19,6 @@ public final class CurvesPlot {
     /** A named run's per-epoch rows. */
     public record Run(String name, List<EpochMetrics> rows) {}
 
-    private static final Color[] PALETTE = {
-        new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xff7f0e),
-        new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
-    private static final float THIN = 1.2f;
-    private static final float BOLD = 3.0f;
     /** Runs of at most this many epochs also get a marker per epoch (a one-epoch run is otherwise invisible). */
     private static final int MARKERS_UP_TO_EPOCHS = 15;
 
@@ -39,7 +30,7 @@ public final class CurvesPlot {
         int s = 0;
         for (int i = 0; i < runs.size(); i++) {
             Run run = runs.get(i);
-            Color c = PALETTE[i % PALETTE.length];
+            Color c = Charts.PALETTE[i % Charts.PALETTE.length];
             XYSeries train = new XYSeries(run.name() + " train", false, true);
             XYSeries test = new XYSeries(run.name() + " test", false, true);
             for (EpochMetrics m : run.rows()) {
@@ -51,26 +42,18 @@ public final class CurvesPlot {
             r.setSeriesShapesVisible(s + 1, markers);
             data.addSeries(train);
             r.setSeriesPaint(s, c);
-            r.setSeriesStroke(s++, new BasicStroke(THIN));
+            r.setSeriesStroke(s++, new BasicStroke(Charts.THIN));
             data.addSeries(test);
             r.setSeriesPaint(s, c);
-            r.setSeriesStroke(s++, new BasicStroke(BOLD));
+            r.setSeriesStroke(s++, new BasicStroke(Charts.BOLD));
         }
         NumberAxis x = new NumberAxis("iterations");
         NumberAxis y = new NumberAxis("error (%)");
         y.setAutoRangeIncludesZero(true);
         XYPlot plot = new XYPlot(data, x, y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        Charts.style(plot);
         JFreeChart chart = new JFreeChart(title + " (thin: train, bold: test)", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;
-    }
-
-    public static void writePng(Path file, JFreeChart chart, int width, int height) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ChartUtils.writeChartAsPNG(out, chart, width, height);
-        AtomicFiles.writeBytes(file, out.toByteArray());
     }
 }

@@ -1,6 +1,7 @@
 package org.jresnet.train;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Learning rate as a pure function of the global iteration {@code it} (counted from 0 over the
@@ -32,20 +33,17 @@ public record LrSchedule(Kind kind, double lr, long total, int itersPerEpoch, in
     private static final double PAPER_FIRST_DROP = 32_000.0 / PAPER_ITERATIONS;
     private static final double PAPER_SECOND_DROP = 48_000.0 / PAPER_ITERATIONS;
 
+    /** The schedule {@code s} describes (its values checked there) over a run of {@code total} iterations. */
+    public LrSchedule(TrainConfig.Schedule s, long total, int itersPerEpoch) {
+        this(s.kind(), s.lr(), total, itersPerEpoch, s.milestones(), s.gamma(), s.warmup(), s.warmupLr(),
+                s.warmupUntilError());
+    }
+
     public LrSchedule {
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be positive, got " + lr);
+        // The settings are checked once, in TrainConfig.Schedule; here only what the run's length adds.
         if (total < 1) throw new IllegalArgumentException("the run must have at least one iteration");
         if (itersPerEpoch < 1) throw new IllegalArgumentException("an epoch must have at least one iteration");
-        if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
-        if (warmupLr < 0) throw new IllegalArgumentException("--warmup-lr must be >= 0, got " + warmupLr);
         milestones = milestones == null ? new int[0] : milestones.clone();
-        for (int i = 0; i < milestones.length; i++) {
-            if (milestones[i] < 0 || (i > 0 && milestones[i] <= milestones[i - 1])) {
-                throw new IllegalArgumentException("--milestones must be increasing epochs >= 0, got "
-                        + Arrays.toString(milestones));
-            }
-        }
-        if (kind == Kind.MULTISTEP && !(gamma > 0)) throw new IllegalArgumentException("--gamma must be positive");
     }
 
     /** The rate at iteration {@code it}; {@code warmupDone} says whether the error-based warm-up has ended. */
@@ -80,7 +78,7 @@ public record LrSchedule(Kind kind, double lr, long total, int itersPerEpoch, in
     @Override public int[] milestones() { return milestones.clone(); }
 
     @Override public String toString() {
-        return kind.name().toLowerCase() + "(lr=" + lr + ", total=" + total + ", warmup=" + warmup
+        return kind.name().toLowerCase(Locale.ROOT) + "(lr=" + lr + ", total=" + total + ", warmup=" + warmup
                 + (kind == Kind.MULTISTEP ? ", milestones=" + Arrays.toString(milestones) + ", gamma=" + gamma : "")
                 + (warmupLr > 0 ? ", warmup_lr=" + warmupLr + " until err<" + warmupUntilError : "") + ")";
     }

@@ -1,7 +1,7 @@
 package org.jresnet.train;
 
 import org.jresnet.data.Dataset;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.PadCropFlip;
 import org.jresnet.data.RandomResizedCropFlip;
 import org.jresnet.data.ResizeCenterCrop;

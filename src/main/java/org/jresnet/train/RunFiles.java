@@ -11,6 +11,7 @@ import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.io.TensorData;
 import org.jresnet.models.ResNet;
+import org.jresnet.plot.Charts;
 
 /**
  * The files of a run folder: {@code checkpoint.safetensors} (weights, BN statistics, momentum
@@ -59,7 +60,7 @@ public final class RunFiles {
             optim.put(Sgd.MOMENTUM_PREFIX + e.getKey(), TensorData.f32(b.clone(), b.length));
         }
         Map<String, String> extra = new LinkedHashMap<>();
-        extra.put(CONFIG_KEY, JSON.writeValueAsString(cfg));
+        extra.put(CONFIG_KEY, JSON.writeValueAsString(StoredTrainConfig.of(cfg)));
         extra.put(STATE_KEY, JSON.writeValueAsString(state));
         ModelFiles.save(checkpoint(), model, meta, optim, extra);
     }
@@ -68,9 +69,10 @@ public final class RunFiles {
 
     public void saveBest(ResNet model) throws IOException { ModelFiles.save(best(), model, meta); }
 
-    public void saveCurves(MetricsLog log) throws IOException {
-        String title = meta.model() + " on " + dir.getFileName();
-        CurvesPlot.writePng(curves(), CurvesPlot.chart(title, List.of(new CurvesPlot.Run(meta.model(), log.rows()))),
+    /** The run's error curves, titled with the model and the data it learns ({@code dataName}). */
+    public void saveCurves(MetricsLog log, String dataName) throws IOException {
+        String title = meta.model() + " on " + dataName;
+        Charts.writePng(curves(), CurvesPlot.chart(title, List.of(new CurvesPlot.Run(meta.model(), log.rows()))),
                 900, 560);
     }
 
@@ -85,7 +87,7 @@ public final class RunFiles {
         if (!m.containsKey(CONFIG_KEY) || !m.containsKey(STATE_KEY)) {
             throw new IOException(f + " is a weights file, not a training checkpoint (no run state)");
         }
-        TrainConfig cfg = JSON.readValue(m.get(CONFIG_KEY), TrainConfig.class);
+        TrainConfig cfg = JSON.readValue(m.get(CONFIG_KEY), StoredTrainConfig.class).toConfig();
         RunState state = JSON.readValue(m.get(STATE_KEY), RunState.class);
         Map<String, float[]> momentum = new LinkedHashMap<>();
         for (var e : loaded.file().tensors().entrySet()) {

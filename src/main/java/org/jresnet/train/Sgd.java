@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.jresnet.kernel.Simd;
 import org.jresnet.nn.Parameter;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -79,7 +79,7 @@ public final class Sgd {
         if (n < PARALLEL_MIN) {
             kernel(p, po, g, go, b, 0, n, lr, fresh);
         } else {
-            Parallel.get().forRange(n, F.length(), (chunk, s, e) -> kernel(p, po, g, go, b, s, e, lr, fresh));
+            Engine.current().parallel().forRange(n, F.length(), (chunk, s, e) -> kernel(p, po, g, go, b, s, e, lr, fresh));
         }
     }
 

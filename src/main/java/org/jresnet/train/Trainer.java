@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.jresnet.data.Batch;
 import org.jresnet.data.BatchLoader;
 import org.jresnet.data.Dataset;
@@ -13,8 +12,6 @@ import org.jresnet.data.EpochPlan;
 import org.jresnet.data.Prefetcher;
 import org.jresnet.data.Transform;
 import org.jresnet.models.ResNet;
-import org.jresnet.nn.SoftmaxCrossEntropy;
-import org.jresnet.tensor.Tensor;
 
 /**
  * The training loop: SGD over the plan's epochs, the schedule's learning rate per iteration, a test
@@ -44,6 +41,7 @@ public final class Trainer {
     private final TrainConfig cfg;
     private final ResNet model;
     private final Sgd sgd;
+    private final TrainStep step;
     private final LrSchedule schedule;
     private final Dataset train, test;
     private final EpochPlan plan;
@@ -52,16 +50,17 @@ public final class Trainer {
     private final ProgressReporter progress;
     private final Listener listener;
     private volatile boolean stopRequested;
-    private long t0;
+    private long t0, stepStart;
     private double elapsedBefore;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    public Trainer(TrainConfig cfg, ResNet model, Sgd sgd, LrSchedule schedule, Dataset train, EpochPlan plan,
+    public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
                    Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
                    ProgressReporter progress, Listener listener) {
         this.cfg = cfg;
-        this.model = model;
-        this.sgd = sgd;
+        this.step = step;
+        this.model = step.model();
+        this.sgd = step.optimizer();
         this.schedule = schedule;
         this.train = train;
         this.plan = plan;
@@ -96,72 +95,77 @@ public final class Trainer {
     }
 
     private RunState loop(RunState s, MetricsLog log) throws IOException {
-        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
         t0 = System.nanoTime();
         elapsedBefore = s.elapsedS();
-        try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.batch())) {
+        try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.run().batch())) {
             int perEpoch = loader.batchesPerEpoch();
-            while (s.epoch() <= cfg.epochs()) {
+            for (; s.epoch() <= cfg.run().epochs(); s = finishEpoch(s, log, perEpoch)) {
                 // A frozen backbone keeps its BN statistics: eval mode, and only fc learns.
-                model.setTraining(!cfg.freezeBackbone());
-                progress.startEpoch(s.epoch(), cfg.epochs(), perEpoch, s.batchInEpoch());
-                long stepStart = System.nanoTime();
+                model.setTraining(!cfg.model().freezeBackbone());
+                progress.startEpoch(s.epoch(), cfg.run().epochs(), perEpoch, s.batchInEpoch());
+                stepStart = System.nanoTime();
                 try (Prefetcher batches = loader.prefetch(s.epoch() - 1, s.batchInEpoch(), PREFETCH_DEPTH)) {
                     while (batches.hasNext()) {
                         Batch b = batches.next();
                         double lr = schedule.at(s.iteration(), s.warmupDone());
-                        model.zeroGrad();
-                        Tensor logits = cfg.freezeBackbone() ? model.fc.forward(model.features(b.images()))
-                                : model.forward(b.images());
-                        float loss = ce.forward(logits, b.labels());
-                        if (!Float.isFinite(loss)) {
-                            throw new DivergedException(String.format(Locale.ROOT,
-                                    "the loss became %s at iteration %d (epoch %d); lower --lr. The last good checkpoint"
-                                            + " is %s", loss, s.iteration(), s.epoch(), files.checkpoint()));
-                        }
-                        if (cfg.freezeBackbone()) model.fc.backward(ce.backward());
-                        else model.backward(ce.backward());
-                        sgd.step((float) lr);
-                        long errors = s.errors() + (b.size() - ce.correct());
-                        long seen = s.seen() + b.size();
-                        double runningErr = (double) errors / seen;
-                        boolean warmupDone = s.warmupDone()
-                                || (schedule.hasErrorWarmup() && runningErr < cfg.warmupUntilError());
-                        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-                        s = new RunState(s.epoch(), s.batchInEpoch() + 1, s.iteration() + 1, warmupDone,
-                                s.lossSum() + (double) loss * b.size(), errors, seen, elapsed, s.bestValErr());
-                        long now = System.nanoTime();
-                        double ips = b.size() / ((now - stepStart) / 1e9);
-                        stepStart = now;
-                        progress.step(s.epoch(), s.batchInEpoch(), perEpoch, String.format(Locale.ROOT,
-                                "loss %.4f  err %.2f%%  lr %.4g  %.0f img/s", s.lossSum() / s.seen(),
-                                100 * runningErr, lr, ips));
-                        listener.stepDone(s);
-                        if (stopRequested) {
-                            saveCheckpoint(s);
-                            progress.message("stopped at epoch " + s.epoch() + ", iteration " + s.iteration()
-                                    + "; resume with: jresnet train --resume " + files.dir());
-                            return s;
-                        }
-                        if (cfg.ckptEvery() > 0 && s.iteration() % cfg.ckptEvery() == 0 && batches.hasNext()) {
+                        TrainStep.Result r = step(b, lr, s);
+                        s = record(s, r, lr, perEpoch);
+                        if (stopRequested) return stop(s);
+                        if (cfg.run().ckptEvery() > 0 && s.iteration() % cfg.run().ckptEvery() == 0 && batches.hasNext()) {
                             saveCheckpoint(s);
                         }
                     }
                 }
-                s = finishEpoch(s, log, perEpoch);
             }
         }
+        return s;
+    }
+
+    /** The step; a loss that is no longer finite ends the run with the last good checkpoint kept. */
+    private TrainStep.Result step(Batch b, double lr, RunState s) {
+        try {
+            return step.run(b.images(), b.labels(), (float) lr);
+        } catch (TrainStep.NonFiniteException e) {
+            throw new DivergedException(String.format(Locale.ROOT,
+                    "%s at iteration %d (epoch %d); lower --lr. The last good checkpoint is %s",
+                    e.getMessage(), s.iteration(), s.epoch(), files.checkpoint()));
+        }
+    }
+
+    /** Bookkeeping after a step: running loss and error, the warm-up's end, progress, the listener. */
+    private RunState record(RunState s, TrainStep.Result r, double lr, int perEpoch) {
+        long errors = s.errors() + (r.batch() - r.correct());
+        long seen = s.seen() + r.batch();
+        double runningErr = (double) errors / seen;
+        boolean warmupDone = s.warmupDone() || (schedule.hasErrorWarmup() && runningErr < cfg.schedule().warmupUntilError());
+        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+        s = new RunState(s.epoch(), s.batchInEpoch() + 1, s.iteration() + 1, warmupDone,
+                s.lossSum() + (double) r.loss() * r.batch(), errors, seen, elapsed, s.bestValErr());
+        long now = System.nanoTime();
+        double ips = r.batch() / ((now - stepStart) / 1e9);
+        stepStart = now;
+        progress.step(s.epoch(), s.batchInEpoch(), perEpoch, String.format(Locale.ROOT,
+                "loss %.4f  err %.2f%%  lr %.4g  %.0f img/s", s.lossSum() / s.seen(), 100 * runningErr, lr, ips));
+        listener.stepDone(s);
+        return s;
+    }
+
+    /** Checkpoints and returns the state at a requested stop. */
+    private RunState stop(RunState s) throws IOException {
+        saveCheckpoint(s);
+        progress.message("stopped at epoch " + s.epoch() + ", iteration " + s.iteration()
+                + "; resume with: jresnet train --resume " + files.dir());
         return s;
     }
 
     /** Test (and validation) pass, metrics row, curves, best weights, checkpoint at the epoch boundary. */
     private RunState finishEpoch(RunState s, MetricsLog log, int perEpoch) throws IOException {
         progress.close();
-        Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.batch());
+        Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
         double valErr = Double.NaN;
         double best = s.bestValErr();
         if (plan.val().length > 0) {
-            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.batch()).error();
+            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch()).error();
             if (Double.isNaN(best) || valErr < best) {
                 best = valErr;
                 files.saveBest(model);
@@ -172,10 +176,10 @@ public final class Trainer {
         EpochMetrics m = new EpochMetrics(s.epoch(), s.iteration(), s.lossSum() / s.seen(),
                 (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed);
         log.append(m);
-        files.saveCurves(log);
+        files.saveCurves(log, dataName(cfg.data().path()));
         progress.message(String.format(Locale.ROOT,
                 "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs",
-                m.epoch(), cfg.epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
+                m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
                 100 * m.testErr(), Double.isNaN(valErr) ? "" : String.format(Locale.ROOT, "  val err %.2f%%", 100 * valErr),
                 m.elapsedS()));
         listener.epochDone(m);
@@ -184,12 +188,15 @@ public final class Trainer {
         return next;
     }
 
+    /** The data's name for titles: the file or folder name, without .zip. */
+    static String dataName(Path data) {
+        Path f = data.getFileName();
+        return f == null ? data.toString() : f.toString().replaceFirst("(?i)\\.zip$", "");
+    }
+
     private void saveCheckpoint(RunState s) throws IOException {
         files.saveCheckpoint(model, sgd, s, cfg);
         listener.checkpointSaved(files.checkpoint(), s);
     }
-
-    /** Used by tests and the CLI to observe stop handling. */
-    public boolean stopRequested() { return stopRequested; }
 
 }

@@ -1,5 +1,6 @@
 package org.jresnet.train;
 
+import org.jresnet.data.ChannelStatistics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,18 +8,18 @@ import java.util.Locale;
 import org.jresnet.data.Dataset;
 import org.jresnet.data.Datasets;
 import org.jresnet.data.EpochPlan;
+import org.jresnet.data.DecodeLimits;
 import org.jresnet.data.LoadOptions;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.Split;
 import org.jresnet.data.Transform;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.io.SafeTensors;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
 import org.jresnet.nn.Shortcut;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
 
 /**
  * A training run from its {@link TrainConfig} to its run folder, started fresh or resumed from the
@@ -40,40 +41,58 @@ public final class TrainingRun {
     /** The run's data: training and test splits, the train/validation plan and the normalisation. */
     public record Data(Dataset train, Dataset test, EpochPlan plan, Normalization norm) {
         public static Data open(TrainConfig cfg, boolean quiet) {
-            LoadOptions opt = LoadOptions.defaults().withSkipBad(cfg.skipBad()).withQuiet(quiet);
-            if (cfg.cacheDir() != null) opt = opt.withCacheDir(cfg.cacheDir());
-            Dataset train = Datasets.open(cfg.data(), Split.TRAIN, opt);
-            Dataset test = Datasets.open(cfg.data(), Split.TEST, opt);
+            return open(cfg, quiet, DecodeLimits.defaults());
+        }
+
+        /** The run's data, images decoded within {@code limits}; a classifier needs at least two classes. */
+        public static Data open(TrainConfig cfg, boolean quiet, DecodeLimits limits) {
+            TrainConfig.Data dc = cfg.data();
+            LoadOptions opt = LoadOptions.defaults().withSkipBad(dc.skipBad()).withQuiet(quiet).withLimits(limits);
+            if (dc.cacheDir() != null) opt = opt.withCacheDir(dc.cacheDir());
+            Dataset train = Datasets.open(dc.path(), Split.TRAIN, opt);
+            if (train.numClasses() < 2) {
+                train.close();
+                // One class is always right: such a run would report 100% and have learned nothing.
+                throw new IllegalArgumentException(dc.path() + " has " + train.numClasses() + " class "
+                        + train.classes() + ": training a classifier needs at least two");
+            }
+            Dataset test = Datasets.open(dc.path(), Split.TEST, opt);
             if (!train.classes().equals(test.classes())) {
-                throw new IllegalArgumentException("train and test splits of " + cfg.data() + " have different classes: "
+                throw new IllegalArgumentException("train and test splits of " + dc.path() + " have different classes: "
                         + train.classes() + " vs " + test.classes());
             }
-            EpochPlan plan = new EpochPlan(train.size(), cfg.val(), cfg.seed());
-            Normalization norm = cfg.mean() != null ? new Normalization(cfg.mean(), cfg.std())
-                    : Normalization.compute(train, plan.train(), Parallel.get().threads());
+            EpochPlan plan = new EpochPlan(train.size(), dc.val(), cfg.run().seed());
+            Normalization norm = dc.normalization() != null ? dc.normalization()
+                    : ChannelStatistics.normalization(train, plan.train(), Engine.current().threads());
             return new Data(train, test, plan, norm);
         }
     }
 
     private TrainingRun() {}
 
-    /** A new run in {@code cfg.out()}; fails when the folder already holds one. */
-    public static Outcome start(TrainConfig cfg, Data d, ProgressReporter progress, Trainer.Listener listener)
-            throws IOException {
-        Path outDir = cfg.out();
+    /**
+     * Fails when {@code outDir} already holds a run or cannot be written: call it before opening
+     * the data, so a mistyped folder fails at once ({@link #start} checks again).
+     */
+    public static void checkNewRunFolder(Path outDir) throws IOException {
         if (Files.exists(outDir.resolve("checkpoint.safetensors"))) {
             throw new IllegalArgumentException(outDir + " already holds a run; continue it with --resume " + outDir
                     + " or choose another --out");
         }
         RunFiles.checkWritable(outDir);
-        LrSchedule.Kind.parse(cfg.schedule());
+    }
+
+    /** A new run in {@code cfg.run().out()}; fails when the folder already holds one. */
+    public static Outcome start(TrainConfig cfg, Data d, ProgressReporter progress, Trainer.Listener listener)
+            throws IOException {
+        Path outDir = cfg.run().out();
+        checkNewRunFolder(outDir);
         ResNet net = buildModel(cfg, d.train().numClasses());
-        if (cfg.freezeBackbone()) freezeBackbone(net);
+        if (cfg.model().freezeBackbone()) freezeBackbone(net);
         int size = inputSize(net, d.train());
         ModelMetadata meta = ModelMetadata.defaults(net.config).withClasses(d.train().classes())
-                .withNormalization(toFloat(d.norm().mean()), toFloat(d.norm().std())).withInputSize(size, size);
-        Sgd sgd = new Sgd(net.parameters(), (float) cfg.momentum(), (float) cfg.weightDecay(), cfg.nesterov());
-        return train(cfg, net, sgd, d, new RunFiles(outDir, meta), RunState.start(), new MetricsLog(outDir), progress,
+                .withNormalization(d.norm()).withInputSize(size, size);
+        return train(cfg, net, sgd(net, cfg.optimizer()), d, new RunFiles(outDir, meta), RunState.start(), new MetricsLog(outDir), progress,
                 listener);
     }
 
@@ -92,34 +111,39 @@ public final class TrainingRun {
             if (!Files.exists(files.model())) files.saveModel(net);
             return new Outcome(Status.COMPLETE, net, files, log, r.state(), d);
         }
-        if (cfg.freezeBackbone()) freezeBackbone(net);
-        Sgd sgd = new Sgd(net.parameters(), (float) cfg.momentum(), (float) cfg.weightDecay(), cfg.nesterov());
+        if (cfg.model().freezeBackbone()) freezeBackbone(net);
+        Sgd sgd = sgd(net, cfg.optimizer());
         sgd.loadMomentumBuffers(r.momentum(), r.state().iteration());
         progress.message("resuming " + dir + " at epoch " + r.state().epoch() + ", iteration " + r.state().iteration());
         return train(cfg, net, sgd, d, files, r.state(), log, progress, listener);
     }
 
-    public static boolean isComplete(RunFiles.Resumed r) { return r.state().epoch() > r.config().epochs(); }
+    public static boolean isComplete(RunFiles.Resumed r) { return r.state().epoch() > r.config().run().epochs(); }
+
+    private static Sgd sgd(ResNet net, TrainConfig.Optimizer o) {
+        return new Sgd(net.parameters(), (float) o.momentum(), (float) o.weightDecay(), o.nesterov());
+    }
 
     private static Outcome train(TrainConfig cfg, ResNet net, Sgd sgd, Data d, RunFiles files, RunState state,
                                  MetricsLog log, ProgressReporter progress, Trainer.Listener listener) throws IOException {
-        int perEpoch = Trainer.itersPerEpoch(d.plan().train().length, cfg.batch());
+        TrainConfig.Run run = cfg.run();
+        int perEpoch = Trainer.itersPerEpoch(d.plan().train().length, run.batch());
         if (perEpoch < 1) {
             throw new IllegalArgumentException(d.plan().train().length + " training images make no full batch of "
-                    + cfg.batch());
+                    + run.batch());
         }
-        long total = (long) perEpoch * cfg.epochs();
-        LrSchedule sched = new LrSchedule(LrSchedule.Kind.parse(cfg.schedule()), cfg.lr(), total, perEpoch,
-                cfg.milestones(), cfg.gamma(), cfg.warmup(), cfg.warmupLr(), cfg.warmupUntilError());
+        LrSchedule sched = new LrSchedule(cfg.schedule(), (long) perEpoch * run.epochs(), perEpoch);
         int size = files.metadata().inputSize()[1];
         Transform trainT = Preprocessing.training(d.train(), d.norm(), size);
         Transform evalT = Preprocessing.evaluation(d.test(), d.norm(), size);
-        Trainer trainer = new Trainer(cfg, net, sgd, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
+        TrainStep step = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
+                .microBatches(run.microBatches()).requireFiniteLoss().build();
+        Trainer trainer = new Trainer(cfg, step, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
                 progress, listener);
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test"
                         + " images, %d epochs x %d iterations, %s, %d threads -> %s", net.config.name(),
                 net.parameterCount(), d.train().description(), d.plan().train().length, d.plan().val().length,
-                d.test().size(), cfg.epochs(), perEpoch, sched, Parallel.get().threads(), files.dir()));
+                d.test().size(), run.epochs(), perEpoch, sched, Engine.current().threads(), files.dir()));
         Thread hook = new Thread(() -> {
             try {
                 trainer.requestStop(STOP_TIMEOUT_S);
@@ -138,7 +162,7 @@ public final class TrainingRun {
                 // The hook is running: the JVM exits once it returns.
             }
         }
-        if (end.epoch() <= cfg.epochs()) return new Outcome(Status.STOPPED, net, files, log, end, d);
+        if (end.epoch() <= run.epochs()) return new Outcome(Status.STOPPED, net, files, log, end, d);
         files.saveModel(net);
         return new Outcome(Status.COMPLETE, net, files, log, end, d);
     }
@@ -147,26 +171,27 @@ public final class TrainingRun {
         for (var e : net.parameters().entrySet()) e.getValue().setFrozen(!e.getKey().startsWith("fc."));
     }
 
-    /** The model {@code cfg} describes, initialised from its seed or from {@code cfg.init()}. */
+    /** The model {@code cfg} describes, initialised from its seed or from {@code cfg.model().init()}. */
     public static ResNet buildModel(TrainConfig cfg, int dataClasses) throws IOException {
-        int k = cfg.numClasses() > 0 ? cfg.numClasses() : dataClasses;
+        TrainConfig.Model m = cfg.model();
+        int k = m.numClasses() > 0 ? m.numClasses() : dataClasses;
         if (k != dataClasses) {
             throw new IllegalArgumentException("--num-classes " + k + " but the data has " + dataClasses + " classes");
         }
-        ModelConfig mc = ModelConfig.of(cfg.model());
-        if (cfg.shortcut() != null) mc = mc.withShortcut(Shortcut.parse(cfg.shortcut()));
-        mc = mc.withNumClasses(k).withSeed(cfg.seed()).withZeroInitResidual(cfg.zeroInitResidual());
+        ModelConfig mc = ModelConfig.of(m.name());
+        if (m.shortcut() != null) mc = mc.withShortcut(Shortcut.parse(m.shortcut()));
+        mc = mc.withNumClasses(k).withSeed(cfg.run().seed()).withZeroInitResidual(m.zeroInitResidual());
         ResNet net = Models.create(mc);
-        if (cfg.init() != null) {
-            var f = SafeTensors.read(cfg.init());
-            var report = ModelFiles.loadInto(net, f, cfg.init(), false);
-            boolean fcOnly = report.missing().stream().allMatch(m -> m.startsWith("fc."))
-                    && report.mismatched().stream().allMatch(m -> m.startsWith("fc."));
+        if (m.init() != null) {
+            var f = org.jresnet.io.WeightFiles.read(m.init());   // safetensors or a PyTorch checkpoint
+            var report = ModelFiles.loadInto(net, f, m.init(), false);
+            boolean fcOnly = report.missing().stream().allMatch(key -> key.startsWith("fc."))
+                    && report.mismatched().stream().allMatch(key -> key.startsWith("fc."));
             if (!report.unexpected().isEmpty() || !fcOnly) {
-                throw new IllegalArgumentException(cfg.init() + " does not fit " + cfg.model() + ": " + report.describe());
+                throw new IllegalArgumentException(m.init() + " does not fit " + m.name() + ": " + report.describe());
             }
-            if (!report.mismatched().isEmpty() && cfg.numClasses() == 0) {
-                throw new IllegalArgumentException(cfg.init() + " has another number of classes than the data (" + k
+            if (!report.mismatched().isEmpty() && m.numClasses() == 0) {
+                throw new IllegalArgumentException(m.init() + " has another number of classes than the data (" + k
                         + "); pass --num-classes " + k + " to re-initialise fc");
             }
         }
@@ -177,11 +202,5 @@ public final class TrainingRun {
     public static int inputSize(ResNet net, Dataset train) {
         if (train.height() > 0 && train.height() == train.width()) return train.height();
         return net.config.cifar() ? 32 : 224;
-    }
-
-    private static float[] toFloat(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return f;
     }
 }

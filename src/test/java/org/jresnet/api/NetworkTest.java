@@ -3,6 +3,7 @@ package org.jresnet.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.nn.RandomTensors;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,10 +24,7 @@ class NetworkTest {
     @TempDir Path dir;
 
     private static float[] randomImages(long seed, int n, int h, int w) {
-        Random r = new Random(seed);
-        float[] x = new float[n * 3 * h * w];
-        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-        return x;
+        return RandomTensors.gaussian(new Random(seed), n * 3 * h * w);
     }
 
     @Test
@@ -107,7 +105,8 @@ class NetworkTest {
         im.setRGB(0, 0, 0xff8000);
         im.setRGB(1, 0, 0x0000ff);
         float[] x = net.normalize(List.of(im));
-        float[] m = ModelMetadata.CIFAR10_MEAN, s = ModelMetadata.CIFAR10_STD;
+        double[] md = ModelMetadata.CIFAR10.mean(), sd = ModelMetadata.CIFAR10.std();
+        float[] m = {(float) md[0], (float) md[1], (float) md[2]}, s = {(float) sd[0], (float) sd[1], (float) sd[2]};
         assertThat(x).containsExactly((1 - m[0]) / s[0], (128 / 255f - m[1]) / s[1], (0 - m[2]) / s[2],
                 (0 - m[0]) / s[0], (0 - m[1]) / s[1], (1 - m[2]) / s[2]);
     }

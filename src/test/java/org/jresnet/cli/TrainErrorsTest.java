@@ -35,6 +35,17 @@ class TrainErrorsTest {
                 2, "resnet21", "resnet20", "plain56");
     }
 
+    @Test void badTrainingValuesNameTheFlagTheUserTyped() {
+        String out = tmp.resolve("flags").toString();
+        assertOneLine(run("train", "--lr", "-1", "--out", out), 2, "--lr must be positive");
+        assertOneLine(run("train", "--schedule", "multistep", "--milestones", "5,3", "--out", out), 2,
+                "--milestones must be increasing");
+        assertOneLine(run("train", "--epochs", "0", "--out", out), 2, "--epochs must be >= 1, got 0");
+        assertOneLine(run("train", "--batch", "8", "--micro-batches", "3", "--out", out), 2,
+                "--micro-batches must divide the batch (8)");
+        assertOneLine(run("train", "--threads", "0", "--out", out), 2, "--threads must be >= 1");
+    }
+
     @Test void missingDataset() {
         assertOneLine(run("train", "--data", tmp.resolve("nope.zip").toString(), "--out", tmp.resolve("b").toString(),
                 "--cache-dir", cache()), 1, "nope.zip");

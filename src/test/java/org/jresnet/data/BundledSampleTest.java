@@ -2,6 +2,7 @@ package org.jresnet.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.io.Normalization;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,7 @@ class BundledSampleTest {
             assertThat(perClass).containsOnly(100);
             assertThat(train.height()).isEqualTo(32);
 
-            Normalization norm = Normalization.compute(train, BatchLoader.all(train), 2);
+            Normalization norm = ChannelStatistics.normalization(train, BatchLoader.all(train), 2);
             // The sample's statistics are close to the full training split's (0.491, 0.482, 0.447).
             assertThat(norm.mean()[0]).isBetween(0.46, 0.52);
             EpochPlan plan = new EpochPlan(train.size(), 500, 0);

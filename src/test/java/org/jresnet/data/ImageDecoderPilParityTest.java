@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Our decoded pixels against PIL's {@code Image.open(f).convert("RGB")} (what torchvision users
  * get), computed by Debian's python3 at test time: every JPEG of the bundled sample, plus
  * generated files in the other layouts (4:4:4, progressive, grey, PNG with alpha/palette/16 bits,
- * BMP). The requirement is a largest difference of at most 1 per channel value; the JDK's
+ * BMP, GIF). The requirement is a largest difference of at most 1 per channel value; the JDK's
  * decoder is measured at 0 on all of them.
  */
 class ImageDecoderPilParityTest {
@@ -59,6 +59,8 @@ class ImageDecoderPilParityTest {
                     "grey.png": (rgb.convert("L"), {}),
                     "palette.png": (rgb.convert("P", palette=Image.ADAPTIVE, colors=50), {}),
                     "rgb.bmp": (rgb, {}),
+                    "rgb.gif": (rgb, {}),
+                    "transparent.gif": (rgb.convert("P", palette=Image.ADAPTIVE, colors=50), dict(transparency=3)),
                 }
                 with open(out, "wb") as f:
                     for n in sorted(imgs):
@@ -107,7 +109,7 @@ class ImageDecoderPilParityTest {
         byte[] pil = Files.readAllBytes(raw);
         int off = 0;
         List<String> names = out.lines().filter(s -> !s.isBlank()).toList();
-        assertThat(names).hasSize(12);
+        assertThat(names).hasSize(14);
         StringBuilder report = new StringBuilder();
         for (String n : names) {
             RgbImage img = ImageDecoder.decode(Files.readAllBytes(tmp.resolve(n)), n);

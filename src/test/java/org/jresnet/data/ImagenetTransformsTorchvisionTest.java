@@ -2,6 +2,7 @@ package org.jresnet.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.io.Normalization;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;

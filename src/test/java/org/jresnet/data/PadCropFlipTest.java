@@ -2,6 +2,7 @@ package org.jresnet.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.io.Normalization;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package org.jresnet.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.io.Normalization;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;

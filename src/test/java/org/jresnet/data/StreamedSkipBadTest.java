@@ -3,6 +3,7 @@ package org.jresnet.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.io.Normalization;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

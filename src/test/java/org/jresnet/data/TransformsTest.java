@@ -2,6 +2,7 @@ package org.jresnet.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.io.Normalization;
 import org.junit.jupiter.api.Test;
 
 class TransformsTest {

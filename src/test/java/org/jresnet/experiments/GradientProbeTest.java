@@ -3,7 +3,7 @@ package org.jresnet.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.jresnet.data.BatchLoader;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.PadCropFlip;
 import org.jresnet.models.Models;
 import org.jresnet.models.ModelConfig;

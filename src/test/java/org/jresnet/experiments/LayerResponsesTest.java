@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import org.jresnet.data.BatchLoader;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.PadCropFlip;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.jresnet.data.BatchLoader;
 import org.jresnet.data.InMemoryDataset;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.PadCropFlip;
 import org.jresnet.data.Transform;
 import org.jresnet.models.ModelConfig;

@@ -3,6 +3,7 @@ package org.jresnet.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.plot.Charts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,6 +3,7 @@ package org.jresnet.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.engine.TestEngines;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.SplittableRandom;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
-import org.jresnet.tensor.Parallel;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
 import org.jresnet.train.RunState;
@@ -50,8 +50,10 @@ class RunStoreTest {
         return new RunStore(root, r, new ProgressReporter(ProgressReporter.Mode.QUIET), true);
     }
 
+    @org.junit.jupiter.api.AfterEach void restore() { TestEngines.reset(); }
+
     @Test void crashedRunResumesToTheSameWeightsAndFinishedRunsAreReused() throws Exception {
-        Parallel.setThreads(2);
+        TestEngines.use(c -> c.withThreads(2));
         TrainedModel ref = store(tmp.resolve("a")).obtain("resnet20", null);
         assertThat(ref.rows()).hasSize(2);
 

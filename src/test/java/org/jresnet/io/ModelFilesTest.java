@@ -28,8 +28,8 @@ class ModelFilesTest {
         ResNet m = model("resnet20", Shortcut.B, 3);
         m.buffers().get("layer2.0.downsample.1.running_var").value().set(5, 2.5f);
         m.buffers().get("bn1.num_batches_tracked").value().set(0, 1234);
-        ModelMetadata meta = ModelMetadata.defaults(m.config).withNormalization(new float[] {0.5f, 0.4f, 0.3f},
-                new float[] {0.2f, 0.25f, 0.3f});
+        ModelMetadata meta = ModelMetadata.defaults(m.config).withNormalization(new Normalization(
+                new double[] {0.5f, 0.4f, 0.3f}, new double[] {0.2f, 0.25f, 0.3f}));
         Path p = dir.resolve("r20.safetensors");
         ModelFiles.save(p, m, meta);
 
@@ -127,7 +127,10 @@ class ModelFilesTest {
         Path p = dir.resolve("pytorch.safetensors");
         SafeTensors.write(p, renamed, Map.of()); // a plain PyTorch export: no metadata
 
-        assertThatThrownBy(() -> ModelFiles.load(p)).hasMessageContaining("give the model name");
+        ModelFiles.Loaded inferred = ModelFiles.load(p);   // no metadata: the model is inferred from keys and shapes
+        assertThat(inferred.model().config.name()).isEqualTo("resnet20");
+        assertThat(inferred.model().config.shortcut()).isEqualTo(Shortcut.B);
+        assertThat(inferred.model().config.numClasses()).isEqualTo(10);
         ModelFiles.Loaded l = ModelFiles.load(p, src.config, true);
         assertThat(l.report().renamed()).contains("module.linear.weight -> fc.weight",
                 "module.layer2.0.shortcut.0.weight -> layer2.0.downsample.0.weight", "module.conv1.weight -> conv1.weight");

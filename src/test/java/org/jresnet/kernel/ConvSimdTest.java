@@ -2,9 +2,10 @@ package org.jresnet.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.nn.RandomTensors;
+import org.jresnet.engine.TestEngines;
 import java.util.Arrays;
 import java.util.Random;
-import org.jresnet.tensor.Parallel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class ConvSimdTest {
     private static final double TOL = 1e-5;
 
     @AfterEach
-    void restoreThreads() { Parallel.setThreads(Parallel.defaultThreads()); }
+    void restoreThreads() { TestEngines.reset(); }
 
     /** Normwise relative error ||got - want|| / max(||want||, tiny). */
     static double relErr(float[] got, float[] want) {
@@ -28,11 +29,7 @@ class ConvSimdTest {
         return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
     }
 
-    static float[] random(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
-        return a;
-    }
+    static float[] random(Random r, int n) { return RandomTensors.gaussian(r, n); }
 
     /** Runs all three kernels on both paths with arrays embedded at an offset; checks contracts too. */
     static void check(ConvShape s, long seed) {
@@ -102,7 +99,7 @@ class ConvSimdTest {
 
     @Test
     void threeThreadsAndBitIdenticalRepeats() {
-        Parallel.setThreads(3);
+        TestEngines.use(c -> c.withThreads(3));
         ConvShape s = new ConvShape(3, 7, 7, 20, 37, 3, 3, 2, 1);
         check(s, 11);
         Random r = new Random(3);

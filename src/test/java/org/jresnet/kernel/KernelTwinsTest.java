@@ -3,6 +3,8 @@ package org.jresnet.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.jresnet.nn.RandomTensors;
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -14,21 +16,16 @@ class KernelTwinsTest {
     private static final int C = 3 * 16 + 5;
     private static final int ROWS = 131;
 
-    @AfterEach void restore() { Simd.setEnabled(true); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
-    private static float[] rand(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 4 - 2);
-        return a;
-    }
+    private static float[] rand(int n, long seed) { return RandomTensors.uniform(new SplittableRandom(seed), -2, 2, n); }
 
     private interface Kernel { float[] run(); }
 
     private static void twins(Kernel k, double tol) {
-        Simd.setEnabled(true);
+        TestEngines.use(c -> c.withSimd(true));
         float[] v = k.run();
-        Simd.setEnabled(false);
+        TestEngines.use(c -> c.withSimd(false));
         float[] s = k.run();
         assertThat(v).hasSameSizeAs(s);
         for (int i = 0; i < v.length; i++) assertThat(v[i]).as("element %d", i).isCloseTo(s[i], within((float) tol));
@@ -83,7 +80,8 @@ class KernelTwinsTest {
         double[] work = new double[BatchNormKernels.workSize(C)];
         double[][] got = new double[2][];
         for (int simd = 0; simd < 2; simd++) {
-            Simd.setEnabled(simd == 1);
+            boolean on = simd == 1;
+            TestEngines.use(c -> c.withSimd(on));
             double[] mean = new double[C], m2 = new double[C];
             BatchNormKernels.meanAndM2(x, 0, rows, C, mean, m2, work);
             for (int ch = 0; ch < C; ch++) {

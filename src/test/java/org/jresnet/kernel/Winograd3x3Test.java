@@ -2,9 +2,9 @@ package org.jresnet.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.engine.TestEngines;
 import java.util.Arrays;
 import java.util.Random;
-import org.jresnet.tensor.Parallel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -17,8 +17,7 @@ class Winograd3x3Test {
 
     @AfterEach
     void restore() {
-        Winograd3x3.setEnabled(true);
-        Parallel.setThreads(Parallel.defaultThreads());
+        TestEngines.reset();
     }
 
     static float[] random(Random r, int n) { return ConvSimdTest.random(r, n); }
@@ -92,7 +91,7 @@ class Winograd3x3Test {
         float[] x = random(r, s.inputSize()), wt = random(r, s.weightSize());
         float[] yW = new float[s.outputSize()], yD = new float[s.outputSize()];
         ConvSimd.forward(s, x, 0, wt, 0, yW, 0);
-        Winograd3x3.setEnabled(false);
+        TestEngines.use(c -> c.withWinograd(false));
         assertThat(Winograd3x3.preferred(s)).isFalse();
         ConvSimd.forward(s, x, 0, wt, 0, yD, 0);
         assertThat(maxRelErr(yW, yD, 0, yW.length)).isLessThan(TOL).isGreaterThan(0);
@@ -105,10 +104,10 @@ class Winograd3x3Test {
         Random r = new Random(12);
         float[] x = random(r, s.inputSize()), wt = random(r, s.weightSize());
         float[] a = new float[s.outputSize()], b = new float[s.outputSize()], c = new float[s.outputSize()];
-        Parallel.setThreads(2);
+        TestEngines.use(cfg -> cfg.withThreads(2));
         ConvSimd.forward(s, x, 0, wt, 0, a, 0);
         ConvSimd.forward(s, x, 0, wt, 0, b, 0);
-        Parallel.setThreads(1);
+        TestEngines.use(cfg -> cfg.withThreads(1));
         ConvSimd.forward(s, x, 0, wt, 0, c, 0);
         assertThat(b).isEqualTo(a);
         assertThat(c).isEqualTo(a);

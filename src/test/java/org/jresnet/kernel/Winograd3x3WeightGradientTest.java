@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jresnet.kernel.Winograd3x3Test.maxRelErr;
 import static org.jresnet.kernel.Winograd3x3Test.random;
 
+import org.jresnet.engine.TestEngines;
 import java.util.Random;
-import org.jresnet.tensor.Parallel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,9 +18,7 @@ class Winograd3x3WeightGradientTest {
 
     @AfterEach
     void restore() {
-        Winograd3x3.setEnabled(true);
-        Winograd3x3.setWeightGradientEnabled(true);
-        Parallel.setThreads(Parallel.defaultThreads());
+        TestEngines.reset();
     }
 
     /** dw += grad through Winograd3x3 itself and through ConvSimd, vs ConvScalar, into a non-zero dw. */
@@ -72,16 +70,16 @@ class Winograd3x3WeightGradientTest {
         Random r = new Random(12);
         float[] x = random(r, s.inputSize()), dy = random(r, s.outputSize());
         for (int threads : new int[] {1, 2}) {
-            Parallel.setThreads(threads);
+            TestEngines.use(c -> c.withThreads(threads));
             float[] a = new float[s.weightSize()], b = new float[s.weightSize()];
             ConvSimd.backwardWeights(s, x, 0, dy, 0, a, 0);
             ConvSimd.backwardWeights(s, x, 0, dy, 0, b, 0);
             assertThat(b).as(threads + " threads").isEqualTo(a);
         }
         float[] one = new float[s.weightSize()], two = new float[s.weightSize()];
-        Parallel.setThreads(1);
+        TestEngines.use(c -> c.withThreads(1));
         ConvSimd.backwardWeights(s, x, 0, dy, 0, one, 0);
-        Parallel.setThreads(2);
+        TestEngines.use(c -> c.withThreads(2));
         ConvSimd.backwardWeights(s, x, 0, dy, 0, two, 0);
         assertThat(maxRelErr(two, one, 0, one.length)).as("1 vs 2 threads").isLessThan(TOL);
     }
@@ -103,12 +101,12 @@ class Winograd3x3WeightGradientTest {
         float[] x = random(r, s.inputSize()), dy = random(r, s.outputSize());
         float[] dwW = new float[s.weightSize()], dwD = new float[s.weightSize()];
         ConvSimd.backwardWeights(s, x, 0, dy, 0, dwW, 0);
-        Winograd3x3.setWeightGradientEnabled(false);
+        TestEngines.use(c -> c.withWinogradWeightGradient(false));
         assertThat(Winograd3x3.preferredForWeights(s)).isFalse();
         ConvSimd.backwardWeights(s, x, 0, dy, 0, dwD, 0);
         assertThat(maxRelErr(dwW, dwD, 0, dwW.length)).isLessThan(TOL).isGreaterThan(0);
-        Winograd3x3.setWeightGradientEnabled(true);
-        Winograd3x3.setEnabled(false);
+        TestEngines.use(c -> c.withWinogradWeightGradient(true));
+        TestEngines.use(c -> c.withWinograd(false));
         assertThat(Winograd3x3.preferredForWeights(s)).isFalse();
     }
 }

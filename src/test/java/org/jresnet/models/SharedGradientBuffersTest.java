@@ -2,6 +2,7 @@ package org.jresnet.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.nn.RandomTensors;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jresnet.nn.Parameter;
@@ -13,21 +14,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Shared backward buffers change where gradients are written, never their values: bit for bit. */
 class SharedGradientBuffersTest {
 
-    private static Tensor randn(long seed, int... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) t.set(i, (float) (r.nextDouble() * 2 - 1));
-        return t;
-    }
-
     /** Two steps (the second reuses every buffer) of forward + backward; returns dx and the gradients. */
     private static float[][] run(ModelConfig config, int size, boolean shared, boolean deleteOne) {
         ResNet net = Models.create(config);
         net.setSharedGradientBuffers(shared);
         net.setInputGradient(true);
         if (deleteOne) net.blocks().get(1).setDeleted(true);
-        Tensor x = randn(1, 2, size, size, 3);
-        Tensor dy = randn(2, 2, config.numClasses());
+        Tensor x = RandomTensors.seed(1).uniform(-1, 1, 2, size, size, 3);
+        Tensor dy = RandomTensors.seed(2).uniform(-1, 1, 2, config.numClasses());
         Tensor dx = null;
         for (int step = 0; step < 2; step++) {
             net.zeroGrad();

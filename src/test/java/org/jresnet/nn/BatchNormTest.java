@@ -3,8 +3,8 @@ package org.jresnet.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
-import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,11 +12,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** BN statistics against a hand computation in double: PyTorch's update rule. */
 class BatchNormTest {
-    @AfterEach void restore() { Simd.setEnabled(true); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void runningStatisticsFollowPyTorch(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         int n = 3, h = 4, w = 5, c = 21, rows = n * h * w;
         BatchNorm2d bn = new BatchNorm2d(c);
         SplittableRandom rng = new SplittableRandom(1);
@@ -25,7 +25,7 @@ class BatchNormTest {
         double[] rm = new double[c], rv = new double[c];
         java.util.Arrays.fill(rv, 1);
         for (int step = 1; step <= 3; step++) {
-            Tensor x = GradCheck.randn(rng, n, h, w, c);
+            Tensor x = RandomTensors.gaussian(rng, n, h, w, c);
             for (int i = 0; i < x.size(); i++) x.set(i, x.get(i) * 3 + 5);  // off-centre: exercises the two-pass variance
             Tensor y = bn.forward(x);
             for (int ch = 0; ch < c; ch++) {
@@ -48,7 +48,7 @@ class BatchNormTest {
         }
         // Eval mode: the running statistics, and no update.
         bn.setTraining(false);
-        Tensor x = GradCheck.randn(rng, 1, 2, 2, c);
+        Tensor x = RandomTensors.gaussian(rng, 1, 2, 2, c);
         Tensor y = bn.forward(x);
         for (int ch = 0; ch < c; ch++) {
             double expect = bn.weight.value().get(ch) * (x.get(ch) - rm[ch]) / Math.sqrt(rv[ch] + 1e-5) + bn.bias.value().get(ch);

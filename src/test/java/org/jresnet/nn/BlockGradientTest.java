@@ -2,9 +2,9 @@ package org.jresnet.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BlockGradientTest {
     private static final int COORDS = 60;
 
-    @AfterEach void restore() { Simd.setEnabled(true); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -36,41 +36,42 @@ class BlockGradientTest {
         }
     }
 
-    private static Tensor input(long seed, int... shape) {
-        Tensor x = GradCheck.randn(new SplittableRandom(seed), shape);
-        for (int i = 0; i < x.size(); i++) x.set(i, Math.abs(x.get(i))); // a block's input is a relu output
-        return x;
-    }
+    /** A block's input is a relu output: |x|. */
+    private static Tensor reluOutput(Tensor x) { return RandomTensors.abs(x); }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
     void basicBlockDownsampling(boolean simd, Shortcut s) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BasicBlock b = new BasicBlock(16, 32, 2, s);
         init(b, 1);
-        assertThat(GradCheck.maxError(b, input(2, 2, 4, 4, 16), 3, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(2).gaussian(2, 4, 4, 16)))
+                .probeSeed(3).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
     void basicBlockSameShape(boolean simd, Shortcut s) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BasicBlock b = new BasicBlock(16, 16, 1, s);
         init(b, 4);
-        assertThat(GradCheck.maxError(b, input(5, 2, 3, 3, 16), 6, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(5).gaussian(2, 3, 3, 16)))
+                .probeSeed(6).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
     void bottleneckStrideOn3x3(boolean simd, Shortcut s) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         Bottleneck b = new Bottleneck(16, 8, 2, s, true);
         init(b, 7);
-        assertThat(GradCheck.maxError(b, input(8, 2, 4, 4, 16), 9, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(8).gaussian(2, 4, 4, 16)))
+                .probeSeed(9).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 
     @ParameterizedTest(name = "simd={0} shortcut={1}") @MethodSource("cases")
     void bottleneckStrideOnFirst1x1(boolean simd, Shortcut s) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         Bottleneck b = new Bottleneck(16, 8, 2, s, false);
         init(b, 10);
-        assertThat(GradCheck.maxError(b, input(11, 2, 4, 4, 16), 12, COORDS)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(b).input(reluOutput(RandomTensors.seed(11).gaussian(2, 4, 4, 16)))
+                .probeSeed(12).coords(COORDS).maxError()).isLessThan(GradCheck.TOL);
     }
 }

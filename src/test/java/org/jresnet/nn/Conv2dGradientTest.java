@@ -2,9 +2,8 @@ package org.jresnet.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jresnet.engine.TestEngines;
 import java.util.Random;
-import org.jresnet.kernel.Simd;
-import org.jresnet.tensor.Parallel;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,16 +17,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Tag("smoke")
 class Conv2dGradientTest {
-    private static final boolean SIMD_AT_START = Simd.enabled();
-
     /** One thread: the many tiny forwards of the finite differences would mostly wake workers. */
     @BeforeEach
-    void oneThread() { Parallel.setThreads(1); }
+    void oneThread() { TestEngines.use(c -> c.withThreads(1)); }
 
     @AfterEach
     void restore() {
-        Simd.setEnabled(SIMD_AT_START);
-        Parallel.setThreads(Parallel.defaultThreads());
+        TestEngines.reset();
     }
 
     private static double loss(Conv2d conv, Tensor x, float[] g) {
@@ -67,7 +63,7 @@ class Conv2dGradientTest {
         "false, 2, 3, 1, 2, 0, true",
     })
     void matchesFiniteDifferences(boolean simd, int cin, int cout, int k, int stride, int pad, boolean bias) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         Random r = new Random(cin * 31 + cout);
         Conv2d conv = new Conv2d(cin, cout, k, stride, pad, bias);
         fill(conv.weight.value(), r);

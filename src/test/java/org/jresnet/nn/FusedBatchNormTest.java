@@ -3,8 +3,8 @@ package org.jresnet.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
-import org.jresnet.kernel.Simd;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class FusedBatchNormTest {
     /** 16 lanes of vector body plus a scalar tail. */
     private static final int C = 21;
 
-    @AfterEach void restore() { Simd.setEnabled(true); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
     private static BatchNorm2d bn(long seed) {
         BatchNorm2d bn = new BatchNorm2d(C);
@@ -32,15 +32,15 @@ class FusedBatchNormTest {
 
     @ParameterizedTest(name = "simd={0}, training={1}") @ValueSource(booleans = {true, false})
     void fusedReluEqualsBatchNormThenReluExactly(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         for (boolean training : new boolean[] {true, false}) {
             BatchNorm2d fused = bn(1), plain = bn(1);
             fused.setFusedRelu(true);
             fused.setTraining(training);
             plain.setTraining(training);
             ReLU relu = new ReLU();
-            Tensor x = GradCheck.randn(new SplittableRandom(2), 2, 3, 5, C);
-            Tensor dy = GradCheck.randn(new SplittableRandom(3), 2, 3, 5, C);
+            Tensor x = RandomTensors.seed(2).gaussian(2, 3, 5, C);
+            Tensor dy = RandomTensors.seed(3).gaussian(2, 3, 5, C);
             Tensor yf = fused.forward(x), yp = relu.forward(plain.forward(x));
             assertThat(yf.toArray()).containsExactly(yp.toArray());
             Tensor dxf = fused.backward(dy), dxp = plain.backward(relu.backward(dy));
@@ -53,41 +53,41 @@ class FusedBatchNormTest {
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void addReluTailEqualsSeparateLayers(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d fused = bn(4), plain = bn(4);
-        Tensor x = GradCheck.randn(new SplittableRandom(5), 2, 3, 4, C);
-        Tensor s = GradCheck.randn(new SplittableRandom(6), 2, 3, 4, C);
+        Tensor x = RandomTensors.seed(5).gaussian(2, 3, 4, C);
+        Tensor s = RandomTensors.seed(6).gaussian(2, 3, 4, C);
         Tensor y = fused.forwardAddRelu(x, s);
         Tensor b = plain.forward(x);
         for (int i = 0; i < y.size(); i++) assertThat(y.get(i)).isEqualTo(Math.max(0f, b.get(i) + s.get(i)));
-        Tensor dy = GradCheck.randn(new SplittableRandom(7), 2, 3, 4, C);
+        Tensor dy = RandomTensors.seed(7).gaussian(2, 3, 4, C);
         // the tail's backward takes dL/d(bn(x)), unmasked, like the plain layer
         assertThat(fused.backward(dy).toArray()).containsExactly(plain.backward(dy).toArray());
     }
 
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void fusedReluGradientByFiniteDifferences(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         BatchNorm2d bn = bn(8);
         bn.setFusedRelu(true);
-        Tensor x = GradCheck.randn(new SplittableRandom(9), 2, 3, 3, C);
-        assertThat(GradCheck.maxError(bn, x, 10, 60)).isLessThan(GradCheck.TOL);
+        Tensor x = RandomTensors.seed(9).gaussian(2, 3, 3, C);
+        assertThat(GradCheck.of(bn).input(x).probeSeed(10).coords(60).maxError()).isLessThan(GradCheck.TOL);
         bn.setTraining(false);
-        assertThat(GradCheck.maxError(bn, x, 11, 60)).isLessThan(GradCheck.TOL);
+        assertThat(GradCheck.of(bn).input(x).probeSeed(11).coords(60).maxError()).isLessThan(GradCheck.TOL);
     }
 
     /** A transient output recomputed for the backward is the forward's, bit for bit; dx over x equals dx elsewhere. */
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void recomputedOutputAndBackwardOverInputChangeNothing(boolean simd) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         GradientBuffers slots = new GradientBuffers();
         BatchNorm2d shared = bn(7), own = bn(7);
         shared.setFusedRelu(true);
         own.setFusedRelu(true);
         shared.shareOutputBuffer(slots, GradientBuffers.INNER_A);
         shared.setBackwardOverInput(true);
-        Tensor x = GradCheck.randn(new SplittableRandom(8), 2, 3, 5, C);
-        Tensor dy = GradCheck.randn(new SplittableRandom(9), 2, 3, 5, C);
+        Tensor x = RandomTensors.seed(8).gaussian(2, 3, 5, C);
+        Tensor dy = RandomTensors.seed(9).gaussian(2, 3, 5, C);
         float[] expected = own.forward(x.copy()).toArray();
         assertThat(shared.forward(x).toArray()).containsExactly(expected);
         slots.view(GradientBuffers.INNER_A, x.shape()).fill(Float.NaN);    // the slot's next user
@@ -103,7 +103,7 @@ class FusedBatchNormTest {
     void outputOfTheResidualTailCannotBeRecomputed() {
         BatchNorm2d tail = bn(10);
         tail.shareOutputBuffer(new GradientBuffers(), GradientBuffers.SUM);
-        Tensor x = GradCheck.randn(new SplittableRandom(11), 2, 3, 4, C);
+        Tensor x = RandomTensors.seed(11).gaussian(2, 3, 4, C);
         tail.forwardAddRelu(x, x.copy());
         assertThatThrownBy(tail::output).isInstanceOf(IllegalStateException.class);
     }

@@ -21,17 +21,36 @@ final class GradCheck {
 
     private GradCheck() {}
 
-    static Tensor randn(SplittableRandom rng, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) t.set(i, (float) Init.gaussian(rng));
-        return t;
+    /** A check of {@code layer}'s gradients; give the input, the probe's seed and the coordinates. */
+    static Check of(Layer layer) { return new Check(layer); }
+
+    /** The settings of one check, each by name. */
+    static final class Check {
+        private final Layer layer;
+        private Tensor input;
+        private long probeSeed;
+        private int coords;
+
+        private Check(Layer layer) { this.layer = layer; }
+
+        /** The point x at which the gradients are checked. */
+        Check input(Tensor x) { input = x; return this; }
+        /** Seed of the random direction r of L = sum(y * r) and of the coordinates sampled. */
+        Check probeSeed(long seed) { probeSeed = seed; return this; }
+        /** Coordinates checked per tensor (all when the tensor has fewer). */
+        Check coords(int n) { coords = n; return this; }
+
+        /** Largest normwise relative error over dL/dx and all parameter gradients. */
+        double maxError() {
+            if (input == null || coords < 1) throw new IllegalStateException("give the input and the coordinates");
+            return GradCheck.maxError(layer, input, probeSeed, coords);
+        }
     }
 
-    /** Largest normwise relative error over dL/dx and all parameter gradients. */
-    static double maxError(Layer layer, Tensor x, long seed, int maxCoords) {
+    private static double maxError(Layer layer, Tensor x, long seed, int maxCoords) {
         SplittableRandom rng = new SplittableRandom(seed);
         Tensor y = layer.forward(x);
-        Tensor r = randn(rng, y.shape());
+        Tensor r = RandomTensors.gaussian(rng, y.shape());
         layer.zeroGrad();
         Tensor dx = layer.backward(r).copy();
         double worst = error(layer, x, r, x, dx, rng, maxCoords);

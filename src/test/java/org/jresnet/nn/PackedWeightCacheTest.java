@@ -10,12 +10,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** In eval mode a convolution reuses its packed weights; every way of changing them is seen. */
 class PackedWeightCacheTest {
 
-    private static Tensor randn(SplittableRandom r, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) t.set(i, (float) (r.nextDouble() * 2 - 1));
-        return t;
-    }
-
     /** A fresh layer in train mode packs every call: the reference. */
     private static float[] reference(Conv2d like, Tensor x) {
         Conv2d c = new Conv2d(like.cin, like.cout, like.kernel, like.stride, like.pad, false);
@@ -28,13 +22,13 @@ class PackedWeightCacheTest {
     void evalForwardSeesEveryWeightChange(int cin, int cout, int k, int stride, int pad, int size) {
         SplittableRandom r = new SplittableRandom(11);
         Conv2d c = new Conv2d(cin, cout, k, stride, pad, false);
-        c.weight.value().copyFrom(randn(r, cout, cin, k, k));
-        Tensor x = randn(r, 2, size, size, cin);
+        c.weight.value().copyFrom(RandomTensors.uniform(r, -1, 1, cout, cin, k, k));
+        Tensor x = RandomTensors.uniform(r, -1, 1, 2, size, size, cin);
         c.setTraining(false);
         assertThat(c.forward(x).toArray()).containsExactly(reference(c, x));
         assertThat(c.forward(x).toArray()).as("second call, cached panels").containsExactly(reference(c, x));
 
-        c.weight.value().copyFrom(randn(r, cout, cin, k, k));    // by hand, then announced
+        c.weight.value().copyFrom(RandomTensors.uniform(r, -1, 1, cout, cin, k, k));    // by hand, then announced
         c.parametersChanged();
         assertThat(c.forward(x).toArray()).containsExactly(reference(c, x));
 

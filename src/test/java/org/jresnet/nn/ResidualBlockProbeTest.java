@@ -12,12 +12,12 @@ class ResidualBlockProbeTest {
     @Test void exposesTheLastPass() {
         BasicBlock b = new BasicBlock(8, 8, 1, Shortcut.A);
         b.setRecording(true);
-        Tensor x = GradCheck.randn(new SplittableRandom(1), 2, 4, 4, 8);
+        Tensor x = RandomTensors.seed(1).gaussian(2, 4, 4, 8);
         for (int i = 0; i < x.size(); i++) x.set(i, Math.max(0, x.get(i)));
         b.forward(x);
         Tensor f = b.lastBranchOutput().copy();
         assertThat(b.branchForward(x).toArray()).containsExactly(f.toArray());  // F(x) = bn2(conv2(...))
-        Tensor dy = GradCheck.randn(new SplittableRandom(2), 2, 4, 4, 8);
+        Tensor dy = RandomTensors.seed(2).gaussian(2, 4, 4, 8);
         b.forward(x);
         Tensor dx = b.backward(dy);
         assertThat(b.lastInputGradient().toArray()).containsExactly(dx.toArray());
@@ -30,10 +30,10 @@ class ResidualBlockProbeTest {
         BasicBlock b = new BasicBlock(8, 8, 1, Shortcut.A);
         b.setRecording(true);
         b.setDeleted(true);
-        Tensor x = GradCheck.randn(new SplittableRandom(3), 1, 2, 2, 8);
+        Tensor x = RandomTensors.seed(3).gaussian(1, 2, 2, 8);
         b.forward(x);
         assertThat(b.lastBranchOutput()).isNull();
-        Tensor dx = b.backward(GradCheck.randn(new SplittableRandom(4), 1, 2, 2, 8));
+        Tensor dx = b.backward(RandomTensors.seed(4).gaussian(1, 2, 2, 8));
         assertThat(b.lastBranchInputGradient()).isNull();
         assertThat(b.lastInputGradient().toArray()).containsExactly(dx.toArray());
     }

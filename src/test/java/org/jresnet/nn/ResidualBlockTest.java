@@ -3,6 +3,7 @@ package org.jresnet.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.engine.TestEngines;
 import java.util.SplittableRandom;
 import org.jresnet.kernel.Elementwise;
 import org.jresnet.tensor.Tensor;
@@ -31,9 +32,9 @@ class ResidualBlockTest {
     void identityBlockInputGradientIsOutputGradientPlusBranchGradient() {
         BasicBlock b = new BasicBlock(16, 16, 1, Shortcut.A);
         randomize(b, 1);
-        Tensor x = relu(GradCheck.randn(new SplittableRandom(2), 2, 4, 4, 16));
+        Tensor x = relu(RandomTensors.seed(2).gaussian(2, 4, 4, 16));
         Tensor y = b.forward(x).copy();
-        Tensor dy = GradCheck.randn(new SplittableRandom(3), y.shape());
+        Tensor dy = RandomTensors.seed(3).gaussian(y.shape());
         Tensor dx = b.backward(dy).copy();
 
         Tensor g = Tensor.zeros(y.shape());   // through the final relu
@@ -49,9 +50,9 @@ class ResidualBlockTest {
     void downsamplingBlockAddsBranchAndShortcutGradients(Shortcut s) {
         BasicBlock b = new BasicBlock(16, 32, 2, s);
         randomize(b, 4);
-        Tensor x = relu(GradCheck.randn(new SplittableRandom(5), 2, 4, 4, 16));
+        Tensor x = relu(RandomTensors.seed(5).gaussian(2, 4, 4, 16));
         Tensor y = b.forward(x).copy();
-        Tensor dy = GradCheck.randn(new SplittableRandom(6), y.shape());
+        Tensor dy = RandomTensors.seed(6).gaussian(y.shape());
         Tensor dx = b.backward(dy).copy();
         Tensor g = Tensor.zeros(y.shape());
         for (int i = 0; i < g.size(); i++) g.set(i, y.get(i) > 0 ? dy.get(i) : 0f);
@@ -65,7 +66,7 @@ class ResidualBlockTest {
         BasicBlock b = new BasicBlock(16, 16, 1, Shortcut.NONE);
         randomize(b, 7);
         assertThat(b.shortcut()).isNull();
-        Tensor x = relu(GradCheck.randn(new SplittableRandom(8), 2, 3, 3, 16));
+        Tensor x = relu(RandomTensors.seed(8).gaussian(2, 3, 3, 16));
         Tensor y = b.forward(x).copy();
         Tensor f = b.branchForward(x);
         for (int i = 0; i < y.size(); i++) assertThat(y.get(i)).isEqualTo(Math.max(0f, f.get(i)));
@@ -75,9 +76,9 @@ class ResidualBlockTest {
     void deletedResidualBlockOutputsItsShortcut() {
         BasicBlock identity = new BasicBlock(16, 16, 1, Shortcut.A);
         identity.setDeleted(true);
-        Tensor x = relu(GradCheck.randn(new SplittableRandom(9), 2, 4, 4, 16));
+        Tensor x = relu(RandomTensors.seed(9).gaussian(2, 4, 4, 16));
         assertThat(identity.forward(x).toArray()).containsExactly(x.toArray());
-        Tensor dy = GradCheck.randn(new SplittableRandom(10), 2, 4, 4, 16);
+        Tensor dy = RandomTensors.seed(10).gaussian(2, 4, 4, 16);
         Tensor dx = identity.backward(dy);
         for (int i = 0; i < dx.size(); i++) assertThat(dx.get(i)).isEqualTo(x.get(i) > 0 ? dy.get(i) : 0f);
 
@@ -91,7 +92,7 @@ class ResidualBlockTest {
     void deletedPlainBlockIsIdentityOnlyWhenShapePreserving() {
         BasicBlock same = new BasicBlock(16, 16, 1, Shortcut.NONE);
         same.setDeleted(true);
-        Tensor x = relu(GradCheck.randn(new SplittableRandom(11), 1, 3, 3, 16));
+        Tensor x = relu(RandomTensors.seed(11).gaussian(1, 3, 3, 16));
         assertThat(same.forward(x).toArray()).containsExactly(x.toArray());
         assertThatThrownBy(() -> new BasicBlock(16, 32, 2, Shortcut.NONE).setDeleted(true))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot be deleted");
@@ -148,11 +149,11 @@ class ResidualBlockTest {
     private static void Simd_both(Runnable r) {
         try {
             for (boolean on : new boolean[] {true, false}) {
-                org.jresnet.kernel.Simd.setEnabled(on);
+                TestEngines.use(c -> c.withSimd(on));
                 r.run();
             }
         } finally {
-            org.jresnet.kernel.Simd.setEnabled(true);
+            TestEngines.reset();
         }
     }
 

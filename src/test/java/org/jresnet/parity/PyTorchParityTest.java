@@ -19,9 +19,9 @@ import org.jresnet.io.SafeTensors;
 import org.jresnet.io.SafeTensorsFile;
 import org.jresnet.io.TensorData;
 import org.jresnet.models.ResNet;
-import org.jresnet.nn.SoftmaxCrossEntropy;
 import org.jresnet.tensor.Tensor;
 import org.jresnet.train.Sgd;
+import org.jresnet.train.TrainStep;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,21 +201,21 @@ class PyTorchParityTest {
         m.setTraining(false);
         eval.compare("logits_eval", m.forward(x).toArray());
 
+        // the trainer's own step, inspected at its seam (after backward, before the update)
         m.setTraining(true);
-        m.zeroGrad();
-        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
-        Tensor logits = m.forward(x);
-        train.compare("logits_train", logits.toArray());
-        loss.compare("loss", new float[] {ce.forward(logits, y)});
-        m.backward(ce.backward());
-        for (var e : m.parameters().entrySet()) grads.compare("grad." + e.getKey(), e.getValue().grad().toArray());
-        for (var e : m.buffers().entrySet()) bn.compare("bn." + e.getKey(), e.getValue().value().toArray());
+        TrainStep probe = TrainStep.builder(m, new Sgd(m.parameters(), MOMENTUM, WEIGHT_DECAY, false)).hook(seam -> {
+            train.compare("logits_train", seam.logits().toArray());
+            loss.compare("loss", new float[] {seam.loss()});
+            for (var e : seam.parameters().entrySet()) grads.compare("grad." + e.getKey(), e.getValue().grad().toArray());
+            for (var e : m.buffers().entrySet()) bn.compare("bn." + e.getKey(), e.getValue().value().toArray());
+        }).build();
+        probe.run(x, y, LR);
 
         // free-running: 3 steps from the initial weights
         ResNet s = ModelFiles.load(weights).model();
         s.setTraining(true);
-        Sgd opt = new Sgd(s.parameters(), MOMENTUM, WEIGHT_DECAY, false);
-        for (int i = 0; i < SGD_STEPS; i++) sgdStep(s, opt, ce, x, y);
+        TrainStep free = TrainStep.builder(s, new Sgd(s.parameters(), MOMENTUM, WEIGHT_DECAY, false)).build();
+        for (int i = 0; i < SGD_STEPS; i++) free.run(x, y, LR);
         for (var e : s.parameters().entrySet()) sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray());
         for (var e : s.buffers().entrySet()) sgd.compare("sgd3." + e.getKey(), e.getValue().value().toArray());
 
@@ -231,7 +231,7 @@ class PyTorchParityTest {
         ModelFiles.loadInto(t, new SafeTensorsFile(Map.of(), state2), Path.of(name + " sgd2 state"), true);
         Sgd opt2 = new Sgd(t.parameters(), MOMENTUM, WEIGHT_DECAY, false);
         opt2.loadMomentumBuffers(momentum, SGD_STEPS - 1);
-        sgdStep(t, opt2, ce, x, y);
+        TrainStep.builder(t, opt2).build().run(x, y, LR);
         for (var e : t.parameters().entrySet()) step.compare("step3." + e.getKey(), e.getValue().value().toArray());
         for (var e : t.buffers().entrySet()) step.compare("step3." + e.getKey(), e.getValue().value().toArray());
 
@@ -244,13 +244,6 @@ class PyTorchParityTest {
         summary.put(String.format("%-11s", name), line.toString());
         System.out.println("parity " + name + ": " + line);
         assertThat(failures).as(name + " differs from PyTorch").isEmpty();
-    }
-
-    private static void sgdStep(ResNet net, Sgd opt, SoftmaxCrossEntropy ce, Tensor x, int[] y) {
-        net.zeroGrad();
-        ce.forward(net.forward(x), y);
-        net.backward(ce.backward());
-        opt.step(LR);
     }
 
     @ParameterizedTest

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.jresnet.data.InMemoryDataset;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.PadCropFlip;
 import org.jresnet.nn.Layer;
 import org.jresnet.tensor.Tensor;

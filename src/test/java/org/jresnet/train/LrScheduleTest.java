@@ -50,11 +50,14 @@ class LrScheduleTest {
         assertThat(s.at(400, true)).isCloseTo(0.1, within(EPS));
     }
 
+    /** The settings are checked in TrainConfig.Schedule (the CLI names the flags: TrainErrorsTest). */
     @Test void rejectsNonsense() {
-        assertThatThrownBy(() -> new LrSchedule(Kind.COSINE, -1, 10, 1, null, 0.1, 0, 0, 0))
-                .hasMessageContaining("--lr");
-        assertThatThrownBy(() -> new LrSchedule(Kind.MULTISTEP, 0.1, 10, 1, new int[] {5, 3}, 0.1, 0, 0, 0))
-                .hasMessageContaining("--milestones");
+        assertThatThrownBy(() -> new TrainConfig.Schedule(Kind.COSINE, -1, null, 0.1, 0, 0, 0))
+                .isInstanceOf(TrainConfig.Invalid.class).hasMessageContaining("lr");
+        assertThatThrownBy(() -> new TrainConfig.Schedule(Kind.MULTISTEP, 0.1, new int[] {5, 3}, 0.1, 0, 0, 0))
+                .isInstanceOf(TrainConfig.Invalid.class).hasMessageContaining("milestones");
+        assertThatThrownBy(() -> new LrSchedule(Kind.COSINE, 0.1, 0, 1, null, 0.1, 0, 0, 0))
+                .hasMessageContaining("at least one iteration");
         assertThatThrownBy(() -> Kind.parse("linear")).hasMessageContaining("paper, multistep, cosine");
     }
 }

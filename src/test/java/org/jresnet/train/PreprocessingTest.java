@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.jresnet.data.InMemoryDataset;
-import org.jresnet.data.Normalization;
+import org.jresnet.io.Normalization;
 import org.jresnet.data.PadCropFlip;
 import org.jresnet.data.RandomResizedCropFlip;
 import org.jresnet.data.ResizeCenterCrop;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import org.jresnet.engine.TestEngines;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import org.jresnet.kernel.Simd;
 import org.jresnet.nn.Parameter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -15,10 +15,8 @@ import org.junit.jupiter.api.Test;
 
 @Tag("smoke")
 class SgdTest {
-    private final boolean simdBefore = Simd.enabled();
-
     @AfterEach
-    void restoreSimd() { Simd.setEnabled(simdBefore); }
+    void restoreSimd() { TestEngines.reset(); }
 
     private static Parameter param(long seed, int n) {
         Parameter p = new Parameter(n);
@@ -48,7 +46,7 @@ class SgdTest {
     }
 
     private static float[] run(boolean simd, boolean nesterov, int n, int steps) {
-        Simd.setEnabled(simd);
+        TestEngines.use(c -> c.withSimd(simd));
         Parameter p = param(1, n);
         Sgd sgd = new Sgd(Map.of("w", p), 0.9f, 1e-4f, nesterov);
         Random r = new Random(7);

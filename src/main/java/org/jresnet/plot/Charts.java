@@ -1,13 +1,17 @@
-package org.jresnet.experiments;
+package org.jresnet.plot;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Ellipse2D;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.Locale;
 import java.util.List;
+import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
@@ -28,36 +32,39 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
+import org.jresnet.io.AtomicFiles;
 
 /**
- * The experiments' plots, one look: white background, grey grid, the paper's convention of thin
- * lines for training / initial quantities and bold ones for test / trained ones.
+ * Every plot jresnet draws has one look: white background, grey grid, one palette, the paper's
+ * convention of thin lines for training / initial quantities and bold ones for test / trained ones.
+ * Here are that look, the chart kinds the experiments draw, and the atomic PNG writer; the
+ * training curves and the confusion matrix ({@code train/}) are built on them.
  */
-final class Charts {
-    static final Color RESIDUAL = new Color(0x1f77b4);
-    static final Color PLAIN = new Color(0xd62728);
-    static final Color[] PALETTE = {
+public final class Charts {
+    public static final Color RESIDUAL = new Color(0x1f77b4);
+    public static final Color PLAIN = new Color(0xd62728);
+    public static final Color[] PALETTE = {
         new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xff7f0e),
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
-    static final float THIN = 1.2f;
-    static final float BOLD = 3.0f;
+    public static final float THIN = 1.2f;
+    public static final float BOLD = 3.0f;
     private static final float[] DASH = {7f, 5f};
     private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 18);
     private static final double POINT = 6;
 
     /** One line: points (x, y), its colour, width (0: no line), dashed or solid, with point markers or not. */
-    record Line(String name, double[] x, double[] y, Color color, float width, boolean dashed, boolean points) {
-        Line {
+    public record Line(String name, double[] x, double[] y, Color color, float width, boolean dashed, boolean points) {
+        public Line {
             if (x.length != y.length) throw new IllegalArgumentException(name + ": " + x.length + " x vs " + y.length + " y");
         }
     }
 
     /** A vertical marker at x (e.g. a down-sampling block). */
-    record Marker(double x, String label) {}
+    public record Marker(double x, String label) {}
 
     private Charts() {}
 
-    static JFreeChart lines(String title, String xLabel, String yLabel, boolean logY, List<Line> lines,
+    public static JFreeChart lines(String title, String xLabel, String yLabel, boolean logY, List<Line> lines,
                             List<Marker> markers) {
         XYSeriesCollection data = new XYSeriesCollection();
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
@@ -106,9 +113,9 @@ final class Charts {
     }
 
     /** Mean lines with a shaded band of one standard deviation. */
-    record Band(String name, double[] x, double[] mean, double[] std, Color color) {}
+    public record Band(String name, double[] x, double[] mean, double[] std, Color color) {}
 
-    static JFreeChart bands(String title, String xLabel, String yLabel, List<Band> bands, Double horizontal,
+    public static JFreeChart bands(String title, String xLabel, String yLabel, List<Band> bands, Double horizontal,
                             String horizontalLabel) {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
         DeviationRenderer r = new DeviationRenderer(true, true);
@@ -143,7 +150,7 @@ final class Charts {
     }
 
     /** Grouped bars: one group per category, one bar per series. */
-    static JFreeChart bars(String title, String categoryLabel, String valueLabel, DefaultCategoryDataset data) {
+    public static JFreeChart bars(String title, String categoryLabel, String valueLabel, DefaultCategoryDataset data) {
         BarRenderer r = new BarRenderer();
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
@@ -157,7 +164,8 @@ final class Charts {
         return c;
     }
 
-    private static void style(XYPlot plot) {
+    /** The common look of an XY plot: white, with a light grey grid. */
+    public static void style(XYPlot plot) {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
@@ -169,7 +177,15 @@ final class Charts {
         return c;
     }
 
-    static double[] indices(int n) {
+    /** Writes {@code chart} as a PNG of {@code width} x {@code height}, atomically. */
+    public static void writePng(Path file, JFreeChart chart, int width, int height) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(out, chart, width, height);
+        AtomicFiles.writeBytes(file, out.toByteArray());
+    }
+
+    /** 1, 2, ..., n: x positions of per-layer values. */
+    public static double[] indices(int n) {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) x[i] = i + 1;
         return x;

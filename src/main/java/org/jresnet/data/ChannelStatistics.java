@@ -1,52 +1,17 @@
 package org.jresnet.data;
 
-import java.util.Arrays;
-import java.util.Locale;
+import org.jresnet.io.Normalization;
 
-/**
- * Per-channel normalisation {@code (v / 255 - mean[c]) / std[c]} in float32, the arithmetic of
- * torchvision's {@code ToTensor} + {@code Normalize} (and of the reference script), precomputed
- * as a 3x256 table so a batch costs one lookup per value.
- */
-public final class Normalization {
-    /** torchvision's ImageNet statistics, the usual choice for ImageNet-style datasets. */
-    public static final Normalization IMAGENET =
-            new Normalization(new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225});
-    /** No normalisation beyond /255 (mean 0, std 1). */
-    public static final Normalization UNIT = new Normalization(new double[] {0, 0, 0}, new double[] {1, 1, 1});
-
-    private final double[] mean;
-    private final double[] std;
-    private final float[] table = new float[3 * 256];
-
-    public Normalization(double[] mean, double[] std) {
-        if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 values (R, G, B)");
-        for (double s : std) {
-            if (!(s > 0)) throw new IllegalArgumentException("std must be positive, got " + Arrays.toString(std));
-        }
-        this.mean = mean.clone();
-        this.std = std.clone();
-        for (int c = 0; c < 3; c++) {
-            float m = (float) mean[c], s = (float) std[c];
-            for (int v = 0; v < 256; v++) table[c * 256 + v] = ((float) v / 255f - m) / s;
-        }
-    }
-
-    public double[] mean() { return mean.clone(); }
-    public double[] std() { return std.clone(); }
-
-    /** Normalised value of channel {@code c} with byte value {@code v} (0..255). */
-    public float apply(int c, int v) { return table[c * 256 + v]; }
-
-    /** The 3x256 lookup table, {@code [c * 256 + v]}. */
-    float[] table() { return table; }
+/** Per-channel statistics of a dataset's pixels: the normalisation a training split calls for. */
+public final class ChannelStatistics {
+    private ChannelStatistics() {}
 
     /**
      * Mean and (population) std over all pixels of the given images, /255, as the reference
      * computes them from the training split ({@code x.reshape(-1, 3).mean(0) / 255}, {@code .std(0) / 255}).
      * Sums are exact integers, so the result does not depend on the thread split.
      */
-    public static Normalization compute(Dataset ds, int[] indices, int threads) {
+    public static Normalization normalization(Dataset ds, int[] indices, int threads) {
         if (indices.length == 0) throw new DataException("cannot compute mean/std of an empty dataset");
         long[][] sums = new long[threads][6];
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
@@ -107,8 +72,4 @@ public final class Normalization {
         return len / 3;
     }
 
-    @Override public String toString() {
-        return String.format(Locale.ROOT, "mean %.4f,%.4f,%.4f std %.4f,%.4f,%.4f",
-                mean[0], mean[1], mean[2], std[0], std[1], std[2]);
-    }
 }

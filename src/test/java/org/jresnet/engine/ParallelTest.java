@@ -1,8 +1,10 @@
-package org.jresnet.tensor;
+package org.jresnet.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.jresnet.engine.TestEngines;
+import org.jresnet.engine.Engine;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -11,17 +13,17 @@ import org.junit.jupiter.api.Test;
 /** The static split of {@link Parallel}: every index once, chunk bounds fixed whoever runs them. */
 @Tag("smoke")
 class ParallelTest {
-    @AfterEach void restore() { Parallel.setThreads(Parallel.defaultThreads()); }
+    @AfterEach void restore() { TestEngines.reset(); }
 
     @Test
     void everyIndexOnceAndChunkBoundsDoNotDependOnWhoRunsThem() {
-        Parallel.setThreads(3);
+        TestEngines.use(c -> c.withThreads(3));
         for (int round = 0; round < 2000; round++) {
             int n = 1 + round % 97;
             AtomicIntegerArray seen = new AtomicIntegerArray(n);
             int[][] bounds = new int[3][];
             int r = round;
-            Parallel.get().forRange(n, (chunk, s, e) -> {
+            Engine.current().parallel().forRange(n, (chunk, s, e) -> {
                 bounds[chunk] = new int[] {s, e};
                 for (int i = s; i < e; i++) seen.incrementAndGet(i);
                 if (chunk == 1 && r % 3 == 0) Thread.onSpinWait();
@@ -37,20 +39,20 @@ class ParallelTest {
 
     @Test
     void failureOfAnyChunkReachesTheCallerAndThePoolStillWorks() {
-        Parallel.setThreads(2);
-        assertThatThrownBy(() -> Parallel.get().forRange(10, (chunk, s, e) -> {
+        TestEngines.use(c -> c.withThreads(2));
+        assertThatThrownBy(() -> Engine.current().parallel().forRange(10, (chunk, s, e) -> {
             if (chunk == 1) throw new IllegalStateException("boom");
         })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
         int[] sum = new int[2];
-        Parallel.get().forRange(10, (chunk, s, e) -> sum[chunk] = e - s);
+        Engine.current().parallel().forRange(10, (chunk, s, e) -> sum[chunk] = e - s);
         assertThat(sum[0] + sum[1]).isEqualTo(10);
     }
 
     @Test
     void nestedLoopsRunSequentiallyInsideTheChunk() {
-        Parallel.setThreads(2);
+        TestEngines.use(c -> c.withThreads(2));
         int[] inner = new int[2];
-        Parallel.get().forRange(2, (chunk, s, e) -> Parallel.get().forRange(8, (c2, s2, e2) -> {
+        Engine.current().parallel().forRange(2, (chunk, s, e) -> Engine.current().parallel().forRange(8, (c2, s2, e2) -> {
             assertThat(c2).isZero();
             inner[chunk] += e2 - s2;
         }));

@@ -1,4 +1,4 @@
-package org.jresnet.tensor;
+package org.jresnet.engine;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,6 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * 0 itself and then any chunk no worker has started yet, so a worker that is slow to wake (a
  * loaded machine) delays nothing. Which thread runs a chunk never changes its bounds or index.
  * Nested calls (a kernel called from inside a parallel region) run sequentially on the caller.
+ *
+ * <p>One pool belongs to one {@link Engine}; its workers run bound to that engine, so kernels
+ * they call see the engine's settings. Several engines (pools) may run side by side.
  */
 public final class Parallel {
 
@@ -22,56 +25,23 @@ public final class Parallel {
         void run(int chunk, int start, int end);
     }
 
-    private static volatile Parallel shared;
-
     private final int threads;
     private final Worker[] workers;
     private final ThreadLocal<Boolean> inside = ThreadLocal.withInitial(() -> false);
     private final Object submitLock = new Object();
 
-    private Parallel(int threads) {
+    private final Engine engine;
+
+    /** A pool of {@code threads} (the caller counts as one) whose workers run bound to {@code engine}. */
+    Parallel(int threads, Engine engine) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
+        this.engine = engine;
         this.workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i + 1);
+            workers[i] = new Worker(i + 1, engine.id());
             workers[i].start();
         }
-    }
-
-    /** Default thread count: {@code -Djresnet.threads}, else {@code JRESNET_THREADS}, else all cores. */
-    public static int defaultThreads() {
-        String s = System.getProperty("jresnet.threads");
-        if (s == null) s = System.getenv("JRESNET_THREADS");
-        if (s != null && !s.isBlank()) {
-            try {
-                int t = Integer.parseInt(s.trim());
-                if (t >= 1) return t;
-            } catch (NumberFormatException ignored) {
-                // fall through to the error below
-            }
-            throw new IllegalArgumentException("jresnet.threads must be a positive integer, got '" + s + "'");
-        }
-        return Runtime.getRuntime().availableProcessors();
-    }
-
-    public static Parallel get() {
-        Parallel p = shared;
-        if (p == null) {
-            synchronized (Parallel.class) {
-                if (shared == null) shared = new Parallel(defaultThreads());
-                p = shared;
-            }
-        }
-        return p;
-    }
-
-    /** Replaces the shared pool (e.g. from {@code --threads}). Old workers exit. */
-    public static synchronized void setThreads(int threads) {
-        if (shared != null && shared.threads == threads) return;
-        Parallel old = shared;
-        shared = new Parallel(threads);
-        if (old != null) old.shutdown();
     }
 
     public int threads() { return threads; }
@@ -115,7 +85,8 @@ public final class Parallel {
         return (int) Math.min(n, b * grain);
     }
 
-    private void shutdown() {
+    /** Lets the workers exit; the pool must not be used afterwards. */
+    void shutdown() {
         for (Worker w : workers) w.stopWorker();
     }
 
@@ -185,8 +156,8 @@ public final class Parallel {
         private final AtomicReference<Job> job = new AtomicReference<>();
         private volatile boolean running = true;
 
-        Worker(int slot) {
-            super("jresnet-worker-" + slot);
+        Worker(int slot, int engineId) {
+            super("jresnet-engine" + engineId + "-worker-" + slot);
             setDaemon(true);
         }
 
@@ -202,6 +173,7 @@ public final class Parallel {
         }
 
         @Override public void run() {
+            Engine.bindWorker(engine);
             inside.set(true);
             long spinUntil = 0;
             while (running) {

@@ -1,0 +1,93 @@
+package org.jresnet.engine;
+
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The settings of one {@link Engine}. {@link #fromSystem()} reads them from the JVM's properties
+ * and the environment once (the process's default engine); tests and embedders pass their own.
+ *
+ * @param threads                 worker threads of the engine's pool, the calling thread included
+ * @param simd                    Vector API kernels (false: their scalar twins, for A/B checks)
+ * @param winograd                Winograd F(2x2,3x3) for stride-1 3x3 convolutions (false: direct kernels)
+ * @param winogradWeightGradient  Winograd for the weight gradient too (only while {@code winograd} is on)
+ * @param winogradBlockFloats     floats of one Winograd block's transformed input (V): its L2 budget
+ */
+public record EngineConfig(int threads, boolean simd, boolean winograd, boolean winogradWeightGradient,
+                           int winogradBlockFloats) {
+    /** Half of a 1 MB L2, with M and U's panel beside it (measured on Zen 4; see docs/benchmark.md). */
+    public static final int DEFAULT_WINOGRAD_BLOCK_FLOATS = 64 * 1024;
+
+    public EngineConfig {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (winogradBlockFloats < 1) {
+            throw new IllegalArgumentException("winogradBlockFloats must be >= 1, got " + winogradBlockFloats);
+        }
+    }
+
+    /** Every fast path on, one thread per core. */
+    public static EngineConfig defaults() {
+        return new EngineConfig(Runtime.getRuntime().availableProcessors(), true, true, true,
+                DEFAULT_WINOGRAD_BLOCK_FLOATS);
+    }
+
+    /**
+     * The defaults as the user set them: {@code -Djresnet.threads} (else {@code JRESNET_THREADS}),
+     * {@code -Djresnet.simd} (else {@code JRESNET_SIMD}), {@code -Djresnet.winograd},
+     * {@code -Djresnet.winograd.dw}. A malformed thread count fails; a switch is off for
+     * false, 0 or off.
+     */
+    public static EngineConfig fromSystem() {
+        return fromSystem(System::getProperty, System::getenv);
+    }
+
+    static EngineConfig fromSystem(Function<String, String> property, Function<String, String> env) {
+        EngineConfig d = defaults();
+        String t = property.apply("jresnet.threads");
+        if (t == null) t = env.apply("JRESNET_THREADS");
+        int threads = d.threads();
+        if (t != null && !t.isBlank()) {
+            threads = -1;
+            try {
+                threads = Integer.parseInt(t.trim());
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            if (threads < 1) throw new IllegalArgumentException("jresnet.threads must be a positive integer, got '" + t + "'");
+        }
+        String simd = property.apply("jresnet.simd");
+        if (simd == null) simd = env.apply("JRESNET_SIMD");
+        return new EngineConfig(threads, on(simd), on(property.apply("jresnet.winograd")),
+                on(property.apply("jresnet.winograd.dw")), d.winogradBlockFloats());
+    }
+
+    private static boolean on(String s) {
+        if (s == null) return true;
+        return !(s.equalsIgnoreCase("false") || s.equals("0") || s.equalsIgnoreCase("off"));
+    }
+
+    public EngineConfig withThreads(int t) {
+        return new EngineConfig(t, simd, winograd, winogradWeightGradient, winogradBlockFloats);
+    }
+
+    public EngineConfig withSimd(boolean on) {
+        return new EngineConfig(threads, on, winograd, winogradWeightGradient, winogradBlockFloats);
+    }
+
+    public EngineConfig withWinograd(boolean on) {
+        return new EngineConfig(threads, simd, on, winogradWeightGradient, winogradBlockFloats);
+    }
+
+    public EngineConfig withWinogradWeightGradient(boolean on) {
+        return new EngineConfig(threads, simd, winograd, on, winogradBlockFloats);
+    }
+
+    public EngineConfig withWinogradBlockFloats(int floats) {
+        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, floats);
+    }
+
+    @Override public String toString() {
+        return String.format(Locale.ROOT, "%d threads, simd %s, winograd %s (dw %s)", threads, simd, winograd,
+                winogradWeightGradient);
+    }
+}
