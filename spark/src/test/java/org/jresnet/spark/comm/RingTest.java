@@ -22,35 +22,8 @@ import org.junit.jupiter.api.Timeout;
 class RingTest {
     private static final CommOptions OPTS = CommOptions.of(Duration.ofSeconds(20));
 
-    /** One rank's work, given its connected ring. */
-    interface RankBody<T> { T run(Ring ring) throws Exception; }
-
-    /** Runs {@code body} on {@code n} ranks connected into a ring; results by rank. */
-    static <T> List<T> onRing(int n, CommOptions opts, RankBody<T> body) throws Exception {
-        List<RingListener> listeners = new ArrayList<>();
-        List<String> addrs = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
-            RingListener l = RingListener.open(InetAddress.getLoopbackAddress());
-            listeners.add(l);
-            addrs.add(l.address());
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            List<Future<T>> fs = new ArrayList<>();
-            for (int r = 0; r < n; r++) {
-                int rank = r;
-                fs.add(pool.submit(() -> {
-                    try (RingListener l = listeners.get(rank); Ring ring = l.connect(rank, addrs, 42L, opts)) {
-                        return body.run(ring);
-                    }
-                }));
-            }
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : fs) out.add(f.get(50, TimeUnit.SECONDS));
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
+    static <T> List<T> onRing(int n, CommOptions opts, RingTestSupport.RankBody<T> body) throws Exception {
+        return RingTestSupport.onRing(n, opts, body);
     }
 
     static float[] randoms(int len, long seed) {
