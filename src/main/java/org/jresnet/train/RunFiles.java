@@ -26,6 +26,8 @@ public final class RunFiles {
     /** Metadata keys of a checkpoint besides the model's own. */
     public static final String CONFIG_KEY = "train_config";
     public static final String STATE_KEY = "run_state";
+    /** Metadata of a finished run's model: test-set top-1 after the last epoch (shown by serve's /v1/models). */
+    public static final String TEST_TOP1_KEY = "test_top1";
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 
     private final Path dir;
@@ -67,7 +69,15 @@ public final class RunFiles {
         ModelFiles.save(checkpoint(), model, meta, optim, extra);
     }
 
-    public void saveModel(ResNet model) throws IOException { ModelFiles.save(model(), model, meta); }
+    /** The final model, with the last epoch's test top-1 in its metadata when the log has one. */
+    public void saveModel(ResNet model, MetricsLog log) throws IOException {
+        Map<String, String> extra = new LinkedHashMap<>();
+        List<EpochMetrics> rows = log.rows();
+        if (!rows.isEmpty() && Double.isFinite(rows.get(rows.size() - 1).testErr())) {
+            extra.put(TEST_TOP1_KEY, Double.toString(1 - rows.get(rows.size() - 1).testErr()));
+        }
+        ModelFiles.save(model(), model, meta, Map.of(), extra);
+    }
 
     public void saveBest(ResNet model) throws IOException { ModelFiles.save(best(), model, meta); }
 

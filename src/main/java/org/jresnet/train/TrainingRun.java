@@ -119,7 +119,7 @@ public final class TrainingRun {
         RunFiles files = new RunFiles(dir, r.loaded().metadata());
         MetricsLog log = MetricsLog.resume(dir, r.state().epoch() - 1, r.state().iteration());
         if (isComplete(r)) {
-            if (!Files.exists(files.model())) files.saveModel(net);
+            if (!Files.exists(files.model())) files.saveModel(net, log);
             return new Outcome(Status.COMPLETE, net, files, log, r.state(), d);
         }
         if (change.changes(stored.config())) {
@@ -178,7 +178,7 @@ public final class TrainingRun {
             }
         }
         if (end.epoch() <= run.epochs()) return new Outcome(Status.STOPPED, net, files, log, end, d);
-        files.saveModel(net);
+        files.saveModel(net, log);
         return new Outcome(Status.COMPLETE, net, files, log, end, d);
     }
 
