@@ -72,12 +72,6 @@ public final class Winograd3x3 {
         return weightGradientEnabled() && applies(s) && s.cin() >= 2 * L && s.cout() >= 2 * L;
     }
 
-    /** dw[co,ci,ky,kx] += sum over pixels of dy[n,oy,ox,co] * x[n, oy+ky-1, ox+kx-1, ci] ({@link Winograd3x3WeightGradient}). */
-    static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo,
-                                KernelWorkspace ws) {
-        Winograd3x3WeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
-    }
-
     /**
      * Tiles per block: V[16][tiles][cin] at most about {@code blockFloats} (the engine's budget, half of a 1 MB L2 by default), whole register
      * blocks of every kernel, and the blocks spread evenly over the threads (ResNet-50's 7x7 stage
@@ -121,13 +115,8 @@ public final class Winograd3x3 {
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout();
         int th = (h + 1) / 2, tw = (wd + 1) / 2, tiles = n * th * tw;
         ws.ensureChunks(Engine.current().threads());
-        float[] u;
-        if (cache != null) {
-            u = cache.get(PackedWeightCache.WINOGRAD, XI * cin * cout, dst -> transformWeights(cin, cout, w, wo, flipped, dst, ws));
-        } else {
-            u = ws.floats(KernelWorkspace.PACKED_B, XI * cin * cout);
-            transformWeights(cin, cout, w, wo, flipped, u, ws);
-        }
+        float[] u = PackedWeightCache.panels(cache, PackedWeightCache.WINOGRAD, XI * cin * cout, ws,
+                dst -> transformWeights(cin, cout, w, wo, flipped, dst, ws));
         Engine engine = Engine.current();
         int tb = tilesPerBlock(cin, tiles, engine.threads(), engine.winogradBlockFloats());
         int mw = ShiftedGemm.panelWidth(0, cout);
