@@ -48,6 +48,32 @@ public final class ConvSimd {
         forward(s, x, xo, w, wo, y, yo, ws, null);
     }
 
+    /** The algorithms of the dispatch table, one class each. */
+    public enum Algorithm { WINOGRAD, ROW_DIRECT, SHIFTED_GEMM, COL2IM, CHANNEL_ROWS, TAP_ROWS }
+
+    /** The forward's row of the table for {@code s} (under the current engine's switches). */
+    public static Algorithm forwardAlgorithm(ConvShape s) {
+        if (Winograd3x3.preferred(s)) return Algorithm.WINOGRAD;
+        if (RowDirectConv.appliesForward(s)) return Algorithm.ROW_DIRECT;
+        return Algorithm.SHIFTED_GEMM;
+    }
+
+    /** The input gradient's row of the table for {@code s}. */
+    public static Algorithm backwardDataAlgorithm(ConvShape s) {
+        ConvShape flipped = RowDirectConv.flipped(s);   // stride 1, 3x3: dx is a forward of dy
+        if (s.cin() < L) return Algorithm.COL2IM;
+        if (flipped != null && Winograd3x3.preferred(flipped)) return Algorithm.WINOGRAD;
+        if (flipped != null && RowDirectConv.covers(s.w(), s.cin())) return Algorithm.ROW_DIRECT;
+        return Algorithm.SHIFTED_GEMM;
+    }
+
+    /** The weight gradient's row of the table for {@code s}. */
+    public static Algorithm weightGradientAlgorithm(ConvShape s) {
+        if (Winograd3x3.preferredForWeights(s)) return Algorithm.WINOGRAD;
+        if (ChannelRowsWeightGradient.applies(s)) return Algorithm.CHANNEL_ROWS;
+        return Algorithm.TAP_ROWS;
+    }
+
     /**
      * As {@link #forward(ConvShape, float[], int, float[], int, float[], int, KernelWorkspace)},
      * taking the packed weights from {@code cache} when it holds them (else packing into it);
@@ -55,26 +81,31 @@ public final class ConvSimd {
      */
     public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
                                KernelWorkspace ws, PackedWeightCache cache) {
-        if (Winograd3x3.preferred(s)) Winograd3x3.forward(s, x, xo, w, wo, y, yo, ws, cache);
-        else if (RowDirectConv.appliesForward(s)) RowDirectConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
-        else ShiftedGemmConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
+        switch (forwardAlgorithm(s)) {
+            case WINOGRAD -> Winograd3x3.forward(s, x, xo, w, wo, y, yo, ws, cache);
+            case ROW_DIRECT -> RowDirectConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
+            default -> ShiftedGemmConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
+        }
     }
 
     /** dx = conv^T(dy, w); dx overwritten. */
     public static void backwardData(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx, int dxo,
                                     KernelWorkspace ws) {
-        ConvShape flipped = RowDirectConv.flipped(s);   // stride 1, 3x3: dx is a forward of dy
-        if (s.cin() < L) Col2ImConv.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
-        else if (flipped != null && Winograd3x3.preferred(flipped)) Winograd3x3.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
-        else if (flipped != null && RowDirectConv.covers(s.w(), s.cin())) RowDirectConv.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
-        else ShiftedGemmConv.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
+        switch (backwardDataAlgorithm(s)) {
+            case COL2IM -> Col2ImConv.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
+            case WINOGRAD -> Winograd3x3.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
+            case ROW_DIRECT -> RowDirectConv.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
+            default -> ShiftedGemmConv.backwardData(s, dy, dyo, w, wo, dx, dxo, ws);
+        }
     }
 
     /** dw[co,ci,ky,kx] += sum_{n,oy,ox} x[n, oy*s+ky-p, ox*s+kx-p, ci] * dy[n,oy,ox,co]. */
     public static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo,
                                        KernelWorkspace ws) {
-        if (Winograd3x3.preferredForWeights(s)) Winograd3x3WeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
-        else if (ChannelRowsWeightGradient.applies(s)) ChannelRowsWeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
-        else TapRowsWeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
+        switch (weightGradientAlgorithm(s)) {
+            case WINOGRAD -> Winograd3x3WeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
+            case CHANNEL_ROWS -> ChannelRowsWeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
+            default -> TapRowsWeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
+        }
     }
 }

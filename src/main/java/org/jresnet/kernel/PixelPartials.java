@@ -14,7 +14,7 @@ final class PixelPartials {
     /**
      * Floats of x per tile, and bounds on its pixels: a kernel call sweeps the tile's pixels for
      * one block of dW, and the next block sweeps the same x again, which should still be in L1/L2
-     * (256 pixels x 4 vectors of 16 channels = 64 KB). Each tile also sweeps the whole partial
+     * (256 pixels x 4 vectors = 64 KB at L = 16). Each tile also sweeps the whole partial
      * once, so tiles are not made smaller still. Measured: docs/benchmark.md, "Kernel tuning".
      */
     private static final int TILE_FLOATS = 256 * 1024;

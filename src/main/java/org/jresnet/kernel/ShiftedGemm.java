@@ -24,9 +24,8 @@ import org.jresnet.engine.Parallel;
  */
 final class ShiftedGemm {
     /**
-     * Rows of C per tile: the A rows of one tile are reused from L1 across panels and k blocks.
-     * 24 rows keep them there beside a 64-column panel of B (96 rows did not: ResNet-50's 64->64
-     * 1x1 layer ran at 74 GFLOPS a core with 96-row tiles, 92 with 24).
+     * Rows of C per tile: the A rows of one tile are reused from L1 across panels and k blocks,
+     * so they must stay there beside a 4L-column panel of B (docs/benchmark.md, "Kernel tuning").
      */
     private static final int TILE_ROWS = MR_LCM;
     /** Floats of packed B per k block, so one block of B stays in L2 while a tile streams through. */

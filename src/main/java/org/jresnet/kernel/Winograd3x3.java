@@ -57,7 +57,7 @@ public final class Winograd3x3 {
     /**
      * Whether ConvSimd should take this path for {@code s}: not for one vector of output channels,
      * where every GEMM step is one broadcast per FMA and the row-direct kernels stay faster
-     * (measured: 32x32x16 at batch 128, 0.85x).
+     * (docs/benchmark.md, "Kernel tuning").
      */
     static boolean preferred(ConvShape s) {
         return enabled() && applies(s) && s.cout() >= 2 * L;
@@ -66,7 +66,7 @@ public final class Winograd3x3 {
     /**
      * Whether ConvSimd should compute the weight gradient of {@code s} this way: not for one
      * vector of channels, where the GEMM is one broadcast per FMA and the transforms cost as much
-     * as the GEMM (measured: 32x32x16 at batch 128, 0.93x on one core, 1.0x on two).
+     * as the GEMM (docs/benchmark.md, "Kernel tuning").
      */
     static boolean preferredForWeights(ConvShape s) {
         return weightGradientEnabled() && applies(s) && s.cin() >= 2 * L && s.cout() >= 2 * L;
@@ -280,7 +280,7 @@ public final class Winograd3x3 {
     /**
      * One vector of channels of {@link #inputTransform}; B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]].
      * No loop of its own: C2 guards a loop with range-check predicates for all 32 accesses, which
-     * costs more than the transform when the loop runs once or twice (16 or 32 channels).
+     * costs more than the transform when the loop runs once or twice (L or 2L channels).
      */
     private static void inputVector(float[] src, int p0, int rowStride, int cin, float[] v, int o, int xiStride) {
         int p1 = p0 + rowStride, p2 = p1 + rowStride, p3 = p2 + rowStride;

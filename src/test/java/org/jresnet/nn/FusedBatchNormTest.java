@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * relu(bn(x) + shortcut) against the separate layers, bit for bit, and by finite differences.
  */
 class FusedBatchNormTest {
-    /** 16 lanes of vector body plus a scalar tail. */
+    /** Not a multiple of L (16 or 8): a vector body plus a scalar tail. */
     private static final int C = 21;
 
     @AfterEach void restore() { TestEngines.reset(); }
