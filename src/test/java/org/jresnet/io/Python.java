@@ -3,12 +3,16 @@ package org.jresnet.io;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the repository's Python scripts ({@code python/}) with Debian's interpreter, which is the one
@@ -48,17 +52,29 @@ public final class Python {
             pb.environment().put("OMP_NUM_THREADS", "2");
             Process p = pb.start();
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
+            // Drained on another thread: reading to the end here first would block past the time
+            // limit when the script hangs with its output open, so the timeout could never fire.
+            InputStream stdout = p.getInputStream();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "(output unreadable: " + e.getMessage() + ")";
+                }
+            });
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 fail("timed out after " + timeoutSeconds + " s: " + cmd);
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS));
         } catch (IOException e) {
             return new Result(127, "cannot run " + INTERPRETER + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading the output of " + cmd + ": " + e, e);
         }
     }
 
