@@ -109,10 +109,10 @@ public final class FuzzWorker {
         return result;
     }
 
-    /** Every path under the case's root and its parent (a traversal would land one level up). */
+    /** Every path under the sandbox, two levels above the case's folder (where a ../../ traversal would land). */
     private static Set<Path> listing(Path root) throws java.io.IOException {
         Set<Path> out = new HashSet<>();
-        try (Stream<Path> s = Files.walk(root.getParent())) {
+        try (Stream<Path> s = Files.walk(root.getParent().getParent())) {
             s.forEach(out::add);
         }
         return out;
