@@ -3,7 +3,6 @@ package org.jresnet.fuzz;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,6 +85,18 @@ public final class FuzzWorker {
             case "zip" -> FuzzWorker::zipDataset;
             case "cifar" -> FuzzWorker::cifar;
             case "torch" -> FuzzWorker::torch;
+            // the harness's own faults, so FuzzHarnessTest can show each bound fails a case
+            case "selftest-hang" -> in -> {
+                Thread.sleep(Long.MAX_VALUE);
+                return "";
+            };
+            case "selftest-allocate" -> in -> "" + new byte[(int) FuzzLimits.ALLOCATION_BOUND + 1].length;
+            case "selftest-escape" -> in -> {
+                Files.writeString(in.resolveSibling("../escaped.txt"), "x");
+                return "";
+            };
+            case "selftest-npe" -> in -> in.resolveSibling("missing").getFileSystem().getPath(null).toString();
+            case "selftest-ok" -> in -> "fine";
             default -> throw new IllegalArgumentException("unknown loader " + loader);
         };
         Path root = input.getParent();
@@ -128,7 +139,7 @@ public final class FuzzWorker {
         return switch (loader) {
             case "safetensors" -> e instanceof SafeTensorsException;
             case "image" -> e instanceof org.jresnet.data.BadImageException;
-            case "zip", "cifar" -> e instanceof DataException || e instanceof UncheckedIOException;
+            case "zip", "cifar" -> e instanceof DataException;
             case "torch" -> e instanceof TorchCheckpointException;
             default -> false;
         };

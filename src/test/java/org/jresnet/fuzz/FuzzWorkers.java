@@ -28,6 +28,7 @@ final class FuzzWorkers implements AutoCloseable {
     static final Path FINDINGS = Path.of("target", "fuzz-findings");
 
     private final String loader;
+    private final long caseSeconds;
     private final Path caseDir;
     private Process process;
     private Writer requests;
@@ -36,7 +37,12 @@ final class FuzzWorkers implements AutoCloseable {
     private long nanos;
 
     FuzzWorkers(String loader) {
+        this(loader, FuzzLimits.CASE_SECONDS);
+    }
+
+    FuzzWorkers(String loader, long caseSeconds) {
         this.loader = loader;
+        this.caseSeconds = caseSeconds;
         try {
             Path root = Files.createDirectories(Path.of("target", "fuzz-work", loader));
             // two folders between the sandbox and the case: a write that climbs out of the case is still seen
@@ -46,10 +52,10 @@ final class FuzzWorkers implements AutoCloseable {
         }
     }
 
-    /** The folder a case's input goes in, emptied. */
+    /** The folder a case's input goes in, emptied with the whole sandbox around it. */
     Path freshCaseDir() {
         try {
-            deleteTree(caseDir);
+            deleteTree(caseDir.getParent().getParent());
             return Files.createDirectories(caseDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -79,10 +85,10 @@ final class FuzzWorkers implements AutoCloseable {
             if (process == null || !process.isAlive()) start();
             requests.write(loader + "\t" + input.toAbsolutePath() + "\n");
             requests.flush();
-            answer = answers.poll(FuzzLimits.CASE_SECONDS, TimeUnit.SECONDS);
+            answer = answers.poll(caseSeconds, TimeUnit.SECONDS);
             if (answer == null) {
                 kill();
-                answer = "BAD hang: no answer within " + FuzzLimits.CASE_SECONDS + " s";
+                answer = "BAD hang: no answer within " + caseSeconds + " s";
             } else if (answer.equals("EOF")) {
                 kill();
                 answer = "BAD the worker JVM died (exit " + process.exitValue() + ")";

@@ -41,14 +41,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Conditioning: parity.py also computes every tensor with PyTorch in float32 and stores
  * {@code cond.<key>} = max|PyTorch float32 - float64| / max|float64|, the worst of a run on the
  * weights as they are and three on weights moved by one float32 ulp here and there (the rounding
- * any float32 engine sees: one unperturbed run may miss, by luck, a relu input of a later SGD step
- * within rounding of 0, which moved plain20's 3-step SGD result by 1.4e-3). Some checks are ill-conditioned
- * (resnet50's gradients with BN over the 8 values of a 2x2 map at batch 2, plain nets' BN-bias
- * gradients, and free-running SGD, chaotic in the ImageNet nets even at parity.py's lr 0.01: PyTorch
- * float32 ends up to 63% away from float64 after 3 steps). A check whose tensors PyTorch float32 itself gets beyond tol / 2
- * is reported as ILL-CONDITIONED and asserts only that jresnet's worst error is within
- * max(tol, 10x PyTorch's own float32 error); every other check holds each tensor to the tolerance.
- * The single-step SGD check is well-conditioned for every model.
+ * any float32 engine sees). Each tensor is held to its own bound: the check's tolerance, or 10x
+ * PyTorch's own float32 error on that tensor when that is larger, and never more than {@link #CAP}
+ * (1e-2): a tensor off by more than 1% fails however ill-conditioned it is, so the fixtures are
+ * made well-conditioned instead (resnet50 runs at batch 4 and 128x128, where its last BN
+ * normalises 64 values a channel, not 8). Every model's run also proves the gradient check can
+ * fail: zeroed gradients, and gradients 3% too large, must fail it tensor by tensor.
  *
  * <p>ReLU kinks: relu' jumps at 0, so a relu input within float32 noise of 0 lets summation order
  * alone switch its gradient on or off (resnet20_A once had one at -1.7e-6 in float64 and +1.8e-6 in
@@ -69,10 +67,18 @@ class PyTorchParityTest {
     static final double RELU_MARGIN = 1e-5;
 
     private Path dir;
+    private boolean keep;
     private final Map<String, String> summary = new LinkedHashMap<>();
 
     @BeforeAll
     void generateFixtures() throws IOException {
+        String reuse = System.getProperty("jresnet.parity.fixtures");
+        if (reuse != null) {
+            // a folder parity.py already filled (for iterating on jresnet's side; CI always regenerates)
+            dir = Path.of(reuse);
+            keep = true;
+            return;
+        }
         Python.requireTorch();
         dir = Files.createTempDirectory("jresnet-parity");
         String out = Python.check(1800, "parity.py", dir.toString(), "--models", String.join(",", MODELS));
@@ -83,7 +89,7 @@ class PyTorchParityTest {
     void cleanUp() throws IOException {
         System.out.println("PyTorch parity, largest |jresnet - PyTorch| / max|PyTorch| per check (tolerance in brackets):");
         summary.forEach((k, v) -> System.out.println("  " + k + "  " + v));
-        if (dir != null) {
+        if (dir != null && !keep) {
             try (Stream<Path> s = Files.walk(dir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
@@ -298,7 +304,7 @@ class PyTorchParityTest {
     @Test
     void fixturesHoldWhatTheTestsExpect() throws IOException {
         SafeTensorsFile fx = SafeTensors.read(dir.resolve("resnet50.fixtures.safetensors"));
-        assertThat(fx.get("input").shape()).containsExactly(2, 3, 64, 64);
+        assertThat(fx.get("input").shape()).containsExactly(4, 3, 128, 128);
         assertThat(SafeTensors.read(dir.resolve("resnet20_A.fixtures.safetensors")).get("input").shape()).containsExactly(8, 3, 32, 32);
         assertThat(fx.metadata()).containsEntry("dtype", "float64");
         for (String name : MODELS) {
