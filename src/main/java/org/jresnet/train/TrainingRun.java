@@ -151,20 +151,23 @@ public final class TrainingRun {
                 Thread.currentThread().interrupt();
             }
         }, "jresnet-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        RunState end;
-        try {
-            end = trainer.run(state, log);
-        } finally {
+        // Held until the model is written: a watcher sees "running" exactly while this process trains.
+        try (RunLock lock = RunLock.acquire(files.dir())) {
+            Runtime.getRuntime().addShutdownHook(hook);
+            RunState end;
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running: the JVM exits once it returns.
+                end = trainer.run(state, log);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is running: the JVM exits once it returns.
+                }
             }
+            if (end.epoch() <= run.epochs()) return new Outcome(Status.STOPPED, net, files, log, end, d);
+            files.saveModel(net, log);
+            return new Outcome(Status.COMPLETE, net, files, log, end, d);
         }
-        if (end.epoch() <= run.epochs()) return new Outcome(Status.STOPPED, net, files, log, end, d);
-        files.saveModel(net, log);
-        return new Outcome(Status.COMPLETE, net, files, log, end, d);
     }
 
     private static void freezeBackbone(ResNet net) {
