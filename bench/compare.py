@@ -1,9 +1,18 @@
 #!/usr/bin/python3
-"""bench/compare: jresnet against PyTorch on the same workloads, interleaved, in one run.
+"""bench/compare: jresnet against its strongest peers on the same workloads, interleaved, in one run.
 
-Each round runs every workload once in PyTorch and once in jresnet (fresh processes, alternating
-which goes first), and the table reports the median over rounds. Ratio > 1 means jresnet is better:
-for throughput jresnet/PyTorch, for latency and memory PyTorch/jresnet.
+Peers (--peers, default all):
+  pytorch  Debian's python3-torch (1.13), the faster of NCHW and channels_last per row
+  djl      libtorch 2.7.1 through DJL 0.36 (MKL, oneDNN), TorchScript traces of the same networks
+  ort      ONNX Runtime (MLAS), inference rows only, all graph optimisations
+The DJL and ONNX Runtime runners live in bench/peers (their own Maven build, made on first use;
+the model files are made by bench/peers/export.py with Debian's torch). Each runner checks its
+logits against eager PyTorch's before it is timed.
+
+Each round runs every workload once per side (fresh processes, the order rotating per round and
+row). Every round's figure is kept; the table shows the median [min-max] of each side, the best
+peer (best median), and jresnet's ratio to it. Ratio > 1 means jresnet is better: for throughput
+jresnet/peer, for latency and memory peer/jresnet. A peer that cannot run a row says why.
 While it measures, other jresnet processes (e.g. a background training run) are paused with
 SIGSTOP and resumed afterwards, so that nothing else competes for the cores.
 """
@@ -12,8 +21,13 @@ import argparse, datetime, json, os, platform, signal, statistics, subprocess, s
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = "/usr/bin/python3"
+PEERS_DIR = os.path.join(HERE, "peers")
+MODELS_DIR = os.path.join(PEERS_DIR, "target", "models")
+ALL_PEERS = ("pytorch", "djl", "ort")
+PEER_MODES = {"pytorch": ("train", "infer"), "djl": ("train", "infer"), "ort": ("infer",)}
 
-# id, model, mode, batch, metric, unit, target ratio
+# id, model, mode, batch, metric, unit, target ratio. Rows of the same (model, mode, batch) are
+# read from one run per side and round (the RSS row is the training row's process).
 WORKLOADS = [
     ("resnet20-train-b128", "resnet20", "train", 128, "images_per_second", "img/s", 1.0),
     ("resnet56-train-b128", "resnet56", "train", 128, "images_per_second", "img/s", 1.0),
@@ -24,6 +38,7 @@ WORKLOADS = [
     ("resnet50-train-b16-rss", "resnet50", "train", 16, "peak_rss_mb", "MB", 1.0),
 ]
 LOWER_IS_BETTER = {"ms_per_batch", "peak_rss_mb"}
+LAYOUT_TRIAL_ITERS = 3  # per layout, after the full warm-up, once per row before the rounds
 
 
 def log(msg):
@@ -58,30 +73,121 @@ def others():
 def run_json(cmd):
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        raise RuntimeError("%s failed (exit %d): %s" % (" ".join(cmd[:4]), r.returncode, r.stderr.strip()[-500:]))
+        err = [l for l in r.stderr.strip().splitlines() if l.strip()]
+        raise RuntimeError("%s failed (exit %d): %s" % (os.path.basename(cmd[1] if cmd[0] == PY else cmd[0]),
+                                                       r.returncode, err[-1] if err else "no message"))
     return json.loads(r.stdout)
+
+
+def cpu_info():
+    """Model name, family, model number and flags of the first CPU in /proc/cpuinfo."""
+    info = {}
+    try:
+        for line in open("/proc/cpuinfo"):
+            if not line.strip():
+                break
+            k, _, v = line.partition(":")
+            info[k.strip()] = v.strip()
+    except OSError:
+        pass
+    flags = info.get("flags", "").split()
+    return {"model_name": info.get("model name", "?"), "vendor": info.get("vendor_id", "?"),
+            "family": info.get("cpu family", "?"), "model": info.get("model", "?"),
+            "cores": os.cpu_count(), "arch": platform.machine(),
+            "avx512": "avx512f" in flags, "flags": flags}
+
+
+TORCH_CONFIG = r"""
+import json, torch
+show = torch.__config__.show()
+lines = [l.strip(" -") for l in show.splitlines()]
+def find(prefix):
+    return next((l[len(prefix):].strip() for l in lines if l.startswith(prefix)), None)
+settings = {}
+for l in lines:
+    if l.startswith("Build settings:"):
+        for kv in l[len("Build settings:"):].split(", "):
+            k, _, v = kv.partition("=")
+            settings[k.strip()] = v.strip()
+print(json.dumps({"version": torch.__version__, "cpu_capability": find("CPU capability usage:"),
+                  "blas": settings.get("BLAS_INFO"), "lapack": settings.get("LAPACK_INFO"),
+                  "mkldnn": next((l for l in lines if "MKL-DNN" in l or "oneDNN" in l), None),
+                  "openmp": next((l for l in lines if l.startswith("OpenMP")), None),
+                  "mkl": torch.backends.mkl.is_available(), "use_mkldnn": settings.get("USE_MKLDNN"),
+                  "default_threads": torch.get_num_threads()}))
+"""
+
+
+def stale(outputs, inputs):
+    if not all(os.path.exists(o) for o in outputs):
+        return True
+    newest_input = max(os.path.getmtime(i) for i in inputs)
+    return any(os.path.getmtime(o) < newest_input for o in outputs)
+
+
+def prepare_peer_models(peers, models, unavailable):
+    """Builds bench/peers and exports each model the JVM peers need; failures mark them unavailable."""
+    jvm_peers = [p for p in peers if p in ("djl", "ort")]
+    if not jvm_peers:
+        return
+    try:
+        log("compare: preparing bench/peers (builds on first use) ...")
+        r = subprocess.run([os.path.join(PEERS_DIR, "run"), "--help"], capture_output=True, text=True)
+        if r.returncode != 0:
+            lines = [l for l in (r.stderr + "\n" + r.stdout).splitlines() if l.strip()]
+            raise RuntimeError("bench/peers/run does not start (exit %d): %s"
+                               % (r.returncode, lines[0] if lines else "no message"))
+    except (OSError, RuntimeError) as e:
+        for p in jvm_peers:
+            unavailable[p] = str(e)
+        return
+    export = os.path.join(PEERS_DIR, "export.py")
+    for model in models:
+        outs = [os.path.join(MODELS_DIR, model + s) for s in ("-train.pt", "-infer.pt", ".onnx", "-check.json")]
+        if not stale(outs, [export, os.path.join(HERE, "torch_bench.py")]):
+            continue
+        log("compare: exporting %s for %s (TorchScript traces, ONNX) ..." % (model, "/".join(jvm_peers)))
+        try:
+            run_json([PY, export, "--model", model, "--out", MODELS_DIR])
+        except RuntimeError as e:
+            for p in jvm_peers:
+                unavailable.setdefault((p, model), str(e))
+
+
+def spread(values):
+    return {"rounds": [round(v, 3) for v in values], "min": round(min(values), 3),
+            "median": round(statistics.median(values), 3), "max": round(max(values), 3)}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--quick", action="store_true", help="one round, few iterations (a couple of minutes)")
+    ap.add_argument("--quick", action="store_true", help="one round, few iterations (a few minutes)")
+    ap.add_argument("--peers", default=",".join(ALL_PEERS), help="comma-separated peers (default: %(default)s)")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    ap.add_argument("--check", action="store_true", help="exit 1 if a row misses its target")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a row misses its target against its best peer")
     ap.add_argument("--only", help="comma-separated workload ids to run")
     ap.add_argument("--no-pause", action="store_true", help="do not pause other jresnet processes")
     a = ap.parse_args()
+    peers = [p for p in a.peers.split(",") if p]
+    bad = [p for p in peers if p not in ALL_PEERS]
+    if bad or not peers:
+        ap.error("--peers takes some of %s, got %r" % (",".join(ALL_PEERS), a.peers))
+    if a.threads < 1 or a.rounds < 1:
+        ap.error("--threads and --rounds must be >= 1")
     ensure_torch()
     rounds = 1 if a.quick else a.rounds
     iters = {"train": 3 if a.quick else 10, "infer": 5 if a.quick else 20}
     warm = {"train": 2 if a.quick else 3, "infer": 3 if a.quick else 5}
-    # Both sides warm up for at least this long too: the JVM compiles its kernels on the first
-    # calls and oneDNN builds its primitives; what a long run sees is the steady state.
+    # Every side warms up for at least this long too: the JVM compiles its kernels on the first
+    # calls, oneDNN builds its primitives, TorchScript's executor profiles its first runs; what a
+    # long run sees is the steady state.
     warm_s = 2.0 if a.quick else 3.0
     work = [w for w in WORKLOADS if not a.only or w[0] in a.only.split(",")]
     if not work:
-        sys.exit("compare: no workload matches --only")
+        ap.error("no workload matches --only")
+    keys = list(dict.fromkeys((w[1], w[2], w[3]) for w in work))   # one run per key, in table order
 
     paused = [] if a.no_pause else others()
     for p in paused:
@@ -91,37 +197,91 @@ def main():
     try:
         jres = [os.path.join(ROOT, "bin", "jresnet")]
         info = run_json(jres + ["info", "--json", "--threads", str(a.threads)])
-        results = {w[0]: {"pytorch": [], "jresnet": []} for w in work}
-        layouts = {}
+        # unavailable: peer -> reason (whole peer) or (peer, model) / (peer, model, mode, batch) -> reason
+        unavailable = {}
+        prepare_peer_models(peers, list(dict.fromkeys(k[0] for k in keys)), unavailable)
+        runs = {k: {s: [] for s in ["jresnet"] + peers} for k in keys}
+        layouts, versions = {}, {}
+
+        def why_not(peer, key):
+            model, mode, batch = key
+            if mode not in PEER_MODES[peer]:
+                return "no %s rows" % mode
+            return unavailable.get(peer) or unavailable.get((peer, model)) or unavailable.get((peer,) + key)
+
         for r in range(rounds):
-            for i, (wid, model, mode, batch, metric, unit, target) in enumerate(work):
+            for i, key in enumerate(keys):
+                model, mode, batch = key
                 base = ["--model", model, "--mode", mode, "--batch", str(batch), "--threads", str(a.threads),
                         "--warmup", str(warm[mode]), "--warmup-seconds", str(warm_s), "--iters", str(iters[mode])]
-                if (model, mode, batch) not in layouts:
-                    layouts[(model, mode, batch)] = run_json([PY, os.path.join(HERE, "torch_bench.py")] + base
-                                                             + ["--iters", "2", "--warmup", "1", "--warmup-seconds", "0"])["layout"]
-                torch_cmd = [PY, os.path.join(HERE, "torch_bench.py")] + base + ["--layout", layouts[(model, mode, batch)]]
-                ours_cmd = jres + ["bench"] + base + ["--json"]
-                order = [("pytorch", torch_cmd), ("jresnet", ours_cmd)]
-                if (r + i) % 2:
-                    order.reverse()
-                for side, cmd in order:
-                    log("compare: round %d/%d %s %s" % (r + 1, rounds, wid, side))
-                    results[wid][side].append(run_json(cmd)[metric])
+                sides = [("jresnet", jres + ["bench"] + base + ["--json"])]
+                for p in peers:
+                    if why_not(p, key):
+                        continue
+                    if p == "pytorch":
+                        if key not in layouts:
+                            try:
+                                log("compare: picking PyTorch's layout for %s-%s-b%d" % key)
+                                layouts[key] = run_json([PY, os.path.join(HERE, "torch_bench.py"), "--pick-layout"]
+                                                        + base + ["--iters", str(LAYOUT_TRIAL_ITERS)])
+                            except RuntimeError as e:
+                                unavailable[(p,) + key] = str(e)
+                                continue
+                        sides.append((p, [PY, os.path.join(HERE, "torch_bench.py")] + base
+                                      + ["--layout", layouts[key]["layout"]]))
+                    else:
+                        sides.append((p, [os.path.join(PEERS_DIR, "run"), "--engine", p, "--models", MODELS_DIR] + base))
+                shift = (r + i) % len(sides)
+                for side, cmd in sides[shift:] + sides[:shift]:
+                    log("compare: round %d/%d %s-%s-b%d %s" % (r + 1, rounds, model, mode, batch, side))
+                    try:
+                        out = run_json(cmd)
+                    except RuntimeError as e:
+                        if side == "jresnet":
+                            raise
+                        log("compare: %s cannot run %s-%s-b%d: %s" % (side, model, mode, batch, e))
+                        unavailable[(side,) + key] = str(e)
+                        continue
+                    runs[key][side].append(out)
+                    if side in ("djl", "ort"):
+                        versions[side] = {k: out[k] for k in ("version", "jdk", "library_threads") if k in out}
+
         rows = []
         for wid, model, mode, batch, metric, unit, target in work:
-            pt = statistics.median(results[wid]["pytorch"])
-            jr = statistics.median(results[wid]["jresnet"])
-            ratio = pt / jr if metric in LOWER_IS_BETTER else jr / pt
-            rows.append({"id": wid, "metric": metric, "unit": unit, "pytorch": round(pt, 3), "jresnet": round(jr, 3),
-                         "ratio": round(ratio, 3), "target": target, "pass": ratio >= target})
-        torch_v = subprocess.run([PY, "-c", "import torch; print(torch.__version__)"], capture_output=True,
-                                 text=True).stdout.strip()
-        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-        out = {"date": datetime.date.today().isoformat(),
-               "machine": "%s, %d cores, %s" % (cpu, os.cpu_count(), platform.machine()),
-               "jdk": info["jdk"], "simd": info.get("simd"), "torch": torch_v, "threads": a.threads,
-               "rounds": rounds, "rows": rows}
+            key = (model, mode, batch)
+            lower = metric in LOWER_IS_BETTER
+            sides = {"jresnet": spread([o[metric] for o in runs[key]["jresnet"]])}
+            for p in peers:
+                reason = why_not(p, key)
+                if reason or not runs[key][p]:
+                    sides[p] = {"unavailable": reason or "no round ran"}
+                    continue
+                sides[p] = spread([o[metric] for o in runs[key][p]])
+                if p == "pytorch":
+                    sides[p]["layout"] = layouts[key]["layout"]
+                    sides[p]["layout_trial_ms"] = layouts[key]["trial_ms"]
+            ours = sides["jresnet"]["median"]
+            ratios = {p: round(s["median"] / ours if lower else ours / s["median"], 3)
+                      for p, s in sides.items() if p != "jresnet" and "median" in s}
+            best = min(ratios, key=ratios.get) if ratios else None   # the peer jresnet is least ahead of
+            rows.append({"id": wid, "metric": metric, "unit": unit, "target": target, "sides": sides,
+                         "jresnet": ours, "best_peer": best,
+                         "best_peer_median": sides[best]["median"] if best else None,
+                         "ratio": ratios.get(best), "ratio_to": ratios,
+                         "pass": ratios[best] >= target if best else None})
+        torch_cfg = json.loads(subprocess.run([PY, "-c", TORCH_CONFIG], capture_output=True, text=True).stdout)
+        peer_info = {}
+        for p in peers:
+            if p == "pytorch":
+                peer_info[p] = {"torch": torch_cfg}
+            elif p in versions:
+                peer_info[p] = versions[p]
+            if p in unavailable:
+                peer_info.setdefault(p, {})["unavailable"] = unavailable[p]
+        out = {"date": datetime.date.today().isoformat(), "cpu": cpu_info(),
+               "jdk": info["jdk"], "java_home": info.get("java_home"), "simd": info.get("simd"),
+               "vector_bits": info.get("vector_bits"), "threads": a.threads, "rounds": rounds, "quick": a.quick,
+               "iters": iters, "warmup": warm, "warmup_seconds": warm_s, "peers": peer_info, "rows": rows}
     finally:
         for p in paused:
             try:
@@ -131,15 +291,44 @@ def main():
     if a.json:
         print(json.dumps(out, indent=1))
     else:
-        print("date %s | %s | JDK %s | torch %s | %d threads | %d round(s)"
-              % (out["date"], out["machine"], out["jdk"], out["torch"], a.threads, rounds))
-        print("%-24s %12s %12s %8s %7s %5s" % ("workload", "PyTorch", "jresnet", "ratio", "target", "pass"))
-        for row in rows:
-            print("%-24s %12.2f %12.2f %7.2fx %6.2fx %5s" % (row["id"] + " (" + row["unit"] + ")", row["pytorch"],
-                                                          row["jresnet"], row["ratio"], row["target"],
-                                                          "yes" if row["pass"] else "NO"))
-    if a.check and not all(r["pass"] for r in rows):
+        print_table(out, peers)
+    if a.check and not all(r["pass"] is not False for r in rows):
         sys.exit(1)
+
+
+def print_table(out, peers):
+    c = out["cpu"]
+    print("date %s | %s (family %s, model %s, AVX-512 %s), %d cores | JDK %s | %d threads | %d round(s)"
+          % (out["date"], c["model_name"], c["family"], c["model"], "yes" if c["avx512"] else "no", c["cores"],
+             out["jdk"], out["threads"], out["rounds"]))
+    for p, v in out["peers"].items():
+        if p == "pytorch":
+            t = v["torch"]
+            print("  pytorch: torch %s (CPU capability %s, BLAS %s)" % (t["version"], t["cpu_capability"], t["blas"]))
+        else:
+            print("  %s: %s" % (p, v.get("version") or "unavailable: " + v.get("unavailable", "?")))
+
+    def cell(s):
+        if "median" not in s:
+            return "n/a"
+        return "%.4g [%.4g-%.4g]" % (s["median"], s["min"], s["max"])
+
+    w = 26
+    print("%-27s %-*s " % ("workload", w, "jresnet") + " ".join("%-*s" % (w, p) for p in peers)
+          + " %-9s %7s %6s %4s" % ("best peer", "ratio", "target", "pass"))
+    for row in out["rows"]:
+        line = "%-27s %-*s " % ("%s (%s)" % (row["id"], row["unit"]), w, cell(row["sides"]["jresnet"]))
+        line += " ".join("%-*s" % (w, cell(row["sides"][p])) for p in peers)
+        if row["best_peer"]:
+            line += " %-9s %6.2fx %5.2fx %4s" % (row["best_peer"], row["ratio"], row["target"],
+                                                 "yes" if row["pass"] else "NO")
+        else:
+            line += " %-9s" % "none ran"
+        print(line)
+    notes = sorted({"%s: %s" % (p, s["unavailable"]) for row in out["rows"] for p, s in row["sides"].items()
+                    if "unavailable" in s and not s["unavailable"].startswith("no ")})
+    for n in notes:
+        print("  n/a " + n)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 """PyTorch side of bench/compare: one workload, one process, JSON on stdout.
 
 usage: torch_bench.py --model resnet20|resnet56|resnet50|... --mode train|infer --batch B
-                      [--threads T] [--warmup W] [--warmup-seconds S] [--iters N] [--layout nchw|channels_last|best]
+                      [--threads T] [--warmup W] [--warmup-seconds S] [--iters N] [--layout nchw|channels_last|best] [--pick-layout]
 
 Training step = forward + cross-entropy + backward + SGD(momentum 0.9, weight decay 1e-4), BN in
 train mode. Inference = eval() under torch.inference_mode(). The CIFAR nets are the paper's
@@ -94,21 +94,27 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--warmup-seconds", type=float, default=2.0); ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--layout", choices=["nchw", "channels_last", "best"], default="best")
+    ap.add_argument("--pick-layout", action="store_true", help="only time each layout and print the faster")
     a = ap.parse_args()
     torch.set_num_threads(a.threads); torch.manual_seed(0)
     layouts = ["nchw", "channels_last"] if a.layout == "best" else [a.layout]
-    best = None
-    for layout in layouts:
-        # A short trial picks the faster layout; the full measurement is then taken on it.
-        trial = measure(build(a.model), a.mode, a.batch, 1, 2, layout)
-        if best is None or statistics.median(trial) < best[1]:
-            best = (layout, statistics.median(trial))
-    times = measure(build(a.model), a.mode, a.batch, a.warmup, a.iters, best[0], a.warmup_seconds)
+    trials = {}
+    if len(layouts) > 1:
+        # Each layout is tried after the same warm-up as the measurement (oneDNN builds its
+        # primitives on the first calls); the full measurement is then taken on the faster.
+        for layout in layouts:
+            trials[layout] = statistics.median(measure(build(a.model), a.mode, a.batch, a.warmup, a.iters, layout,
+                                                       a.warmup_seconds))
+    best = min(trials, key=trials.get) if trials else layouts[0]
+    if a.pick_layout:
+        print(json.dumps({"layout": best, "trial_ms": {k: 1000 * v for k, v in trials.items()}}))
+        return
+    times = measure(build(a.model), a.mode, a.batch, a.warmup, a.iters, best, a.warmup_seconds)
     times.sort()
     med = statistics.median(times)
     q = lambda p: times[min(len(times) - 1, int(p * (len(times) - 1) + 0.5))]
     print(json.dumps({
-        "model": a.model, "mode": a.mode, "batch": a.batch, "threads": a.threads, "layout": best[0],
+        "model": a.model, "mode": a.mode, "batch": a.batch, "threads": a.threads, "layout": best,
         "torch": torch.__version__, "images_per_second": a.batch / med, "ms_per_batch": 1000 * med,
         "ms_p10": 1000 * q(0.1), "ms_p90": 1000 * q(0.9),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))

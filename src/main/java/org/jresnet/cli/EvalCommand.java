@@ -12,7 +12,6 @@ import org.jresnet.data.LoadOptions;
 import org.jresnet.data.Split;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.engine.Engine;
 import org.jresnet.train.ConfusionPlot;
 import org.jresnet.train.Evaluation;
 import org.jresnet.train.Preprocessing;
@@ -76,8 +75,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the model has " + meta.numClasses() + " classes, " + ds.description()
                     + " has " + ds.numClasses() + " (" + ds.classes() + ")");
         }
-        boolean numbered = meta.classes().equals(ModelMetadata.numbered(meta.numClasses()));
-        if (!numbered && !meta.classes().equals(ds.classes())) {
+        if (!ModelMetadata.defaultNames(meta.classes()) && !meta.classes().equals(ds.classes())) {
             throw new IllegalArgumentException("class folders " + ds.classes() + " do not match the model's classes "
                     + meta.classes());
         }

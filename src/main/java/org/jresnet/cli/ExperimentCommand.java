@@ -17,7 +17,6 @@ import org.jresnet.experiments.Recipe;
 import org.jresnet.experiments.RunStore;
 import org.jresnet.experiments.ShortcutOptions;
 import org.jresnet.nn.Shortcut;
-import org.jresnet.engine.Engine;
 import org.jresnet.train.ProgressReporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -20,7 +20,6 @@ import org.jresnet.data.RgbImage;
 import org.jresnet.data.Transforms;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
-import org.jresnet.engine.Engine;
 import org.jresnet.tensor.Tensor;
 import org.jresnet.train.Preprocessing;
 import picocli.CommandLine.Command;

@@ -61,13 +61,28 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
         inputSize = inputSize.clone();
     }
 
-    /** The usual metadata of a freshly built model: CIFAR-10 or ImageNet statistics, numbered class names. */
+    /**
+     * The usual metadata of a freshly built model: CIFAR-10 or ImageNet statistics; class names
+     * CIFAR-10's for a 10-class CIFAR net, ImageNet's ({@link ImageNetClasses}) for 1000 classes,
+     * numbered otherwise.
+     */
     public static ModelMetadata defaults(ModelConfig c) {
         boolean cifar = c.cifar();
-        List<String> classes = cifar && c.numClasses() == CIFAR10_CLASSES.size() ? CIFAR10_CLASSES : numbered(c.numClasses());
+        List<String> classes = cifar && c.numClasses() == CIFAR10_CLASSES.size() ? CIFAR10_CLASSES : named(numbered(c.numClasses()));
         return new ModelMetadata(c.name(), c.shortcut(), c.strideOn3x3(), c.numClasses(), classes,
                 cifar ? CIFAR10 : Normalization.IMAGENET,
                 cifar ? new int[] {3, 32, 32} : new int[] {3, 224, 224});
+    }
+
+    /** Numbered names are no names: 1000 of them become ImageNet's; any other list is kept. */
+    public static List<String> named(List<String> classes) {
+        return classes.size() == ImageNetClasses.COUNT && classes.equals(numbered(ImageNetClasses.COUNT))
+                ? ImageNetClasses.names() : classes;
+    }
+
+    /** True for names that only number the classes or are the default ImageNet labels: they say nothing about a dataset's folders. */
+    public static boolean defaultNames(List<String> classes) {
+        return classes.equals(numbered(classes.size())) || classes.equals(ImageNetClasses.names());
     }
 
     public static List<String> numbered(int n) {
@@ -144,7 +159,7 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
             ModelConfig config = new ModelConfig(model, k, shortcut, variant.equals("v1.5"), false, 0L);
             ModelMetadata d = defaults(config);
             List<String> classes = m.containsKey("classes")
-                    ? JSON.readValue(m.get("classes"), new TypeReference<List<String>>() {}) : d.classes();
+                    ? named(JSON.readValue(m.get("classes"), new TypeReference<List<String>>() {})) : d.classes();
             Normalization norm = d.normalization();
             if (m.containsKey("mean") || m.containsKey("std")) {
                 double[] mean = m.containsKey("mean") ? doubles(JSON.readValue(m.get("mean"), float[].class)) : norm.mean();

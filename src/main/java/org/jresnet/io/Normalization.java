@@ -8,7 +8,7 @@ import java.util.Locale;
  * torchvision's {@code ToTensor} + {@code Normalize} (and of the reference script), precomputed
  * as a 3x256 table so a batch costs one lookup per value. The preprocessing stored with a model's
  * weights ({@link ModelMetadata}); the data layer computes it from a training split
- * ({@code org.jresnet.data.ChannelStatistics}) and applies it in its transforms.
+ * ({@code ChannelStatistics}) and applies it in its transforms.
  */
 public final class Normalization {
     /** torchvision's ImageNet statistics, the usual choice for ImageNet-style datasets. */

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the repository's Python scripts ({@code python/}) with Debian's interpreter, which is the one
@@ -48,12 +51,23 @@ public final class Python {
             pb.environment().put("OMP_NUM_THREADS", "2");
             Process p = pb.start();
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
+            // Read on another thread: reading here would block past the timeout if the script hangs.
+            FutureTask<byte[]> out = new FutureTask<>(() -> p.getInputStream().readAllBytes());
+            Thread reader = new Thread(out, "python-output");
+            reader.setDaemon(true);
+            reader.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 fail("timed out after " + timeoutSeconds + " s: " + cmd);
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+            byte[] text;
+            try {
+                text = out.get(timeoutSeconds, TimeUnit.SECONDS);   // the pipe closes when the script and its children end
+            } catch (ExecutionException | TimeoutException e) {
+                return fail("cannot read the output of " + cmd + ": " + e);
+            }
+            return new Result(p.exitValue(), new String(text, StandardCharsets.UTF_8));
         } catch (IOException e) {
             return new Result(127, "cannot run " + INTERPRETER + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.jresnet.nn.RandomTensors;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.jresnet.nn.Parameter;
 import org.jresnet.nn.Shortcut;
 import org.jresnet.tensor.Tensor;

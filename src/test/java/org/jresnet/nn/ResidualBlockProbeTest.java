@@ -2,7 +2,6 @@ package org.jresnet.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.SplittableRandom;
 import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -21,7 +21,6 @@ import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
 import org.jresnet.nn.BatchNorm2d;
 import org.jresnet.nn.BatchStatsHook;
-import org.jresnet.nn.Parameter;
 import org.jresnet.nn.RandomTensors;
 import org.jresnet.nn.SoftmaxCrossEntropy;
 import org.jresnet.tensor.Tensor;

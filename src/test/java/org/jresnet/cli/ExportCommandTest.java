@@ -1,0 +1,51 @@
+package org.jresnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jresnet export}: what it writes for a fixed batch, and one clear line for every bad input. */
+class ExportCommandTest {
+    @TempDir Path tmp;
+
+    @Test void fixedBatchIsInTheGraphAndTheFolderHoldsOnlyTheFile() throws Exception {
+        Path out = tmp.resolve("sub/r20.onnx");
+        CliRun r = CliRun.of("export", "--batch", "2", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resnet20", "opset 17", "input [2, 3, 32, 32]", "10 classes");
+        try (Stream<Path> s = Files.list(out.getParent())) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("r20.onnx");   // no temp file left
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(out.toString(), new OrtSession.SessionOptions())) {
+            assertThat(((TensorInfo) s.getInputInfo().get("input").getInfo()).getShape()).containsExactly(2, 3, 32, 32);
+            assertThat(((TensorInfo) s.getOutputInfo().get("logits").getInfo()).getShape()).containsExactly(2, 10);
+        }
+    }
+
+    private void rejected(int code, String message, String... args) {
+        CliRun r = CliRun.of(args);
+        assertThat(r.code()).as(r.err()).isEqualTo(code);
+        assertThat(r.err().strip()).startsWith("jresnet: ").contains(message).doesNotContain("\n").doesNotContain("Exception");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test void badInputIsOneLineAndANonZeroExit() throws Exception {
+        String out = tmp.resolve("m.onnx").toString();
+        rejected(2, "unknown --format 'tflite'; valid: onnx", "export", "--format", "tflite", "--out", out);
+        rejected(2, "batch must be >= 1 or dynamic, got 0", "export", "--batch", "0", "--out", out);
+        rejected(2, "--batch takes a positive number or 'dynamic', got 'many'", "export", "--batch", "many", "--out", out);
+        rejected(2, "Missing required option: '--out=FILE'", "export");
+        rejected(2, "is a folder", "export", "--out", tmp.toString());
+        rejected(1, "no such file: " + tmp.resolve("none.safetensors"), "export", "--weights",
+                tmp.resolve("none.safetensors").toString(), "--out", out);
+        assertThat(tmp.resolve("m.onnx")).doesNotExist();
+    }
+}
