@@ -12,6 +12,7 @@ import org.jresnet.data.EpochPlan;
 import org.jresnet.data.Prefetcher;
 import org.jresnet.data.Transform;
 import org.jresnet.models.ResNet;
+import org.jresnet.train.EpochTimer.Phase;
 
 /**
  * The training loop: SGD over the plan's epochs, the schedule's learning rate per iteration, a test
@@ -21,6 +22,10 @@ import org.jresnet.models.ResNet;
  * <p>Everything random is a function of (seed, epoch, index), and the engine is deterministic for
  * a fixed thread count, so the checkpoint's weights, BN statistics, momentum buffers and
  * {@link RunState} are the whole state of the run.
+ *
+ * <p>Each metrics row also records where the time since the previous row went ({@link EpochTimes}):
+ * {@code System.nanoTime} around the phases of the loop, the prefetch thread's own time from the
+ * {@link Prefetcher}. Timing reads clocks only, so it changes no number of the run.
  */
 public final class Trainer {
     /** Batches prepared ahead of the engine by the prefetch thread. */
@@ -51,8 +56,9 @@ public final class Trainer {
     private final Listener listener;
     private volatile boolean stopRequested;
     private long t0, stepStart;
-    private double elapsedBefore;
+    private double elapsedBefore, lastStampS;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final EpochTimer timer = new EpochTimer();
 
     public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
                    Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
@@ -97,6 +103,7 @@ public final class Trainer {
     private RunState loop(RunState s, MetricsLog log) throws IOException {
         t0 = System.nanoTime();
         elapsedBefore = s.elapsedS();
+        lastStampS = elapsedBefore;
         try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.run().batch())) {
             int perEpoch = loader.batchesPerEpoch();
             for (; s.epoch() <= cfg.run().epochs(); s = finishEpoch(s, log, perEpoch)) {
@@ -106,15 +113,21 @@ public final class Trainer {
                 stepStart = System.nanoTime();
                 try (Prefetcher batches = loader.prefetch(s.epoch() - 1, s.batchInEpoch(), PREFETCH_DEPTH)) {
                     while (batches.hasNext()) {
+                        long t = System.nanoTime();
                         Batch b = batches.next();
+                        t = timer.since(Phase.DATA_WAIT, t);
                         double lr = schedule.at(s.iteration(), s.warmupDone());
                         TrainStep.Result r = step(b, lr, s);
+                        t = timer.since(Phase.STEP, t);
                         s = record(s, r, lr, perEpoch);
+                        timer.since(Phase.LOG, t);
                         if (stopRequested) return stop(s);
                         if (cfg.run().ckptEvery() > 0 && s.iteration() % cfg.run().ckptEvery() == 0 && batches.hasNext()) {
                             saveCheckpoint(s);
                         }
                     }
+                    // Every batch was taken, so the producer is done: its time is final.
+                    timer.add(Phase.AUGMENT, batches.busyNanos());
                 }
             }
         }
@@ -160,7 +173,9 @@ public final class Trainer {
 
     /** Test (and validation) pass, metrics row, curves, best weights, checkpoint at the epoch boundary. */
     private RunState finishEpoch(RunState s, MetricsLog log, int perEpoch) throws IOException {
+        long t = System.nanoTime();
         progress.close();
+        t = timer.since(Phase.LOG, t);
         Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
         double valErr = Double.NaN;
         double best = s.bestValErr();
@@ -168,21 +183,28 @@ public final class Trainer {
             valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch()).error();
             if (Double.isNaN(best) || valErr < best) {
                 best = valErr;
+                t = timer.since(Phase.TEST, t);
                 files.saveBest(model);
+                t = timer.since(Phase.CHECKPOINT, t);
             }
         }
+        timer.since(Phase.TEST, t);
         double lr = schedule.at(Math.max(0, s.iteration() - 1), s.warmupDone());
-        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+        long stamp = System.nanoTime();
+        double elapsed = elapsedBefore + (stamp - t0) / 1e9;
         EpochMetrics m = new EpochMetrics(s.epoch(), s.iteration(), s.lossSum() / s.seen(),
-                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed);
+                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed, timer.take());
+        // From here on the time belongs to the next row's span (see EpochTimes).
         log.append(m);
         files.saveCurves(log, dataName(cfg.data().path()));
         progress.message(String.format(Locale.ROOT,
-                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs",
+                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs (%s)",
                 m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
                 100 * m.testErr(), Double.isNaN(valErr) ? "" : String.format(Locale.ROOT, "  val err %.2f%%", 100 * valErr),
-                m.elapsedS()));
+                m.elapsedS(), m.times().compact(elapsed - lastStampS)));
+        lastStampS = elapsed;
         listener.epochDone(m);
+        timer.since(Phase.LOG, stamp);
         RunState next = new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, best);
         saveCheckpoint(next);
         return next;
@@ -195,7 +217,9 @@ public final class Trainer {
     }
 
     private void saveCheckpoint(RunState s) throws IOException {
+        long t = System.nanoTime();
         files.saveCheckpoint(model, sgd, s, cfg);
+        timer.since(Phase.CHECKPOINT, t);
         listener.checkpointSaved(files.checkpoint(), s);
     }
 
