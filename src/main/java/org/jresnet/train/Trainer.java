@@ -32,7 +32,7 @@ import org.jresnet.train.EpochTimer.Phase;
  * not finite is stopped before it updates a weight (the step's finiteness checks), and weights, BN
  * statistics and momentum are checked before each checkpoint and at each epoch's end, so no
  * checkpoint holds a NaN and the message names the last one written.
-  *
+ *
  * <p>Each metrics row also records where the time since the previous row went ({@link EpochTimes}):
  * {@code System.nanoTime} around the phases of the loop, the prefetch thread's own time from the
  * {@link Prefetcher}. Timing reads clocks only, so it changes no number of the run.
