@@ -145,7 +145,14 @@ final class ImageFolderIndex implements AutoCloseable {
         }
         try {
             Tree tree = new Tree();
-            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+            List<? extends ZipEntry> entries;
+            try {
+                entries = java.util.Collections.list(zip.entries());
+            } catch (IllegalArgumentException e) {
+                // ZipFile decodes names lazily and throws "malformed input off : 67, length : 1"
+                throw new DataException("not a readable zip file: " + path + " (an entry name is not valid UTF-8)");
+            }
+            for (ZipEntry e : entries) {
                 String name = e.getName();
                 if (name.startsWith("/") || name.startsWith("../") || name.contains("/../")) continue;
                 if (isHidden(name)) continue;

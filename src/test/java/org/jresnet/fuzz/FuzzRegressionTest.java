@@ -76,6 +76,15 @@ class FuzzRegressionTest {
                 .hasMessageContaining("batches.meta.txt is not UTF-8 text");
     }
 
+    /** ZipDatasetFuzzTest (100,000-case run): an entry name that is not UTF-8 escaped ZipFile as IllegalArgumentException. */
+    @Test void anEntryNameThatIsNotUtf8IsARefusedZip() throws IOException {
+        Path zip = tmp.resolve("case.zip");
+        Files.write(zip, FuzzSeeds.resource("regressions/zip-entry-name-not-utf8.zip"));
+        LoadOptions opt = LoadOptions.defaults().withCacheDir(tmp.resolve("cache")).withQuiet(true).withThreads(1);
+        assertThatThrownBy(() -> Datasets.open(zip, Split.TRAIN, opt)).isInstanceOf(DataException.class)
+                .satisfies(FuzzRegressionTest::assertOneClearLine).hasMessageContaining("not valid UTF-8");
+    }
+
     /** ZipDatasetFuzzTest: zip entry names with control characters (a class folder "x\ny") broke messages in two. */
     @Test void zipEntryNamesWithLineBreaksGiveOneLine() throws IOException {
         Path zip = tmp.resolve("names.zip");
