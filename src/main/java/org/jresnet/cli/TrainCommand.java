@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--step-delay-ms", hidden = true) int stepDelayMs;
 
     /** Options that define the run and therefore may not change on --resume. */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--epochs", "--batch",
+    static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--epochs", "--batch",
             "--micro-batches", "--lr", "--momentum", "--weight-decay", "--nesterov", "--schedule", "--milestones", "--gamma",
             "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
             "--freeze-backbone", "--zero-init-residual", "--mean", "--std", "--out", "--ckpt-every");
@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
         return finish(TrainingRun.start(cfg, d, progress, stepDelay()));
     }
 
-    private TrainConfig config(Path dataPath, Path outDir) {
+    TrainConfig config(Path dataPath, Path outDir) {
         TrainingOptions t = training;
         return new TrainConfig(
                 new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,

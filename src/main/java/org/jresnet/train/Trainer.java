@@ -49,6 +49,7 @@ public final class Trainer {
     private final RunFiles files;
     private final ProgressReporter progress;
     private final Listener listener;
+    private final Replica replica;
     private volatile boolean stopRequested;
     private long t0, stepStart;
     private double elapsedBefore;
@@ -57,6 +58,14 @@ public final class Trainer {
     public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
                    Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
                    ProgressReporter progress, Listener listener) {
+        this(cfg, step, schedule, train, plan, test, trainTransform, evalTransform, files, progress, listener, Replica.SINGLE);
+    }
+
+    /** The loop of one {@code replica} of a data-parallel run: its slice of each batch; rank 0 writes. */
+    public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
+                   Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
+                   ProgressReporter progress, Listener listener, Replica replica) {
+        this.replica = replica;
         this.cfg = cfg;
         this.step = step;
         this.model = step.model();
@@ -97,7 +106,7 @@ public final class Trainer {
     private RunState loop(RunState s, MetricsLog log) throws IOException {
         t0 = System.nanoTime();
         elapsedBefore = s.elapsedS();
-        try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.run().batch())) {
+        try (BatchLoader loader = loader()) {
             int perEpoch = loader.batchesPerEpoch();
             for (; s.epoch() <= cfg.run().epochs(); s = finishEpoch(s, log, perEpoch)) {
                 // A frozen backbone keeps its BN statistics: eval mode, and only fc learns.
@@ -119,6 +128,14 @@ public final class Trainer {
             }
         }
         return s;
+    }
+
+    /** The whole batches (one process) or this replica's slice of each. */
+    private BatchLoader loader() {
+        int batch = cfg.run().batch();
+        if (replica.workers() == 1) return BatchLoader.training(train, plan, trainTransform, batch);
+        return new BatchLoader(train, trainTransform, e -> replica.localOrder(plan.order(e), batch),
+                batch / replica.workers(), true, plan.seed(), BatchLoader.defaultWorkers(train));
     }
 
     /** The step; a loss that is no longer finite ends the run with the last good checkpoint kept. */
@@ -161,6 +178,10 @@ public final class Trainer {
     /** Test (and validation) pass, metrics row, curves, best weights, checkpoint at the epoch boundary. */
     private RunState finishEpoch(RunState s, MetricsLog log, int perEpoch) throws IOException {
         progress.close();
+        if (!replica.writes()) {
+            double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+            return new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, s.bestValErr());
+        }
         Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
         double valErr = Double.NaN;
         double best = s.bestValErr();
@@ -195,6 +216,7 @@ public final class Trainer {
     }
 
     private void saveCheckpoint(RunState s) throws IOException {
+        if (!replica.writes()) return;
         files.saveCheckpoint(model, sgd, s, cfg);
         listener.checkpointSaved(files.checkpoint(), s);
     }
