@@ -53,6 +53,7 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
             }
             progress.close();
             if (!o.complete()) return "stopped; resume with --resume " + dir;
+            if (!replica.writes()) return "";   // only rank 0 keeps the metrics
             var rows = o.log().rows();
             var last = rows.get(rows.size() - 1);
             return String.format(Locale.ROOT, "%s: test top-1 %.2f%% (%d images), train error %.2f%%, %.0f s%n"
