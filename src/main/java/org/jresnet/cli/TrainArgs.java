@@ -26,7 +26,9 @@ public final class TrainArgs {
         try {
             cl.parseArgs(args);
             if (c.resume != null) {
-                for (String o : TrainCommand.RUN_OPTIONS) {
+                // train's --resume may change --lr and --epochs (ResumeChange); spark train does not apply them yet
+                for (String o : java.util.stream.Stream.concat(TrainCommand.RUN_OPTIONS.stream(),
+                        java.util.stream.Stream.of("--lr", "--epochs")).toList()) {
                     if (cl.getParseResult().hasMatchedOption(o)) {
                         throw new IllegalArgumentException(o + " cannot be combined with --resume: the run keeps its own settings");
                     }

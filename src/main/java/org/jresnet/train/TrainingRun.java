@@ -109,19 +109,40 @@ public final class TrainingRun {
      */
     public static Outcome resume(Path dir, RunFiles.Resumed r, Data d, ProgressReporter progress,
                                  Trainer.Listener listener) throws IOException {
-        return resume(dir, r, d, progress, listener, Replica.SINGLE);
+        return resume(dir, r, ResumeChange.NONE, d, progress, listener, Replica.SINGLE);
     }
 
     /** Continues a run as this {@code replica} of a data-parallel run (every rank reads the same checkpoint). */
     public static Outcome resume(Path dir, RunFiles.Resumed r, Data d, ProgressReporter progress,
                                  Trainer.Listener listener, Replica replica) throws IOException {
+        return resume(dir, r, ResumeChange.NONE, d, progress, listener, replica);
+    }
+
+    /**
+     * As {@link #resume(Path, RunFiles.Resumed, Data, ProgressReporter, Trainer.Listener)}, with the
+     * run's rate or length changed from the checkpoint's iteration on ({@code change}, recorded in
+     * {@code metrics.jsonl}; {@code d} is the changed run's data).
+     */
+    public static Outcome resume(Path dir, RunFiles.Resumed stored, ResumeChange change, Data d,
+                                 ProgressReporter progress, Trainer.Listener listener) throws IOException {
+        return resume(dir, stored, change, d, progress, listener, Replica.SINGLE);
+    }
+
+    private static Outcome resume(Path dir, RunFiles.Resumed stored, ResumeChange change, Data d,
+                                  ProgressReporter progress, Trainer.Listener listener, Replica replica)
+            throws IOException {
+        RunFiles.Resumed r = change.applyTo(stored);
         TrainConfig cfg = r.config();
         ResNet net = r.loaded().model();
         RunFiles files = new RunFiles(dir, r.loaded().metadata());
-        MetricsLog log = MetricsLog.resume(dir, r.state().epoch() - 1);
+        MetricsLog log = MetricsLog.resume(dir, r.state().epoch() - 1, r.state().iteration());
         if (isComplete(r)) {
             if (replica.writes() && !Files.exists(files.model())) files.saveModel(net, log);
             return new Outcome(Status.COMPLETE, net, files, log, r.state(), d);
+        }
+        if (replica.writes() && change.changes(stored.config())) {
+            log.event(change.record(stored.config(), r.state()));
+            progress.message(change.describe(stored.config(), r.state()));
         }
         if (cfg.model().freezeBackbone()) freezeBackbone(net);
         Sgd sgd = sgd(net, cfg.optimizer());
@@ -152,7 +173,7 @@ public final class TrainingRun {
         TrainStep.Builder sb = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
                 .microBatches(replica.localMicroBatches(run.microBatches())).flatGradients(replica.workers() > 1);
         replica.wiring().accept(sb);
-        TrainStep step = sb.requireFiniteLoss().build();
+        TrainStep step = sb.requireFiniteLoss().requireFiniteGradients().build();
         Trainer trainer = new Trainer(cfg, step, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
                 progress, listener, replica);
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test"
