@@ -64,6 +64,7 @@ public final class Trainer {
     private final RunFiles files;
     private final ProgressReporter progress;
     private final Listener listener;
+    private final Replica replica;
     private volatile boolean stopRequested;
     private long t0, stepStart;
     private double elapsedBefore, lastStampS;
@@ -75,6 +76,14 @@ public final class Trainer {
     public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
                    Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
                    ProgressReporter progress, Listener listener) {
+        this(cfg, step, schedule, train, plan, test, trainTransform, evalTransform, files, progress, listener, Replica.SINGLE);
+    }
+
+    /** The loop of one {@code replica} of a data-parallel run: its slice of each batch; rank 0 writes. */
+    public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
+                   Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
+                   ProgressReporter progress, Listener listener, Replica replica) {
+        this.replica = replica;
         this.cfg = cfg;
         this.step = step;
         this.model = step.model();
@@ -118,7 +127,7 @@ public final class Trainer {
         // A fresh run starts in a folder without a checkpoint; a resumed one from its checkpoint.
         lastCheckpoint = Files.exists(files.checkpoint()) ? s : null;
         lastStampS = elapsedBefore;
-        try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.run().batch())) {
+        try (BatchLoader loader = loader()) {
             int perEpoch = loader.batchesPerEpoch();
             for (; s.epoch() <= cfg.run().epochs(); s = finishEpoch(s, log, perEpoch)) {
                 // A frozen backbone keeps its BN statistics: eval mode, and only fc learns.
@@ -146,6 +155,14 @@ public final class Trainer {
             }
         }
         return s;
+    }
+
+    /** The whole batches (one process) or this replica's slice of each. */
+    private BatchLoader loader() {
+        int batch = cfg.run().batch();
+        if (replica.workers() == 1) return BatchLoader.training(train, plan, trainTransform, batch);
+        return new BatchLoader(train, trainTransform, e -> replica.localOrder(plan.order(e), batch),
+                batch / replica.workers(), true, plan.seed(), BatchLoader.defaultWorkers(train));
     }
 
     /** The step; a loss or gradient that is no longer finite ends the run before any weight changes. */
@@ -224,6 +241,10 @@ public final class Trainer {
         long t = System.nanoTime();
         progress.close();
         requireFinite(s);   // before the test pass, so a diverged epoch leaves no row, no best weights
+        if (!replica.writes()) {
+            double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+            return new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, s.bestValErr());
+        }
         t = timer.since(Phase.LOG, t);
         Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
         double valErr = Double.NaN;
@@ -267,6 +288,7 @@ public final class Trainer {
 
     private void saveCheckpoint(RunState s) throws IOException {
         requireFinite(s);
+        if (!replica.writes()) return;
         long t = System.nanoTime();
         files.saveCheckpoint(model, sgd, s, cfg);
         lastCheckpoint = s;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * (issue 18, waiting for the core's TrainStep seam) and predict/features (issue 19) join here.
  */
 @Command(name = "jresnet spark", mixinStandardHelpOptions = true,
-        description = "jresnet on Apache Spark.", subcommands = {SparkMain.AllReduceBench.class})
+        description = "jresnet on Apache Spark.", subcommands = {TrainCommand.class, SparkMain.AllReduceBench.class})
 public final class SparkMain implements Runnable {
     @Override public void run() { new CommandLine(this).usage(System.out); }
 
