@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.jresnet.spark.cluster.BarrierJob;
 import org.jresnet.spark.cluster.Loopback;
+import org.jresnet.spark.ml.cli.SparkFeaturesCommand;
+import org.jresnet.spark.ml.cli.SparkPredictCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Option;
  * (issue 18, waiting for the core's TrainStep seam) and predict/features (issue 19) join here.
  */
 @Command(name = "jresnet spark", mixinStandardHelpOptions = true,
-        description = "jresnet on Apache Spark.", subcommands = {SparkMain.AllReduceBench.class})
+        description = "jresnet on Apache Spark.", subcommands = {SparkMain.AllReduceBench.class,
+            SparkPredictCommand.class, SparkFeaturesCommand.class})
 public final class SparkMain implements Runnable {
     @Override public void run() { new CommandLine(this).usage(System.out); }
 
