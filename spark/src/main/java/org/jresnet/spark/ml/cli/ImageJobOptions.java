@@ -58,13 +58,17 @@ final class ImageJobOptions {
 
     Dataset<Row> images(SparkSession spark) { return ImageFiles.read(spark, data); }
 
-    /** Writes {@code result} sorted by path (Spark's commit protocol: a failed job leaves no partial output) and sums it up. */
-    void write(SparkSession spark, Dataset<Row> result, boolean hasErrors) {
+    /**
+     * Writes {@code result} sorted by path (Spark's commit protocol: a failed job leaves no partial
+     * output), sums it up and returns the exit code: 1 when images could not be read, as predict's.
+     */
+    int write(SparkSession spark, Dataset<Row> result, boolean hasErrors) {
         result.orderBy("path").write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(out);
         Dataset<Row> written = spark.read().parquet(out);
         long n = written.count();
         long bad = hasErrors ? written.filter(written.col("error").isNotNull()).count() : 0;
         System.err.println("jresnet spark: " + n + " images" + (bad > 0 ? " (" + bad + " unreadable, see the error column)" : "")
                 + " -> " + out);
+        return bad > 0 ? 1 : 0;
     }
 }

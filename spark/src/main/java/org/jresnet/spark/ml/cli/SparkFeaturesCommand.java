@@ -23,8 +23,7 @@ public final class SparkFeaturesCommand implements Callable<Integer> {
         try (SparkSession spark = job.session("jresnet spark features")) {
             Dataset<Row> out = f.transform(job.images(spark));
             boolean keep = job.onBad.equals("keep");
-            job.write(spark, keep ? out.select("path", "features", "error") : out.select("path", "features"), keep);
+            return job.write(spark, keep ? out.select("path", "features", "error") : out.select("path", "features"), keep);
         }
-        return 0;
     }
 }

@@ -34,8 +34,7 @@ public final class SparkPredictCommand implements Callable<Integer> {
                     functions.col("predictedLabel"), functions.col("topClasses"), functions.col("topProbabilities")));
             boolean keep = job.onBad.equals("keep");
             if (keep) cols.add(functions.col("error"));
-            job.write(spark, out.select(cols.toArray(Column[]::new)), keep);
+            return job.write(spark, out.select(cols.toArray(Column[]::new)), keep);
         }
-        return 0;
     }
 }
