@@ -38,7 +38,7 @@ public final class Errors {
             return e.getMessage() == null ? "I/O error (" + e.getClass().getSimpleName() + ")" : e.getMessage();
         }
         if (t instanceof org.jresnet.train.TrainConfig.Invalid i) {
-            return "jresnet: " + TrainingOptions.FLAGS.getOrDefault(i.field(), i.field()) + " " + i.problem();
+            return TrainingOptions.FLAGS.getOrDefault(i.field(), i.field()) + " " + i.problem();
         }
         String m = t.getMessage();
         if (m == null || m.isBlank()) m = t.getClass().getSimpleName();

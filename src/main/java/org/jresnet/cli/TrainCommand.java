@@ -1,5 +1,6 @@
 package org.jresnet.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
@@ -10,7 +11,9 @@ import org.jresnet.models.Models;
 import org.jresnet.engine.Engine;
 import org.jresnet.train.LrSchedule;
 import org.jresnet.train.ProgressReporter;
+import org.jresnet.train.ResumeChange;
 import org.jresnet.train.RunFiles;
+import org.jresnet.train.RunLock;
 import org.jresnet.train.RunState;
 import org.jresnet.train.TrainConfig;
 import org.jresnet.train.Trainer;
@@ -50,7 +53,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-until-error", description = "Training error below which --warmup-lr ends (default ${DEFAULT-VALUE}).")
     double warmupUntilError = 0.8;
     @Option(names = "--val", description = "Hold out N training images for validation (best.safetensors).") int val;
-    @Option(names = "--resume", description = "Continue the run in this folder exactly where it stopped.") Path resume;
+    @Option(names = "--resume", description = {"Continue the run in this folder exactly where it stopped.",
+        "Only --lr and --epochs may change it, from the current iteration on (recorded in metrics.jsonl;"
+            + " the run is then no longer bit-identical to an uninterrupted one)."}) Path resume;
     @Option(names = "--init", description = "Start from these weights (safetensors, or a PyTorch checkpoint .pth/.pt/.th).") Path init;
     @Option(names = "--num-classes", description = "Classes of the classifier; re-initialises fc when it differs from --init's.")
     int numClasses;
@@ -63,9 +68,9 @@ final class TrainCommand implements Callable<Integer> {
     /** Slows each step down so that tests can interrupt a run mid-epoch; not for users. */
     @Option(names = "--step-delay-ms", hidden = true) int stepDelayMs;
 
-    /** Options that define the run and therefore may not change on --resume. */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--epochs", "--batch",
-            "--micro-batches", "--lr", "--momentum", "--weight-decay", "--nesterov", "--schedule", "--milestones", "--gamma",
+    /** Options that define the run and therefore may not change on --resume (--lr and --epochs may: ResumeChange). */
+    private static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--batch",
+            "--micro-batches", "--momentum", "--weight-decay", "--nesterov", "--schedule", "--milestones", "--gamma",
             "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
             "--freeze-backbone", "--zero-init-residual", "--mean", "--std", "--out", "--ckpt-every");
 
@@ -77,10 +82,20 @@ final class TrainCommand implements Callable<Integer> {
     private int newRun(ProgressReporter progress) throws Exception {
         Models.arch(model);  // unknown names fail before any data is read
         Path outDir = out != null ? out : Paths.get("runs", model);
-        TrainingRun.checkNewRunFolder(outDir);
-        TrainConfig cfg = config(training.dataOrSample(), outDir);
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
-        return finish(TrainingRun.start(cfg, d, progress, stepDelay()));
+        TrainConfig cfg = config(training.dataOrSample(), outDir);   // every value checked before a folder is made
+        checkScheduleOptions(cfg);
+        boolean made = !Files.exists(outDir);
+        RunFiles.checkWritable(outDir);
+        RunLock lock = RunLock.acquire(outDir);
+        try {
+            TrainingRun.checkNewRunFolder(outDir);
+            TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
+            return finish(TrainingRun.start(cfg, d, progress, stepDelay()));
+        } finally {
+            // A command that failed before writing anything leaves no empty run folder behind.
+            if (made) lock.closeAndRemoveIfEmpty();
+            else lock.close();
+        }
     }
 
     private TrainConfig config(Path dataPath, Path outDir) {
@@ -100,29 +115,64 @@ final class TrainCommand implements Callable<Integer> {
     private Normalization normalization() {
         if ((mean == null) != (std == null)) throw new Errors.UsageException("give --mean and --std together");
         if (mean == null) return null;
-        if (mean.length != 3 || std.length != 3) throw new Errors.UsageException("--mean and --std take three values (R,G,B)");
-        for (double s : std) if (!(s > 0)) throw new Errors.UsageException("--std values must be > 0");
+        checkNormalization(mean, std);
         return new Normalization(mean, std);
     }
 
-    private int resumeRun(ProgressReporter progress) throws Exception {
-        for (String o : RUN_OPTIONS) {
-            if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-                throw new Errors.UsageException(o + " cannot be combined with --resume: the run keeps its own settings");
+    /** --mean and --std as train, eval and predict take them: three finite values each, std > 0. */
+    static void checkNormalization(double[] mean, double[] std) {
+        if (mean.length != 3 || std.length != 3) throw new Errors.UsageException("--mean and --std take three values (R,G,B)");
+        for (double m : mean) {
+            if (!Double.isFinite(m)) throw new Errors.UsageException("--mean values must be finite numbers, got " + m);
+        }
+        for (double s : std) {
+            if (!(s > 0) || Double.isInfinite(s)) {
+                throw new Errors.UsageException("--std values must be finite and > 0, got " + s);
             }
         }
-        RunFiles.Resumed r = RunFiles.readCheckpoint(resume);
-        TrainConfig cfg = r.config();
-        if (cfg.run().threads() != Engine.current().threads()) {
-            System.err.printf(Locale.ROOT, "note: the run started with %d threads, this process has %d; the result will"
-                    + " not be bit-identical to an uninterrupted run%n", cfg.run().threads(), Engine.current().threads());
+    }
+
+    /** Options of one schedule given with another would be silently ignored: refuse them. */
+    private void checkScheduleOptions(TrainConfig cfg) {
+        var parsed = spec.commandLine().getParseResult();
+        if (cfg.schedule().kind() != LrSchedule.Kind.MULTISTEP && parsed.hasMatchedOption("--gamma")) {
+            throw new Errors.UsageException("--gamma applies only to --schedule multistep");
         }
-        if (TrainingRun.isComplete(r)) {
-            System.err.println("the run in " + resume + " is already complete (" + cfg.run().epochs() + " epochs)");
-            return 0;
+        if (cfg.schedule().warmupLr() == 0 && parsed.hasMatchedOption("--warmup-until-error")) {
+            throw new Errors.UsageException("--warmup-until-error applies only with --warmup-lr");
         }
-        TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
-        return finish(TrainingRun.resume(resume, r, d, progress, stepDelay()));
+    }
+
+    private int resumeRun(ProgressReporter progress) throws Exception {
+        var parsed = spec.commandLine().getParseResult();
+        for (String o : RUN_OPTIONS) {
+            if (parsed.hasMatchedOption(o)) {
+                throw new Errors.UsageException(o + " cannot be combined with --resume: the run keeps its own settings"
+                        + " (only --lr and --epochs may change)");
+            }
+        }
+        ResumeChange change = new ResumeChange(parsed.hasMatchedOption("--lr") ? training.lr : null,
+                parsed.hasMatchedOption("--epochs") ? epochs : null);
+        RunFiles.requireCheckpoint(resume);
+        try (RunLock lock = RunLock.acquire(resume)) {
+            RunFiles.Resumed stored = RunFiles.readCheckpoint(resume);
+            RunFiles.Resumed r = change.applyTo(stored);
+            TrainConfig cfg = r.config();
+            if (cfg.run().threads() != Engine.current().threads()) {
+                System.err.printf(Locale.ROOT, "note: the run started with %d threads, this process has %d; the result will"
+                        + " not be bit-identical to an uninterrupted run%n", cfg.run().threads(), Engine.current().threads());
+            }
+            if (TrainingRun.isComplete(r)) {
+                if (change.changes(stored.config())) {
+                    throw new Errors.UsageException("the run in " + resume + " is complete (" + cfg.run().epochs()
+                            + " epochs): --lr changes nothing unless --epochs makes it longer");
+                }
+                System.err.println("the run in " + resume + " is already complete (" + cfg.run().epochs() + " epochs)");
+                return 0;
+            }
+            TrainingRun.Data d = TrainingRun.Data.open(cfg, training.quiet, limits.limits());
+            return finish(TrainingRun.resume(resume, stored, change, d, progress, stepDelay()));
+        }
     }
 
     private Trainer.Listener stepDelay() {

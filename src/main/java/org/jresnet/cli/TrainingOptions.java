@@ -31,7 +31,8 @@ final class TrainingOptions {
             Map.entry("warmupLr", "--warmup-lr"), Map.entry("warmupUntilError", "--warmup-until-error"),
             Map.entry("milestones", "--milestones"), Map.entry("gamma", "--gamma"), Map.entry("epochs", "--epochs"),
             Map.entry("batch", "--batch"), Map.entry("microBatches", "--micro-batches"),
-            Map.entry("ckptEvery", "--ckpt-every"), Map.entry("threads", "--threads"), Map.entry("seed", "--seed"));
+            Map.entry("ckptEvery", "--ckpt-every"), Map.entry("threads", "--threads"), Map.entry("seed", "--seed"),
+            Map.entry("freezeBackbone", "--freeze-backbone"));
 
     Path dataOrSample() { return data != null ? data : Home.bundled(Home.SAMPLE_DATA); }
 

@@ -35,9 +35,7 @@ final class WeightsOption {
 
     ModelFiles.Loaded load() throws Exception {
         if ((mean == null) != (std == null)) throw new Errors.UsageException("give --mean and --std together");
-        if (mean != null && (mean.length != 3 || std.length != 3)) {
-            throw new Errors.UsageException("--mean and --std take three values (R,G,B)");
-        }
+        if (mean != null) TrainCommand.checkNormalization(mean, std);
         Path file = weights != null ? weights : Home.bundled(Home.SHIPPED_MODEL);
         ModelFiles.Loaded loaded = resolve(file, model, shortcut, key);
         ModelMetadata meta = loaded.metadata();
@@ -62,6 +60,11 @@ final class WeightsOption {
             loaded = ModelFiles.load(file, f);
             if (model != null && !model.equals(loaded.metadata().model())) {
                 throw new Errors.UsageException(file + " holds a " + loaded.metadata().model() + ", not a " + model);
+            }
+            // The file says its shortcut; another one given would be silently ignored.
+            if (shortcut != null && Shortcut.parse(shortcut) != loaded.metadata().shortcut()) {
+                throw new Errors.UsageException(file + " holds a " + loaded.metadata().model() + " with shortcut "
+                        + loaded.metadata().shortcut() + "; --shortcut " + shortcut + " is only for files without jresnet metadata");
             }
         } else {
             ModelConfig c;

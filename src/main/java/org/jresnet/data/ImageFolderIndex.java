@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.jresnet.io.OneLine;
 
 /**
  * The file list of an ImageFolder split, from a directory or a zip, in torchvision's order:
@@ -140,7 +141,7 @@ final class ImageFolderIndex implements AutoCloseable {
         try {
             zip = new ZipFile(path.toFile());
         } catch (IOException e) {
-            throw new DataException("not a readable zip file: " + path + " (" + e.getMessage() + ")");
+            throw new DataException("not a readable zip file: " + path + " (" + OneLine.reason(e) + ")");
         }
         try {
             Tree tree = new Tree();

@@ -75,7 +75,8 @@ public final class ModelFiles {
 
     /**
      * Weights plus {@code extraTensors} (keys under {@value #OPTIM_PREFIX}) and {@code extraMetadata}
-     * (e.g. a checkpoint's step and schedule; must not redefine the model's keys).
+     * (e.g. a checkpoint's step and schedule; must not redefine the model's keys). Weights with a
+     * NaN or infinite value are refused ({@link NonFiniteWeightsException}): the file is not touched.
      */
     public static void save(Path file, Layer model, ModelMetadata meta, Map<String, TensorData> extraTensors,
                             Map<String, String> extraMetadata) throws IOException {
@@ -85,6 +86,10 @@ public final class ModelFiles {
                 throw new IllegalArgumentException("extra tensor '" + e.getKey() + "' must be under '" + OPTIM_PREFIX + "'");
             }
             tensors.put(e.getKey(), e.getValue());
+        }
+        Map<String, Integer> bad = NonFiniteWeightsException.scan(tensors);
+        if (!bad.isEmpty()) {
+            throw new NonFiniteWeightsException(file + " not written: " + NonFiniteWeightsException.describe(bad), bad);
         }
         Map<String, String> m = meta.toMap();
         for (var e : extraMetadata.entrySet()) {
@@ -144,9 +149,11 @@ public final class ModelFiles {
     /**
      * Copies the file's tensors into {@code model}'s parameters and buffers by name (keys mapped by
      * {@link StateDictKeys} when the model does not know them as they are). Strict: any missing,
-     * unexpected or mis-shaped key is a {@link WeightsException} and the model is left untouched.
+     * unexpected or mis-shaped key is a {@link WeightsException} and the model is left untouched;
+     * so, strict or not, is a NaN or infinite value in a tensor it would load
+     * ({@link NonFiniteWeightsException}).
      */
-    public static LoadReport loadInto(Layer model, SafeTensorsFile f, Path file, boolean strict) throws WeightsException {
+    public static LoadReport loadInto(Layer model, SafeTensorsFile f, Path file, boolean strict) throws IOException {
         Map<String, Tensor> targets = new LinkedHashMap<>();
         for (var e : entries(model).entrySet()) {
             Object o = e.getValue();
@@ -186,6 +193,14 @@ public final class ModelFiles {
         LoadReport report = new LoadReport(sourceOf.size(), missing, unexpected, mismatched, renamed, filled);
         if (strict && !report.complete()) {
             throw new WeightsException(file + ": does not fit " + describe(model) + ": " + report.describe());
+        }
+        Map<String, TensorData> loading = new LinkedHashMap<>();   // in the file's order
+        var sources = new java.util.HashSet<>(sourceOf.values());
+        for (var e : f.tensors().entrySet()) if (sources.contains(e.getKey())) loading.put(e.getKey(), e.getValue());
+        Map<String, Integer> bad = NonFiniteWeightsException.scan(loading);
+        if (!bad.isEmpty()) {
+            throw new NonFiniteWeightsException(file + ": " + NonFiniteWeightsException.describe(bad)
+                    + ": broken weights (from a diverged training?)", bad);
         }
         for (var e : sourceOf.entrySet()) {
             Tensor t = targets.get(e.getKey());

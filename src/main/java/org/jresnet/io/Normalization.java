@@ -23,8 +23,13 @@ public final class Normalization {
 
     public Normalization(double[] mean, double[] std) {
         if (mean.length != 3 || std.length != 3) throw new IllegalArgumentException("mean and std need 3 values (R, G, B)");
+        for (double m : mean) {
+            if (!Double.isFinite(m)) throw new IllegalArgumentException("mean must be finite, got " + Arrays.toString(mean));
+        }
         for (double s : std) {
-            if (!(s > 0)) throw new IllegalArgumentException("std must be positive, got " + Arrays.toString(std));
+            if (!(s > 0) || Double.isInfinite(s)) {
+                throw new IllegalArgumentException("std must be finite and positive, got " + Arrays.toString(std));
+            }
         }
         this.mean = mean.clone();
         this.std = std.clone();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
+import org.jresnet.io.NonFiniteWeightsException;
 import org.jresnet.io.TensorData;
 import org.jresnet.models.ResNet;
 import org.jresnet.plot.Charts;
@@ -18,7 +19,8 @@ import org.jresnet.plot.Charts;
  * buffers as {@code optim.momentum.<name>}, the run's config and position in the metadata),
  * {@code model.safetensors} (final weights, model keys only, strictly loadable by PyTorch),
  * {@code best.safetensors} (lowest validation error, only with {@code --val}), {@code curves.png}
- * and the metrics files. Every write is atomic.
+ * and the metrics files. Every write is atomic, and none holds a NaN or infinite value
+ * ({@link org.jresnet.io.ModelFiles#save} refuses them).
  */
 public final class RunFiles {
     /** Metadata keys of a checkpoint besides the model's own. */
@@ -89,9 +91,16 @@ public final class RunFiles {
     /** A checkpoint read back: the model (weights and BN statistics loaded), its config, position and momentum. */
     public record Resumed(ModelFiles.Loaded loaded, TrainConfig config, RunState state, Map<String, float[]> momentum) {}
 
+    /** Fails when {@code dir} holds no checkpoint to resume. */
+    public static void requireCheckpoint(Path dir) throws IOException {
+        if (!Files.exists(dir.resolve("checkpoint.safetensors"))) {
+            throw new IOException("nothing to resume in " + dir + ": no checkpoint.safetensors");
+        }
+    }
+
     public static Resumed readCheckpoint(Path dir) throws IOException {
+        requireCheckpoint(dir);
         Path f = dir.resolve("checkpoint.safetensors");
-        if (!Files.exists(f)) throw new IOException("nothing to resume in " + dir + ": no checkpoint.safetensors");
         ModelFiles.Loaded loaded = ModelFiles.load(f);
         Map<String, String> m = loaded.file().metadata();
         if (!m.containsKey(CONFIG_KEY) || !m.containsKey(STATE_KEY)) {
@@ -100,10 +109,18 @@ public final class RunFiles {
         TrainConfig cfg = JSON.readValue(m.get(CONFIG_KEY), StoredTrainConfig.class).toConfig();
         RunState state = JSON.readValue(m.get(STATE_KEY), RunState.class);
         Map<String, float[]> momentum = new LinkedHashMap<>();
+        Map<String, TensorData> stored = new LinkedHashMap<>();
         for (var e : loaded.file().tensors().entrySet()) {
             if (e.getKey().startsWith(Sgd.MOMENTUM_PREFIX)) {
                 momentum.put(e.getKey().substring(Sgd.MOMENTUM_PREFIX.length()), e.getValue().toFloats());
+                stored.put(e.getKey(), e.getValue());
             }
+        }
+        // The weights were checked as they loaded; momentum is not a weight but diverges with them.
+        Map<String, Integer> bad = NonFiniteWeightsException.scan(stored);
+        if (!bad.isEmpty()) {
+            throw new NonFiniteWeightsException(f + ": " + NonFiniteWeightsException.describe(bad)
+                    + ": the run diverged before this checkpoint was written", bad);
         }
         return new Resumed(loaded, cfg, state, momentum);
     }

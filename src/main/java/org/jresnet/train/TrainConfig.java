@@ -38,6 +38,8 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
                         boolean zeroInitResidual) {
         public Model {
             if (numClasses < 0) throw new Invalid("numClasses", "must be >= 0, got " + numClasses);
+            // Without --init the backbone is random: freezing it would train fc on noise features.
+            if (freezeBackbone && init == null) throw new Invalid("freezeBackbone", "needs --init (the weights to keep)");
         }
     }
 
@@ -57,8 +59,11 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
     /** SGD's settings (the rate is the schedule's). */
     public record Optimizer(double momentum, double weightDecay, boolean nesterov) {
         public Optimizer {
-            if (momentum < 0 || momentum >= 1) throw new Invalid("momentum", "must be in [0, 1), got " + momentum);
-            if (weightDecay < 0) throw new Invalid("weightDecay", "must be >= 0, got " + weightDecay);
+            // Written so that NaN fails too: every comparison with NaN is false.
+            if (!(momentum >= 0 && momentum < 1)) throw new Invalid("momentum", "must be in [0, 1), got " + momentum);
+            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+                throw new Invalid("weightDecay", "must be finite and >= 0, got " + weightDecay);
+            }
             if (nesterov && momentum == 0) throw new Invalid("nesterov", "requires momentum > 0");
         }
     }
@@ -70,14 +75,23 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
             if (kind == null) throw new Invalid("schedule", "is missing");
             if (!(lr > 0) || Double.isInfinite(lr)) throw new Invalid("lr", "must be positive, got " + lr);
             if (warmup < 0) throw new Invalid("warmup", "must be >= 0, got " + warmup);
-            if (!(warmupLr >= 0)) throw new Invalid("warmupLr", "must be >= 0, got " + warmupLr);
+            if (!(warmupLr >= 0) || Double.isInfinite(warmupLr)) {
+                throw new Invalid("warmupLr", "must be finite and >= 0, got " + warmupLr);
+            }
+            if (Double.isNaN(warmupUntilError)) throw new Invalid("warmupUntilError", "must be a number, got NaN");
             milestones = milestones == null ? new int[0] : milestones.clone();
             for (int i = 0; i < milestones.length; i++) {
                 if (milestones[i] < 0 || (i > 0 && milestones[i] <= milestones[i - 1])) {
                     throw new Invalid("milestones", "must be increasing epochs >= 0, got " + Arrays.toString(milestones));
                 }
             }
-            if (kind == LrSchedule.Kind.MULTISTEP && !(gamma > 0)) throw new Invalid("gamma", "must be positive");
+            if (kind == LrSchedule.Kind.MULTISTEP && (!(gamma > 0) || Double.isInfinite(gamma))) {
+                throw new Invalid("gamma", "must be finite and positive, got " + gamma);
+            }
+            if (kind != LrSchedule.Kind.MULTISTEP && milestones.length > 0) {
+                throw new Invalid("milestones", "apply only to the multistep schedule, not to "
+                        + kind.name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
 
         @Override public int[] milestones() { return milestones.clone(); }

@@ -1,8 +1,11 @@
 package org.jresnet.train;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jresnet.data.Batch;
@@ -11,7 +14,10 @@ import org.jresnet.data.Dataset;
 import org.jresnet.data.EpochPlan;
 import org.jresnet.data.Prefetcher;
 import org.jresnet.data.Transform;
+import org.jresnet.io.NonFiniteWeightsException;
 import org.jresnet.models.ResNet;
+import org.jresnet.tensor.Tensor;
+import org.jresnet.train.EpochTimer.Phase;
 
 /**
  * The training loop: SGD over the plan's epochs, the schedule's learning rate per iteration, a test
@@ -21,6 +27,15 @@ import org.jresnet.models.ResNet;
  * <p>Everything random is a function of (seed, epoch, index), and the engine is deterministic for
  * a fixed thread count, so the checkpoint's weights, BN statistics, momentum buffers and
  * {@link RunState} are the whole state of the run.
+ *
+ * <p>A run that diverges ends with {@link DivergedException}: a step whose loss or gradients are
+ * not finite is stopped before it updates a weight (the step's finiteness checks), and weights, BN
+ * statistics and momentum are checked before each checkpoint and at each epoch's end, so no
+ * checkpoint holds a NaN and the message names the last one written.
+ *
+ * <p>Each metrics row also records where the time since the previous row went ({@link EpochTimes}):
+ * {@code System.nanoTime} around the phases of the loop, the prefetch thread's own time from the
+ * {@link Prefetcher}. Timing reads clocks only, so it changes no number of the run.
  */
 public final class Trainer {
     /** Batches prepared ahead of the engine by the prefetch thread. */
@@ -33,7 +48,7 @@ public final class Trainer {
         default void checkpointSaved(Path file, RunState s) {}
     }
 
-    /** Thrown when the loss stops being finite; the last good checkpoint is kept. */
+    /** Thrown when the run stops being finite; the last finite checkpoint is kept and named. */
     public static final class DivergedException extends RuntimeException {
         public DivergedException(String message) { super(message); }
     }
@@ -51,8 +66,11 @@ public final class Trainer {
     private final Listener listener;
     private volatile boolean stopRequested;
     private long t0, stepStart;
-    private double elapsedBefore;
+    private double elapsedBefore, lastStampS;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The state the checkpoint on disk holds, null before this run wrote one. */
+    private RunState lastCheckpoint;
+    private final EpochTimer timer = new EpochTimer();
 
     public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
                    Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
@@ -97,6 +115,9 @@ public final class Trainer {
     private RunState loop(RunState s, MetricsLog log) throws IOException {
         t0 = System.nanoTime();
         elapsedBefore = s.elapsedS();
+        // A fresh run starts in a folder without a checkpoint; a resumed one from its checkpoint.
+        lastCheckpoint = Files.exists(files.checkpoint()) ? s : null;
+        lastStampS = elapsedBefore;
         try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.run().batch())) {
             int perEpoch = loader.batchesPerEpoch();
             for (; s.epoch() <= cfg.run().epochs(); s = finishEpoch(s, log, perEpoch)) {
@@ -106,30 +127,70 @@ public final class Trainer {
                 stepStart = System.nanoTime();
                 try (Prefetcher batches = loader.prefetch(s.epoch() - 1, s.batchInEpoch(), PREFETCH_DEPTH)) {
                     while (batches.hasNext()) {
+                        long t = System.nanoTime();
                         Batch b = batches.next();
+                        t = timer.since(Phase.DATA_WAIT, t);
                         double lr = schedule.at(s.iteration(), s.warmupDone());
                         TrainStep.Result r = step(b, lr, s);
+                        t = timer.since(Phase.STEP, t);
                         s = record(s, r, lr, perEpoch);
+                        timer.since(Phase.LOG, t);
                         if (stopRequested) return stop(s);
                         if (cfg.run().ckptEvery() > 0 && s.iteration() % cfg.run().ckptEvery() == 0 && batches.hasNext()) {
                             saveCheckpoint(s);
                         }
                     }
+                    // Every batch was taken, so the producer is done: its time is final.
+                    timer.add(Phase.AUGMENT, batches.busyNanos());
                 }
             }
         }
         return s;
     }
 
-    /** The step; a loss that is no longer finite ends the run with the last good checkpoint kept. */
+    /** The step; a loss or gradient that is no longer finite ends the run before any weight changes. */
     private TrainStep.Result step(Batch b, double lr, RunState s) {
         try {
             return step.run(b.images(), b.labels(), (float) lr);
         } catch (TrainStep.NonFiniteException e) {
-            throw new DivergedException(String.format(Locale.ROOT,
-                    "%s at iteration %d (epoch %d); lower --lr. The last good checkpoint is %s",
-                    e.getMessage(), s.iteration(), s.epoch(), files.checkpoint()));
+            throw diverged(e.getMessage(), s);
         }
+    }
+
+    /**
+     * Fails when a weight, BN statistic or momentum value is NaN or infinite: a step can overflow
+     * the weights while its loss and gradients were finite, and such a state must never be saved.
+     */
+    private void requireFinite(RunState s) {
+        Map<String, Integer> bad = new LinkedHashMap<>();
+        for (var e : model.parameters().entrySet()) count(bad, e.getKey(), e.getValue().value());
+        for (var e : model.buffers().entrySet()) count(bad, e.getKey(), e.getValue().value());
+        for (var e : sgd.momentumBuffers().entrySet()) {
+            int n = NonFiniteWeightsException.count(e.getValue(), 0, e.getValue().length);
+            if (n > 0) bad.put(Sgd.MOMENTUM_PREFIX + e.getKey(), n);
+        }
+        if (!bad.isEmpty()) throw diverged("the weights are no longer finite: " + NonFiniteWeightsException.describe(bad), s);
+    }
+
+    private static void count(Map<String, Integer> bad, String key, Tensor t) {
+        int n = NonFiniteWeightsException.count(t.data(), t.offset(), t.size());
+        if (n > 0) bad.put(key, n);
+    }
+
+    /** "{what} after iteration N (epoch E)", then the last finite checkpoint and how to go on from it. */
+    private DivergedException diverged(String what, RunState s) {
+        String next = lastCheckpoint == null
+                ? "No checkpoint was written before it: start again with a lower --lr"
+                : String.format(Locale.ROOT, "The last finite checkpoint is %s (%s): continue it with a lower rate,"
+                        + " jresnet train --resume %s --lr <lower>", files.checkpoint(), position(lastCheckpoint), files.dir());
+        return new DivergedException(String.format(Locale.ROOT, "%s at %s. %s", what, position(s), next));
+    }
+
+    /** Where the state {@code s} is, in the words of the progress lines. */
+    private static String position(RunState s) {
+        return s.batchInEpoch() == 0 && s.epoch() > 1
+                ? String.format(Locale.ROOT, "iteration %d, the end of epoch %d", s.iteration(), s.epoch() - 1)
+                : String.format(Locale.ROOT, "iteration %d, in epoch %d", s.iteration(), s.epoch());
     }
 
     /** Bookkeeping after a step: running loss and error, the warm-up's end, progress, the listener. */
@@ -160,7 +221,10 @@ public final class Trainer {
 
     /** Test (and validation) pass, metrics row, curves, best weights, checkpoint at the epoch boundary. */
     private RunState finishEpoch(RunState s, MetricsLog log, int perEpoch) throws IOException {
+        long t = System.nanoTime();
         progress.close();
+        requireFinite(s);   // before the test pass, so a diverged epoch leaves no row, no best weights
+        t = timer.since(Phase.LOG, t);
         Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
         double valErr = Double.NaN;
         double best = s.bestValErr();
@@ -168,21 +232,28 @@ public final class Trainer {
             valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch()).error();
             if (Double.isNaN(best) || valErr < best) {
                 best = valErr;
+                t = timer.since(Phase.TEST, t);
                 files.saveBest(model);
+                t = timer.since(Phase.CHECKPOINT, t);
             }
         }
+        timer.since(Phase.TEST, t);
         double lr = schedule.at(Math.max(0, s.iteration() - 1), s.warmupDone());
-        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+        long stamp = System.nanoTime();
+        double elapsed = elapsedBefore + (stamp - t0) / 1e9;
         EpochMetrics m = new EpochMetrics(s.epoch(), s.iteration(), s.lossSum() / s.seen(),
-                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed);
+                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed, timer.take());
+        // From here on the time belongs to the next row's span (see EpochTimes).
         log.append(m);
         files.saveCurves(log, dataName(cfg.data().path()));
         progress.message(String.format(Locale.ROOT,
-                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs",
+                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs (%s)",
                 m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
                 100 * m.testErr(), Double.isNaN(valErr) ? "" : String.format(Locale.ROOT, "  val err %.2f%%", 100 * valErr),
-                m.elapsedS()));
+                m.elapsedS(), m.times().compact(elapsed - lastStampS)));
+        lastStampS = elapsed;
         listener.epochDone(m);
+        timer.since(Phase.LOG, stamp);
         RunState next = new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, best);
         saveCheckpoint(next);
         return next;
@@ -195,7 +266,11 @@ public final class Trainer {
     }
 
     private void saveCheckpoint(RunState s) throws IOException {
+        requireFinite(s);
+        long t = System.nanoTime();
         files.saveCheckpoint(model, sgd, s, cfg);
+        lastCheckpoint = s;
+        timer.since(Phase.CHECKPOINT, t);
         listener.checkpointSaved(files.checkpoint(), s);
     }
 

@@ -103,13 +103,28 @@ public final class TrainingRun {
      */
     public static Outcome resume(Path dir, RunFiles.Resumed r, Data d, ProgressReporter progress,
                                  Trainer.Listener listener) throws IOException {
+        return resume(dir, r, ResumeChange.NONE, d, progress, listener);
+    }
+
+    /**
+     * As {@link #resume(Path, RunFiles.Resumed, Data, ProgressReporter, Trainer.Listener)}, with the
+     * run's rate or length changed from the checkpoint's iteration on ({@code change}, recorded in
+     * {@code metrics.jsonl}; {@code d} is the changed run's data).
+     */
+    public static Outcome resume(Path dir, RunFiles.Resumed stored, ResumeChange change, Data d,
+                                 ProgressReporter progress, Trainer.Listener listener) throws IOException {
+        RunFiles.Resumed r = change.applyTo(stored);
         TrainConfig cfg = r.config();
         ResNet net = r.loaded().model();
         RunFiles files = new RunFiles(dir, r.loaded().metadata());
-        MetricsLog log = MetricsLog.resume(dir, r.state().epoch() - 1);
+        MetricsLog log = MetricsLog.resume(dir, r.state().epoch() - 1, r.state().iteration());
         if (isComplete(r)) {
             if (!Files.exists(files.model())) files.saveModel(net, log);
             return new Outcome(Status.COMPLETE, net, files, log, r.state(), d);
+        }
+        if (change.changes(stored.config())) {
+            log.event(change.record(stored.config(), r.state()));
+            progress.message(change.describe(stored.config(), r.state()));
         }
         if (cfg.model().freezeBackbone()) freezeBackbone(net);
         Sgd sgd = sgd(net, cfg.optimizer());
@@ -137,7 +152,7 @@ public final class TrainingRun {
         Transform trainT = Preprocessing.training(d.train(), d.norm(), size);
         Transform evalT = Preprocessing.evaluation(d.test(), d.norm(), size);
         TrainStep step = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
-                .microBatches(run.microBatches()).requireFiniteLoss().build();
+                .microBatches(run.microBatches()).requireFiniteLoss().requireFiniteGradients().build();
         Trainer trainer = new Trainer(cfg, step, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
                 progress, listener);
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test"
