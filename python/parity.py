@@ -27,9 +27,10 @@ Inputs: batch 2 at 64x64 for ImageNet nets (resnet50: batch 4 at 128x128, see IN
 
 The reference is computed in float64 by default (from the same float32 weights and inputs), so a
 difference measures jresnet's float32 error alone; --dtype float32 gives PyTorch's float32 numbers.
-The cond.* tensors say how well conditioned each check is: some are not (BN over the 8 values of
-a 2x2 map with batch 2, near-invariances of BN biases in plain nets, chaotic SGD trajectories at
-lr 0.01 over 3 steps), and there PyTorch's own float32 result misses the float64 one by more than the tolerance.
+The cond.* tensors say how well conditioned each check is (how far PyTorch's own float32 result
+is from the float64 one); PyTorchParityTest allows 10x that per tensor, never above 1e-2, so the
+fixtures are made well-conditioned: the last BN of each residual branch of the ImageNet nets is
+damped (RESIDUAL_BN_SCALE) and resnet50 runs at 4 x 128x128 (INPUTS).
 Gradients are also ill-conditioned wherever a relu input sits within float32 noise of 0 (relu'
 jumps there): such inputs are moved away by small BN-bias shifts (clear_relu_kinks), and the margin
 reached is stored as the fixtures' "relu_margin" metadata.
@@ -78,6 +79,13 @@ def metadata(model, net, shortcut, variant, cifar, num_classes):
                                        classes=["class%d" % i for i in range(num_classes)])
 
 
+# Scale of the last BN of each residual branch in the ImageNet nets. At 0.5-1.5 like the other BNs,
+# resnet50's 16 blocks amplify gradients (conv1's up to 29) until they are chaotic: PyTorch's own
+# float32 gradients missed float64 by 26% even at 4 x 128x128. Damped branches (what
+# zero_init_residual does in the limit) make the backward pass well-conditioned.
+RESIDUAL_BN_SCALE = (0.1, 0.3)
+
+
 def randomise(net, gen, calib):
     """Random BN affine parameters and running statistics near the batch statistics of `calib`."""
     bns = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
@@ -86,6 +94,11 @@ def randomise(net, gen, calib):
             m.weight.uniform_(0.5, 1.5, generator=gen)
             m.bias.normal_(0.0, 0.2, generator=gen)
             m.momentum = 1.0  # running stats := this batch's stats
+        if not isinstance(net, reference_models.CifarResNet):
+            for block in net.modules():
+                last = getattr(block, "bn3", None) or (getattr(block, "bn2", None) if hasattr(block, "conv2") else None)
+                if isinstance(last, nn.BatchNorm2d) and hasattr(block, "conv1") and block is not net:
+                    last.weight.uniform_(*RESIDUAL_BN_SCALE, generator=gen)
         for m in net.modules():
             if isinstance(m, nn.Linear):
                 m.bias.normal_(0.0, 0.1, generator=gen)
@@ -187,9 +200,8 @@ def fix_relu_kinks_in_one_forward(net, modules, x):
 
 
 COND_PERTURBATIONS = 3
-# (batch, side) per model where the default (2 at 64x64 for ImageNet nets, 8 at 32x32 for CIFAR nets)
-# is ill-conditioned: resnet50's last BN would normalise 2x2x2 = 8 values a channel, and PyTorch's own
-# float32 gradients missed float64 by 35%; at 4 x 128x128 it normalises 4x4x4 = 64.
+# (batch, side) per model instead of the default (2 at 64x64 for ImageNet nets, 8 at 32x32 for CIFAR
+# nets): resnet50's last BN normalises 4x4x4 = 64 values a channel here, 2x2x2 = 8 at the default.
 INPUTS = {"resnet50": (4, 128)}
 
 
