@@ -14,13 +14,14 @@ import org.jresnet.serve.Server;
 import org.jresnet.serve.ServerConfig;
 import org.jresnet.serve.Signals;
 import org.jresnet.train.RunFiles;
+import org.jresnet.web.WebPages;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serve models over HTTP with dynamic batching (POST /v1/predict, /v1/models, /v2/models/{name}/infer,",
-            "/healthz, /readyz, /metrics, /openapi.json). Binds 127.0.0.1 unless --host says otherwise;",
+            "/healthz, /readyz, /metrics, /openapi.json) and web pages (/ classifies images, /runs follows training). Binds 127.0.0.1 unless --host says otherwise;",
             "SIGTERM drains requests in flight and exits 0."})
 final class ServeCommand implements Callable<Integer> {
     /** Environment variable read for the key when --api-key is not given (keeps it out of `ps`). */
@@ -47,6 +48,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-mb", description = "Request body limit in MB (default ${DEFAULT-VALUE}).") int maxBodyMb = 20;
     @Option(names = "--max-pixels", description = "Decoded image limit in pixels (default ${DEFAULT-VALUE}).")
     long maxPixels = ServerConfig.DEFAULT_MAX_PIXELS;
+    @Option(names = "--runs", paramLabel = "DIR", description = "Show the training runs under DIR live at /runs"
+            + " (curves, configuration, state; the experiments' plots and summaries).")
+    Path runs;
     @Option(names = "--warmup", description = "Forward passes per model before /readyz says ready (default ${DEFAULT-VALUE}).")
     int warmup = ServerConfig.DEFAULT_WARMUP_BATCHES;
 
@@ -59,9 +63,12 @@ final class ServeCommand implements Callable<Integer> {
         if (weights.isEmpty()) weights.add(Home.bundled(Home.SHIPPED_MODEL).toString());
         for (String w : weights) specs.add(load(w));
 
-        Server server = Server.start(cfg, specs, List.of(), System.out::println);
+        if (runs != null && !Files.isDirectory(runs)) throw new Errors.UsageException("--runs " + runs + " is not a folder");
+        Server server = Server.start(cfg, specs, List.of(new WebPages(runs)), System.out::println);
         Signals.onTerminate(server::close);
         System.out.println("jresnet serve: listening on " + server.url() + (key != null ? " (API key required)" : ""));
+        System.out.println("  pages: " + server.url() + "/ (classify)" + (runs != null ? ", " + server.url() + "/runs (runs in "
+                + runs + ")" : ""));
         for (ModelSpec s : specs) {
             ModelMetadata m = s.metadata();
             System.out.printf(Locale.ROOT, "  model %s: %s, %d classes, %dx%d input%n", s.name(), m.model(), m.numClasses(),

@@ -69,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--step-delay-ms", hidden = true) int stepDelayMs;
 
     /** Options that define the run and therefore may not change on --resume (--lr and --epochs may: ResumeChange). */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--batch",
+    static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--batch",
             "--micro-batches", "--momentum", "--weight-decay", "--nesterov", "--schedule", "--milestones", "--gamma",
             "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
             "--freeze-backbone", "--zero-init-residual", "--mean", "--std", "--out", "--ckpt-every");
@@ -98,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainConfig config(Path dataPath, Path outDir) {
+    TrainConfig config(Path dataPath, Path outDir) {
         TrainingOptions t = training;
         return new TrainConfig(
                 new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,

@@ -107,7 +107,14 @@ public final class CifarBinary {
         Path meta = folder.resolve("batches.meta.txt");
         if (!Files.isRegularFile(meta)) return CLASSES;
         List<String> names = new ArrayList<>();
-        for (String line : Files.readAllLines(meta, StandardCharsets.UTF_8)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(meta, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // the JDK's message is "Input length = 1": name the file and what it should hold
+            throw new DataException(meta + " is not UTF-8 text (it should list the class names, one a line)");
+        }
+        for (String line : lines) {
             if (!line.isBlank()) names.add(line.trim());
         }
         if (names.isEmpty()) throw new DataException(meta + " lists no class names");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jresnet.io.OneLine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -162,7 +163,7 @@ public final class Datasets {
         try {
             return ImageDecoder.decode(s.read(limits), s.name(), limits);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + s.name() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(OneLine.of("cannot read " + s.name() + ": " + OneLine.reason(e)), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.jresnet.data;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -8,7 +9,9 @@ import java.util.Locale;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.jresnet.io.OneLine;
 
 /**
  * The encoded bytes of one image, read within {@link DecodeLimits#maxImageBytes()}: the bytes are
@@ -36,6 +39,9 @@ public final class ImageBytes {
         byte[] bytes;
         try (InputStream in = new CheckedInputStream(zip.getInputStream(entry), crc)) {
             bytes = readBounded(in, source, limits, "the zip entry inflates to");
+        } catch (ZipException | EOFException e) {
+            // a broken record or deflate stream is a damaged image (so --skip-bad skips it), not an I/O failure
+            throw new BadImageException(source, "damaged zip entry: " + OneLine.reason(e));
         }
         if (entry.getSize() >= 0 && bytes.length != entry.getSize()) {
             throw new BadImageException(source, "damaged zip entry: " + bytes.length + " bytes, the zip says "

@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.jresnet.io.OneLine;
 
 /**
  * The file list of an ImageFolder split, from a directory or a zip, in torchvision's order:
@@ -140,11 +141,18 @@ final class ImageFolderIndex implements AutoCloseable {
         try {
             zip = new ZipFile(path.toFile());
         } catch (IOException e) {
-            throw new DataException("not a readable zip file: " + path + " (" + e.getMessage() + ")");
+            throw new DataException("not a readable zip file: " + path + " (" + OneLine.reason(e) + ")");
         }
         try {
             Tree tree = new Tree();
-            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+            List<? extends ZipEntry> entries;
+            try {
+                entries = java.util.Collections.list(zip.entries());
+            } catch (IllegalArgumentException e) {
+                // ZipFile decodes names lazily and throws "malformed input off : 67, length : 1"
+                throw new DataException("not a readable zip file: " + path + " (an entry name is not valid UTF-8)");
+            }
+            for (ZipEntry e : entries) {
                 String name = e.getName();
                 if (name.startsWith("/") || name.startsWith("../") || name.contains("/../")) continue;
                 if (isHidden(name)) continue;

@@ -9,7 +9,8 @@ import java.util.concurrent.BlockingQueue;
  * current one. The queue holds at most {@code depth} batches (bounded memory). Batches arrive in
  * order and are exactly {@link BatchLoader#batch} of the same (epoch, k): prefetching changes when
  * a batch is made, never what it holds. An error in the producer is rethrown by {@link #next()};
- * {@link #close()} stops the producer and waits for it.
+ * {@link #close()} stops the producer and waits for it. {@link #busyNanos()} is how long the
+ * producer spent making batches (decoding, augmenting), for the trainer's record of its epoch.
  */
 public final class Prefetcher implements AutoCloseable {
     private record Item(Batch batch, Throwable error) {}
@@ -19,6 +20,8 @@ public final class Prefetcher implements AutoCloseable {
     private final int total;
     private int taken;
     private volatile boolean closed;
+    /** Written by the producer only (before it hands the batch over), read by the consumer. */
+    private volatile long busyNanos;
 
     Prefetcher(BatchLoader loader, int epoch, int startBatch, int depth) {
         int nb = loader.batchesPerEpoch();
@@ -30,7 +33,12 @@ public final class Prefetcher implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(depth);
         this.producer = new Thread(() -> {
             try {
-                for (int k = startBatch; k < nb && !closed; k++) queue.put(new Item(loader.batch(epoch, k), null));
+                for (int k = startBatch; k < nb && !closed; k++) {
+                    long t = System.nanoTime();
+                    Batch b = loader.batch(epoch, k);
+                    busyNanos += System.nanoTime() - t;
+                    queue.put(new Item(b, null));
+                }
             } catch (InterruptedException e) {
                 // close() asked us to stop
             } catch (Throwable t) {
@@ -44,6 +52,12 @@ public final class Prefetcher implements AutoCloseable {
         producer.setDaemon(true);
         producer.start();
     }
+
+    /**
+     * Nanoseconds the producer has spent building batches so far: all of it once the last batch
+     * was taken. It runs beside the consumer, so it overlaps the consumer's own time.
+     */
+    public long busyNanos() { return busyNanos; }
 
     public boolean hasNext() { return !closed && taken < total; }
 

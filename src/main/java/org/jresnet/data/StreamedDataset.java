@@ -3,6 +3,7 @@ package org.jresnet.data;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import org.jresnet.io.OneLine;
 
 /**
  * An ImageFolder dataset decoded on every use (per epoch, by the batch loader's worker threads):
@@ -36,7 +37,7 @@ public final class StreamedDataset implements Dataset {
         try {
             bytes = s.read(limits);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + s.name() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(OneLine.of("cannot read " + s.name() + ": " + OneLine.reason(e)), e);
         }
         return ImageDecoder.decode(bytes, s.name(), limits);
     }

@@ -70,6 +70,30 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * The {@code __metadata__} of a file without reading its tensors: a watcher polling a
+     * checkpoint of hundreds of megabytes reads kilobytes. The header is checked as {@link #read} checks it.
+     */
+    public static Map<String, String> readMetadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new SafeTensorsException(file, Fault.TRUNCATED, "truncated: " + size
+                        + " bytes, a safetensors file starts with an 8-byte header length");
+            }
+            ByteBuffer head = readFully(ch, 0, (int) Math.min(size, 16));
+            checkMagic(file, head);
+            long n = head.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+            if (n < 2 || n > MAX_HEADER_BYTES || n > size - 8) {
+                throw new SafeTensorsException(file, Fault.ABSURD_HEADER_LENGTH, "header length "
+                        + Long.toUnsignedString(n) + " does not fit the file (" + size + " bytes)");
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            parseHeader(file, readFully(ch, 8, (int) n), metadata);
+            return metadata;
+        }
+    }
+
     private static SafeTensorsFile readFile(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -17,11 +17,12 @@ public final class SafeTensorsException extends IOException {
     private final Path file;
 
     public SafeTensorsException(Path file, Fault fault, String detail) {
-        super(file + ": " + detail);
+        super(OneLine.of(file + ": " + detail));
         this.file = file;
         this.fault = fault;
     }
 
     public Fault fault() { return fault; }
+
     public Path file() { return file; }
 }

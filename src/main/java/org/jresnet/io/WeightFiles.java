@@ -38,6 +38,9 @@ public final class WeightFiles {
 
     /** {@code key}: the top-level entry holding a checkpoint's state dict (null: look where checkpoints keep it). */
     public static Read read(Path file, String key) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new WeightsException(file + ": is a folder, not a weights file (safetensors or a PyTorch checkpoint)");
+        }
         if (TorchCheckpoints.sniff(file) == TorchCheckpoints.Kind.OTHER) {
             if (key != null) throw new WeightsException(file + ": --key " + key + " applies to PyTorch checkpoints, not safetensors");
             return new Read(SafeTensors.read(file), SAFETENSORS, List.of(), List.of());

@@ -8,7 +8,8 @@ import org.jresnet.engine.Engine;
 /**
  * Elementwise kernels over flat float arrays: ReLU forward/backward, the residual add, dot and
  * axpy. Each public entry point splits {@code [0, n)} over the engine's threads and runs either
- * the Vector API body or its scalar twin ({@link Simd#enabled()}); both have the same contract.
+ * the Vector API body or its scalar twin ({@link Simd#enabled()}); both have the same contract,
+ * and the vector body hands its tail to the twin ({@link Simd}'s convention).
  */
 public final class Elementwise {
     /** Elements per parallel chunk boundary: small tensors stay on the calling thread. */
@@ -91,7 +92,7 @@ public final class Elementwise {
 
     /** sum_i a[i] * b[i]. */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        return Simd.enabled() ? dotSimd(a, ao, b, bo, n) : dotScalar(a, ao, b, bo, n);
+        return Simd.enabled() ? dotSimd(a, ao, b, bo, n) : dotScalar(a, ao, b, bo, 0, n, 0f);
     }
 
     static float dotSimd(float[] a, int ao, float[] b, int bo, int n) {
@@ -100,20 +101,18 @@ public final class Elementwise {
         for (int end = F.loopBound(n); i < end; i += F.length()) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+        return dotScalar(a, ao, b, bo, i, n, acc.reduceLanes(VectorOperators.ADD));
     }
 
-    static float dotScalar(float[] a, int ao, float[] b, int bo, int n) {
-        float s = 0f;
-        for (int i = 0; i < n; i++) s += a[ao + i] * b[bo + i];
-        return s;
+    /** {@code sum} plus a[i] * b[i] for i in [s, e), in order. */
+    static float dotScalar(float[] a, int ao, float[] b, int bo, int s, int e, float sum) {
+        for (int i = s; i < e; i++) sum += a[ao + i] * b[bo + i];
+        return sum;
     }
 
     /** y[i] += alpha * x[i]. */
     public static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        if (Simd.enabled()) axpySimd(alpha, x, xo, y, yo, n); else axpyScalar(alpha, x, xo, y, yo, n);
+        if (Simd.enabled()) axpySimd(alpha, x, xo, y, yo, n); else axpyScalar(alpha, x, xo, y, yo, 0, n);
     }
 
     static void axpySimd(float alpha, float[] x, int xo, float[] y, int yo, int n) {
@@ -122,14 +121,10 @@ public final class Elementwise {
         for (int end = F.loopBound(n); i < end; i += F.length()) {
             FloatVector.fromArray(F, x, xo + i).fma(va, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
         }
-        axpyScalarFrom(alpha, x, xo, y, yo, i, n);
+        axpyScalar(alpha, x, xo, y, yo, i, n);
     }
 
-    static void axpyScalar(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        axpyScalarFrom(alpha, x, xo, y, yo, 0, n);
-    }
-
-    private static void axpyScalarFrom(float alpha, float[] x, int xo, float[] y, int yo, int s, int n) {
-        for (int i = s; i < n; i++) y[yo + i] += alpha * x[xo + i];
+    static void axpyScalar(float alpha, float[] x, int xo, float[] y, int yo, int s, int e) {
+        for (int i = s; i < e; i++) y[yo + i] += alpha * x[xo + i];
     }
 }

@@ -49,19 +49,14 @@ public final class Gemm {
             arOff = 0;
             arLd = k;
         }
-        ws.ensureChunks(Engine.current().threads());
-        ShiftedGemm g = ws.pass(0);
-        int[] aOff = g.offsets(1);
-        int[] eOff = g.packOffsets(1);
-        aOff[0] = 0;
-        eOff[0] = 0;
-        g.rows(1, m, 1);
-        g.a(arOff, 0, arLd, 0);
-        g.c(co, 0, ldc, 0);
-        g.k(aOff, 1, k, n);
-        g.accumulate = accumulate;
-        float[] packed = ws.floats(KernelWorkspace.PACKED_B, ShiftedGemm.packedSize(k, n));
-        ShiftedGemm.pack(1, k, eOff, transB ? 1 : ldb, transB ? ldb : 1, n, b, bo, packed, 0);
+        // one tap: C rows are A's rows i (lda apart), B[p, j] packed from b
+        ShiftedGemm g = ShiftedGemm.pass(ws, 0)
+                .rows(1, m, 1)
+                .a(arOff, 0, arLd, 0)
+                .c(co, 0, ldc, 0)
+                .oneTap(k, n, accumulate);
+        float[] packed = ws.floats(KernelWorkspace.PACKED_B, g.packedSize());
+        g.packB(b, bo, transB ? 1 : ldb, transB ? ldb : 1, packed, 0);
         g.runParallel(ar, packed, 0, c, ws);
     }
 }

@@ -10,15 +10,15 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Eleven kernels in four families, each shape rows x vectors of C:
  * <ul>
  *   <li>GEMM ({@code k3x4}, {@code k6x2}, {@code k8x1}), chosen by the width of the B panel:
- *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (the 16-channel stage of
- *       CIFAR ResNets);</li>
+ *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (a stage of L channels, such
+ *       as CIFAR ResNets' 16 at L = 16);</li>
  *   <li>weight gradient with input channels as rows ({@code w6x2}, {@code w8x1});</li>
  *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4});</li>
  *   <li>row-direct 3-wide convolution of adjacent output pixels ({@code rd8x1}, {@code rd8x2},
  *       {@code rd4x4}).</li>
  * </ul>
- * Fewer broadcasts per FMA is faster: a broadcast costs a vector-unit slot (measured on Zen 4,
- * JDK 17: 3x4 ~97% of FMA peak, 6x2 ~75%, 8x1 ~65%).
+ * Fewer broadcasts per FMA is faster: a broadcast costs a vector-unit slot (the share of the FMA
+ * peak each shape reaches: docs/benchmark.md, "Kernel tuning").
  *
  * <p>"Shifted" kernels ({@code k6x2}, {@code k8x1}) read A rows through per-row base offsets plus
  * per-tap offsets, so a convolution's input is read in place as an implicit im2col: row r of A
@@ -330,7 +330,7 @@ final class MicroKernel {
     /**
      * Direct 3-wide stride-1 convolution of 8 adjacent output pixels, 1 vector(s) of channels:
      * C[r] += sum_{k, kx} a[base + kOff[k] + (r+kx)*cin] * B[k, kx]. Each input value is broadcast once
-     * and feeds up to three taps, so a narrow output (16 or 32 channels) still keeps the FMA units busy.
+     * and feeds up to three taps, so a narrow output (L or 2L channels) still keeps the FMA units busy.
      * B is {@code b[(k*3 + kx)*W ..]}; C rows are {@code c[co + r*ldc ..]}, overwritten.
      */
     static void rd8x1(float[] a, int base, int cin, int[] kOff, int kk, float[] b, float[] c, int co, int ldc) {
@@ -383,7 +383,7 @@ final class MicroKernel {
     /**
      * Direct 3-wide stride-1 convolution of 8 adjacent output pixels, 2 vector(s) of channels:
      * C[r] += sum_{k, kx} a[base + kOff[k] + (r+kx)*cin] * B[k, kx]. Each input value is broadcast once
-     * and feeds up to three taps, so a narrow output (16 or 32 channels) still keeps the FMA units busy.
+     * and feeds up to three taps, so a narrow output (L or 2L channels) still keeps the FMA units busy.
      * B is {@code b[(k*3 + kx)*W ..]}; C rows are {@code c[co + r*ldc ..]}, overwritten.
      */
     static void rd8x2(float[] a, int base, int cin, int[] kOff, int kk, float[] b, float[] c, int co, int ldc) {

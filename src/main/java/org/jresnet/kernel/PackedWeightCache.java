@@ -3,13 +3,14 @@ package org.jresnet.kernel;
 import java.util.function.Consumer;
 
 /**
- * A convolution's weights as {@link ConvSimd#forward} packs them into panels, kept between calls
+ * A convolution's weights as a forward algorithm packs them (GEMM panels, or Winograd's
+ * transformed weights), kept between calls
  * while the weights do not change: at inference the same weights serve every batch, and packing
  * them (a strided gather of every weight) costs as much as a batch-1 forward of a 1x1 layer.
  * The owner clears it whenever the weights may have changed.
  */
 public final class PackedWeightCache {
-    /** The packings, one per forward path. */
+    /** The packings, one per forward algorithm. */
     static final int SHIFTED = 0, ROW_DIRECT = 1, WINOGRAD = 2;
 
     /** Which packing {@link #panels} holds (the forward path that made it); -1: none. */
@@ -32,5 +33,17 @@ public final class PackedWeightCache {
             this.layout = layout;
         }
         return panels;
+    }
+
+    /**
+     * The weights packed by {@code pack} into {@code size} floats: from {@code cache} (packing them
+     * there if it lacks them), or, with no cache (training: the weights change every step), packed
+     * into the workspace's {@link KernelWorkspace#PACKED_B} on every call.
+     */
+    static float[] panels(PackedWeightCache cache, int layout, int size, KernelWorkspace ws, Consumer<float[]> pack) {
+        if (cache != null) return cache.get(layout, size, pack);
+        float[] b = ws.floats(KernelWorkspace.PACKED_B, size);
+        pack.accept(b);
+        return b;
     }
 }

@@ -5,7 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 import org.jresnet.engine.Engine;
 
 /**
- * Pooling over NHWC activations, SIMD along channels, each with a scalar twin. Work is split over
+ * Pooling over NHWC activations, SIMD along channels, each with a scalar twin that also
+ * finishes the vector body's channel tail ({@link Simd}'s convention). Work is split over
  * images, so no two threads write the same element and results do not depend on the thread count.
  */
 public final class PoolKernels {
@@ -21,14 +22,12 @@ public final class PoolKernels {
         Engine.current().parallel().forRange(n, (chunk, s, e) -> {
             for (int i = s; i < e; i++) {
                 int xb = xo + i * hw * c, yb = yo + i * c;
-                int ch = simd ? gapForwardSimd(x, xb, y, yb, hw, c) : 0;
-                gapForwardScalar(x, xb, y, yb, hw, ch, c);
+                if (simd) gapForwardSimd(x, xb, y, yb, hw, c); else gapForwardScalar(x, xb, y, yb, hw, 0, c);
             }
         });
     }
 
-    /** Channels up to the vector loop bound; returns where the scalar tail starts. */
-    static int gapForwardSimd(float[] x, int xb, float[] y, int yb, int hw, int c) {
+    static void gapForwardSimd(float[] x, int xb, float[] y, int yb, int hw, int c) {
         int bound = F.loopBound(c);
         float inv = 1f / hw;
         for (int ch = 0; ch < bound; ch += F.length()) {
@@ -36,7 +35,7 @@ public final class PoolKernels {
             for (int p = 0; p < hw; p++) acc = acc.add(FloatVector.fromArray(F, x, xb + p * c + ch));
             acc.mul(inv).intoArray(y, yb + ch);
         }
-        return bound;
+        gapForwardScalar(x, xb, y, yb, hw, bound, c);
     }
 
     static void gapForwardScalar(float[] x, int xb, float[] y, int yb, int hw, int c0, int c) {
@@ -54,20 +53,19 @@ public final class PoolKernels {
         Engine.current().parallel().forRange(n, (chunk, s, e) -> {
             for (int i = s; i < e; i++) {
                 int xb = dxo + i * hw * c, yb = dyo + i * c;
-                int ch = simd ? gapBackwardSimd(dy, yb, dx, xb, hw, c) : 0;
-                gapBackwardScalar(dy, yb, dx, xb, hw, ch, c);
+                if (simd) gapBackwardSimd(dy, yb, dx, xb, hw, c); else gapBackwardScalar(dy, yb, dx, xb, hw, 0, c);
             }
         });
     }
 
-    static int gapBackwardSimd(float[] dy, int yb, float[] dx, int xb, int hw, int c) {
+    static void gapBackwardSimd(float[] dy, int yb, float[] dx, int xb, int hw, int c) {
         int bound = F.loopBound(c);
         float inv = 1f / hw;
         for (int ch = 0; ch < bound; ch += F.length()) {
             FloatVector g = FloatVector.fromArray(F, dy, yb + ch).mul(inv);
             for (int p = 0; p < hw; p++) g.intoArray(dx, xb + p * c + ch);
         }
-        return bound;
+        gapBackwardScalar(dy, yb, dx, xb, hw, bound, c);
     }
 
     static void gapBackwardScalar(float[] dy, int yb, float[] dx, int xb, int hw, int c0, int c) {
@@ -92,19 +90,18 @@ public final class PoolKernels {
             for (int r = r0; r < r1; r++) {
                 int n = r / oh, oy = r % oh;
                 for (int ox = 0; ox < ow; ox++) {
-                    int ch = simd ? maxPoolPixelSimd(s, x, xo, y, yo, n, oy, ox) : 0;
-                    maxPoolPixelScalar(s, x, xo, y, yo, n, oy, ox, ch);
+                    if (simd) maxPoolPixelSimd(s, x, xo, y, yo, n, oy, ox);
+                    else maxPoolPixelScalar(s, x, xo, y, yo, n, oy, ox, 0);
                 }
             }
         });
     }
 
     /**
-     * One output pixel, channels up to the vector loop bound; returns where the scalar tail starts.
-     * The window is swept pixel by pixel with the output row as accumulator (no vector carried
+     * One output pixel. The window is swept pixel by pixel with the output row as accumulator (no vector carried
      * across the nested loops, which C2 on JDK 17 would box).
      */
-    static int maxPoolPixelSimd(ConvShape s, float[] x, int xo, float[] y, int yo, int n, int oy, int ox) {
+    static void maxPoolPixelSimd(ConvShape s, float[] x, int xo, float[] y, int yo, int n, int oy, int ox) {
         int c = s.cin(), bound = F.loopBound(c), lanes = F.length();
         int y0 = Math.max(0, oy * s.stride() - s.pad()), y1 = Math.min(s.h(), oy * s.stride() - s.pad() + s.kh());
         int x0 = Math.max(0, ox * s.stride() - s.pad()), x1 = Math.min(s.w(), ox * s.stride() - s.pad() + s.kw());
@@ -120,7 +117,7 @@ public final class PoolKernels {
                 }
             }
         }
-        return bound;
+        maxPoolPixelScalar(s, x, xo, y, yo, n, oy, ox, bound);
     }
 
     static void maxPoolPixelScalar(ConvShape s, float[] x, int xo, float[] y, int yo, int n, int oy, int ox, int c0) {

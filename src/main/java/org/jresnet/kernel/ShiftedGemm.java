@@ -24,9 +24,8 @@ import org.jresnet.engine.Parallel;
  */
 final class ShiftedGemm {
     /**
-     * Rows of C per tile: the A rows of one tile are reused from L1 across panels and k blocks.
-     * 24 rows keep them there beside a 64-column panel of B (96 rows did not: ResNet-50's 64->64
-     * 1x1 layer ran at 74 GFLOPS a core with 96-row tiles, 92 with 24).
+     * Rows of C per tile: the A rows of one tile are reused from L1 across panels and k blocks,
+     * so they must stay there beside a 4L-column panel of B (docs/benchmark.md, "Kernel tuning").
      */
     private static final int TILE_ROWS = MR_LCM;
     /** Floats of packed B per k block, so one block of B stays in L2 while a tile streams through. */
@@ -34,25 +33,39 @@ final class ShiftedGemm {
     /** Copies smaller than this run on the calling thread: waking a worker costs more. */
     static final int MIN_PARALLEL_FLOATS = 32 * 1024;
 
-    int images, uCount, vCount;
-    int aConst, aImg, aU, aV;
-    int cConst, cImg, cU, cV;
-    int[] aOff;
-    int taps, kin, ncol;
-    /** Accumulate into C (otherwise overwrite). */
-    boolean accumulate;
+    private int images, uCount, vCount;
+    private int aConst, aImg, aU, aV;
+    private int cConst, cImg, cU, cV;
+    private int taps, kin, ncol;
+    private boolean accumulate;           // into C, else overwrite
 
     private int[] kOff = new int[0];
     private int kBlock;
     private int[] offsetBuf = new int[0], packBuf = new int[0];
 
-    /** This pass's own array for {@code n} tap offsets (kept across calls). */
-    int[] offsets(int n) {
+    /*
+     * Every pass is set up the same way, in one statement:
+     *
+     *   ShiftedGemm g = ShiftedGemm.pass(ws, i);
+     *   fill g.tapOffsets(taps)[e] (tap e's shift in A) and g.packOffsets(taps)[e] (its weights)
+     *   g.rows(images, u, v).a(...).c(...).k(taps, kin, ncol, accumulate);
+     *   g.packB(w, wo, iStride, colStride, dst, dstOff);     // or weights packed earlier
+     *   g.runParallel(a, dst, dstOff, c, ws);
+     */
+
+    /** The workspace's reusable pass {@code i} (a convolution's backward runs one per stride phase), chunks made room for. */
+    static ShiftedGemm pass(KernelWorkspace ws, int i) {
+        ws.ensureChunks(Engine.current().threads());
+        return ws.pass(i);
+    }
+
+    /** This pass's own array for {@code n} tap offsets into A (kept across calls). */
+    int[] tapOffsets(int n) {
         if (offsetBuf.length < n) offsetBuf = new int[n];
         return offsetBuf;
     }
 
-    /** This pass's own array for {@code n} packing offsets (kept across calls). */
+    /** This pass's own array for {@code n} packing offsets into the weights (kept across calls). */
     int[] packOffsets(int n) {
         if (packBuf.length < n) packBuf = new int[n];
         return packBuf;
@@ -66,32 +79,45 @@ final class ShiftedGemm {
     /** Floats of packed B for {@code k} rows and {@code ncol} columns. */
     static int packedSize(int k, int ncol) { return k * paddedCols(ncol); }
 
-    void rows(int images, int uCount, int vCount) {
+    /** Floats of this pass's packed B. */
+    int packedSize() { return packedSize(taps * kin, ncol); }
+
+    /** C rows are (img, u, v) for img < images, u < uCount, v < vCount. */
+    ShiftedGemm rows(int images, int uCount, int vCount) {
         this.images = images;
         this.uCount = uCount;
         this.vCount = vCount;
+        return this;
     }
 
-    void a(int aConst, int aImg, int aU, int aV) {
+    /** Row (img, u, v) of A starts at aConst + img*aImg + u*aU + v*aV. */
+    ShiftedGemm a(int aConst, int aImg, int aU, int aV) {
         this.aConst = aConst;
         this.aImg = aImg;
         this.aU = aU;
         this.aV = aV;
+        return this;
     }
 
-    void c(int cConst, int cImg, int cU, int cV) {
+    /** Row (img, u, v) of C starts at cConst + img*cImg + u*cU + v*cV. */
+    ShiftedGemm c(int cConst, int cImg, int cU, int cV) {
         this.cConst = cConst;
         this.cImg = cImg;
         this.cU = cU;
         this.cV = cV;
+        return this;
     }
 
-    /** Taps (input shift of each), inner length and columns; K = taps*kin is cut into blocks. */
-    void k(int[] aOff, int taps, int kin, int ncol) {
-        this.aOff = aOff;
+    /**
+     * {@code taps} taps (their shifts: the first entries of {@link #tapOffsets}), inner length
+     * and columns; K = taps*kin is cut into blocks. C is overwritten unless {@code accumulate}.
+     */
+    ShiftedGemm k(int taps, int kin, int ncol, boolean accumulate) {
         this.taps = taps;
         this.kin = kin;
         this.ncol = ncol;
+        this.accumulate = accumulate;
+        int[] aOff = offsetBuf;
         int kTotal = taps * kin;
         if (kOff.length < kTotal) kOff = new int[kTotal];
         for (int e = 0, k = 0; e < taps; e++) {
@@ -100,6 +126,22 @@ final class ShiftedGemm {
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
         int parts = (kTotal + kc - 1) / kc;
         kBlock = (kTotal + parts - 1) / parts;
+        return this;
+    }
+
+    /** One tap at shift 0 (a plain GEMM over the rows), its weights at offset 0. */
+    ShiftedGemm oneTap(int kin, int ncol, boolean accumulate) {
+        tapOffsets(1)[0] = 0;
+        packOffsets(1)[0] = 0;
+        return k(1, kin, ncol, accumulate);
+    }
+
+    /**
+     * Packs this pass's B into {@code dst[dstOff ..]}: B[e*kin + i, col] =
+     * {@code src[srcOff + packOffsets[e] + i*iStride + col*colStride]}.
+     */
+    void packB(float[] src, int srcOff, int iStride, int colStride, float[] dst, int dstOff) {
+        pack(taps, kin, packBuf, iStride, colStride, ncol, src, srcOff, dst, dstOff);
     }
 
     /**

@@ -57,7 +57,7 @@ public final class Winograd3x3 {
     /**
      * Whether ConvSimd should take this path for {@code s}: not for one vector of output channels,
      * where every GEMM step is one broadcast per FMA and the row-direct kernels stay faster
-     * (measured: 32x32x16 at batch 128, 0.85x).
+     * (docs/benchmark.md, "Kernel tuning").
      */
     static boolean preferred(ConvShape s) {
         return enabled() && applies(s) && s.cout() >= 2 * L;
@@ -66,16 +66,10 @@ public final class Winograd3x3 {
     /**
      * Whether ConvSimd should compute the weight gradient of {@code s} this way: not for one
      * vector of channels, where the GEMM is one broadcast per FMA and the transforms cost as much
-     * as the GEMM (measured: 32x32x16 at batch 128, 0.93x on one core, 1.0x on two).
+     * as the GEMM (docs/benchmark.md, "Kernel tuning").
      */
     static boolean preferredForWeights(ConvShape s) {
         return weightGradientEnabled() && applies(s) && s.cin() >= 2 * L && s.cout() >= 2 * L;
-    }
-
-    /** dw[co,ci,ky,kx] += sum over pixels of dy[n,oy,ox,co] * x[n, oy+ky-1, ox+kx-1, ci] ({@link Winograd3x3WeightGradient}). */
-    static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo,
-                                KernelWorkspace ws) {
-        Winograd3x3WeightGradient.backwardWeights(s, x, xo, dy, dyo, dw, dwo, ws);
     }
 
     /**
@@ -121,13 +115,8 @@ public final class Winograd3x3 {
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout();
         int th = (h + 1) / 2, tw = (wd + 1) / 2, tiles = n * th * tw;
         ws.ensureChunks(Engine.current().threads());
-        float[] u;
-        if (cache != null) {
-            u = cache.get(PackedWeightCache.WINOGRAD, XI * cin * cout, dst -> transformWeights(cin, cout, w, wo, flipped, dst, ws));
-        } else {
-            u = ws.floats(KernelWorkspace.PACKED_B, XI * cin * cout);
-            transformWeights(cin, cout, w, wo, flipped, u, ws);
-        }
+        float[] u = PackedWeightCache.panels(cache, PackedWeightCache.WINOGRAD, XI * cin * cout, ws,
+                dst -> transformWeights(cin, cout, w, wo, flipped, dst, ws));
         Engine engine = Engine.current();
         int tb = tilesPerBlock(cin, tiles, engine.threads(), engine.winogradBlockFloats());
         int mw = ShiftedGemm.panelWidth(0, cout);
@@ -291,7 +280,7 @@ public final class Winograd3x3 {
     /**
      * One vector of channels of {@link #inputTransform}; B^T = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]].
      * No loop of its own: C2 guards a loop with range-check predicates for all 32 accesses, which
-     * costs more than the transform when the loop runs once or twice (16 or 32 channels).
+     * costs more than the transform when the loop runs once or twice (L or 2L channels).
      */
     private static void inputVector(float[] src, int p0, int rowStride, int cin, float[] v, int o, int xiStride) {
         int p1 = p0 + rowStride, p2 = p1 + rowStride, p3 = p2 + rowStride;

@@ -34,17 +34,16 @@ final class Winograd3x3WeightGradient {
     private static final int XI = 16;
     /**
      * Floats (one cache line) between the 16 planes of V and of Q: a transform writes one vector
-     * into each plane, and planes a power of two apart (256 tiles x 16 channels = 16 KB) all map
-     * to one L1 set; measured 1.3x slower transforms.
+     * into each plane, and planes a power of two apart (256 tiles x L channels, 16 KB at L = 16)
+     * all map to one L1 set (docs/benchmark.md, "Kernel tuning").
      */
     private static final int PLANE_PAD = 16;
     /**
      * Tiles per block, and for output x input channel counts whose P (16 x cin x cout floats per
      * thread) outgrows L2. Every block sweeps the thread's whole P once (a load and a store per
      * accumulator per kernel call), so blocks are long; V and Q of a block at these sizes are
-     * 0.5-4 MB and stream through L2 one xi plane at a time. Measured on one Zen 4 core: 128- or
-     * 1024-tile blocks were up to 10% slower than 256 for 64- and 128-channel layers, 512 was best
-     * for 256 channels (20.7 -> 19.1 ms GEMM time for ResNet-50's 14x14x256 at batch 16).
+     * 0.5-4 MB and stream through L2 one xi plane at a time. The two sizes were measured
+     * (docs/benchmark.md, "Kernel tuning").
      */
     private static final int BLOCK_TILES = 256, BLOCK_TILES_BIG_P = 512;
     private static final int BIG_P_FLOATS = 256 * 1024;

@@ -60,7 +60,7 @@ public final class Models {
         return a;
     }
 
-    public static ResNet create(ModelConfig config) { return new ResNet(config); }
+    public static ResNet create(ModelConfig config) { return ResNetMemory.shareTransientBuffers(new ResNet(config)); }
 
     /** The named model with its defaults ({@link ModelConfig#of}). */
     public static ResNet create(String name) { return create(ModelConfig.of(name)); }

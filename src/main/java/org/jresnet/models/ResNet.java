@@ -8,7 +8,6 @@ import org.jresnet.nn.BatchNorm2d;
 import org.jresnet.nn.Bottleneck;
 import org.jresnet.nn.Conv2d;
 import org.jresnet.nn.GlobalAvgPool;
-import org.jresnet.nn.GradientBuffers;
 import org.jresnet.nn.Init;
 import org.jresnet.nn.Layer;
 import org.jresnet.nn.Linear;
@@ -72,7 +71,6 @@ public final class ResNet extends Layer {
         avgpool = add("avgpool", new GlobalAvgPool());
         fc = add("fc", new Linear(cin, config.numClasses()));
         initialize();
-        setSharedGradientBuffers(true);
         setInputGradient(false);
     }
 
@@ -82,22 +80,6 @@ public final class ResNet extends Layer {
      * forward). Turn it on for saliency maps or adversarial inputs.
      */
     public void setInputGradient(boolean on) { conv1.setInputGradient(on); }
-
-    /**
-     * On (the default): the backward pass writes gradients into a few buffers shared by all
-     * layers ({@link GradientBuffers}) instead of one per layer, and the blocks' inner BN+ReLU
-     * outputs live there too, recomputed for the backward, which keeps training memory near
-     * one activation per convolution; a layer's returned gradient is then only valid until the
-     * next layer's backward. Off: every layer keeps its own buffers (for inspecting per-layer
-     * outputs and gradients after a pass).
-     */
-    public void setSharedGradientBuffers(boolean on) {
-        GradientBuffers b = on ? new GradientBuffers() : null;
-        // Stem, backward order: the first block's dx (BRANCH_INPUT) -> maxpool -> SUM (free by then) -> bn1 in place.
-        if (maxpool != null) maxpool.shareGradientBuffer(b, GradientBuffers.SUM);
-        bn1.setInPlaceBackward(on);
-        for (ResidualBlock block : blocks) block.shareGradientBuffers(b);
-    }
 
     /** torchvision's init (see {@link Init} for the seed scheme), then zero_init_residual if asked. */
     public void initialize() {

@@ -27,12 +27,9 @@ public final class BatchNorm2d extends Layer {
 
     private Tensor x, y, dx;                        // x [N,H,W,C] kept for backward
     private boolean fusedRelu;
-    private boolean inPlaceBackward;                // dx overwrites dy (the caller no longer needs dy)
-    private boolean backwardOverInput;              // dx overwrites x (nothing reads x after this backward)
-    private GradientBuffers shared;                 // else dx goes to this slot of shared buffers, if set
-    private int dxSlot;
-    private GradientBuffers sharedOut;              // forward output into this slot (a transient output), if set
-    private int outSlot;
+    private Place outPlace = Place.OWN;             // OWN or a slot (then recomputed by output())
+    private Place dxPlace = Place.OWN;              // any Place.Kind: see backward
+    private TransientBuffers slots;                 // the slots the places name
     private boolean maskedBackward;                 // the last forward applied the fused ReLU
     private boolean lastRelu, lastAdded;            // the last forward's ReLU and residual add (for output())
     private final float[] mean, invStd;             // statistics the last forward normalised with
@@ -78,44 +75,42 @@ public final class BatchNorm2d extends Layer {
 
     public boolean fusedRelu() { return fusedRelu; }
 
-    /** Backward writes dx over dy: for callers whose dy is a dead buffer (saves a gradient-sized array). */
-    public void setInPlaceBackward(boolean on) { inPlaceBackward = on; }
-
     /**
-     * Backward writes dx over the kept input x: for a BN whose input (a convolution's output) has
-     * no other reader, and whose dy must survive (a block's dL/dH, still needed by the shortcut).
+     * Where the forward output goes: {@link Place#OWN}, or a slot for an output consumed at once
+     * (BN's backward reads x, not y). A later reader gets it back from {@link #output()},
+     * recomputed: training then keeps one activation per BN instead of two. Set by a {@link MemoryPlan}.
      */
-    public void setBackwardOverInput(boolean on) { backwardOverInput = on; }
-
-    /**
-     * Writes the forward output into slot {@code slot} of {@code buffers} (null: its own buffer):
-     * for an output consumed at once (BN's backward reads x, not y). A later reader gets it back
-     * from {@link #output()}, recomputed: training then keeps one activation per BN instead of two.
-     */
-    public void shareOutputBuffer(GradientBuffers buffers, int slot) {
-        sharedOut = buffers;
-        outSlot = slot;
+    void placeOutput(Place p, TransientBuffers buffers) {
+        MemoryPlan.requireOwnOrSlot(p, buffers, "BatchNorm2d's output");
+        outPlace = p;
+        slots = buffers != null ? buffers : slots;
     }
 
     /**
-     * The last forward's output. If it went to a shared slot ({@link #shareOutputBuffer}), it is
+     * Where backward writes dx: its own buffer, a slot, {@link Place#OVER_DY} (the caller's dy is
+     * dead: saves a gradient-sized array) or {@link Place#OVER_INPUT} (the kept input x, a
+     * convolution's output with no other reader, for a dy that must survive: a block's dL/dH,
+     * still needed by the shortcut). Set by a {@link MemoryPlan}.
+     */
+    void placeDx(Place p, TransientBuffers buffers) {
+        if (p.kind() == Place.Kind.SLOT && buffers == null) throw new IllegalArgumentException("slot " + p + " without buffers");
+        dxPlace = p;
+        slots = buffers != null ? buffers : slots;
+    }
+
+    /**
+     * The last forward's output. If it went to a shared slot ({@link #placeOutput}), it is
      * recomputed there from the kept input with the same coefficients and kernel, so it is
      * bit-identical to what the forward returned; one elementwise pass, against a convolution's
      * backward that then reads it. Valid until the slot's next user.
      */
     public Tensor output() {
-        if (sharedOut == null) return y;
+        if (outPlace.kind() == Place.Kind.OWN) return y;
         if (lastAdded) throw new IllegalStateException("the output of a BN fused with a residual add cannot be recomputed");
-        Tensor out = sharedOut.view(outSlot, x.shape());
+        Tensor out = slots.view(outPlace.slot(), x.shape());
         BatchNormKernels.normalize(x.data(), x.offset(), null, 0, out.data(), out.offset(), rows(x.shape()), channels,
                 scale, mean, shift, lastRelu);
         return out;
-    }
-
-    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
-    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
-        shared = buffers;
-        dxSlot = slot;
     }
 
     /** Lets {@code hook} see and replace the batch statistics in training (null: none). */
@@ -141,7 +136,8 @@ public final class BatchNorm2d extends Layer {
     private Tensor normalize(Tensor x, Tensor res, boolean relu, boolean masked) {
         int rows = rows(x.shape()), c = channels;
         this.x = x;
-        Tensor y = sharedOut != null ? sharedOut.view(outSlot, x.shape()) : (this.y = Tensor.reuse(this.y, x.shape()));
+        Tensor y = outPlace.kind() == Place.Kind.SLOT ? slots.view(outPlace.slot(), x.shape())
+                : (this.y = Tensor.reuse(this.y, x.shape()));
         if (isTraining()) {
             if (rows < 2) throw new IllegalArgumentException("BatchNorm2d needs more than 1 value per channel in training");
             ensureWork();
@@ -182,10 +178,12 @@ public final class BatchNorm2d extends Layer {
     @Override public Tensor backward(Tensor dy) {
         int rows = rows(x.shape()), c = channels;
         if (!dy.hasShape(x.shape())) throw new IllegalArgumentException("dy " + dy + " does not match the input " + x);
-        Tensor dx = inPlaceBackward ? dy
-                : backwardOverInput ? x
-                : shared != null ? shared.view(dxSlot, x.shape())
-                : (this.dx = Tensor.reuse(this.dx, x.shape()));
+        Tensor dx = switch (dxPlace.kind()) {
+            case OVER_DY -> dy;
+            case OVER_INPUT -> x;
+            case SLOT -> slots.view(dxPlace.slot(), x.shape());
+            case OWN -> this.dx = Tensor.reuse(this.dx, x.shape());
+        };
         ensureWork();
         // s1 = sum dy, s2 = sum dy * (x - mean); with the fused ReLU, dy only where the output was > 0
         float[] ms = maskedBackward ? scale : null;

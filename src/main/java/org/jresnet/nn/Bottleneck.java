@@ -1,5 +1,17 @@
 package org.jresnet.nn;
 
+import static org.jresnet.nn.MemoryPlan.BLOCK;
+import static org.jresnet.nn.MemoryPlan.dx;
+import static org.jresnet.nn.MemoryPlan.ifPresent;
+import static org.jresnet.nn.MemoryPlan.output;
+import static org.jresnet.nn.MemoryPlan.slot;
+import static org.jresnet.nn.MemoryPlan.sumGradient;
+import static org.jresnet.nn.TransientBuffers.Slot.BRANCH_INPUT;
+import static org.jresnet.nn.TransientBuffers.Slot.INNER_A;
+import static org.jresnet.nn.TransientBuffers.Slot.INNER_B;
+import static org.jresnet.nn.TransientBuffers.Slot.SHORTCUT_INPUT;
+import static org.jresnet.nn.TransientBuffers.Slot.SUM;
+
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -10,6 +22,26 @@ import org.jresnet.tensor.Tensor;
  */
 public final class Bottleneck extends ResidualBlock {
     public static final int EXPANSION = 4;
+
+    /**
+     * Where the tensors live when the network shares its transient buffers, in the order they are
+     * written. Every other tensor is the layer's own. bn1's and bn2's outputs must not share a
+     * slot: conv2's dy sits in INNER_A while bn1's output is recomputed. Forward, then backward:
+     */
+    public static final MemoryPlan MEMORY_PLAN = new MemoryPlan(
+            output("bn1", slot(INNER_B)),            // relu(bn1(.)), read once by conv2; recomputed for conv2's backward
+            output("bn2", slot(INNER_A)),            // relu(bn2(.)), read once by conv3; recomputed for conv3's backward
+            ifPresent(output("downsample.1", slot(SUM))),   // the projection's BN output, read once by the add
+            sumGradient(slot(SUM)),                  // dL/dH: read by bn3 and by the shortcut
+            dx("bn3", Place.OVER_INPUT),             // over conv3's output (read by nobody after); dL/dH stays
+            dx("conv3", slot(INNER_A)),              // over bn2's recomputed output, once conv3 has read it
+            dx("bn2", Place.OVER_DY),                // in place, in INNER_A
+            dx("conv2", slot(INNER_B)),              // over bn1's recomputed output, once conv2 has read it
+            dx("bn1", Place.OVER_DY),                // in place, in INNER_B
+            dx("conv1", slot(BRANCH_INPUT)),
+            ifPresent(dx("downsample.1", Place.OVER_DY)),   // in place in SUM: the shortcut is dL/dH's last reader
+            ifPresent(dx("downsample.0", slot(SHORTCUT_INPUT))),
+            dx(BLOCK, slot(BRANCH_INPUT)));          // conv1's dx + the shortcut's, added in place
 
     public final Conv2d conv1, conv2, conv3;
     public final BatchNorm2d bn1, bn2, bn3;
@@ -35,16 +67,12 @@ public final class Bottleneck extends ResidualBlock {
     }
 
     @Override public Tensor branchBackward(Tensor dy) {
-        Tensor g = conv3.backward(bn3.backward(dy), bn2.output());   // bn2's output, recomputed into its slot
+        Tensor g = conv3.backward(bn3.backward(dy), bn2.output());   // bn2's output, recomputed where the forward put it
         g = conv2.backward(bn2.backward(g), bn1.output());
         return conv1.backward(bn1.backward(g));
     }
 
-    @Override protected void wireBranch(GradientBuffers b) {
-        routeInner(bn2, conv3, b, GradientBuffers.INNER_A);   // bn1's and bn2's outputs must not share a slot:
-        routeInner(bn1, conv2, b, GradientBuffers.INNER_B);   // conv2's dy sits in INNER_A while bn1's is recomputed
-        conv1.shareGradientBuffer(b, GradientBuffers.BRANCH_INPUT);
-    }
+    @Override public MemoryPlan memoryPlan() { return MEMORY_PLAN; }
 
     @Override protected long branchMacs(int[] in) {
         int[] h1 = conv1.outputShape(in);

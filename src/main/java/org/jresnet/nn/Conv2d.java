@@ -20,8 +20,8 @@ public final class Conv2d extends Layer {
     private Tensor x;   // input of the last forward, for backward
     private Tensor y;   // [N, OH, OW, cout]
     private Tensor dx;  // [N, H, W, cin], own buffer
-    private GradientBuffers shared;   // null: dx is this layer's own buffer
-    private int dxSlot;
+    private Place dxPlace = Place.OWN;   // OWN or a slot of `slots`, as the block's MemoryPlan says
+    private TransientBuffers slots;
     private boolean inputGradient = true;
     /** Weights packed for the SIMD forward, reused while in eval mode (weights fixed). */
     private final PackedWeightCache packed = new PackedWeightCache();
@@ -74,10 +74,11 @@ public final class Conv2d extends Layer {
 
     @Override protected void dropDerivedState() { packed.clear(); }
 
-    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
-    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
-        shared = buffers;
-        dxSlot = slot;
+    /** Where backward writes dx: its own buffer or a slot of {@code buffers}. Set by a {@link MemoryPlan}. */
+    void placeDx(Place p, TransientBuffers buffers) {
+        MemoryPlan.requireOwnOrSlot(p, buffers, "Conv2d's dx");
+        dxPlace = p;
+        slots = buffers;
     }
 
     /**
@@ -100,7 +101,8 @@ public final class Conv2d extends Layer {
         if (!x.hasShape(this.x.shape())) throw new IllegalArgumentException("input " + x + " does not match the forward's " + this.x);
         ConvShape s = shapeFor(x.shape());
         Tensor dx = !inputGradient ? null
-                : shared == null ? (this.dx = Tensor.reuse(this.dx, x.shape())) : shared.view(dxSlot, x.shape());
+                : dxPlace.kind() == Place.Kind.OWN ? (this.dx = Tensor.reuse(this.dx, x.shape()))
+                : slots.view(dxPlace.slot(), x.shape());
         Tensor w = weight.value(), gw = weight.grad();
         if (Simd.enabled()) {
             KernelWorkspace ws = KernelWorkspace.forThisThread();

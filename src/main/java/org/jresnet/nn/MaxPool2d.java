@@ -9,8 +9,8 @@ public final class MaxPool2d extends Layer {
     public final int kernel, stride, pad;
     private Tensor x, y, dx;      // x [N,H,W,C] and y kept: backward finds each window's winner again
     private int[] inShape;
-    private GradientBuffers shared;   // null: dx is this layer's own buffer
-    private int dxSlot;
+    private Place dxPlace = Place.OWN;   // OWN or a slot of `slots`, as the block's MemoryPlan says
+    private TransientBuffers slots;
 
     public MaxPool2d(int kernel, int stride, int pad) {
         if (pad * 2 > kernel) throw new IllegalArgumentException("pad should be at most half of kernel size");
@@ -38,15 +38,16 @@ public final class MaxPool2d extends Layer {
         return y;
     }
 
-    /** Writes dx into slot {@code slot} of {@code buffers} (null: into this layer's own buffer). */
-    public void shareGradientBuffer(GradientBuffers buffers, int slot) {
-        shared = buffers;
-        dxSlot = slot;
+    /** Where backward writes dx: its own buffer or a slot of {@code buffers}. Set by a {@link MemoryPlan}. */
+    void placeDx(Place p, TransientBuffers buffers) {
+        MemoryPlan.requireOwnOrSlot(p, buffers, "MaxPool2d's dx");
+        dxPlace = p;
+        slots = buffers;
     }
 
     @Override public Tensor backward(Tensor dy) {
-        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, inShape))
-                : shared.view(dxSlot, inShape);
+        Tensor dx = dxPlace.kind() == Place.Kind.OWN ? (this.dx = Tensor.reuse(this.dx, inShape))
+                : slots.view(dxPlace.slot(), inShape);
         PoolKernels.maxPoolBackward(shapeFor(inShape), x.data(), x.offset(), y.data(), y.offset(), dy.data(), dy.offset(),
                 dx.data(), dx.offset());
         return dx;

@@ -22,7 +22,8 @@ public abstract class ResidualBlock extends Layer {
     private final ReLU relu = new ReLU();
     private boolean deleted;
     private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
-    private GradientBuffers shared;  // null: every gradient in this block has its own buffer
+    private Place sumGradPlace = Place.OWN, dxPlace = Place.OWN;   // g's and dx's, as the MemoryPlan says
+    private TransientBuffers slots;
     // Recording (gradient-flow and layer-response experiments): the block keeps copies of its last
     // pass, unfused, so they survive the shared in-place buffers. Off in training: nothing is paid.
     private boolean recording;
@@ -62,39 +63,27 @@ public abstract class ResidualBlock extends Layer {
     public abstract BatchNorm2d lastBn();
 
     /**
-     * Routes this block's transient tensors through the network's shared slots ({@code null}:
-     * back to buffers of its own). Forward: the inner BN+ReLU outputs go to INNER_B / INNER_A
-     * (read once by the next convolution). Backward, in order (no layer writes the slot it reads,
-     * nor one still needed): dL/dH -> SUM; the last BN's dx over its own input (the last
-     * convolution's output, read by nobody else); each inner convolution gets its input
-     * recomputed into its INNER slot and writes dx over it, the BN below then works in place
-     * there; the first convolution -> BRANCH_INPUT, where the shortcut's gradient is then added
-     * (the block's dx); a projection's BN works in place on SUM (its last reader) and its
-     * convolution -> SHORTCUT_INPUT.
+     * Where this block's tensors live when the network shares its transient buffers: the block
+     * type's {@code MEMORY_PLAN}, which a network builder applies ({@link MemoryPlan#apply}).
      */
-    public void shareGradientBuffers(GradientBuffers buffers) {
-        shared = buffers;
-        lastBn().setBackwardOverInput(buffers != null);   // over the last conv's output: dL/dH stays for the shortcut
-        wireBranch(buffers);
-        if (shortcut instanceof Sequential proj) {
-            ((Conv2d) proj.get(0)).shareGradientBuffer(buffers, GradientBuffers.SHORTCUT_INPUT);
-            ((BatchNorm2d) proj.get(1)).setInPlaceBackward(buffers != null);
-            ((BatchNorm2d) proj.get(1)).shareOutputBuffer(buffers, GradientBuffers.SUM);   // read once, by the add
-        }
+    public abstract MemoryPlan memoryPlan();
+
+    /** Where backward writes dL/dH: its own buffer or a slot. Set by a {@link MemoryPlan}. */
+    void placeSumGradient(Place p, TransientBuffers buffers) {
+        MemoryPlan.requireOwnOrSlot(p, buffers, "a block's dL/dH");
+        sumGradPlace = p;
+        slots = buffers != null ? buffers : slots;
     }
 
-    /** The branch's part of {@link #shareGradientBuffers} (the last BN is wired already). */
-    protected abstract void wireBranch(GradientBuffers buffers);
-
     /**
-     * An inner BN+ReLU feeding convolution {@code next}: the BN's output lives in {@code slot}
-     * (recomputed for the backward, {@link BatchNorm2d#output()}), next writes its dx over it once
-     * it has read it, and the BN's backward then works in place there. {@code b} null: own buffers.
+     * Where backward writes the block's dx, the branch's dx plus the shortcut's: its own buffer,
+     * or a slot; the slot of the branch's first convolution's dx makes the add in place. Set by a
+     * {@link MemoryPlan}.
      */
-    protected static void routeInner(BatchNorm2d bn, Conv2d next, GradientBuffers b, int slot) {
-        bn.shareOutputBuffer(b, slot);
-        next.shareGradientBuffer(b, slot);
-        bn.setInPlaceBackward(b != null);
+    void placeDx(Place p, TransientBuffers buffers) {
+        MemoryPlan.requireOwnOrSlot(p, buffers, "a block's dx");
+        dxPlace = p;
+        slots = buffers != null ? buffers : slots;
     }
 
     /** The shortcut layer: null for the identity and for plain blocks. */
@@ -179,8 +168,8 @@ public abstract class ResidualBlock extends Layer {
             }
             return dxDeleted;
         }
-        Tensor g = shared == null ? (this.g = Tensor.reuse(this.g, y.shape()))
-                : shared.view(GradientBuffers.SUM, y.shape());   // dL/dH, H = F(x) + S(x)
+        Tensor g = sumGradPlace.kind() == Place.Kind.OWN ? (this.g = Tensor.reuse(this.g, y.shape()))
+                : slots.view(sumGradPlace.slot(), y.shape());     // dL/dH, H = F(x) + S(x)
         Elementwise.reluBackward(y.data(), y.offset(), dy.data(), dy.offset(), g.data(), g.offset(), g.size());
         if (recording) lastSumGrad = g.copy();                      // before in-place layers reuse the slot
         Tensor dxBranch = branchBackward(g);                        // F'(x)^T g
@@ -190,7 +179,8 @@ public abstract class ResidualBlock extends Layer {
             return dxBranch;
         }
         Tensor dxShortcut = shortcutBackward(g);                    // identity: g itself, the "+1" of H' = F' + 1
-        Tensor dx = shared == null ? (this.dx = Tensor.reuse(this.dx, dxBranch.shape())) : dxBranch;   // shared: in place
+        Tensor dx = dxPlace.kind() == Place.Kind.OWN ? (this.dx = Tensor.reuse(this.dx, dxBranch.shape()))
+                : slots.view(dxPlace.slot(), dxBranch.shape());   // the branch's dx slot: in place
         Elementwise.add(dxBranch.data(), dxBranch.offset(), dxShortcut.data(), dxShortcut.offset(),
                 dx.data(), dx.offset(), dx.size());
         if (recording) lastInputGrad = dx.copy();

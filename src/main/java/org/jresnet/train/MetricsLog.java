@@ -55,10 +55,17 @@ public final class MetricsLog {
             }
             EpochMetrics m = new EpochMetrics(n.get("epoch").asInt(), n.get("iteration").asLong(),
                     num(n, "train_loss"), num(n, "train_err"), num(n, "test_loss"), num(n, "test_err"),
-                    num(n, "val_err"), num(n, "lr"), num(n, "elapsed_s"));
+                    num(n, "val_err"), num(n, "lr"), num(n, "elapsed_s"), times(n));
             if (m.epoch() <= lastEpoch) log.rows.add(m);
         }
         return log;
+    }
+
+    /** The row's time breakdown; {@link EpochTimes#UNKNOWN} for rows written before it was recorded. */
+    private static EpochTimes times(JsonNode n) {
+        double[] s = new double[EpochTimes.KEYS.length];
+        for (int i = 0; i < s.length; i++) s[i] = num(n, EpochTimes.KEYS[i]);
+        return EpochTimes.of(s);
     }
 
     private static double num(JsonNode n, String k) {
@@ -105,6 +112,8 @@ public final class MetricsLog {
             put(o, "val_err", m.valErr());
             put(o, "lr", m.lr());
             put(o, "elapsed_s", m.elapsedS());
+            double[] t = m.times().values();
+            for (int i = 0; i < t.length; i++) put(o, EpochTimes.KEYS[i], t[i]);
             jsonl.append(JSON.writeValueAsString(o)).append('\n');
             csv.append(m.epoch()).append(',').append(m.iteration());
             for (double v : new double[] {m.trainLoss(), m.trainErr(), m.testLoss(), m.testErr(), m.valErr(),

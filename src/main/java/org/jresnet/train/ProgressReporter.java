@@ -16,14 +16,20 @@ public final class ProgressReporter implements AutoCloseable {
     private static final long PLAIN_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Mode mode;
-    private final PrintStream err = System.err;
+    private final PrintStream err;
     private ProgressBar bar;
     private long lastLine;
     private String task = "";
 
     public enum Mode { BAR, LINES, QUIET }
 
-    public ProgressReporter(Mode mode) { this.mode = mode; }
+    public ProgressReporter(Mode mode) { this(mode, System.err); }
+
+    /** Progress written to {@code out} (a distributed run's rank 0 sends its lines to the driver). */
+    public ProgressReporter(Mode mode, PrintStream out) {
+        this.mode = mode;
+        this.err = out;
+    }
 
     /** A bar when stderr is a terminal, else lines. */
     public static Mode auto() { return isTerminal() ? Mode.BAR : Mode.LINES; }

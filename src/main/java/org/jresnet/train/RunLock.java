@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -14,11 +15,16 @@ import java.nio.file.StandardOpenOption;
  * folder. A second training into the same folder (a new run or a resume, from this process or
  * another) fails at once instead of both writing and one run's results being lost. The OS drops
  * the lock when the process dies, however it dies, so a crashed run never leaves the folder locked
- * (a pid file would).
+ * (a pid file would). A watcher ({@code serve --runs}) tells a running run from a stopped one by
+ * it ({@link #isHeld}): the files alone cannot, a run is silent for a whole epoch. The file stays
+ * when the lock is released: deleting it would let two processes lock two different files.
  */
 public final class RunLock implements AutoCloseable {
     /** The lock file's name in the run folder (hidden: it is not a result). */
     public static final String FILE = ".lock";
+    /** A watcher's probe holds a shared lock for microseconds; a trainer retries this long before giving up. */
+    private static final int ACQUIRE_ATTEMPTS = 20;
+    private static final long ACQUIRE_PAUSE_MS = 50;
 
     private final Path dir;
     private final FileChannel channel;
@@ -41,8 +47,15 @@ public final class RunLock implements AutoCloseable {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
         try {
-            l = ch.tryLock();
+            l = null;
+            for (int i = 0; i < ACQUIRE_ATTEMPTS && l == null; i++) {
+                l = ch.tryLock();
+                if (l == null) Thread.sleep(ACQUIRE_PAUSE_MS);
+            }
         } catch (OverlappingFileLockException sameProcess) {
+            l = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             l = null;
         } catch (IOException e) {
             ch.close();
@@ -57,6 +70,22 @@ public final class RunLock implements AutoCloseable {
     }
 
     public Path dir() { return dir; }
+
+    /** Whether a process holds the lock of {@code dir} now (false when the folder has no lock file). */
+    public static boolean isHeld(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.READ)) {
+            FileLock probe = ch.tryLock(0, Long.MAX_VALUE, true);
+            if (probe == null) return true;
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException sameProcess) {
+            return true;
+        } catch (NoSuchFileException none) {
+            return false;
+        } catch (IOException unreadable) {
+            return false;
+        }
+    }
 
     @Override public void close() throws IOException {
         try {

@@ -63,6 +63,17 @@ public final class TrainStep {
         public long step() { return steps; }
         /** Logits of the last micro-batch's forward (owned by the model: valid until its next forward). */
         public Tensor logits() { return logits; }
+        /**
+         * Replaces the step's loss, correct count and batch size by those of the whole
+         * distributed batch (a data-parallel hook averages the losses over its workers), so
+         * the {@link Result} and later hooks report what one process would on that batch.
+         */
+        public void setTotals(float loss, int correct, int batch) {
+            this.loss = loss;
+            this.correct = correct;
+            this.batch = batch;
+        }
+
         /** Every parameter by state_dict key, gradients in {@link Parameter#grad()}. */
         public Map<String, Parameter> parameters() { return params; }
 
@@ -145,6 +156,9 @@ public final class TrainStep {
         /** Sets the batch-statistics hook of every BN of the model (sync-BN). */
         public Builder batchStats(BatchStatsHook h) { statsHook = h; return this; }
 
+        /** The model the step trains (for hooks that reach its buffers, e.g. BN statistics). */
+        public ResNet model() { return model; }
+
         public TrainStep build() { return new TrainStep(this); }
     }
 
@@ -185,7 +199,7 @@ public final class TrainStep {
         sgd.step(lr);
         steps++;
         seam.logits = null;
-        return new Result(loss, correct, n);
+        return new Result(seam.loss, seam.correct, seam.batch);
     }
 
     /** Images {@code [from, from + count)} of the batch: a view, no copy. */

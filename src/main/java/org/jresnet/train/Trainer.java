@@ -17,6 +17,7 @@ import org.jresnet.data.Transform;
 import org.jresnet.io.NonFiniteWeightsException;
 import org.jresnet.models.ResNet;
 import org.jresnet.tensor.Tensor;
+import org.jresnet.train.EpochTimer.Phase;
 
 /**
  * The training loop: SGD over the plan's epochs, the schedule's learning rate per iteration, a test
@@ -31,6 +32,10 @@ import org.jresnet.tensor.Tensor;
  * not finite is stopped before it updates a weight (the step's finiteness checks), and weights, BN
  * statistics and momentum are checked before each checkpoint and at each epoch's end, so no
  * checkpoint holds a NaN and the message names the last one written.
+ *
+ * <p>Each metrics row also records where the time since the previous row went ({@link EpochTimes}):
+ * {@code System.nanoTime} around the phases of the loop, the prefetch thread's own time from the
+ * {@link Prefetcher}. Timing reads clocks only, so it changes no number of the run.
  */
 public final class Trainer {
     /** Batches prepared ahead of the engine by the prefetch thread. */
@@ -59,16 +64,26 @@ public final class Trainer {
     private final RunFiles files;
     private final ProgressReporter progress;
     private final Listener listener;
+    private final Replica replica;
     private volatile boolean stopRequested;
     private long t0, stepStart;
-    private double elapsedBefore;
+    private double elapsedBefore, lastStampS;
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** The state the checkpoint on disk holds, null before this run wrote one. */
     private RunState lastCheckpoint;
+    private final EpochTimer timer = new EpochTimer();
 
     public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
                    Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
                    ProgressReporter progress, Listener listener) {
+        this(cfg, step, schedule, train, plan, test, trainTransform, evalTransform, files, progress, listener, Replica.SINGLE);
+    }
+
+    /** The loop of one {@code replica} of a data-parallel run: its slice of each batch; rank 0 writes. */
+    public Trainer(TrainConfig cfg, TrainStep step, LrSchedule schedule, Dataset train, EpochPlan plan,
+                   Dataset test, Transform trainTransform, Transform evalTransform, RunFiles files,
+                   ProgressReporter progress, Listener listener, Replica replica) {
+        this.replica = replica;
         this.cfg = cfg;
         this.step = step;
         this.model = step.model();
@@ -111,7 +126,8 @@ public final class Trainer {
         elapsedBefore = s.elapsedS();
         // A fresh run starts in a folder without a checkpoint; a resumed one from its checkpoint.
         lastCheckpoint = Files.exists(files.checkpoint()) ? s : null;
-        try (BatchLoader loader = BatchLoader.training(train, plan, trainTransform, cfg.run().batch())) {
+        lastStampS = elapsedBefore;
+        try (BatchLoader loader = loader()) {
             int perEpoch = loader.batchesPerEpoch();
             for (; s.epoch() <= cfg.run().epochs(); s = finishEpoch(s, log, perEpoch)) {
                 // A frozen backbone keeps its BN statistics: eval mode, and only fc learns.
@@ -120,19 +136,33 @@ public final class Trainer {
                 stepStart = System.nanoTime();
                 try (Prefetcher batches = loader.prefetch(s.epoch() - 1, s.batchInEpoch(), PREFETCH_DEPTH)) {
                     while (batches.hasNext()) {
+                        long t = System.nanoTime();
                         Batch b = batches.next();
+                        t = timer.since(Phase.DATA_WAIT, t);
                         double lr = schedule.at(s.iteration(), s.warmupDone());
                         TrainStep.Result r = step(b, lr, s);
+                        t = timer.since(Phase.STEP, t);
                         s = record(s, r, lr, perEpoch);
+                        timer.since(Phase.LOG, t);
                         if (stopRequested) return stop(s);
                         if (cfg.run().ckptEvery() > 0 && s.iteration() % cfg.run().ckptEvery() == 0 && batches.hasNext()) {
                             saveCheckpoint(s);
                         }
                     }
+                    // Every batch was taken, so the producer is done: its time is final.
+                    timer.add(Phase.AUGMENT, batches.busyNanos());
                 }
             }
         }
         return s;
+    }
+
+    /** The whole batches (one process) or this replica's slice of each. */
+    private BatchLoader loader() {
+        int batch = cfg.run().batch();
+        if (replica.workers() == 1) return BatchLoader.training(train, plan, trainTransform, batch);
+        return new BatchLoader(train, trainTransform, e -> replica.localOrder(plan.order(e), batch),
+                batch / replica.workers(), true, plan.seed(), BatchLoader.defaultWorkers(train));
     }
 
     /** The step; a loss or gradient that is no longer finite ends the run before any weight changes. */
@@ -208,8 +238,14 @@ public final class Trainer {
 
     /** Test (and validation) pass, metrics row, curves, best weights, checkpoint at the epoch boundary. */
     private RunState finishEpoch(RunState s, MetricsLog log, int perEpoch) throws IOException {
+        long t = System.nanoTime();
         progress.close();
         requireFinite(s);   // before the test pass, so a diverged epoch leaves no row, no best weights
+        if (!replica.writes()) {
+            double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+            return new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, s.bestValErr());
+        }
+        t = timer.since(Phase.LOG, t);
         Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
         double valErr = Double.NaN;
         double best = s.bestValErr();
@@ -217,21 +253,28 @@ public final class Trainer {
             valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch()).error();
             if (Double.isNaN(best) || valErr < best) {
                 best = valErr;
+                t = timer.since(Phase.TEST, t);
                 files.saveBest(model);
+                t = timer.since(Phase.CHECKPOINT, t);
             }
         }
+        timer.since(Phase.TEST, t);
         double lr = schedule.at(Math.max(0, s.iteration() - 1), s.warmupDone());
-        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+        long stamp = System.nanoTime();
+        double elapsed = elapsedBefore + (stamp - t0) / 1e9;
         EpochMetrics m = new EpochMetrics(s.epoch(), s.iteration(), s.lossSum() / s.seen(),
-                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed);
+                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed, timer.take());
+        // From here on the time belongs to the next row's span (see EpochTimes).
         log.append(m);
         files.saveCurves(log, dataName(cfg.data().path()));
         progress.message(String.format(Locale.ROOT,
-                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs",
+                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs (%s)",
                 m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
                 100 * m.testErr(), Double.isNaN(valErr) ? "" : String.format(Locale.ROOT, "  val err %.2f%%", 100 * valErr),
-                m.elapsedS()));
+                m.elapsedS(), m.times().compact(elapsed - lastStampS)));
+        lastStampS = elapsed;
         listener.epochDone(m);
+        timer.since(Phase.LOG, stamp);
         RunState next = new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, best);
         saveCheckpoint(next);
         return next;
@@ -245,8 +288,11 @@ public final class Trainer {
 
     private void saveCheckpoint(RunState s) throws IOException {
         requireFinite(s);
+        if (!replica.writes()) return;
+        long t = System.nanoTime();
         files.saveCheckpoint(model, sgd, s, cfg);
         lastCheckpoint = s;
+        timer.since(Phase.CHECKPOINT, t);
         listener.checkpointSaved(files.checkpoint(), s);
     }
 

@@ -85,15 +85,21 @@ public final class TrainingRun {
     /** A new run in {@code cfg.run().out()}; fails when the folder already holds one. */
     public static Outcome start(TrainConfig cfg, Data d, ProgressReporter progress, Trainer.Listener listener)
             throws IOException {
+        return start(cfg, d, progress, listener, Replica.SINGLE);
+    }
+
+    /** A new run, as this {@code replica} of a data-parallel run. */
+    public static Outcome start(TrainConfig cfg, Data d, ProgressReporter progress, Trainer.Listener listener,
+                                Replica replica) throws IOException {
         Path outDir = cfg.run().out();
-        checkNewRunFolder(outDir);
+        if (replica.writes()) checkNewRunFolder(outDir);
         ResNet net = buildModel(cfg, d.train().numClasses());
         if (cfg.model().freezeBackbone()) freezeBackbone(net);
         int size = inputSize(net, d.train());
         ModelMetadata meta = ModelMetadata.defaults(net.config).withClasses(d.train().classes())
                 .withNormalization(d.norm()).withInputSize(size, size);
         return train(cfg, net, sgd(net, cfg.optimizer()), d, new RunFiles(outDir, meta), RunState.start(), new MetricsLog(outDir), progress,
-                listener);
+                listener, replica);
     }
 
     /**
@@ -103,7 +109,13 @@ public final class TrainingRun {
      */
     public static Outcome resume(Path dir, RunFiles.Resumed r, Data d, ProgressReporter progress,
                                  Trainer.Listener listener) throws IOException {
-        return resume(dir, r, ResumeChange.NONE, d, progress, listener);
+        return resume(dir, r, ResumeChange.NONE, d, progress, listener, Replica.SINGLE);
+    }
+
+    /** Continues a run as this {@code replica} of a data-parallel run (every rank reads the same checkpoint). */
+    public static Outcome resume(Path dir, RunFiles.Resumed r, Data d, ProgressReporter progress,
+                                 Trainer.Listener listener, Replica replica) throws IOException {
+        return resume(dir, r, ResumeChange.NONE, d, progress, listener, replica);
     }
 
     /**
@@ -113,16 +125,22 @@ public final class TrainingRun {
      */
     public static Outcome resume(Path dir, RunFiles.Resumed stored, ResumeChange change, Data d,
                                  ProgressReporter progress, Trainer.Listener listener) throws IOException {
+        return resume(dir, stored, change, d, progress, listener, Replica.SINGLE);
+    }
+
+    private static Outcome resume(Path dir, RunFiles.Resumed stored, ResumeChange change, Data d,
+                                  ProgressReporter progress, Trainer.Listener listener, Replica replica)
+            throws IOException {
         RunFiles.Resumed r = change.applyTo(stored);
         TrainConfig cfg = r.config();
         ResNet net = r.loaded().model();
         RunFiles files = new RunFiles(dir, r.loaded().metadata());
         MetricsLog log = MetricsLog.resume(dir, r.state().epoch() - 1, r.state().iteration());
         if (isComplete(r)) {
-            if (!Files.exists(files.model())) files.saveModel(net, log);
+            if (replica.writes() && !Files.exists(files.model())) files.saveModel(net, log);
             return new Outcome(Status.COMPLETE, net, files, log, r.state(), d);
         }
-        if (change.changes(stored.config())) {
+        if (replica.writes() && change.changes(stored.config())) {
             log.event(change.record(stored.config(), r.state()));
             progress.message(change.describe(stored.config(), r.state()));
         }
@@ -130,7 +148,7 @@ public final class TrainingRun {
         Sgd sgd = sgd(net, cfg.optimizer());
         sgd.loadMomentumBuffers(r.momentum(), r.state().iteration());
         progress.message("resuming " + dir + " at epoch " + r.state().epoch() + ", iteration " + r.state().iteration());
-        return train(cfg, net, sgd, d, files, r.state(), log, progress, listener);
+        return train(cfg, net, sgd, d, files, r.state(), log, progress, listener, replica);
     }
 
     public static boolean isComplete(RunFiles.Resumed r) { return r.state().epoch() > r.config().run().epochs(); }
@@ -140,7 +158,8 @@ public final class TrainingRun {
     }
 
     private static Outcome train(TrainConfig cfg, ResNet net, Sgd sgd, Data d, RunFiles files, RunState state,
-                                 MetricsLog log, ProgressReporter progress, Trainer.Listener listener) throws IOException {
+                                 MetricsLog log, ProgressReporter progress, Trainer.Listener listener, Replica replica)
+            throws IOException {
         TrainConfig.Run run = cfg.run();
         int perEpoch = Trainer.itersPerEpoch(d.plan().train().length, run.batch());
         if (perEpoch < 1) {
@@ -151,14 +170,17 @@ public final class TrainingRun {
         int size = files.metadata().inputSize()[1];
         Transform trainT = Preprocessing.training(d.train(), d.norm(), size);
         Transform evalT = Preprocessing.evaluation(d.test(), d.norm(), size);
-        TrainStep step = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
-                .microBatches(run.microBatches()).requireFiniteLoss().requireFiniteGradients().build();
+        TrainStep.Builder sb = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
+                .microBatches(replica.localMicroBatches(run.microBatches())).flatGradients(replica.workers() > 1);
+        replica.wiring().accept(sb);
+        TrainStep step = sb.requireFiniteLoss().requireFiniteGradients().build();
         Trainer trainer = new Trainer(cfg, step, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
-                progress, listener);
+                progress, listener, replica);
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test"
-                        + " images, %d epochs x %d iterations, %s, %d threads -> %s", net.config.name(),
+                        + " images, %d epochs x %d iterations, %s, %d threads%s -> %s", net.config.name(),
                 net.parameterCount(), d.train().description(), d.plan().train().length, d.plan().val().length,
-                d.test().size(), run.epochs(), perEpoch, sched, Engine.current().threads(), files.dir()));
+                d.test().size(), run.epochs(), perEpoch, sched, Engine.current().threads(),
+                replica.workers() > 1 ? " x " + replica.workers() + " workers" : "", files.dir()));
         Thread hook = new Thread(() -> {
             try {
                 trainer.requestStop(STOP_TIMEOUT_S);
@@ -178,7 +200,7 @@ public final class TrainingRun {
             }
         }
         if (end.epoch() <= run.epochs()) return new Outcome(Status.STOPPED, net, files, log, end, d);
-        files.saveModel(net, log);
+        if (replica.writes()) files.saveModel(net, log);
         return new Outcome(Status.COMPLETE, net, files, log, end, d);
     }
 

@@ -3,13 +3,14 @@ package org.jresnet.io;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -51,28 +52,29 @@ public final class Python {
             pb.environment().put("OMP_NUM_THREADS", "2");
             Process p = pb.start();
             p.getOutputStream().close();
-            // Read on another thread: reading here would block past the timeout if the script hangs.
-            FutureTask<byte[]> out = new FutureTask<>(() -> p.getInputStream().readAllBytes());
-            Thread reader = new Thread(out, "python-output");
-            reader.setDaemon(true);
-            reader.start();
+            // Drained on another thread: reading to the end here first would block past the time
+            // limit when the script hangs with its output open, so the timeout could never fire.
+            InputStream stdout = p.getInputStream();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "(output unreadable: " + e.getMessage() + ")";
+                }
+            });
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 fail("timed out after " + timeoutSeconds + " s: " + cmd);
             }
-            byte[] text;
-            try {
-                text = out.get(timeoutSeconds, TimeUnit.SECONDS);   // the pipe closes when the script and its children end
-            } catch (ExecutionException | TimeoutException e) {
-                return fail("cannot read the output of " + cmd + ": " + e);
-            }
-            return new Result(p.exitValue(), new String(text, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS));
         } catch (IOException e) {
             return new Result(127, "cannot run " + INTERPRETER + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading the output of " + cmd + ": " + e, e);
         }
     }
 

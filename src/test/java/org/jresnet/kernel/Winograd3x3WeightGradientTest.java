@@ -30,7 +30,7 @@ class Winograd3x3WeightGradientTest {
         float[] x = random(r, s.inputSize() + off), dy = random(r, s.outputSize() + off);
         float[] dwS = random(r, s.weightSize() + 2 * off), dwW = dwS.clone(), dwC = dwS.clone();
         ConvScalar.backwardWeights(s, x, off, dy, off, dwS, off);
-        Winograd3x3.backwardWeights(s, x, off, dy, off, dwW, off, KernelWorkspace.forThisThread());
+        Winograd3x3WeightGradient.backwardWeights(s, x, off, dy, off, dwW, off, KernelWorkspace.forThisThread());
         assertThat(maxRelErr(dwW, dwS, off, s.weightSize())).as("backwardWeights " + s).isLessThan(TOL);
         for (int i = 0; i < off; i++) {
             assertThat(dwW[i]).as("writes before dw").isEqualTo(dwS[i]);

@@ -10,13 +10,13 @@ import org.jresnet.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Shared backward buffers change where gradients are written, never their values: bit for bit. */
+/** The memory plans (shared transient buffers) change where tensors are written, never their values: bit for bit. */
 class SharedGradientBuffersTest {
 
     /** Two steps (the second reuses every buffer) of forward + backward; returns dx and the gradients. */
     private static float[][] run(ModelConfig config, int size, boolean shared, boolean deleteOne) {
         ResNet net = Models.create(config);
-        net.setSharedGradientBuffers(shared);
+        if (!shared) ResNetMemory.ownBuffers(net);   // Models.create shares them
         net.setInputGradient(true);
         if (deleteOne) net.blocks().get(1).setDeleted(true);
         Tensor x = RandomTensors.seed(1).uniform(-1, 1, 2, size, size, 3);

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * relu(bn(x) + shortcut) against the separate layers, bit for bit, and by finite differences.
  */
 class FusedBatchNormTest {
-    /** 16 lanes of vector body plus a scalar tail. */
+    /** Not a multiple of L (16 or 8): a vector body plus a scalar tail. */
     private static final int C = 21;
 
     @AfterEach void restore() { TestEngines.reset(); }
@@ -80,17 +80,17 @@ class FusedBatchNormTest {
     @ParameterizedTest(name = "simd={0}") @ValueSource(booleans = {true, false})
     void recomputedOutputAndBackwardOverInputChangeNothing(boolean simd) {
         TestEngines.use(c -> c.withSimd(simd));
-        GradientBuffers slots = new GradientBuffers();
+        TransientBuffers slots = new TransientBuffers();
         BatchNorm2d shared = bn(7), own = bn(7);
         shared.setFusedRelu(true);
         own.setFusedRelu(true);
-        shared.shareOutputBuffer(slots, GradientBuffers.INNER_A);
-        shared.setBackwardOverInput(true);
+        shared.placeOutput(Place.slot(TransientBuffers.Slot.INNER_A), slots);
+        shared.placeDx(Place.OVER_INPUT, slots);
         Tensor x = RandomTensors.seed(8).gaussian(2, 3, 5, C);
         Tensor dy = RandomTensors.seed(9).gaussian(2, 3, 5, C);
         float[] expected = own.forward(x.copy()).toArray();
         assertThat(shared.forward(x).toArray()).containsExactly(expected);
-        slots.view(GradientBuffers.INNER_A, x.shape()).fill(Float.NaN);    // the slot's next user
+        slots.view(TransientBuffers.Slot.INNER_A, x.shape()).fill(Float.NaN);    // the slot's next user
         assertThat(shared.output().toArray()).containsExactly(expected);
         assertThat(own.output().toArray()).containsExactly(expected);
         Tensor dx = shared.backward(dy);
@@ -102,7 +102,7 @@ class FusedBatchNormTest {
     @Test
     void outputOfTheResidualTailCannotBeRecomputed() {
         BatchNorm2d tail = bn(10);
-        tail.shareOutputBuffer(new GradientBuffers(), GradientBuffers.SUM);
+        tail.placeOutput(Place.slot(TransientBuffers.Slot.SUM), new TransientBuffers());
         Tensor x = RandomTensors.seed(11).gaussian(2, 3, 4, C);
         tail.forwardAddRelu(x, x.copy());
         assertThatThrownBy(tail::output).isInstanceOf(IllegalStateException.class);

@@ -7,16 +7,19 @@ import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.jresnet.spark.cluster.BarrierJob;
 import org.jresnet.spark.cluster.Loopback;
+import org.jresnet.spark.ml.cli.SparkFeaturesCommand;
+import org.jresnet.spark.ml.cli.SparkPredictCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jresnet spark ...}: the Spark module's commands. Today the all-reduce benchmark; training
- * (issue 18, waiting for the core's TrainStep seam) and predict/features (issue 19) join here.
+ * {@code jresnet spark ...}: the Spark module's commands: data-parallel training, predict and
+ * features to Parquet, and the all-reduce benchmark.
  */
 @Command(name = "jresnet spark", mixinStandardHelpOptions = true,
-        description = "jresnet on Apache Spark.", subcommands = {SparkMain.AllReduceBench.class})
+        description = "jresnet on Apache Spark.", subcommands = {TrainCommand.class, SparkPredictCommand.class,
+            SparkFeaturesCommand.class, SparkMain.AllReduceBench.class})
 public final class SparkMain implements Runnable {
     @Override public void run() { new CommandLine(this).usage(System.out); }
 

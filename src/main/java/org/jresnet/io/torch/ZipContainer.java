@@ -12,6 +12,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.jresnet.io.OneLine;
 import org.jresnet.io.torch.TorchCheckpointException.Fault;
 
 /**
@@ -36,7 +37,7 @@ final class ZipContainer {
         try {
             zf = new ZipFile(file.toFile());
         } catch (IOException | RuntimeException e) {
-            throw bad(file, "not a readable zip archive (" + e.getMessage() + ")");
+            throw bad(file, "not a readable zip archive (" + OneLine.reason(e) + ")");
         }
         try (zf) {
             String prefix = archivePrefix(zf, file);
@@ -51,7 +52,7 @@ final class ZipContainer {
             return TorchCheckpoints.materialise(found, "zip (torch.save, PyTorch >= 1.6)", ids.locations(), file);
         } catch (IOException | RuntimeException e) {
             if (e instanceof TorchCheckpointException t) throw t;
-            throw bad(file, "broken zip archive (" + e.getMessage() + ")");
+            throw bad(file, "broken zip archive (" + OneLine.reason(e) + ")");
         }
     }
 
@@ -127,7 +128,7 @@ final class ZipContainer {
             } catch (TorchCheckpointException x) {
                 throw x;
             } catch (IOException | RuntimeException x) {
-                throw bad(file, "cannot read " + name + " (" + x.getMessage() + ")");
+                throw bad(file, "cannot read " + name + " (" + OneLine.reason(x) + ")");
             }
         });
     }

@@ -116,6 +116,26 @@ public final class Ring implements AutoCloseable {
         return all;
     }
 
+    /** Every rank's {@code mine} (same length on all ranks), indexed by rank: sync-BN's statistics. */
+    public double[][] allGather(double[] mine) {
+        double[][] all = new double[size][];
+        all[rank] = mine.clone();
+        if (size == 1) return all;
+        ByteBuffer sb = ByteBuffer.allocate(mine.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer rb = ByteBuffer.allocate(mine.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int s = 0; s < size - 1; s++) {
+            int sendSlot = Math.floorMod(rank - s, size), recvSlot = Math.floorMod(rank - s - 1, size);
+            sb.clear();
+            sb.asDoubleBuffer().put(all[sendSlot]);
+            rb.clear();
+            exchange(sb, rb, "gathering statistics");
+            double[] got = new double[mine.length];
+            rb.flip().asDoubleBuffer().get(got);
+            all[recvSlot] = got;
+        }
+        return all;
+    }
+
     private void exchangeFloats(float[] x, int off, int len, int sendSeg, int recvSeg, boolean add, String what) {
         int sa = off + segStart(len, size, sendSeg), sLen = off + segStart(len, size, sendSeg + 1) - sa;
         int ra = off + segStart(len, size, recvSeg), rLen = off + segStart(len, size, recvSeg + 1) - ra;

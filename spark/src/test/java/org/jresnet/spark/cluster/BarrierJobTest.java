@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * module's build sets.
  */
 @Timeout(300)
-class BarrierJobTest {
+public class BarrierJobTest {
     private static JavaSparkContext jsc;
 
     @BeforeAll
@@ -38,7 +38,7 @@ class BarrierJobTest {
     }
 
     /** The test's own classes (its worker lambdas) as a jar for the executors. */
-    static String testClassesJar() throws IOException {
+    public static String testClassesJar() throws IOException {
         Path dir = Path.of(BarrierJobTest.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         Path jar = dir.resolveSibling("spark-test-classes.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(dir)) {

@@ -1,0 +1,78 @@
+package org.jresnet.spark.ml;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+import org.jresnet.data.DecodeLimits;
+
+/**
+ * Image files as a DataFrame in the {@code binaryFile} source's schema (path, modificationTime,
+ * length, content), from a folder (recursively), one file, a glob, or a zip of images. Folders keep
+ * JPEG/PNG/BMP/GIF files, as {@code bin/jresnet predict} does, and Spark leaves out names starting
+ * with "." or "_". A zip is read by one task and its entries spread over the cluster: it must fit
+ * in one executor's memory (Spark reads a file of at most 2 GB into one row), and its entries are
+ * cut at the default {@code maxImageBytes}.
+ */
+public final class ImageFiles {
+    /** File names of the formats the core decodes. */
+    static final String IMAGE_NAME = "(?i).*\\.(jpe?g|png|bmp|gif)$";
+
+    private ImageFiles() {}
+
+    public static Dataset<Row> read(SparkSession spark, String path) {
+        if (path.toLowerCase(Locale.ROOT).endsWith(".zip")) return readZip(spark, path);
+        Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(path);
+        return files.filter(functions.col("path").rlike(IMAGE_NAME));
+    }
+
+    private static Dataset<Row> readZip(SparkSession spark, String path) {
+        Dataset<Row> zip = spark.read().format("binaryFile").load(path);
+        StructType schema = zip.schema();
+        int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
+        return zip.flatMap(new ZipEntries(), Encoders.row(schema)).repartition(partitions);
+    }
+
+    /** The image entries of one zip file's row, as rows named {@code zip-path!/entry}. */
+    private static final class ZipEntries implements FlatMapFunction<Row, Row> {
+        private static final long serialVersionUID = 1L;
+
+        @Override public Iterator<Row> call(Row zip) {
+            String zipPath = zip.getString(zip.fieldIndex("path"));
+            Timestamp time = zip.getTimestamp(zip.fieldIndex("modificationTime"));
+            byte[] bytes = (byte[]) zip.get(zip.fieldIndex("content"));
+            List<Row> out = new ArrayList<>();
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+                for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    if (e.isDirectory() || hidden(e.getName()) || !e.getName().matches(IMAGE_NAME)) continue;
+                    // At most one byte over the default limit: the stage then refuses the entry, naming it.
+                    byte[] b = in.readNBytes((int) DecodeLimits.DEFAULT_MAX_IMAGE_BYTES + 1);
+                    out.add(RowFactory.create(zipPath + "!/" + e.getName(), time, (long) b.length, b));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the zip " + zipPath + ": " + e.getMessage(), e);
+            }
+            return out.iterator();
+        }
+
+        /** Any part of the entry's name starting with "." or "__MACOSX" (macOS's resource forks). */
+        private static boolean hidden(String name) {
+            for (String part : name.split("/")) if (part.startsWith(".") || part.equals("__MACOSX")) return true;
+            return false;
+        }
+    }
+}

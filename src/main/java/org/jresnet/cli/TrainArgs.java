@@ -1,0 +1,46 @@
+package org.jresnet.cli;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.jresnet.data.DecodeLimits;
+import org.jresnet.models.Models;
+import org.jresnet.train.TrainConfig;
+import picocli.CommandLine;
+
+/**
+ * The {@code train} command's options read into its typed {@link TrainConfig}, for another front
+ * end of the same training (the Spark module's {@code spark train}): the same flags, defaults and
+ * checks. The engine bound to the calling thread gives the run's thread count.
+ */
+public final class TrainArgs {
+    /** A new run's config (resume null), or the run folder to resume (config null). */
+    public record Parsed(TrainConfig config, Path resume, boolean quiet, DecodeLimits limits, Integer threads) {}
+
+    private TrainArgs() {}
+
+    /** Parses {@code args}; a bad option throws {@link IllegalArgumentException} with train's message. */
+    public static Parsed parse(String... args) {
+        TrainCommand c = new TrainCommand();
+        // later occurrences win: the Spark driver appends absolute paths and the implied options
+        CommandLine cl = new CommandLine(c).setOverwrittenOptionsAllowed(true);
+        try {
+            cl.parseArgs(args);
+            if (c.resume != null) {
+                // train's --resume may change --lr and --epochs (ResumeChange); spark train does not apply them yet
+                for (String o : java.util.stream.Stream.concat(TrainCommand.RUN_OPTIONS.stream(),
+                        java.util.stream.Stream.of("--lr", "--epochs")).toList()) {
+                    if (cl.getParseResult().hasMatchedOption(o)) {
+                        throw new IllegalArgumentException(o + " cannot be combined with --resume: the run keeps its own settings");
+                    }
+                }
+                return new Parsed(null, c.resume, c.training.quiet, c.limits.limits(), c.engine.threads);
+            }
+            Models.arch(c.model);
+            Path out = c.out != null ? c.out : Paths.get("runs", c.model);
+            return new Parsed(c.config(c.training.dataOrSample(), out), null, c.training.quiet, c.limits.limits(),
+                    c.engine.threads);
+        } catch (CommandLine.ParameterException | Errors.UsageException | TrainConfig.Invalid e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+}

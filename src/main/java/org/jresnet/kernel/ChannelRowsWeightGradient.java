@@ -1,0 +1,56 @@
+package org.jresnet.kernel;
+
+import static org.jresnet.kernel.MicroKernel.L;
+
+import org.jresnet.kernel.Padding.PaddedInput;
+
+/**
+ * Weight gradient with output channels as register rows and input channels as vector columns:
+ * P[co, (tap, ci)] += dy[pixel, co] * x[pixel + shift(tap), ci], summed over pixels. The dy
+ * values of one pixel's register rows are adjacent (one range check, broadcasts straight from
+ * memory) and every column vector is L contiguous input channels, so this runs near the FMA
+ * peak. Needs {@link #applies}: cin a multiple of L and cout of 8 (every ResNet layer but the
+ * 3-channel stem). Threads and reduction: {@link PixelPartials}.
+ */
+final class ChannelRowsWeightGradient {
+    private ChannelRowsWeightGradient() {}
+
+    static boolean applies(ConvShape s) { return s.cin() % L == 0 && s.cout() % MicroKernel.MR1 == 0; }
+
+    /** dw[co,ci,ky,kx] += sum_{n,oy,ox} x[n, oy*s+ky-p, ox*s+kx-p, ci] * dy[n,oy,ox,co]. */
+    static void backwardWeights(ConvShape s, float[] x, int xo, float[] dy, int dyo, float[] dw, int dwo,
+                                KernelWorkspace ws) {
+        PaddedInput in = Padding.input(s, x, xo, ws);
+        int cin = s.cin(), cout = s.cout();
+        int kTotal = s.kh() * s.kw() * cin, vecs = kTotal / L;
+        int[] colOff = ws.ints(KernelWorkspace.PADDED, vecs);
+        for (int ky = 0, g = 0; ky < s.kh(); ky++) {
+            for (int kx = 0; kx < s.kw(); kx++) {
+                for (int ci = 0; ci < cin; ci += L, g++) colOff[g] = in.aConst() + (ky * in.wp() + kx) * cin + ci;
+            }
+        }
+        float[] a = in.a();
+        // P[co][(tap, ci)]: rows of kTotal
+        int used = PixelPartials.sweep(s, in, cout * kTotal, ws, (part, pix, m0, m1) -> {
+            int g = 0;
+            for (; g + 4 <= vecs; g += 4) {
+                for (int co = 0; co < cout; co += 4) {
+                    MicroKernel.wt4x4(a, pix, m0, m1, colOff[g], colOff[g + 1], colOff[g + 2], colOff[g + 3],
+                            dy, dyo, cout, co, part, co * kTotal + g * L, kTotal);
+                }
+            }
+            for (; g < vecs; g += 2) {
+                for (int co = 0; co < cout; co += MicroKernel.MR1) {
+                    if (g + 1 < vecs) {
+                        MicroKernel.wt8x2(a, pix, m0, m1, colOff[g], colOff[g + 1], dy, dyo, cout, co,
+                                part, co * kTotal + g * L, kTotal);
+                    } else {
+                        MicroKernel.wt8x1(a, pix, m0, m1, colOff[g], dy, dyo, cout, co,
+                                part, co * kTotal + g * L, kTotal);
+                    }
+                }
+            }
+        });
+        PixelPartials.reduce(s, ws, used, kTotal, 1, 1, dw, dwo);
+    }
+}

@@ -1,0 +1,105 @@
+package org.jresnet.kernel;
+
+import static org.jresnet.kernel.MicroKernel.L;
+
+import org.jresnet.engine.Engine;
+import org.jresnet.kernel.Padding.PaddedInput;
+
+/**
+ * Direct convolution along output rows, for stride-1, 3-wide kernels with L, 2L or a multiple
+ * of 4L output channels: blocks of adjacent output pixels ({@link #ROW_BLOCK}, or
+ * {@link #ROW_BLOCK_WIDE} for 4L-channel panels), each input value broadcast once for its three
+ * kx taps. A broadcast costs a vector-unit slot, so fewer broadcasts per FMA is the whole game;
+ * with one or two vectors of channels a GEMM step is one broadcast per one or two FMAs.
+ *
+ * <p>backwardData at stride 1 is the forward of dy with the flipped, transposed kernel.
+ */
+final class RowDirectConv {
+    /** Output pixels per block (adjacent in one output row): 8 for L or 2L channels, 4 for 4L panels. */
+    private static final int ROW_BLOCK = 8, ROW_BLOCK_WIDE = 4;
+
+    private RowDirectConv() {}
+
+    /** Whether the kernels cover an output row of width {@code ow} with {@code ncol} channels. */
+    static boolean covers(int ow, int ncol) {
+        if (ncol == L || ncol == 2 * L) return ow % ROW_BLOCK == 0;
+        return ncol % (4 * L) == 0 && ow % ROW_BLOCK_WIDE == 0;
+    }
+
+    /** Whether {@code s} can run forward this way: stride 1, 3 wide, and {@link #covers}. */
+    static boolean appliesForward(ConvShape s) {
+        return s.stride() == 1 && s.kw() == 3 && covers(s.ow(), s.cout());
+    }
+
+    /** The flipped forward that is {@code s}'s input gradient, or null when there is none (not stride 1, 3x3, pad at most 2). */
+    static ConvShape flipped(ConvShape s) {
+        boolean flip = s.stride() == 1 && s.kw() == 3 && s.kh() == s.kw() && s.pad() <= s.kh() - 1;
+        return flip ? new ConvShape(s.n(), s.oh(), s.ow(), s.cout(), s.cin(), s.kh(), s.kw(), 1, s.kh() - 1 - s.pad()) : null;
+    }
+
+    /** y = conv(x, w), y overwritten; packed weights from {@code cache} when not null. Needs {@link #appliesForward}. */
+    static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
+                        KernelWorkspace ws, PackedWeightCache cache) {
+        PaddedInput in = Padding.input(s, x, xo, ws);
+        int oh = s.oh(), ow = s.ow(), kh = s.kh(), cin = s.cin(), cout = s.cout(), taps = kh * 3;
+        int kk = kh * cin;
+        ShiftedGemm g = ShiftedGemm.pass(ws, 0);   // for its offset arrays only
+        int[] kOff = g.tapOffsets(kk);
+        int[] eOff = g.packOffsets(kk);
+        for (int ky = 0, k = 0; ky < kh; ky++) {
+            for (int ci = 0; ci < cin; ci++, k++) {
+                kOff[k] = ky * in.wp() * cin + ci;
+                eOff[k] = ci * taps + ky * 3;
+            }
+        }
+        // B[((ky, ci), kx), co] = w[co, ci, ky, kx]
+        float[] b = PackedWeightCache.panels(cache, PackedWeightCache.ROW_DIRECT, ShiftedGemm.packedSize(kk * 3, cout), ws,
+                dst -> ShiftedGemm.pack(kk, 3, eOff, 1, cin * taps, cout, w, wo, dst, 0));
+        boolean wide = cout % (4 * L) == 0;
+        int block = wide ? ROW_BLOCK_WIDE : ROW_BLOCK;
+        int blocksPerRow = ow / block;
+        int panels = wide ? cout / (4 * L) : 1;
+        int aImg = in.hp() * in.wp() * cin, aU = in.wp() * cin;
+        float[] a = in.a();
+        int aConst = in.aConst();
+        boolean two = cout == 2 * L;
+        Engine.current().parallel().forRange(s.n() * oh * blocksPerRow, (c, b0, b1) -> {
+            for (int blk = b0; blk < b1; blk++) {
+                int row = blk / blocksPerRow, v0 = (blk - row * blocksPerRow) * block;
+                int img = row / oh, u = row - img * oh;
+                int base = aConst + img * aImg + u * aU + v0 * cin;
+                int out = yo + (row * ow + v0) * cout;
+                if (wide) {
+                    for (int j = 0; j < panels; j++) {
+                        MicroKernel.rd4x4(a, base, cin, kOff, kk, b, j * 4 * L * kk * 3, y, out + j * 4 * L, cout);
+                    }
+                } else if (two) {
+                    MicroKernel.rd8x2(a, base, cin, kOff, kk, b, y, out, cout);
+                } else {
+                    MicroKernel.rd8x1(a, base, cin, kOff, kk, b, y, out, cout);
+                }
+            }
+        });
+    }
+
+    /**
+     * dx = conv^T(dy, w), dx overwritten, as the forward of dy with the flipped, transposed kernel
+     * ({@link #flipped}{@code (s)}, which must {@link #appliesForward}).
+     */
+    static void backwardData(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx, int dxo,
+                             KernelWorkspace ws) {
+        int kh = s.kh(), kw = s.kw(), cin = s.cin(), cout = s.cout();
+        float[] wf = ws.floats(KernelWorkspace.FLIPPED_W, s.weightSize());
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        wf[((ci * cout + co) * kh + kh - 1 - ky) * kw + kw - 1 - kx] =
+                                w[wo + ((co * cin + ci) * kh + ky) * kw + kx];
+                    }
+                }
+            }
+        }
+        forward(flipped(s), dy, dyo, wf, 0, dx, dxo, ws, null);
+    }
+}
