@@ -62,7 +62,6 @@ public final class TorchCheckpoints {
     }
 
     public static Kind sniff(Path file) throws IOException {
-        if (Files.isDirectory(file)) return Kind.OTHER;   // no checkpoint: SafeTensors.read says it is a folder, by name
         byte[] head = new byte[HEAD];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
