@@ -55,6 +55,16 @@ def ensure_torch():
                    env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 
+def pause_others(tool):
+    """SIGSTOPs the other jresnet processes for the measurement; returns their pids for resume_all."""
+    paused = others()
+    for p in paused:
+        os.kill(p, signal.SIGSTOP)
+    if paused:
+        log("%s: paused jresnet processes %s while measuring" % (tool, paused))
+    return paused
+
+
 def others():
     """PIDs of other jresnet JVMs (e.g. a training run) to pause while measuring."""
     me, pids = os.getpid(), []
@@ -189,11 +199,7 @@ def main():
         ap.error("no workload matches --only")
     keys = list(dict.fromkeys((w[1], w[2], w[3]) for w in work))   # one run per key, in table order
 
-    paused = [] if a.no_pause else others()
-    for p in paused:
-        os.kill(p, signal.SIGSTOP)
-    if paused:
-        log("compare: paused jresnet processes %s while measuring" % paused)
+    paused = [] if a.no_pause else pause_others("compare")
     try:
         jres = [os.path.join(ROOT, "bin", "jresnet")]
         info = run_json(jres + ["info", "--json", "--threads", str(a.threads)])

@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = "/usr/bin/python3"
 sys.path.insert(0, HERE)
-from compare import cpu_info, ensure_torch, log, others, run_json, spread  # noqa: E402
+from compare import cpu_info, ensure_torch, log, pause_others, run_json, spread  # noqa: E402
 
 THREADS = 2        # the reference script always runs torch.set_num_threads(2)
 RECIPE = ["--model", "resnet20", "--batch", "128", "--lr", "0.1", "--momentum", "0.9", "--weight-decay", "1e-4",
@@ -86,11 +86,7 @@ def main():
     ensure_torch()
     work = os.path.abspath(a.keep) if a.keep else tempfile.mkdtemp(prefix="jresnet-e2e-")
     os.makedirs(work, exist_ok=True)
-    paused = [] if a.no_pause else others()
-    for p in paused:
-        os.kill(p, signal.SIGSTOP)
-    if paused:
-        log("e2e: paused jresnet processes %s while measuring" % paused)
+    paused = [] if a.no_pause else pause_others("e2e")
     try:
         jres = [os.path.join(ROOT, "bin", "jresnet")]
         info = run_json(jres + ["info", "--json", "--threads", str(THREADS)])

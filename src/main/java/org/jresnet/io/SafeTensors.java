@@ -76,45 +76,41 @@ public final class SafeTensors {
      */
     public static Map<String, String> readMetadata(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new SafeTensorsException(file, Fault.TRUNCATED, "truncated: " + size
-                        + " bytes, a safetensors file starts with an 8-byte header length");
-            }
-            ByteBuffer head = readFully(ch, 0, (int) Math.min(size, 16));
-            checkMagic(file, head);
-            long n = head.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-            if (n < 2 || n > MAX_HEADER_BYTES || n > size - 8) {
-                throw new SafeTensorsException(file, Fault.ABSURD_HEADER_LENGTH, "header length "
-                        + Long.toUnsignedString(n) + " does not fit the file (" + size + " bytes)");
-            }
+            long n = headerLength(file, ch);
             Map<String, String> metadata = new LinkedHashMap<>();
             parseHeader(file, readFully(ch, 8, (int) n), metadata);
             return metadata;
         }
     }
 
+    /** The header's byte length, checked against the file's size and the cap before it is read. */
+    private static long headerLength(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new SafeTensorsException(file, Fault.TRUNCATED, "truncated: " + size
+                    + " bytes, a safetensors file starts with an 8-byte header length");
+        }
+        ByteBuffer head = readFully(ch, 0, (int) Math.min(size, 16));
+        checkMagic(file, head);
+        long n = head.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw new SafeTensorsException(file, Fault.ABSURD_HEADER_LENGTH, "absurd header length "
+                    + Long.toUnsignedString(n) + " (limit " + MAX_HEADER_BYTES + " bytes)");
+        }
+        if (n > size - 8) {
+            throw new SafeTensorsException(file, Fault.HEADER_PAST_END, "header length " + n
+                    + " reaches past the end of the file (" + size + " bytes): file truncated?");
+        }
+        if (n < 2) {
+            throw new SafeTensorsException(file, Fault.HEADER_NOT_JSON, "header of " + n + " bytes cannot hold a JSON object");
+        }
+        return n;
+    }
+
     private static SafeTensorsFile readFile(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size < 8) {
-                throw new SafeTensorsException(file, Fault.TRUNCATED, "truncated: " + size
-                        + " bytes, a safetensors file starts with an 8-byte header length");
-            }
-            ByteBuffer head = readFully(ch, 0, (int) Math.min(size, 16));
-            checkMagic(file, head);
-            long n = head.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-            if (n < 0 || n > MAX_HEADER_BYTES) {
-                throw new SafeTensorsException(file, Fault.ABSURD_HEADER_LENGTH, "absurd header length "
-                        + Long.toUnsignedString(n) + " (limit " + MAX_HEADER_BYTES + " bytes)");
-            }
-            if (n > size - 8) {
-                throw new SafeTensorsException(file, Fault.HEADER_PAST_END, "header length " + n
-                        + " reaches past the end of the file (" + size + " bytes): file truncated?");
-            }
-            if (n < 2) {
-                throw new SafeTensorsException(file, Fault.HEADER_NOT_JSON, "header of " + n + " bytes cannot hold a JSON object");
-            }
+            long n = headerLength(file, ch);
             ByteBuffer headerBytes = readFully(ch, 8, (int) n);
             Map<String, String> metadata = new LinkedHashMap<>();
             List<Entry> entries = parseHeader(file, headerBytes, metadata);

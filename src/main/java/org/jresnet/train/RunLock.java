@@ -16,8 +16,9 @@ import java.nio.file.StandardOpenOption;
  * another) fails at once instead of both writing and one run's results being lost. The OS drops
  * the lock when the process dies, however it dies, so a crashed run never leaves the folder locked
  * (a pid file would). A watcher ({@code serve --runs}) tells a running run from a stopped one by
- * it ({@link #isHeld}): the files alone cannot, a run is silent for a whole epoch. The file stays
- * when the lock is released: deleting it would let two processes lock two different files.
+ * it ({@link #isHeld}): the files alone cannot, a run is silent for a whole epoch. {@link #close}
+ * keeps the file: deleting it would let two processes lock two different files. Only
+ * {@link #closeAndRemoveIfEmpty} deletes it, still locked, with the folder a rejected command made.
  */
 public final class RunLock implements AutoCloseable {
     /** The lock file's name in the run folder (hidden: it is not a result). */
