@@ -1,9 +1,7 @@
 package org.jresnet.kernel;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.jresnet.engine.Engine;
 import org.jresnet.engine.Parallel;
@@ -17,8 +15,6 @@ import org.jresnet.engine.Parallel;
  */
 public final class BatchNormKernels {
     private static final VectorSpecies<Float> F = Simd.F;
-    private static final VectorSpecies<Double> D =
-            VectorSpecies.of(double.class, VectorShape.forBitSize(F.vectorBitSize()));
     /** Rows per float block: keeps a block of {@code [rows, C]} floats (~64 KB) in L2 while channels are swept. */
     private static final int BLOCK_FLOATS = 1 << 14;
     private static final int MAX_BLOCK_ROWS = 64;
@@ -73,11 +69,11 @@ public final class BatchNormKernels {
     }
 
     static void meanM2Simd(float[] x, int xo, int r0, int r1, int c, double[] acc, int am, int a2) {
-        int bound = F.loopBound(c), br = blockRows(c), lanes = F.length(), dl = D.length();
+        int bound = F.loopBound(c), br = blockRows(c), lanes = F.length();
+        float[] lane = new float[3 * lanes];
         for (int b0 = r0; b0 < r1; b0 += br) {
             int b1 = Math.min(r1, b0 + br), nb = b1 - b0;
             double na = b0 - r0, total = na + nb, wb = nb / total, wab = na * nb / total;
-            DoubleVector dnb = DoubleVector.broadcast(D, nb);
             int ch = 0;
             for (; ch < bound; ch += lanes) {
                 FloatVector sum = FloatVector.zero(F);
@@ -89,17 +85,19 @@ public final class BatchNormKernels {
                     d1 = d1.add(xc);
                     d2 = xc.fma(xc, d2);
                 }
-                for (int part = 0; part * dl < lanes; part++) {
-                    int o = ch + part * dl;
-                    DoubleVector e1 = (DoubleVector) d1.convertShape(VectorOperators.F2D, D, part);
-                    DoubleVector e2 = (DoubleVector) d2.convertShape(VectorOperators.F2D, D, part);
-                    // the block's exact mean and M2 from its float mean and the deviations about it
-                    DoubleVector bm = ((DoubleVector) mb.convertShape(VectorOperators.F2D, D, part)).add(e1.div(dnb));
-                    DoubleVector bq = e2.sub(e1.mul(e1).div(dnb));
-                    DoubleVector mu = DoubleVector.fromArray(D, acc, am + o), q = DoubleVector.fromArray(D, acc, a2 + o);
-                    DoubleVector delta = bm.sub(mu);
-                    mu.add(delta.mul(wb)).intoArray(acc, am + o);
-                    q.add(bq).add(delta.mul(delta).mul(wab)).intoArray(acc, a2 + o);
+                // the block's exact mean and M2 from its float mean and the deviations about it, in
+                // double lane by lane: widening a float vector's upper half to doubles
+                // (convertShape with part 1) goes through a shuffle that C2 sometimes left
+                // unintrinsified in this method, which then ran several times slower (JFR)
+                mb.intoArray(lane, 0);
+                d1.intoArray(lane, lanes);
+                d2.intoArray(lane, 2 * lanes);
+                for (int i = 0; i < lanes; i++) {
+                    double e1 = lane[lanes + i], e2 = lane[2 * lanes + i];
+                    double bm = (double) lane[i] + e1 / nb, bq = e2 - e1 * e1 / nb;
+                    double delta = bm - acc[am + ch + i];
+                    acc[am + ch + i] += delta * wb;
+                    acc[a2 + ch + i] = acc[a2 + ch + i] + bq + delta * delta * wab;
                 }
             }
             if (bound < c) meanM2Block(x, xo, r0, b0, b1, bound, c, acc, am, a2);
@@ -175,7 +173,8 @@ public final class BatchNormKernels {
 
     static void sumsSimd(float[] x, int xo, float[] dy, int dyo, int r0, int r1, int c, float[] center,
                          float[] scale, float[] shift, double[] acc, int a1, int a2) {
-        int bound = F.loopBound(c), br = blockRows(c), lanes = F.length(), dl = D.length();
+        int bound = F.loopBound(c), br = blockRows(c), lanes = F.length();
+        float[] lane = new float[2 * lanes];
         for (int b0 = r0; b0 < r1; b0 += br) {
             int b1 = Math.min(r1, b0 + br);
             int ch = 0;
@@ -196,12 +195,12 @@ public final class BatchNormKernels {
                         v2 = g.fma(xc, v2);
                     }
                 }
-                for (int part = 0; part * dl < lanes; part++) {
-                    int o = ch + part * dl;
-                    ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, part))
-                            .add(DoubleVector.fromArray(D, acc, a1 + o)).intoArray(acc, a1 + o);
-                    ((DoubleVector) v2.convertShape(VectorOperators.F2D, D, part))
-                            .add(DoubleVector.fromArray(D, acc, a2 + o)).intoArray(acc, a2 + o);
+                // widened lane by lane, not by DoubleVector conversions (see meanM2Simd)
+                v1.intoArray(lane, 0);
+                v2.intoArray(lane, lanes);
+                for (int i = 0; i < lanes; i++) {
+                    acc[a1 + ch + i] += lane[i];
+                    acc[a2 + ch + i] += lane[lanes + i];
                 }
             }
             sumsScalarBlock(x, xo, dy, dyo, b0, b1, ch, c, center, scale, shift, acc, a1, a2);
