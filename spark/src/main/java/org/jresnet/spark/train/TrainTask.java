@@ -56,10 +56,11 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
             if (!replica.writes()) return "";   // only rank 0 keeps the metrics
             var rows = o.log().rows();
             var last = rows.get(rows.size() - 1);
+            String split = StepSplit.summary(rows);
             return String.format(Locale.ROOT, "%s: test top-1 %.2f%% (%d images), train error %.2f%%, %.0f s%n"
-                            + "weights: %s%ncurves:  %s  metrics: %s", o.model().config.name(), 100 * (1 - last.testErr()),
+                            + "weights: %s%ncurves:  %s  metrics: %s%s", o.model().config.name(), 100 * (1 - last.testErr()),
                     o.data().test().size(), 100 * last.trainErr(), o.end().elapsedS(), o.files().model(),
-                    o.files().curves(), dir.resolve("metrics.csv"));
+                    o.files().curves(), dir.resolve("metrics.csv"), split.isEmpty() ? "" : "\n" + split);
         }
     }
 
