@@ -16,6 +16,7 @@ import org.jresnet.engine.Engine;
 import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.Normalization;
 import org.jresnet.spark.cluster.BarrierJob;
+import org.jresnet.spark.cluster.ExecutorJvm;
 import org.jresnet.spark.cluster.Loopback;
 import org.jresnet.spark.train.Sharding;
 import org.jresnet.spark.train.TrainTask;
@@ -57,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         String jar = TrainCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-        SparkConf conf = Loopback.conf(master, "jresnet train").set("spark.jars", jar);
+        SparkConf conf = ExecutorJvm.withDefaults(Loopback.conf(master, "jresnet train").set("spark.jars", jar));
         List<String> args = taskArgs(conf.getInt("spark.task.cpus", 1));
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             System.out.println(train(jsc, args));

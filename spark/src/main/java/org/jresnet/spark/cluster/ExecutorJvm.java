@@ -1,0 +1,24 @@
+package org.jresnet.spark.cluster;
+
+import org.apache.spark.SparkConf;
+
+/**
+ * Executor JVM flags comparable to {@code bin/jresnet}'s, for the commands whose executors run the
+ * engine (training, the all-reduce benchmark). Spark already gives executors
+ * {@code --add-modules=jdk.incubator.vector} (its JavaModuleOptions) and their heap from
+ * {@code spark.executor.memory} (local-cluster: its MB figure); it leaves the collector to the JVM,
+ * which picks G1 on a 2-core machine with 2 GB or more. bin/jresnet runs the serial collector with
+ * a 64 MB young generation: the engine allocates its buffers once and then almost nothing per
+ * step, so a parallel collector buys no speed and takes a core's time slices from the kernels.
+ * A user's own {@code spark.executor.extraJavaOptions} (spark-submit --conf, or -Dspark...) wins.
+ */
+public final class ExecutorJvm {
+    public static final String FLAGS = "-XX:+UseSerialGC -Xmn64m -Djava.awt.headless=true";
+
+    private ExecutorJvm() {}
+
+    /** {@code conf} with {@link #FLAGS} as the executors' extra options unless they are set. */
+    public static SparkConf withDefaults(SparkConf conf) {
+        return conf.setIfMissing("spark.executor.extraJavaOptions", FLAGS);
+    }
+}
