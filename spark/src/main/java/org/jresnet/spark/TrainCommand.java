@@ -18,6 +18,7 @@ import org.jresnet.io.Normalization;
 import org.jresnet.spark.cluster.BarrierJob;
 import org.jresnet.spark.cluster.ExecutorJvm;
 import org.jresnet.spark.cluster.Loopback;
+import org.jresnet.spark.train.HadoopData;
 import org.jresnet.spark.train.Sharding;
 import org.jresnet.spark.train.TrainTask;
 import org.jresnet.train.ProgressReporter;
@@ -72,6 +73,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (commTimeoutS < 1) throw usage("--comm-timeout must be >= 1 second, got " + commTimeoutS);
         if (checkEvery < 1) throw usage("--check-every must be >= 1, got " + checkEvery);
         List<String> args = new ArrayList<>(trainArgs);
+        // a Hadoop URI goes to the tasks as typed (a Path would fold its "//"); each task stages it
+        String remote = HadoopData.lastValue(args, "--data");
+        if (!HadoopData.isUri(remote)) remote = null;
         TrainArgs.Parsed p;
         try (Engine e = Engine.create(EngineConfig.defaults().withThreads(cpus)); Engine.Scope s = e.bind()) {
             p = parse(args);
@@ -94,7 +98,11 @@ public final class TrainCommand implements Callable<Integer> {
                 Sharding.localBatch(cfg.run().batch(), m);
                 Path out = cfg.run().out();
                 TrainingRun.checkNewRunFolder(out);
-                List.of("--out", out.toString(), "--data", cfg.data().path().toString(), "--micro-batches",
+                if (remote != null && cfg.data().normalization() == null) {
+                    throw usage("--data " + remote + " is read by the executors only: give --mean and --std too"
+                            + " (the driver does not copy the data to compute them)");
+                }
+                List.of("--out", out.toString(), "--data", remote != null ? remote : cfg.data().path().toString(), "--micro-batches",
                         Integer.toString(m)).forEach(args::add);
                 if (cfg.model().init() != null) List.of("--init", cfg.model().init().toString()).forEach(args::add);
                 if (cfg.data().normalization() == null) {
