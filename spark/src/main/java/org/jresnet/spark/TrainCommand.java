@@ -16,7 +16,7 @@ import org.jresnet.engine.Engine;
 import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.Normalization;
 import org.jresnet.spark.cluster.BarrierJob;
-import org.jresnet.spark.cluster.ExecutorJvm;
+import org.jresnet.spark.cluster.ClusterDefaults;
 import org.jresnet.spark.cluster.Loopback;
 import org.jresnet.spark.train.HadoopData;
 import org.jresnet.spark.train.Sharding;
@@ -44,7 +44,7 @@ import picocli.CommandLine.Unmatched;
             "Also takes every option of 'jresnet train' (--data, --model, --epochs, --batch, --out, --resume, ...)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--master", defaultValue = "local-cluster[2,1,1024]", description = "Spark master URL (default ${DEFAULT-VALUE}).")
+    @Option(names = "--master", description = "Spark master URL (default: spark-submit's --master, else local-cluster[2,1,1024]).")
     String master;
     @Option(names = "--workers", defaultValue = "2", description = "Barrier tasks, one model replica each (default ${DEFAULT-VALUE}).")
     int workers;
@@ -59,7 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         String jar = TrainCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-        SparkConf conf = ExecutorJvm.withDefaults(Loopback.conf(master, "jresnet train").set("spark.jars", jar));
+        SparkConf conf = ClusterDefaults.executorFlags(
+                Loopback.conf(ClusterDefaults.master(master), "jresnet train").set("spark.jars", jar));
         List<String> args = taskArgs(conf.getInt("spark.task.cpus", 1));
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             System.out.println(train(jsc, args));

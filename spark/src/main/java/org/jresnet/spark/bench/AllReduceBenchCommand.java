@@ -14,7 +14,7 @@ import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
 import org.jresnet.spark.cluster.BarrierJob;
-import org.jresnet.spark.cluster.ExecutorJvm;
+import org.jresnet.spark.cluster.ClusterDefaults;
 import org.jresnet.spark.cluster.Loopback;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         description = "Time the ring all-reduce of float buffers between barrier tasks.")
 public final class AllReduceBenchCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--master", defaultValue = "local-cluster[2,1,1024]", description = "Spark master URL (default ${DEFAULT-VALUE}).")
+    @Option(names = "--master", description = "Spark master URL (default: spark-submit's --master, else local-cluster[2,1,1024]).")
     String master;
     @Option(names = "--workers", defaultValue = "2", description = "Ranks of the ring (default ${DEFAULT-VALUE}).")
     int workers;
@@ -87,8 +87,8 @@ public final class AllReduceBenchCommand implements Callable<Integer> {
         int r = reps, w = warmup;
         String jar = AllReduceBenchCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath();
         List<String> res;
-        try (JavaSparkContext jsc = new JavaSparkContext(ExecutorJvm.withDefaults(
-                Loopback.conf(master, "jresnet allreduce bench").set("spark.jars", jar)))) {
+        try (JavaSparkContext jsc = new JavaSparkContext(ClusterDefaults.executorFlags(
+                Loopback.conf(ClusterDefaults.master(master), "jresnet allreduce bench").set("spark.jars", jar)))) {
             res = BarrierJob.run(jsc, workers, Duration.ofSeconds(timeoutS), (ring, attempt) -> {
                 StringBuilder sb = new StringBuilder();
                 for (int n : sz) {
@@ -124,7 +124,7 @@ public final class AllReduceBenchCommand implements Callable<Integer> {
         Row largest = rows.stream().max((a, b) -> Integer.compare(a.floats(), b.floats())).orElseThrow();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("master", master);
+            m.put("master", ClusterDefaults.master(master));
             m.put("workers", workers);
             m.put("reps", reps);
             m.put("warmup", warmup);
@@ -148,7 +148,7 @@ public final class AllReduceBenchCommand implements Callable<Integer> {
             return;
         }
         System.out.printf(Locale.ROOT, "ring all-reduce, %d ranks on %s, %d timed after %d warm-up (rank 0's clock)%n",
-                workers, master, reps, warmup);
+                workers, ClusterDefaults.master(master), reps, warmup);
         System.out.println("buffer                      floats       MB   best ms median ms  mean ms  bus GB/s");
         for (Row r : rows) {
             System.out.printf(Locale.ROOT, "%-22s %11d %8.2f %9.3f %9.3f %8.3f %9s%n", r.name(), r.floats(), r.mb(),
