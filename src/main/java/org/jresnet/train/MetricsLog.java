@@ -8,9 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jresnet.io.AtomicFiles;
 
 /**
@@ -24,6 +27,8 @@ public final class MetricsLog {
     static final String[] COLUMNS = {"epoch", "iteration", "train_loss", "train_err", "test_loss", "test_err",
         "val_err", "lr", "elapsed_s"};
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The keys a row always has (when measured); the rest are parts of the step. */
+    private static final Set<String> KNOWN = known();
 
     private final Path dir;
     private final List<EpochMetrics> rows = new ArrayList<>();
@@ -61,11 +66,25 @@ public final class MetricsLog {
         return log;
     }
 
-    /** The row's time breakdown; {@link EpochTimes#UNKNOWN} for rows written before it was recorded. */
+    /**
+     * The row's time breakdown; {@link EpochTimes#UNKNOWN} for rows written before it was recorded.
+     * Any other number is a part of the step ({@link EpochTimes#stepParts}), kept for the rewrite.
+     */
     private static EpochTimes times(JsonNode n) {
         double[] s = new double[EpochTimes.KEYS.length];
         for (int i = 0; i < s.length; i++) s[i] = num(n, EpochTimes.KEYS[i]);
-        return EpochTimes.of(s);
+        Map<String, Double> parts = new LinkedHashMap<>();
+        for (var it = n.fields(); it.hasNext(); ) {
+            var f = it.next();
+            if (f.getValue().isNumber() && !KNOWN.contains(f.getKey())) parts.put(f.getKey(), f.getValue().asDouble());
+        }
+        return EpochTimes.of(s).withStepParts(parts);
+    }
+
+    private static Set<String> known() {
+        Set<String> k = new HashSet<>(List.of(COLUMNS));
+        k.addAll(List.of(EpochTimes.KEYS));
+        return Set.copyOf(k);
     }
 
     private static double num(JsonNode n, String k) {
@@ -114,6 +133,7 @@ public final class MetricsLog {
             put(o, "elapsed_s", m.elapsedS());
             double[] t = m.times().values();
             for (int i = 0; i < t.length; i++) put(o, EpochTimes.KEYS[i], t[i]);
+            m.times().stepParts().forEach((k, v) -> put(o, k, v));
             jsonl.append(JSON.writeValueAsString(o)).append('\n');
             csv.append(m.epoch()).append(',').append(m.iteration());
             for (double v : new double[] {m.trainLoss(), m.trainErr(), m.testLoss(), m.testErr(), m.valErr(),

@@ -2,6 +2,7 @@ package org.jresnet.train;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +43,16 @@ public final class TrainStep {
         void afterBackward(Seam seam);
     }
 
+    /**
+     * A hook that times parts of the step (a data-parallel run: waiting for the slowest worker,
+     * the all-reduce). The trainer adds what {@link #takeStepParts} returns to the epoch's metrics
+     * row beside {@code step_s}; timing reads clocks only and changes no number of the run.
+     */
+    public interface StepParts {
+        /** Seconds by {@code metrics.jsonl} key (e.g. {@code "allreduce_s"}) since the last call, which resets them. */
+        Map<String, Double> takeStepParts();
+    }
+
     /** Thrown by the finiteness checks; no weight has changed when it is thrown. */
     public static final class NonFiniteException extends RuntimeException {
         public NonFiniteException(String message) { super(message); }
@@ -52,6 +63,7 @@ public final class TrainStep {
         private float loss;
         private int correct, batch;
         private Tensor logits;
+        private long computeNanos;
 
         private Seam() {}
 
@@ -61,6 +73,11 @@ public final class TrainStep {
         public int batch() { return batch; }
         /** Steps this TrainStep completed before this one. */
         public long step() { return steps; }
+        /**
+         * Nanoseconds of this step up to the seam: zeroing the gradients, every micro-batch's
+         * forward, loss and backward (a sync-BN exchange inside them included), averaging.
+         */
+        public long computeNanos() { return computeNanos; }
         /** Logits of the last micro-batch's forward (owned by the model: valid until its next forward). */
         public Tensor logits() { return logits; }
         /**
@@ -172,6 +189,7 @@ public final class TrainStep {
         if (n % microBatches != 0) {
             throw new IllegalArgumentException("a batch of " + n + " does not split into " + microBatches + " micro-batches");
         }
+        long start = System.nanoTime();
         model.zeroGrad();
         int per = n / microBatches;
         double lossSum = 0;
@@ -195,6 +213,7 @@ public final class TrainStep {
         seam.loss = loss;
         seam.correct = correct;
         seam.batch = n;
+        seam.computeNanos = System.nanoTime() - start;
         for (GradientHook h : hooks) h.afterBackward(seam);
         sgd.step(lr);
         steps++;
@@ -221,6 +240,18 @@ public final class TrainStep {
     private static void scale(Tensor t, float f) {
         float[] d = t.data();
         for (int i = t.offset(), e = t.offset() + t.size(); i < e; i++) d[i] *= f;
+    }
+
+    /**
+     * The parts of the step the {@link StepParts} hooks timed since the last call, in seconds by
+     * metrics key (summed when two hooks report one key); empty when no hook times anything.
+     */
+    public Map<String, Double> takeStepParts() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (GradientHook h : hooks) {
+            if (h instanceof StepParts p) p.takeStepParts().forEach((k, v) -> out.merge(k, v, Double::sum));
+        }
+        return out;
     }
 
     public ResNet model() { return model; }

@@ -263,7 +263,8 @@ public final class Trainer {
         long stamp = System.nanoTime();
         double elapsed = elapsedBefore + (stamp - t0) / 1e9;
         EpochMetrics m = new EpochMetrics(s.epoch(), s.iteration(), s.lossSum() / s.seen(),
-                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed, timer.take());
+                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed,
+                timer.take().withStepParts(step.takeStepParts()));
         // From here on the time belongs to the next row's span (see EpochTimes).
         log.append(m);
         files.saveCurves(log, dataName(cfg.data().path()));

@@ -16,7 +16,9 @@ import org.jresnet.engine.Engine;
 import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.Normalization;
 import org.jresnet.spark.cluster.BarrierJob;
+import org.jresnet.spark.cluster.ClusterDefaults;
 import org.jresnet.spark.cluster.Loopback;
+import org.jresnet.spark.train.HadoopData;
 import org.jresnet.spark.train.Sharding;
 import org.jresnet.spark.train.TrainTask;
 import org.jresnet.train.ProgressReporter;
@@ -42,7 +44,7 @@ import picocli.CommandLine.Unmatched;
             "Also takes every option of 'jresnet train' (--data, --model, --epochs, --batch, --out, --resume, ...)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
-    @Option(names = "--master", defaultValue = "local-cluster[2,1,1024]", description = "Spark master URL (default ${DEFAULT-VALUE}).")
+    @Option(names = "--master", description = "Spark master URL (default: spark-submit's --master, else local-cluster[2,1,1024]).")
     String master;
     @Option(names = "--workers", defaultValue = "2", description = "Barrier tasks, one model replica each (default ${DEFAULT-VALUE}).")
     int workers;
@@ -57,7 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         String jar = TrainCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-        SparkConf conf = Loopback.conf(master, "jresnet train").set("spark.jars", jar);
+        SparkConf conf = ClusterDefaults.executorFlags(
+                Loopback.conf(ClusterDefaults.master(master), "jresnet train").set("spark.jars", jar));
         List<String> args = taskArgs(conf.getInt("spark.task.cpus", 1));
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             System.out.println(train(jsc, args));
@@ -71,6 +74,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (commTimeoutS < 1) throw usage("--comm-timeout must be >= 1 second, got " + commTimeoutS);
         if (checkEvery < 1) throw usage("--check-every must be >= 1, got " + checkEvery);
         List<String> args = new ArrayList<>(trainArgs);
+        // a Hadoop URI goes to the tasks as typed (a Path would fold its "//"); each task stages it
+        String remote = HadoopData.lastValue(args, "--data");
+        if (!HadoopData.isUri(remote)) remote = null;
         TrainArgs.Parsed p;
         try (Engine e = Engine.create(EngineConfig.defaults().withThreads(cpus)); Engine.Scope s = e.bind()) {
             p = parse(args);
@@ -93,7 +99,11 @@ public final class TrainCommand implements Callable<Integer> {
                 Sharding.localBatch(cfg.run().batch(), m);
                 Path out = cfg.run().out();
                 TrainingRun.checkNewRunFolder(out);
-                List.of("--out", out.toString(), "--data", cfg.data().path().toString(), "--micro-batches",
+                if (remote != null && cfg.data().normalization() == null) {
+                    throw usage("--data " + remote + " is read by the executors only: give --mean and --std too"
+                            + " (the driver does not copy the data to compute them)");
+                }
+                List.of("--out", out.toString(), "--data", remote != null ? remote : cfg.data().path().toString(), "--micro-batches",
                         Integer.toString(m)).forEach(args::add);
                 if (cfg.model().init() != null) List.of("--init", cfg.model().init().toString()).forEach(args::add);
                 if (cfg.data().normalization() == null) {

@@ -31,12 +31,16 @@ public final class Ring implements AutoCloseable {
 
     private final int rank, size;
     private final SocketChannel out, in;
-    private final CommOptions opts;
     private final Selector selector;
     private final SelectionKey writeKey, readKey;
     private final ByteBuffer sendHeader = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer recvHeader = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer sendData, recvData;
+    private final FloatBuffer sendFloats, recvFloats;   // float views of the two, position 0
+    // Reused by every exchange rather than allocated per message.
+    private final ByteBuffer[] outBufs = new ByteBuffer[2], inBufs = new ByteBuffer[2];
+    private final Waiter waiter;
+    private ByteBuffer gatherSend = ByteBuffer.allocate(0), gatherRecv = ByteBuffer.allocate(0);
     private float[] scratch = new float[0];
     private int sendSeq, recvSeq; // per link direction: rank r's sends are rank r+1's receives
     private long bytesSent;
@@ -46,17 +50,22 @@ public final class Ring implements AutoCloseable {
         this.size = size;
         this.out = out;
         this.in = in;
-        this.opts = opts;
+        this.waiter = new Waiter(rank, opts);
+        outBufs[0] = sendHeader;
+        inBufs[0] = recvHeader;
         if (size > 1) {
             selector = Selector.open();
             writeKey = out.register(selector, 0);
             readKey = in.register(selector, 0);
             sendData = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             recvData = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            sendFloats = sendData.asFloatBuffer();
+            recvFloats = recvData.asFloatBuffer();
         } else {
             selector = null;
             writeKey = readKey = null;
             sendData = recvData = null;
+            sendFloats = recvFloats = null;
         }
     }
 
@@ -103,13 +112,12 @@ public final class Ring implements AutoCloseable {
     public long[] allGather(long value) {
         long[] all = new long[size];
         all[rank] = value;
-        ByteBuffer sb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer rb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer sb = gatherSend(Long.BYTES), rb = gatherRecv(Long.BYTES);
         for (int s = 0; s < size - 1; s++) {
             int sendSlot = Math.floorMod(rank - s, size), recvSlot = Math.floorMod(rank - s - 1, size);
             sb.clear();
             sb.putLong(all[sendSlot]).flip();
-            rb.clear();
+            rb.clear().limit(Long.BYTES);
             exchange(sb, rb, "gathering checksums");
             all[recvSlot] = rb.flip().getLong();
         }
@@ -121,13 +129,13 @@ public final class Ring implements AutoCloseable {
         double[][] all = new double[size][];
         all[rank] = mine.clone();
         if (size == 1) return all;
-        ByteBuffer sb = ByteBuffer.allocate(mine.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer rb = ByteBuffer.allocate(mine.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        int bytes = mine.length * Double.BYTES;
+        ByteBuffer sb = gatherSend(bytes), rb = gatherRecv(bytes);
         for (int s = 0; s < size - 1; s++) {
             int sendSlot = Math.floorMod(rank - s, size), recvSlot = Math.floorMod(rank - s - 1, size);
-            sb.clear();
+            sb.clear().limit(bytes);
             sb.asDoubleBuffer().put(all[sendSlot]);
-            rb.clear();
+            rb.clear().limit(bytes);
             exchange(sb, rb, "gathering statistics");
             double[] got = new double[mine.length];
             rb.flip().asDoubleBuffer().get(got);
@@ -136,21 +144,32 @@ public final class Ring implements AutoCloseable {
         return all;
     }
 
+    /** The all-gathers' staging buffers, grown to {@code bytes} when needed (heap: they are small). */
+    private ByteBuffer gatherSend(int bytes) {
+        if (gatherSend.capacity() < bytes) gatherSend = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        return gatherSend;
+    }
+
+    private ByteBuffer gatherRecv(int bytes) {
+        if (gatherRecv.capacity() < bytes) gatherRecv = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        return gatherRecv;
+    }
+
     private void exchangeFloats(float[] x, int off, int len, int sendSeg, int recvSeg, boolean add, String what) {
         int sa = off + segStart(len, size, sendSeg), sLen = off + segStart(len, size, sendSeg + 1) - sa;
         int ra = off + segStart(len, size, recvSeg), rLen = off + segStart(len, size, recvSeg + 1) - ra;
         int chunk = CHUNK_BYTES / Float.BYTES;
         for (int done = 0; done < Math.max(sLen, rLen); done += chunk) {
             int sk = Math.max(0, Math.min(chunk, sLen - done)), rk = Math.max(0, Math.min(chunk, rLen - done));
-            sendData.clear();
-            sendData.asFloatBuffer().put(x, sa + done, sk);
-            sendData.limit(sk * Float.BYTES);
+            sendFloats.clear();
+            sendFloats.put(x, sa + done, sk);
+            sendData.clear().limit(sk * Float.BYTES);
             recvData.clear().limit(rk * Float.BYTES);
             // A rank's two segments may differ in chunk count: a side with nothing left sends or
             // receives nothing (its neighbour computes the same segment length and agrees).
             exchange(sk > 0 ? sendData : null, rk > 0 ? recvData : null, what);
             if (rk == 0) continue;
-            FloatBuffer got = recvData.flip().asFloatBuffer();
+            FloatBuffer got = recvFloats.clear().limit(rk);
             if (add) {
                 if (scratch.length < rk) scratch = new float[chunk];
                 got.get(scratch, 0, rk);
@@ -166,9 +185,9 @@ public final class Ring implements AutoCloseable {
         int chunk = CHUNK_BYTES / Float.BYTES;
         for (int done = 0; done < len; done += chunk) {
             int k = Math.min(chunk, len - done);
-            sendData.clear();
-            sendData.asFloatBuffer().put(x, off + done, k);
-            sendData.limit(k * Float.BYTES);
+            sendFloats.clear();
+            sendFloats.put(x, off + done, k);
+            sendData.clear().limit(k * Float.BYTES);
             exchange(sendData, null, what);
         }
     }
@@ -179,7 +198,8 @@ public final class Ring implements AutoCloseable {
             int k = Math.min(chunk, len - done);
             recvData.clear().limit(k * Float.BYTES);
             exchange(null, recvData, what);
-            recvData.flip().asFloatBuffer().get(x, off + done, k);
+            recvFloats.clear().limit(k);
+            recvFloats.get(x, off + done, k);
         }
     }
 
@@ -190,7 +210,8 @@ public final class Ring implements AutoCloseable {
      */
     private void exchange(ByteBuffer send, ByteBuffer recv, String what) {
         int seq = send != null ? sendSeq++ : 0, expectSeq = recv != null ? recvSeq++ : 0;
-        Waiter w = new Waiter(rank, opts);
+        Waiter w = waiter;
+        w.progress();   // the silence clock starts with the exchange
         try {
             if (send != null) {
                 sendHeader.clear();
@@ -204,8 +225,8 @@ public final class Ring implements AutoCloseable {
                 readKey.interestOps(SelectionKey.OP_READ);
             }
             boolean sending = send != null, receiving = recv != null, headerChecked = false;
-            ByteBuffer[] outBufs = sending ? new ByteBuffer[] {sendHeader, send} : null;
-            ByteBuffer[] inBufs = receiving ? new ByteBuffer[] {recvHeader, recv} : null;
+            outBufs[1] = send;
+            inBufs[1] = recv;
             long payload = sending ? send.remaining() : 0;
             while (sending || receiving) {
                 w.check(what + " with rank " + (receiving ? left() : right()));

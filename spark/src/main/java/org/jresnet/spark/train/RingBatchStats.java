@@ -11,12 +11,27 @@ import org.jresnet.spark.comm.Ring;
  */
 public final class RingBatchStats implements BatchStatsHook {
     private final Ring ring;
+    private long nanos;
 
     public RingBatchStats(Ring ring) { this.ring = ring; }
 
+    /** Nanoseconds spent in the exchanges since the last call (the step's {@code bn_stats_s}); resets. */
+    long takeNanos() {
+        long n = nanos;
+        nanos = 0;
+        return n;
+    }
+
+    private double[][] gather(double[] mine) {
+        long t = System.nanoTime();
+        double[][] all = ring.allGather(mine);
+        nanos += System.nanoTime() - t;
+        return all;
+    }
+
     @Override public long forward(BatchNorm2d bn, double[] mean, double[] m2, long count) {
         int c = mean.length;
-        double[][] all = ring.allGather(pack(mean, m2, count));
+        double[][] all = gather(pack(mean, m2, count));
         double n = 0;
         for (int r = 0; r < all.length; r++) {
             double nr = all[r][2 * c];
@@ -37,7 +52,7 @@ public final class RingBatchStats implements BatchStatsHook {
 
     @Override public long backward(BatchNorm2d bn, double[] sumDy, double[] sumDyXc, long count) {
         int c = sumDy.length;
-        double[][] all = ring.allGather(pack(sumDy, sumDyXc, count));
+        double[][] all = gather(pack(sumDy, sumDyXc, count));
         double n = 0;
         for (int ch = 0; ch < c; ch++) {
             sumDy[ch] = 0;

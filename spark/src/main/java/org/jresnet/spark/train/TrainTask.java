@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.jresnet.cli.TrainArgs;
 import org.jresnet.engine.Engine;
@@ -36,14 +37,16 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
             ProgressReporter progress = progressSocket == null ? new ProgressReporter(ProgressReporter.Mode.QUIET)
                     : new ProgressReporter(bar ? ProgressReporter.Mode.BAR : ProgressReporter.Mode.LINES,
                             new PrintStream(progressSocket.getOutputStream(), true, StandardCharsets.UTF_8));
-            TrainArgs.Parsed p = TrainArgs.parse(args);
+            // --data hdfs://..., s3a://...: this machine's local copy
+            HadoopData.Localized data = HadoopData.localize(args, HadoopData.conf(SparkEnv.get() == null ? null : SparkEnv.get().conf()));
+            TrainArgs.Parsed p = TrainArgs.parse(data.args());
             Path dir = p.resume() != null ? p.resume() : p.config().run().out();
             Replica replica = new Replica(ring.rank(), ring.size(), b -> ReplicaSync.wire(b, ring, checkEvery, syncBn));
             TrainingRun.Outcome o;
             if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
                 RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
                 // a complete run (a stage relaunched after rank 0 finished) reports its last epoch
-                TrainingRun.Data d = TrainingRun.Data.open(r.config(), true, p.limits());
+                TrainingRun.Data d = TrainingRun.Data.open(HadoopData.withData(r.config(), data.local()), true, p.limits());
                 o = TrainingRun.resume(dir, r, d, progress, null, replica);
             } else {
                 TrainConfig cfg = p.config();
@@ -56,10 +59,11 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
             if (!replica.writes()) return "";   // only rank 0 keeps the metrics
             var rows = o.log().rows();
             var last = rows.get(rows.size() - 1);
+            String split = StepSplit.summary(rows);
             return String.format(Locale.ROOT, "%s: test top-1 %.2f%% (%d images), train error %.2f%%, %.0f s%n"
-                            + "weights: %s%ncurves:  %s  metrics: %s", o.model().config.name(), 100 * (1 - last.testErr()),
+                            + "weights: %s%ncurves:  %s  metrics: %s%s", o.model().config.name(), 100 * (1 - last.testErr()),
                     o.data().test().size(), 100 * last.trainErr(), o.end().elapsedS(), o.files().model(),
-                    o.files().curves(), dir.resolve("metrics.csv"));
+                    o.files().curves(), dir.resolve("metrics.csv"), split.isEmpty() ? "" : "\n" + split);
         }
     }
 
