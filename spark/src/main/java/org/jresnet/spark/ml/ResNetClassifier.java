@@ -335,10 +335,11 @@ public final class ResNetClassifier extends Estimator<ResNetClassificationModel>
         } finally {
             if (initB != null) initB.destroy();
         }
-        for (String r : results) {
-            if (r.startsWith(ShardTraining.ERROR) && r.length() > ShardTraining.ERROR.length()) {
-                throw new IllegalArgumentException(r.substring(ShardTraining.ERROR.length()));
-            }
+        if (results.stream().anyMatch(r -> r.startsWith(ShardTraining.ERROR))) {
+            // the lowest rank that found the error says what it is
+            String why = results.stream().filter(r -> r.length() > ShardTraining.ERROR.length() && r.startsWith(ShardTraining.ERROR))
+                    .map(r -> r.substring(ShardTraining.ERROR.length())).findFirst().orElse("a worker could not read its images");
+            throw new IllegalArgumentException(why);
         }
         return model(results.get(0));
     }

@@ -94,7 +94,7 @@ final class ShardTraining implements BarrierJob.PartitionWorker<Tuple2<Long, Row
                 shard = read(partition);
             } catch (DataException | IllegalArgumentException e) {
                 shard = null;
-                error = e.getMessage();
+                error = e.getMessage() != null ? e.getMessage() : e.toString();
             }
             // Every rank takes part in each exchange, so an error on one never leaves the others waiting.
             long[] counts = ring.allGather(shard == null ? -1 : shard.count());
