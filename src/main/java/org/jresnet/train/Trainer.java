@@ -157,10 +157,14 @@ public final class Trainer {
         return s;
     }
 
-    /** The whole batches (one process) or this replica's slice of each. */
+    /** The whole batches (one process), this replica's slice of each, or b images of its own shard. */
     private BatchLoader loader() {
         int batch = cfg.run().batch();
         if (replica.workers() == 1) return BatchLoader.training(train, plan, trainTransform, batch);
+        if (replica.ownShard()) {
+            return new BatchLoader(train, trainTransform, plan::order, replica.stepImages(batch), true, plan.seed(),
+                    BatchLoader.defaultWorkers(train));
+        }
         return new BatchLoader(train, trainTransform, e -> replica.localOrder(plan.order(e), batch),
                 batch / replica.workers(), true, plan.seed(), BatchLoader.defaultWorkers(train));
     }

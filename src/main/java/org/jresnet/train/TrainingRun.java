@@ -161,10 +161,11 @@ public final class TrainingRun {
                                  MetricsLog log, ProgressReporter progress, Trainer.Listener listener, Replica replica)
             throws IOException {
         TrainConfig.Run run = cfg.run();
-        int perEpoch = Trainer.itersPerEpoch(d.plan().train().length, run.batch());
+        int stepImages = replica.stepImages(run.batch());
+        int perEpoch = Trainer.itersPerEpoch(d.plan().train().length, stepImages);
         if (perEpoch < 1) {
             throw new IllegalArgumentException(d.plan().train().length + " training images make no full batch of "
-                    + run.batch());
+                    + stepImages);
         }
         LrSchedule sched = new LrSchedule(cfg.schedule(), (long) perEpoch * run.epochs(), perEpoch);
         int size = files.metadata().inputSize()[1];

@@ -1,9 +1,5 @@
 package org.jresnet.spark;
 
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +15,7 @@ import org.jresnet.spark.cluster.BarrierJob;
 import org.jresnet.spark.cluster.ClusterDefaults;
 import org.jresnet.spark.cluster.Loopback;
 import org.jresnet.spark.train.HadoopData;
+import org.jresnet.spark.train.ProgressRelay;
 import org.jresnet.spark.train.Sharding;
 import org.jresnet.spark.train.TrainTask;
 import org.jresnet.train.ProgressReporter;
@@ -124,12 +121,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Runs the barrier stage; rank 0's summary. */
     String train(JavaSparkContext jsc, List<String> args) throws Exception {
-        try (ServerSocket progress = new ServerSocket(0, 4, InetAddress.getByName(jsc.getConf().get("spark.driver.host")))) {
-            if (!quiet) relay(progress);
+        try (ProgressRelay progress = ProgressRelay.open(jsc.getConf().get("spark.driver.host"), !quiet)) {
             boolean bar = ProgressReporter.auto() == ProgressReporter.Mode.BAR;
             List<String> res = BarrierJob.run(jsc, workers, Duration.ofSeconds(commTimeoutS),
-                    new TrainTask(args.toArray(String[]::new), progress.getInetAddress().getHostAddress(),
-                            quiet ? 0 : progress.getLocalPort(), bar, checkEvery, syncBn));
+                    new TrainTask(args.toArray(String[]::new), progress.host(), progress.port(), bar, checkEvery, syncBn));
             return res.get(0);
         }
     }
@@ -151,20 +146,4 @@ public final class TrainCommand implements Callable<Integer> {
         for (double x : v) sb.append(sb.length() == 0 ? "" : ",").append(Double.toString(x));
         return sb.toString();
     }
-
-    /** Copies rank 0's progress (each attempt connects anew) to this process's stderr. */
-    private static void relay(ServerSocket server) {
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket sock = server.accept(); InputStream in = sock.getInputStream()) {
-                    in.transferTo(System.err);
-                } catch (java.io.IOException e) {
-                    // closed at the end of the job, or a rank 0 that died: the next attempt connects again
-                }
-            }
-        }, "jresnet-progress-relay");
-        t.setDaemon(true);
-        t.start();
-    }
-
 }

@@ -35,6 +35,11 @@ public final class BarrierJob {
         String run(Ring ring, int attempt) throws Exception;
     }
 
+    /** As {@link Worker}, for a stage over data: the task also gets its partition (rank r: partition r). */
+    public interface PartitionWorker<T> extends Serializable {
+        String run(Ring ring, int attempt, Iterator<T> partition) throws Exception;
+    }
+
     /** Raised on the driver for a job that cannot run: one line for the user. */
     public static final class Refused extends RuntimeException {
         public Refused(String message) { super(message); }
@@ -77,9 +82,22 @@ public final class BarrierJob {
     /** Runs {@code worker} on {@code workers} barrier tasks; returns their results by rank. */
     public static List<String> run(JavaSparkContext jsc, int workers, Duration commTimeout, Worker worker)
             throws InterruptedException {
-        checkCanRun(jsc.sc(), workers, Duration.ofSeconds(60));
         JavaRDD<Integer> ranks = jsc.parallelize(new ArrayList<>(IntStream.range(0, workers).boxed().toList()), workers);
-        RDD<String> out = ranks.rdd().barrier().mapPartitions(new Task(worker, commTimeout), false,
+        return run(ranks.rdd(), workers, commTimeout, (ring, attempt, ignored) -> worker.run(ring, attempt));
+    }
+
+    /**
+     * Runs {@code worker} on one barrier task per partition of {@code data}, which must have
+     * {@code workers} partitions; returns the tasks' results by rank (= partition).
+     */
+    public static <T> List<String> run(RDD<T> data, int workers, Duration commTimeout, PartitionWorker<T> worker)
+            throws InterruptedException {
+        if (data.getNumPartitions() != workers) {
+            throw new IllegalArgumentException("a barrier stage of " + workers + " workers needs " + workers
+                    + " partitions, got " + data.getNumPartitions());
+        }
+        checkCanRun(data.sparkContext(), workers, Duration.ofSeconds(60));
+        RDD<String> out = data.barrier().mapPartitions(new Task<>(worker, commTimeout), false,
                 ClassTag$.MODULE$.apply(String.class));
         List<String> results = new ArrayList<>(new JavaRDD<>(out, ClassTag$.MODULE$.apply(String.class))
                 .repartition(1).collect());
@@ -92,17 +110,17 @@ public final class BarrierJob {
     }
 
     /** The barrier task: listen, exchange addresses once, connect the ring, run the body. */
-    private static final class Task extends AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<String>>
+    private static final class Task<T> extends AbstractFunction1<scala.collection.Iterator<T>, scala.collection.Iterator<String>>
             implements Serializable {
-        private final Worker worker;
+        private final PartitionWorker<T> worker;
         private final Duration commTimeout;
 
-        Task(Worker worker, Duration commTimeout) {
+        Task(PartitionWorker<T> worker, Duration commTimeout) {
             this.worker = worker;
             this.commTimeout = commTimeout;
         }
 
-        @Override public scala.collection.Iterator<String> apply(scala.collection.Iterator<Integer> ignored) {
+        @Override public scala.collection.Iterator<String> apply(scala.collection.Iterator<T> partition) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             int rank = ctx.partitionId();
             // Bind where Spark advertises this executor (127.0.0.1 here, the node's address on a cluster).
@@ -112,7 +130,7 @@ public final class BarrierJob {
                 long session = ((long) ctx.stageId() << 32) | ctx.stageAttemptNumber();
                 CommOptions opts = new CommOptions(commTimeout, ctx::isInterrupted);
                 try (Ring ring = listener.connect(rank, addresses, session, opts)) {
-                    String result = rank + "\t" + worker.run(ring, ctx.stageAttemptNumber());
+                    String result = rank + "\t" + worker.run(ring, ctx.stageAttemptNumber(), JavaConverters.asJavaIterator(partition));
                     Iterator<String> it = List.of(result).iterator();
                     return JavaConverters.asScalaIterator(it);
                 }

@@ -35,6 +35,7 @@ public final class ResNetClassificationModel extends ResNetStage<ResNetClassific
     private final Param<String> rawPredictionCol, probabilityCol, predictionCol, predictedLabelCol, topClassesCol,
             topProbabilitiesCol;
     private final IntParam topK;
+    private ResNetTrainingSummary summary;
 
     public ResNetClassificationModel() { this(Identifiable$.MODULE$.randomUID("resnetClassifier")); }
 
@@ -81,6 +82,24 @@ public final class ResNetClassificationModel extends ResNetStage<ResNetClassific
     public ResNetClassificationModel setPredictionCol(String v) { set(predictionCol, v); return this; }
     public ResNetClassificationModel setPredictedLabelCol(String v) { set(predictedLabelCol, v); return this; }
     public ResNetClassificationModel setTopK(int v) { set(topK, v); return this; }
+
+    /** Whether this model came from {@link ResNetClassifier#fit} in this session (a loaded model has no summary). */
+    public boolean hasSummary() { return summary != null; }
+
+    /** What training measured; only a model {@link ResNetClassifier#fit} returned in this session has one. */
+    public ResNetTrainingSummary summary() {
+        if (summary == null) throw new IllegalStateException(uid() + " has no training summary: only a model fit() returned has one");
+        return summary;
+    }
+
+    ResNetClassificationModel setSummary(ResNetTrainingSummary s) {
+        summary = s;
+        return this;
+    }
+
+    @Override public ResNetClassificationModel copy(org.apache.spark.ml.param.ParamMap extra) {
+        return super.copy(extra).setSummary(summary);
+    }
 
     /** The class names, in the network's order. */
     public List<String> classes() { return weights().metadata().classes(); }

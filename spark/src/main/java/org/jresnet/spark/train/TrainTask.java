@@ -1,12 +1,10 @@
 package org.jresnet.spark.train;
 
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Function;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.jresnet.cli.TrainArgs;
@@ -33,27 +31,19 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
         TaskContext tc = TaskContext.get();
         int threads = tc == null ? 1 : Math.max(1, tc.cpus());
         try (Engine engine = Engine.create(EngineConfig.defaults().withThreads(threads)); Engine.Scope s = engine.bind();
-             Socket progressSocket = ring.rank() == 0 && progressPort > 0 ? connect() : null) {
-            ProgressReporter progress = progressSocket == null ? new ProgressReporter(ProgressReporter.Mode.QUIET)
-                    : new ProgressReporter(bar ? ProgressReporter.Mode.BAR : ProgressReporter.Mode.LINES,
-                            new PrintStream(progressSocket.getOutputStream(), true, StandardCharsets.UTF_8));
+             ProgressRelay.Sender sender = new ProgressRelay.Sender(ring.rank(), progressHost, progressPort, bar)) {
+            ProgressReporter progress = sender.reporter();
             // --data hdfs://..., s3a://...: this machine's local copy
             HadoopData.Localized data = HadoopData.localize(args, HadoopData.conf(SparkEnv.get() == null ? null : SparkEnv.get().conf()));
             TrainArgs.Parsed p = TrainArgs.parse(data.args());
             Path dir = p.resume() != null ? p.resume() : p.config().run().out();
-            Replica replica = new Replica(ring.rank(), ring.size(), b -> ReplicaSync.wire(b, ring, checkEvery, syncBn));
-            TrainingRun.Outcome o;
-            if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
-                RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
-                // a complete run (a stage relaunched after rank 0 finished) reports its last epoch
-                TrainingRun.Data d = TrainingRun.Data.open(HadoopData.withData(r.config(), data.local()), true, p.limits());
-                o = TrainingRun.resume(dir, r, d, progress, null, replica);
-            } else {
-                TrainConfig cfg = p.config();
-                if (cfg == null) throw new IllegalArgumentException(dir + " holds no checkpoint to resume");
-                TrainingRun.Data d = TrainingRun.Data.open(cfg, true, p.limits());
-                o = TrainingRun.start(cfg, d, progress, null, replica);
+            if (p.config() == null && !Files.exists(dir.resolve("checkpoint.safetensors"))) {
+                throw new IllegalArgumentException(dir + " holds no checkpoint to resume");
             }
+            Replica replica = new Replica(ring.rank(), ring.size(), b -> ReplicaSync.wire(b, ring, checkEvery, syncBn));
+            // a complete run (a stage relaunched after rank 0 finished) reports its last epoch
+            TrainingRun.Outcome o = startOrResume(dir, p.config(),
+                    cfg -> TrainingRun.Data.open(HadoopData.withData(cfg, data.local()), true, p.limits()), progress, replica);
             progress.close();
             if (!o.complete()) return "stopped; resume with --resume " + dir;
             if (!replica.writes()) return "";   // only rank 0 keeps the metrics
@@ -67,9 +57,17 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
         }
     }
 
-    private Socket connect() throws java.io.IOException {
-        Socket sock = new Socket();
-        sock.connect(new InetSocketAddress(progressHost, progressPort), 10_000);
-        return sock;
+    /**
+     * A replica's run: resumed from {@code dir}'s checkpoint when it holds one (a relaunched stage:
+     * every rank restarts from rank 0's last checkpoint, so the folder must be one every rank
+     * sees), else {@code cfg}'s new run. {@code data} opens the run's data for its config.
+     */
+    public static TrainingRun.Outcome startOrResume(Path dir, TrainConfig cfg, Function<TrainConfig, TrainingRun.Data> data,
+                                                    ProgressReporter progress, Replica replica) throws IOException {
+        if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
+            RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
+            return TrainingRun.resume(dir, r, data.apply(r.config()), progress, null, replica);
+        }
+        return TrainingRun.start(cfg, data.apply(cfg), progress, null, replica);
     }
 }
