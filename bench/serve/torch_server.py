@@ -39,10 +39,11 @@ class Batcher:
 
     def loop(self):
         while True:
+            free = time.monotonic()  # jresnet's rule: the delay counts from the later of this and the oldest's arrival
             with self.cv:
                 while not self.queue:
                     self.cv.wait()
-                deadline = self.queue[0]["t"] + self.max_delay
+                deadline = max(self.queue[0]["t"], free) + self.max_delay
                 while len(self.queue) < self.max_batch:
                     left = deadline - time.monotonic()
                     if left <= 0:

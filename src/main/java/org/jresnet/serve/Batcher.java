@@ -11,8 +11,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Dynamic batching for one model (Triton's dynamic batcher, TorchServe's batch_size /
  * max_batch_delay): images from concurrent requests wait in a bounded queue; one thread takes up
- * to {@code maxBatch} of them as soon as that many wait, or when the oldest has waited
- * {@code maxDelay}, and runs them as one forward pass. A request's images are admitted all or
+ * to {@code maxBatch} of them as soon as that many wait, or once {@code maxDelay} has passed since
+ * the later of the oldest image's arrival and the end of the previous batch, and runs them as one
+ * forward pass. Counting the delay from the previous batch's end too is TorchServe's rule (its
+ * worker collects for max_batch_delay once it is free): clients whose answers that batch just
+ * sent can join the next one, where counting from arrival alone splits C closed-loop clients
+ * into two alternating batches of C/2 for good (measured: ResNet-50, 16 clients, batches of 8). A request's images are admitted all or
  * none, so a full queue refuses whole requests (the caller answers 503) and never half of one.
  */
 final class Batcher implements AutoCloseable {
@@ -134,15 +138,16 @@ final class Batcher implements AutoCloseable {
         warm.complete(null);
     }
 
-    /** Waits for the next batch: full, or the oldest image's delay spent. Null once closed and empty. */
+    /** Waits for the next batch: full, or the delay spent (see the class comment). Null once closed and empty. */
     private List<Job> next() throws InterruptedException {
+        long free = System.nanoTime();   // the engine is free from now
         lock.lock();
         try {
             while (queue.isEmpty()) {
                 if (closed) return null;
                 arrived.await();
             }
-            long deadline = queue.peek().enqueuedNanos() + maxDelayNanos;
+            long deadline = Math.max(queue.peek().enqueuedNanos(), free) + maxDelayNanos;
             while (queue.size() < maxBatch && !closed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;

@@ -8,7 +8,7 @@ import org.jresnet.tensor.Tensor;
  * Forward passes of one served network, always from one thread (its {@link Batcher}'s), on the
  * model's own engine: two models' batches run at the same time on their own thread pools.
  */
-final class ModelRunner {
+class ModelRunner {   // not final: BatcherTest slows its forward down
     /** One batch's results, row per image: logits {@code [n * classes]}, pooled features {@code [n * featureSize]}. */
     record Outputs(float[] logits, float[] features) {}
 
