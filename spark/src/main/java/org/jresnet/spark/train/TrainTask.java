@@ -15,18 +15,25 @@ import org.jresnet.spark.cluster.BarrierJob;
 import org.jresnet.spark.comm.Ring;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.Replica;
+import org.jresnet.train.ResumeChange;
 import org.jresnet.train.RunFiles;
+import org.jresnet.train.RunState;
 import org.jresnet.train.TrainConfig;
+import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
 
 /**
  * One barrier task of {@code spark train}: its own engine (threads = the task's cores), the
  * train command's options parsed as on one machine, and the run started, or resumed when the run
  * folder holds a checkpoint (a relaunched stage: every rank restarts from rank 0's last
- * checkpoint). Rank 0 writes the run folder and sends its progress lines to the driver.
+ * checkpoint). A {@code --resume} with {@code --lr}/{@code --epochs} applies them as train does;
+ * a relaunch applies them again only if the checkpoint does not hold them yet. Rank 0 writes the
+ * run folder and sends its progress lines to the driver.
+ *
+ * @param stepDelayMs a pause after each step (tests: time to kill an executor mid-epoch), 0 = none
  */
 public record TrainTask(String[] args, String progressHost, int progressPort, boolean bar, int checkEvery,
-                        boolean syncBn) implements BarrierJob.Worker {
+                        boolean syncBn, int stepDelayMs) implements BarrierJob.Worker {
 
     @Override public String run(Ring ring, int attempt) throws Exception {
         TaskContext tc = TaskContext.get();
@@ -40,16 +47,26 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
             Path dir = p.resume() != null ? p.resume() : p.config().run().out();
             Replica replica = new Replica(ring.rank(), ring.size(), b -> ReplicaSync.wire(b, ring, checkEvery, syncBn));
             TrainingRun.Outcome o;
+            Trainer.Listener delay = stepDelayMs <= 0 ? null : new Trainer.Listener() {
+                @Override public void stepDone(RunState st) {
+                    try {
+                        Thread.sleep(stepDelayMs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
             if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
-                RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
+                RunFiles.Resumed stored = RunFiles.readCheckpoint(dir);
+                ResumeChange change = TrainArgs.resumeChange(args);
                 // a complete run (a stage relaunched after rank 0 finished) reports its last epoch
-                TrainingRun.Data d = TrainingRun.Data.open(r.config(), true, p.limits());
-                o = TrainingRun.resume(dir, r, d, progress, null, replica);
+                TrainingRun.Data d = TrainingRun.Data.open(change.applyTo(stored).config(), true, p.limits());
+                o = TrainingRun.resume(dir, stored, change, d, progress, delay, replica);
             } else {
                 TrainConfig cfg = p.config();
                 if (cfg == null) throw new IllegalArgumentException(dir + " holds no checkpoint to resume");
                 TrainingRun.Data d = TrainingRun.Data.open(cfg, true, p.limits());
-                o = TrainingRun.start(cfg, d, progress, null, replica);
+                o = TrainingRun.start(cfg, d, progress, delay, replica);
             }
             progress.close();
             if (!o.complete()) return "stopped; resume with --resume " + dir;
