@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.jresnet.data.DecodeLimits;
 import org.jresnet.models.Models;
+import org.jresnet.train.ResumeChange;
 import org.jresnet.train.TrainConfig;
 import picocli.CommandLine;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine;
  * checks. The engine bound to the calling thread gives the run's thread count.
  */
 public final class TrainArgs {
-    /** A new run's config (resume null), or the run folder to resume (config null). */
+    /** A new run's config (resume null), or the run folder to resume (config null; its changes: {@link #resumeChange}). */
     public record Parsed(TrainConfig config, Path resume, boolean quiet, DecodeLimits limits, Integer threads) {}
 
     private TrainArgs() {}
@@ -21,20 +22,9 @@ public final class TrainArgs {
     /** Parses {@code args}; a bad option throws {@link IllegalArgumentException} with train's message. */
     public static Parsed parse(String... args) {
         TrainCommand c = new TrainCommand();
-        // later occurrences win: the Spark driver appends absolute paths and the implied options
-        CommandLine cl = new CommandLine(c).setOverwrittenOptionsAllowed(true);
+        parsed(c, args);
         try {
-            cl.parseArgs(args);
-            if (c.resume != null) {
-                // train's --resume may change --lr and --epochs (ResumeChange); spark train does not apply them yet
-                for (String o : java.util.stream.Stream.concat(TrainCommand.RUN_OPTIONS.stream(),
-                        java.util.stream.Stream.of("--lr", "--epochs")).toList()) {
-                    if (cl.getParseResult().hasMatchedOption(o)) {
-                        throw new IllegalArgumentException(o + " cannot be combined with --resume: the run keeps its own settings");
-                    }
-                }
-                return new Parsed(null, c.resume, c.training.quiet, c.limits.limits(), c.engine.threads);
-            }
+            if (c.resume != null) return new Parsed(null, c.resume, c.training.quiet, c.limits.limits(), c.engine.threads);
             Models.arch(c.model);
             Path out = c.out != null ? c.out : Paths.get("runs", c.model);
             return new Parsed(c.config(c.training.dataOrSample(), out), null, c.training.quiet, c.limits.limits(),
@@ -42,5 +32,38 @@ public final class TrainArgs {
         } catch (CommandLine.ParameterException | Errors.UsageException | TrainConfig.Invalid e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * What {@code --resume} with {@code args} changes in the run: {@code --lr} and {@code --epochs}
+     * as train takes them ({@link ResumeChange#NONE} without them or without {@code --resume}).
+     */
+    public static ResumeChange resumeChange(String... args) {
+        TrainCommand c = new TrainCommand();
+        CommandLine cl = parsed(c, args);
+        if (c.resume == null) return ResumeChange.NONE;
+        var r = cl.getParseResult();
+        return new ResumeChange(r.hasMatchedOption("--lr") ? c.training.lr : null,
+                r.hasMatchedOption("--epochs") ? c.epochs : null);
+    }
+
+    private static CommandLine parsed(TrainCommand c, String... args) {
+        // later occurrences win: the Spark driver appends absolute paths and the implied options
+        CommandLine cl = new CommandLine(c).setOverwrittenOptionsAllowed(true);
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (c.resume != null) {
+            // as train: only --lr and --epochs may change a run (ResumeChange)
+            for (String o : TrainCommand.RUN_OPTIONS) {
+                if (cl.getParseResult().hasMatchedOption(o)) {
+                    throw new IllegalArgumentException(o + " cannot be combined with --resume: the run keeps its own settings"
+                            + " (only --lr and --epochs may change)");
+                }
+            }
+        }
+        return cl;
     }
 }

@@ -162,6 +162,13 @@ final class TrainCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "note: the run started with %d threads, this process has %d; the result will"
                         + " not be bit-identical to an uninterrupted run%n", cfg.run().threads(), Engine.current().threads());
             }
+            int workers = RunFiles.workers(stored);
+            if (workers > 1) {
+                // e.g. a Spark run's checkpoint: its micro-batches are the run's, so this is the same run
+                System.err.printf(Locale.ROOT, "note: %d data-parallel workers wrote this checkpoint; one process continues"
+                        + " the run with --micro-batches %d, equal within float summation, not bit for bit%n", workers,
+                        cfg.run().microBatches());
+            }
             if (TrainingRun.isComplete(r)) {
                 if (change.changes(stored.config())) {
                     throw new Errors.UsageException("the run in " + resume + " is complete (" + cfg.run().epochs()

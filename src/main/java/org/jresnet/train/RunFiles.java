@@ -32,10 +32,16 @@ public final class RunFiles {
 
     private final Path dir;
     private final ModelMetadata meta;
+    private final int workers;
 
-    public RunFiles(Path dir, ModelMetadata meta) {
+    public RunFiles(Path dir, ModelMetadata meta) { this(dir, meta, 1); }
+
+    /** The files of one of {@code workers} data-parallel replicas' run (its checkpoints record the count). */
+    public RunFiles(Path dir, ModelMetadata meta, int workers) {
+        if (workers < 1) throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         this.dir = dir;
         this.meta = meta;
+        this.workers = workers;
     }
 
     public Path dir() { return dir; }
@@ -64,7 +70,7 @@ public final class RunFiles {
             optim.put(Sgd.MOMENTUM_PREFIX + e.getKey(), TensorData.f32(b.clone(), b.length));
         }
         Map<String, String> extra = new LinkedHashMap<>();
-        extra.put(CONFIG_KEY, JSON.writeValueAsString(StoredTrainConfig.of(cfg)));
+        extra.put(CONFIG_KEY, JSON.writeValueAsString(StoredTrainConfig.of(cfg, workers)));
         extra.put(STATE_KEY, JSON.writeValueAsString(state));
         ModelFiles.save(checkpoint(), model, meta, optim, extra);
     }
@@ -96,6 +102,16 @@ public final class RunFiles {
         if (!Files.exists(dir.resolve("checkpoint.safetensors"))) {
             throw new IOException("nothing to resume in " + dir + ": no checkpoint.safetensors");
         }
+    }
+
+    /**
+     * How many data-parallel workers wrote the checkpoint {@code r} (1 for one process and for
+     * checkpoints older than the count). The run itself is defined by its micro-batches: N workers
+     * and one process with {@code --micro-batches N} are the same run, equal within float summation.
+     */
+    public static int workers(Resumed r) throws IOException {
+        String stored = r.loaded().file().metadata().get(CONFIG_KEY);
+        return JSON.readValue(stored, StoredTrainConfig.class).writtenByWorkers();
     }
 
     public static Resumed readCheckpoint(Path dir) throws IOException {

@@ -30,6 +30,8 @@ import org.jresnet.engine.Engine;
 public final class TrainingRun {
     /** Seconds a shutdown waits for the loop to write its checkpoint. */
     private static final long STOP_TIMEOUT_S = 120;
+    /** Events compared as the log writes them. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper EVENT_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public enum Status { COMPLETE, STOPPED }
 
@@ -98,8 +100,8 @@ public final class TrainingRun {
         int size = inputSize(net, d.train());
         ModelMetadata meta = ModelMetadata.defaults(net.config).withClasses(d.train().classes())
                 .withNormalization(d.norm()).withInputSize(size, size);
-        return train(cfg, net, sgd(net, cfg.optimizer()), d, new RunFiles(outDir, meta), RunState.start(), new MetricsLog(outDir), progress,
-                listener, replica);
+        return train(cfg, net, sgd(net, cfg.optimizer()), d, new RunFiles(outDir, meta, replica.workers()), RunState.start(),
+                new MetricsLog(outDir), progress, listener, replica);
     }
 
     /**
@@ -128,20 +130,27 @@ public final class TrainingRun {
         return resume(dir, stored, change, d, progress, listener, Replica.SINGLE);
     }
 
-    private static Outcome resume(Path dir, RunFiles.Resumed stored, ResumeChange change, Data d,
-                                  ProgressReporter progress, Trainer.Listener listener, Replica replica)
+    /**
+     * A run's {@code change} applied as this {@code replica} of a data-parallel run. A change the
+     * log already records at the checkpoint's iteration (a relaunched or repeated resume from the
+     * same checkpoint) is not recorded twice.
+     */
+    public static Outcome resume(Path dir, RunFiles.Resumed stored, ResumeChange change, Data d,
+                                 ProgressReporter progress, Trainer.Listener listener, Replica replica)
             throws IOException {
         RunFiles.Resumed r = change.applyTo(stored);
         TrainConfig cfg = r.config();
         ResNet net = r.loaded().model();
-        RunFiles files = new RunFiles(dir, r.loaded().metadata());
+        RunFiles files = new RunFiles(dir, r.loaded().metadata(), replica.workers());
         MetricsLog log = MetricsLog.resume(dir, r.state().epoch() - 1, r.state().iteration());
         if (isComplete(r)) {
             if (replica.writes() && !Files.exists(files.model())) files.saveModel(net, log);
             return new Outcome(Status.COMPLETE, net, files, log, r.state(), d);
         }
         if (replica.writes() && change.changes(stored.config())) {
-            log.event(change.record(stored.config(), r.state()));
+            var event = change.record(stored.config(), r.state());
+            String json = EVENT_JSON.valueToTree(event).toString();
+            if (log.events().stream().noneMatch(e -> e.toString().equals(json))) log.event(event);
             progress.message(change.describe(stored.config(), r.state()));
         }
         if (cfg.model().freezeBackbone()) freezeBackbone(net);

@@ -17,11 +17,23 @@ public final class SparkMain implements Runnable {
     @Override public void run() { new CommandLine(this).usage(System.out); }
 
     public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command; its exit code: 0, 2 for bad options, 1 for other errors, each one line on stderr. */
+    public static int execute(String... args) {
         CommandLine cl = new CommandLine(new SparkMain());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("jresnet spark: " + ex.getMessage());
+            cmd.getErr().flush();
             return 1;
         });
-        System.exit(cl.execute(args));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("jresnet spark: " + ex.getMessage() + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            ex.getCommandLine().getErr().flush();
+            return 2;
+        });
+        return cl.execute(args);
     }
 }

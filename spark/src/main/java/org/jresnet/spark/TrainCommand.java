@@ -1,9 +1,12 @@
 package org.jresnet.spark;
 
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -19,7 +22,9 @@ import org.jresnet.spark.train.ProgressRelay;
 import org.jresnet.spark.train.Sharding;
 import org.jresnet.spark.train.TrainTask;
 import org.jresnet.train.ProgressReporter;
+import org.jresnet.train.ResumeChange;
 import org.jresnet.train.RunFiles;
+import org.jresnet.train.RunLock;
 import org.jresnet.train.TrainConfig;
 import org.jresnet.train.TrainingRun;
 import picocli.CommandLine;
@@ -51,80 +56,134 @@ public final class TrainCommand implements Callable<Integer> {
     boolean syncBn;
     @Option(names = "--check-every", defaultValue = "100", description = "Compare the replicas' weight checksums every K steps (default ${DEFAULT-VALUE}).")
     int checkEvery;
+    /** Slows each step of every task down so that tests can kill an executor mid-epoch; not for users. */
+    @Option(names = "--step-delay-ms", hidden = true)
+    int stepDelayMs;
     @Unmatched List<String> trainArgs = new ArrayList<>();
     private boolean quiet;
+    /** Where rank 0's progress lines go. */
+    PrintStream progressOut = System.err;
+
+    /** The Spark job of a checked run: given the tasks' arguments, rank 0's summary. */
+    interface Job {
+        String run(List<String> taskArgs) throws Exception;
+    }
 
     @Override public Integer call() throws Exception {
         String jar = TrainCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath();
         SparkConf conf = ClusterDefaults.executorFlags(
                 Loopback.conf(ClusterDefaults.master(master), "jresnet train").set("spark.jars", jar));
-        List<String> args = taskArgs(conf.getInt("spark.task.cpus", 1));
-        try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
-            System.out.println(train(jsc, args));
-        }
+        BarrierJob.checkConf(conf);   // before any executor starts
+        System.out.println(run(conf.getInt("spark.task.cpus", 1), args -> {
+            try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
+                return train(jsc, args);
+            }
+        }));
         return 0;
     }
 
-    /** Checks the options and the run folder; the arguments every task parses (absolute paths, implied options). */
-    List<String> taskArgs(int cpus) throws java.io.IOException {
+    /**
+     * Checks the options and the run folder, then runs {@code job} with the arguments every task
+     * parses (absolute paths, implied options) while holding the run folder's lock, as {@code
+     * jresnet train} does: a second run on the folder, on Spark or on one machine, is refused at
+     * once. The driver holds it, not a task: it lives through every relaunch of the stage. Returns
+     * rank 0's summary, or why there was nothing to do.
+     */
+    String run(int cpus, Job job) throws Exception {
         if (workers < 1) throw usage("--workers must be >= 1, got " + workers);
         if (commTimeoutS < 1) throw usage("--comm-timeout must be >= 1 second, got " + commTimeoutS);
         if (checkEvery < 1) throw usage("--check-every must be >= 1, got " + checkEvery);
+        if (stepDelayMs < 0) throw usage("--step-delay-ms must be >= 0, got " + stepDelayMs);
         List<String> args = new ArrayList<>(trainArgs);
-        // a Hadoop URI goes to the tasks as typed (a Path would fold its "//"); each task stages it
-        String remote = HadoopData.lastValue(args, "--data");
-        if (!HadoopData.isUri(remote)) remote = null;
-        TrainArgs.Parsed p;
         try (Engine e = Engine.create(EngineConfig.defaults().withThreads(cpus)); Engine.Scope s = e.bind()) {
-            p = parse(args);
+            TrainArgs.Parsed p = parse(args);
             if (p.threads() != null) throw usage("--threads is the task's cores on Spark (spark.task.cpus, here " + cpus + ")");
-            if (p.resume() != null) {
-                Path dir = p.resume().toAbsolutePath();
-                RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
-                int m = r.config().run().microBatches();
-                if (m % workers != 0) {
-                    throw usage("the run in " + dir + " has --micro-batches " + m + ": resume it on a number of workers dividing " + m);
-                }
-                args.add("--resume");
-                args.add(dir.toString());
-            } else {
-                TrainConfig cfg = p.config();
-                Sharding.localBatch(cfg.run().batch(), workers);
-                int m = cfg.run().microBatches();
-                if (m == 1) m = workers;
-                else if (m % workers != 0) throw usage("--micro-batches " + m + " is not a multiple of --workers " + workers);
-                Sharding.localBatch(cfg.run().batch(), m);
-                Path out = cfg.run().out();
-                TrainingRun.checkNewRunFolder(out);
-                if (remote != null && cfg.data().normalization() == null) {
-                    throw usage("--data " + remote + " is read by the executors only: give --mean and --std too"
-                            + " (the driver does not copy the data to compute them)");
-                }
-                List.of("--out", out.toString(), "--data", remote != null ? remote : cfg.data().path().toString(), "--micro-batches",
-                        Integer.toString(m)).forEach(args::add);
-                if (cfg.model().init() != null) List.of("--init", cfg.model().init().toString()).forEach(args::add);
-                if (cfg.data().normalization() == null) {
-                    TrainingRun.Data d = TrainingRun.Data.open(cfg, p.quiet(), p.limits());
-                    Normalization n = d.norm();
-                    d.train().close();
-                    d.test().close();
-                    args.add("--mean");
-                    args.add(join(n.mean()));
-                    args.add("--std");
-                    args.add(join(n.std()));
-                }
-            }
+            quiet = p.quiet();
+            return p.resume() != null ? resume(p.resume().toAbsolutePath(), args, cpus, job) : start(p, args, job);
         }
-        quiet = p.quiet();
-        return args;
+    }
+
+    private String start(TrainArgs.Parsed p, List<String> args, Job job) throws Exception {
+        TrainConfig cfg = p.config();
+        Sharding.localBatch(cfg.run().batch(), workers);
+        int m = cfg.run().microBatches();
+        if (m == 1) m = workers;
+        else if (m % workers != 0) throw usage("--micro-batches " + m + " is not a multiple of --workers " + workers);
+        Sharding.localBatch(cfg.run().batch(), m);
+        Path out = cfg.run().out();
+        boolean made = !Files.exists(out);
+        RunFiles.checkWritable(out);
+        RunLock lock = RunLock.acquire(out);
+        try {
+            TrainingRun.checkNewRunFolder(out);
+            // a Hadoop URI goes to the tasks as typed (a Path would fold its "//"); each task stages it
+            String remote = HadoopData.lastValue(args, "--data");
+            if (!HadoopData.isUri(remote)) remote = null;
+            if (remote != null && cfg.data().normalization() == null) {
+                throw usage("--data " + remote + " is read by the executors only: give --mean and --std too"
+                        + " (the driver does not copy the data to compute them)");
+            }
+            List.of("--out", out.toString(), "--data", remote != null ? remote : cfg.data().path().toString(), "--micro-batches",
+                    Integer.toString(m)).forEach(args::add);
+            if (cfg.model().init() != null) List.of("--init", cfg.model().init().toString()).forEach(args::add);
+            if (cfg.data().normalization() == null) {
+                // once here, so that no worker reads the whole training split for it
+                TrainingRun.Data d = TrainingRun.Data.open(cfg, p.quiet(), p.limits());
+                Normalization n = d.norm();
+                d.train().close();
+                d.test().close();
+                List.of("--mean", join(n.mean()), "--std", join(n.std())).forEach(args::add);
+            }
+            return job.run(args);
+        } finally {
+            // a command that failed before writing anything leaves no empty run folder behind
+            if (made) lock.closeAndRemoveIfEmpty();
+            else lock.close();
+        }
+    }
+
+    /** As train --resume: only --lr and --epochs may change the run (recorded by rank 0 in metrics.jsonl). */
+    private String resume(Path dir, List<String> args, int cpus, Job job) throws Exception {
+        ResumeChange change = TrainArgs.resumeChange(args.toArray(String[]::new));
+        RunFiles.requireCheckpoint(dir);
+        try (RunLock lock = RunLock.acquire(dir)) {
+            RunFiles.Resumed stored = RunFiles.readCheckpoint(dir), r;
+            try {
+                r = change.applyTo(stored);
+            } catch (TrainConfig.Invalid e) {
+                throw usage("--" + e.field() + " " + e.problem());
+            }
+            TrainConfig cfg = r.config();
+            int m = cfg.run().microBatches();
+            if (m % workers != 0) {
+                throw usage("the run in " + dir + " has --micro-batches " + m + ": resume it on a number of workers dividing " + m);
+            }
+            if (TrainingRun.isComplete(r)) {
+                if (change.changes(stored.config())) {
+                    throw usage("the run in " + dir + " is complete (" + cfg.run().epochs()
+                            + " epochs): --lr changes nothing unless --epochs makes it longer");
+                }
+                return "the run in " + dir + " is already complete (" + cfg.run().epochs() + " epochs)";
+            }
+            int wrote = RunFiles.workers(stored);
+            if (wrote != workers || cfg.run().threads() != cpus) {
+                System.err.printf(Locale.ROOT, "note: the checkpoint was written by %d worker(s) of %d thread(s), %d of %d"
+                        + " continue it (--micro-batches %d): equal within float summation, not bit for bit%n", wrote,
+                        cfg.run().threads(), workers, cpus, m);
+            }
+            args.add("--resume");
+            args.add(dir.toString());
+            return job.run(args);
+        }
     }
 
     /** Runs the barrier stage; rank 0's summary. */
     String train(JavaSparkContext jsc, List<String> args) throws Exception {
-        try (ProgressRelay progress = ProgressRelay.open(jsc.getConf().get("spark.driver.host"), !quiet)) {
+        try (ProgressRelay progress = ProgressRelay.open(jsc.getConf().get("spark.driver.host"), !quiet, progressOut)) {
             boolean bar = ProgressReporter.auto() == ProgressReporter.Mode.BAR;
             List<String> res = BarrierJob.run(jsc, workers, Duration.ofSeconds(commTimeoutS),
-                    new TrainTask(args.toArray(String[]::new), progress.host(), progress.port(), bar, checkEvery, syncBn));
+                    new TrainTask(args.toArray(String[]::new), progress.host(), progress.port(), bar, checkEvery, syncBn,
+                            stepDelayMs));
             return res.get(0);
         }
     }
@@ -146,4 +205,5 @@ public final class TrainCommand implements Callable<Integer> {
         for (double x : v) sb.append(sb.length() == 0 ? "" : ",").append(Double.toString(x));
         return sb.toString();
     }
+
 }

@@ -9,11 +9,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.scheduler.BarrierJobAllocationFailed$;
 import org.jresnet.spark.comm.CommOptions;
 import org.jresnet.spark.comm.Ring;
 import org.jresnet.spark.comm.RingListener;
@@ -52,10 +54,7 @@ public final class BarrierJob {
      * slots) or only on a real cluster (dynamic allocation, which barrier stages do not support).
      */
     public static void checkCanRun(SparkContext sc, int workers, Duration registrationWait) throws InterruptedException {
-        if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
-            throw new Refused("dynamic allocation is on; Spark's reason: barrier execution mode does not support"
-                    + " dynamic resource allocation (set spark.dynamicAllocation.enabled=false)");
-        }
+        checkConf(sc.conf());
         long deadline = System.nanoTime() + registrationWait.toNanos();
         int slots;
         // Executors of local-cluster and standalone register a few seconds after the context starts.
@@ -67,6 +66,17 @@ public final class BarrierJob {
         if (slots < workers) {
             throw new Refused(String.format("--workers %d needs %d free task slots; the cluster (%s) has %d",
                     workers, workers, sc.master(), slots));
+        }
+    }
+
+    /**
+     * Refuses dynamic allocation with Spark's own reason, before a context starts executors. Spark
+     * refuses it only when the job is submitted, and ignores the setting on local masters.
+     */
+    public static void checkConf(SparkConf conf) {
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new Refused("spark.dynamicAllocation.enabled is true: "
+                    + BarrierJobAllocationFailed$.MODULE$.ERROR_MESSAGE_RUN_BARRIER_WITH_DYN_ALLOCATION());
         }
     }
 

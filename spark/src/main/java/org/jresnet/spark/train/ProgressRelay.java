@@ -20,14 +20,19 @@ public final class ProgressRelay implements AutoCloseable {
 
     private ProgressRelay(ServerSocket server) { this.server = server; }
 
-    /** Listens on {@code driverHost} and relays what arrives; with {@code on} false, nothing is opened. */
+    /** Listens on {@code driverHost} and relays what arrives to stderr; with {@code on} false, nothing is opened. */
     public static ProgressRelay open(String driverHost, boolean on) throws IOException {
+        return open(driverHost, on, System.err);
+    }
+
+    /** As {@link #open(String, boolean)}, relaying to {@code out}. */
+    public static ProgressRelay open(String driverHost, boolean on, PrintStream out) throws IOException {
         if (!on) return new ProgressRelay(null);
         ServerSocket s = new ServerSocket(0, 4, InetAddress.getByName(driverHost));
         Thread t = new Thread(() -> {
             while (!s.isClosed()) {
                 try (Socket sock = s.accept(); InputStream in = sock.getInputStream()) {
-                    in.transferTo(System.err);
+                    in.transferTo(out);
                 } catch (IOException e) {
                     // closed at the end of the job, or a rank 0 that died: the next attempt connects again
                 }

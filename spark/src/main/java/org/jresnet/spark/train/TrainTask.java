@@ -14,18 +14,25 @@ import org.jresnet.spark.cluster.BarrierJob;
 import org.jresnet.spark.comm.Ring;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.Replica;
+import org.jresnet.train.ResumeChange;
 import org.jresnet.train.RunFiles;
+import org.jresnet.train.RunState;
 import org.jresnet.train.TrainConfig;
+import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
 
 /**
  * One barrier task of {@code spark train}: its own engine (threads = the task's cores), the
  * train command's options parsed as on one machine, and the run started, or resumed when the run
  * folder holds a checkpoint (a relaunched stage: every rank restarts from rank 0's last
- * checkpoint). Rank 0 writes the run folder and sends its progress lines to the driver.
+ * checkpoint). A {@code --resume} with {@code --lr}/{@code --epochs} applies them as train does;
+ * a relaunch applies them again only if the checkpoint does not hold them yet. Rank 0 writes the
+ * run folder and sends its progress lines to the driver.
+ *
+ * @param stepDelayMs a pause after each step (tests: time to kill an executor mid-epoch), 0 = none
  */
 public record TrainTask(String[] args, String progressHost, int progressPort, boolean bar, int checkEvery,
-                        boolean syncBn) implements BarrierJob.Worker {
+                        boolean syncBn, int stepDelayMs) implements BarrierJob.Worker {
 
     @Override public String run(Ring ring, int attempt) throws Exception {
         TaskContext tc = TaskContext.get();
@@ -42,8 +49,18 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
             }
             Replica replica = new Replica(ring.rank(), ring.size(), b -> ReplicaSync.wire(b, ring, checkEvery, syncBn));
             // a complete run (a stage relaunched after rank 0 finished) reports its last epoch
-            TrainingRun.Outcome o = startOrResume(dir, p.config(),
-                    cfg -> TrainingRun.Data.open(HadoopData.withData(cfg, data.local()), true, p.limits()), progress, replica);
+            Trainer.Listener delay = stepDelayMs <= 0 ? null : new Trainer.Listener() {
+                @Override public void stepDone(RunState st) {
+                    try {
+                        Thread.sleep(stepDelayMs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            TrainingRun.Outcome o = startOrResume(dir, p.config(), TrainArgs.resumeChange(args),
+                    cfg -> TrainingRun.Data.open(HadoopData.withData(cfg, data.local()), true, p.limits()), progress,
+                    delay, replica);
             progress.close();
             if (!o.complete()) return "stopped; resume with --resume " + dir;
             if (!replica.writes()) return "";   // only rank 0 keeps the metrics
@@ -64,10 +81,20 @@ public record TrainTask(String[] args, String progressHost, int progressPort, bo
      */
     public static TrainingRun.Outcome startOrResume(Path dir, TrainConfig cfg, Function<TrainConfig, TrainingRun.Data> data,
                                                     ProgressReporter progress, Replica replica) throws IOException {
+        return startOrResume(dir, cfg, ResumeChange.NONE, data, progress, null, replica);
+    }
+
+    /**
+     * As above, applying {@code change} (--lr/--epochs given with --resume) to a resumed run and
+     * calling {@code listener} (may be null) after every step.
+     */
+    public static TrainingRun.Outcome startOrResume(Path dir, TrainConfig cfg, ResumeChange change,
+                                                    Function<TrainConfig, TrainingRun.Data> data, ProgressReporter progress,
+                                                    Trainer.Listener listener, Replica replica) throws IOException {
         if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
-            RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
-            return TrainingRun.resume(dir, r, data.apply(r.config()), progress, null, replica);
+            RunFiles.Resumed stored = RunFiles.readCheckpoint(dir);
+            return TrainingRun.resume(dir, stored, change, data.apply(change.applyTo(stored).config()), progress, listener, replica);
         }
-        return TrainingRun.start(cfg, data.apply(cfg), progress, null, replica);
+        return TrainingRun.start(cfg, data.apply(cfg), progress, listener, replica);
     }
 }
