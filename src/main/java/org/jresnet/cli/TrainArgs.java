@@ -35,6 +35,7 @@ public final class TrainArgs {
                 }
                 return new Parsed(null, c.resume, c.training.quiet, c.limits.limits(), c.engine.threads);
             }
+            TrainRecipes.apply(c.recipe, c.spec);
             Models.arch(c.model);
             Path out = c.out != null ? c.out : Paths.get("runs", c.model);
             return new Parsed(c.config(c.training.dataOrSample(), out), null, c.training.quiet, c.limits.limits(),
