@@ -76,7 +76,11 @@ class TrainRecipeTest {
                 "--momentum", "0.9", "--weight-decay", "1e-4", "--schedule", "cosine", "--warmup", "200");
         assertThat(c).isEqualTo(readme);
         assertThat(c.run().epochs()).isEqualTo(30);
+        assertThat(c.schedule().warmup()).isEqualTo(200);
         assertThat(parse().run().epochs()).as("no recipe: the command's own defaults").isEqualTo(15);
+        TrainConfig oneCycle = parse("--recipe", "reference", "--schedule", "onecycle");
+        assertThat(oneCycle.schedule().warmup()).as("one-cycle added to the reference: its own warm-up only").isZero();
+        assertThat(oneCycle.schedule().lr()).isEqualTo(0.1);
     }
 
     private static void assertUsageError(String fragment, String... args) {
