@@ -37,7 +37,7 @@ public final class Plot {
             }
         }
         if (runs.isEmpty()) {
-            System.err.println("no finished runs (result.json) in " + results);
+            System.err.println("no finished run outside the ablation (result.json without a variant) in " + results);
             System.exit(1);
         }
         List<Charts.Line> lines = new ArrayList<>();

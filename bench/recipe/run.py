@@ -89,6 +89,7 @@ def launch(cmd, log_path, pattern, env=None):
             for line in p.stdout:
                 t = time.monotonic() - t0
                 out.write("%9.2f %s" % (t, line))
+                out.flush()   # the log can be followed while the run goes
                 m = pattern.match(line)
                 if m:
                     epochs[int(m.group(1))] = t
@@ -147,9 +148,15 @@ def run_pytorch(a, run_dir, recipe, seed, extra):
     return cmd, wall, rows
 
 
+def run_name(side, recipe, variant, epochs, seed):
+    """e.g. jresnet-fast-s0, pytorch-reference-e1-s2, jresnet-fast-without-onecycle-e5-s0."""
+    prefix = {"-": "without-", "+": "with-"}
+    v = "" if variant is None else "-" + (prefix[variant[0]] + variant[1:] if variant[0] in prefix else variant)
+    return "%s-%s%s%s-s%d" % (side, recipe, v, "" if not epochs else "-e%d" % epochs, seed)
+
+
 def one_run(a, env_info, side, recipe, variant, seed, extra):
-    name = "%s-%s%s%s-s%d" % (side, recipe, "" if variant is None else "-" + variant,
-                              "" if not a.epochs else "-e%d" % a.epochs, seed)
+    name = run_name(side, recipe, variant, a.epochs, seed)
     run_dir = os.path.join(a.results, name)
     result = os.path.join(run_dir, "result.json")
     if os.path.exists(result):
@@ -196,10 +203,33 @@ def summarize(results):
         md.append("| %s | %s | %d | %d | %s | %.1f min | %s | %s |" % (
             r["side"], rec, r["seed"], r["epochs"], "?" if r.get("final_top1") is None else "%.2f%%" % (100 * r["final_top1"]),
             r["wall_s"] / 60, reach, vals["cpu"]))
+    ablation = ablation_table(runs)
+    if ablation:
+        md += [""] + ablation
     if runs:
         atomic_write(os.path.join(results, "summary.csv"), "\n".join(csv) + "\n")
         atomic_write(os.path.join(results, "summary.md"), "\n".join(md) + "\n")
     return runs, "\n".join(md)
+
+
+def ablation_table(runs):
+    """Each ablation variant against its base (same recipe, epochs and seed): top-1 and time differences."""
+    base = {(r["recipe"], r["epochs"], r["seed"]): r for r in runs if r.get("variant") == "base"}
+    lines = []
+    for r in runs:
+        b = base.get((r["recipe"], r["epochs"], r["seed"]))
+        if r.get("variant") in (None, "base") or b is None or r.get("final_top1") is None or b.get("final_top1") is None:
+            continue
+        lines.append("| %s %s | %d | %d | %.2f%% | %+.2f | %.1f min | %+.1f |" % (
+            r["recipe"], r["variant"], r["seed"], r["epochs"], 100 * r["final_top1"],
+            100 * (r["final_top1"] - b["final_top1"]), r["wall_s"] / 60, (r["wall_s"] - b["wall_s"]) / 60))
+    if not lines:
+        return []
+    head = ["| ablation (jresnet) | seed | epochs | final top-1 | vs base (points) | wall time | vs base (min) |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    bases = ["| %s base | %d | %d | %.2f%% | | %.1f min | |" % (b["recipe"], b["seed"], b["epochs"],
+             100 * b["final_top1"], b["wall_s"] / 60) for b in base.values() if b.get("final_top1") is not None]
+    return head + bases + lines
 
 
 def plot(results):
@@ -209,7 +239,7 @@ def plot(results):
     r = subprocess.run([java, "-Djava.awt.headless=true", "-cp", jar, os.path.join(HERE, "Plot.java"), results, png,
                         str(TARGET)], capture_output=True, text=True)
     if r.returncode != 0:
-        log("recipe: plot failed: %s" % (r.stderr.strip().splitlines() or ["?"])[-1])
+        log("recipe: no plot: %s" % (r.stderr.strip().splitlines() or ["?"])[-1])
     else:
         log("recipe: plot %s" % png)
 
