@@ -31,6 +31,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "Write the confusion matrix as a PNG.") Path plot;
     @Option(names = "--cache-dir", description = "Decoded-image cache (default ~/.cache/jresnet).") Path cacheDir;
     @Option(names = "--skip-bad", description = "Skip and count corrupt images.") boolean skipBad;
+    @Option(names = "--tta-flip", description = "Score the mean logits of each image and its mirror image"
+            + " (as train --tta-flip does).") boolean ttaFlip;
     @Mixin EngineOptions engine;
 
     @Override public Integer call() throws Exception {
@@ -44,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
         try (Dataset ds = Datasets.open(dataPath, sp, opt)) {
             checkClasses(meta, ds);
             var transform = Preprocessing.evaluation(ds, meta.normalization(), meta.inputSize()[1]);
-            Evaluation e = Evaluation.run(loaded.model(), ds, BatchLoader.all(ds), transform, batch);
+            Evaluation e = Evaluation.run(loaded.model(), ds, BatchLoader.all(ds), transform, batch, ttaFlip);
             if (plot != null) ConfusionPlot.writePng(plot, e);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -54,6 +56,7 @@ final class EvalCommand implements Callable<Integer> {
                 m.put("top5", e.top5());
                 m.put("loss", e.loss());
                 m.put("n", e.n());
+                if (ttaFlip) m.put("tta_flip", true);
                 m.put("classes", e.classes());
                 Map<String, Double> per = new LinkedHashMap<>();
                 for (int c = 0; c < e.classes().size(); c++) per.put(e.classes().get(c), e.perClass()[c]);

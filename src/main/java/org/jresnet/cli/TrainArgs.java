@@ -25,6 +25,7 @@ public final class TrainArgs {
         parsed(c, args);
         try {
             if (c.resume != null) return new Parsed(null, c.resume, c.training.quiet, c.limits.limits(), c.engine.threads);
+            TrainRecipes.apply(c.recipe, c.spec);
             Models.arch(c.model);
             Path out = c.out != null ? c.out : Paths.get("runs", c.model);
             return new Parsed(c.config(c.training.dataOrSample(), out), null, c.training.quiet, c.limits.limits(),

@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a ResNet. With no options: ResNet-20 on the bundled CIFAR-10 sample (a few minutes).",
-            "Stop with Ctrl-C: it checkpoints; continue with --resume DIR."})
+            "Stop with Ctrl-C: it checkpoints; continue with --resume DIR."},
+        footer = {"", "Recipes (--recipe NAME: these options, each overridden by the same option given explicitly;"
+            + " docs/recipes.md):", TrainRecipes.HELP_FAST, TrainRecipes.HELP_REFERENCE})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin DecodeLimitsOptions limits;
@@ -34,6 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin TrainingOptions training;
     @Mixin EngineOptions engine;
 
+    @Option(names = "--recipe", description = "fast or reference: a named set of options (listed below); an option"
+            + " given explicitly overrides the recipe's.") String recipe;
     @Option(names = "--model", description = "Network (see 'jresnet summary --help'); default resnet20.")
     String model = "resnet20";
     @Option(names = "--shortcut", description = "A, B or C (default: A for CIFAR nets, B for ImageNet nets).")
@@ -42,12 +46,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs (default ${DEFAULT-VALUE}).") int epochs = 15;
     @Option(names = "--micro-batches", description = "Split each batch into N micro-batches and accumulate their"
             + " gradients (less memory, one update per batch; default ${DEFAULT-VALUE}).") int microBatches = 1;
-    @Option(names = "--nesterov", description = "Nesterov momentum.") boolean nesterov;
-    @Option(names = "--schedule", description = "paper, multistep or cosine (default ${DEFAULT-VALUE}).") String schedule = "cosine";
+    @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum.") boolean nesterov;
+    @Option(names = "--label-smoothing", description = "Train on targets (1-EPS)*onehot + EPS/classes (PyTorch's"
+            + " CrossEntropyLoss(label_smoothing=EPS); default ${DEFAULT-VALUE}).", paramLabel = "EPS")
+    double labelSmoothing;
+    @Option(names = "--schedule", description = "paper, multistep, cosine or onecycle (default ${DEFAULT-VALUE}).")
+    String schedule = "cosine";
+    @Option(names = "--pct-start", description = "onecycle: share of the run spent rising to --lr (default ${DEFAULT-VALUE}).")
+    double pctStart = TrainConfig.OneCycle.PYTORCH.pctStart();
+    @Option(names = "--div-factor", description = "onecycle: starts at --lr / this (default ${DEFAULT-VALUE}).")
+    double divFactor = TrainConfig.OneCycle.PYTORCH.divFactor();
+    @Option(names = "--final-div-factor", description = "onecycle: ends at --lr / --div-factor / this (default ${DEFAULT-VALUE}).")
+    double finalDivFactor = TrainConfig.OneCycle.PYTORCH.finalDivFactor();
+    @Option(names = "--anneal-strategy", description = "onecycle: cos or linear, each phase's shape (default ${DEFAULT-VALUE}).")
+    String annealStrategy = TrainConfig.OneCycle.PYTORCH.annealStrategy();
     @Option(names = "--milestones", split = ",", description = "Epochs where multistep multiplies the rate by --gamma.")
     int[] milestones = {};
     @Option(names = "--gamma", description = "multistep factor (default ${DEFAULT-VALUE}).") double gamma = 0.1;
-    @Option(names = "--warmup", description = "Linear warm-up iterations (default ${DEFAULT-VALUE}).") int warmup = 200;
+    @Option(names = "--warmup", description = "Linear warm-up iterations (default 200; onecycle has its own: 0).")
+    Integer warmup;
     @Option(names = "--warmup-lr", description = "Constant warm-up rate until --warmup-until-error (paper's ResNet-110: 0.01).")
     double warmupLr;
     @Option(names = "--warmup-until-error", description = "Training error below which --warmup-lr ends (default ${DEFAULT-VALUE}).")
@@ -60,7 +77,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--num-classes", description = "Classes of the classifier; re-initialises fc when it differs from --init's.")
     int numClasses;
     @Option(names = "--freeze-backbone", description = "Train only fc (BN statistics frozen too).") boolean freezeBackbone;
-    @Option(names = "--zero-init-residual", description = "Start each block's last BN gamma at 0.") boolean zeroInitResidual;
+    @Option(names = "--zero-init-residual", negatable = true,
+            description = "Start each residual branch's last BN gamma at 0 (torchvision's zero_init_residual).")
+    boolean zeroInitResidual;
+    @Option(names = "--tta-flip", negatable = true, description = "Test passes score the mean logits of each image"
+            + " and its mirror image (twice the test pass's time).") boolean ttaFlip;
+    @Option(names = "--test-every", description = "Test pass after every N epochs and after the last (default ${DEFAULT-VALUE}).")
+    int testEvery = 1;
     @Option(names = "--mean", split = ",", description = "Per-channel mean (R,G,B in [0,1]); default: of the training split.")
     double[] mean;
     @Option(names = "--std", split = ",", description = "Per-channel std (R,G,B); default: of the training split.") double[] std;
@@ -69,10 +92,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--step-delay-ms", hidden = true) int stepDelayMs;
 
     /** Options that define the run and therefore may not change on --resume (--lr and --epochs may: ResumeChange). */
-    static final List<String> RUN_OPTIONS = List.of("--model", "--shortcut", "--data", "--batch",
-            "--micro-batches", "--momentum", "--weight-decay", "--nesterov", "--schedule", "--milestones", "--gamma",
+    static final List<String> RUN_OPTIONS = List.of("--recipe", "--model", "--shortcut", "--data", "--batch",
+            "--micro-batches", "--momentum", "--weight-decay", "--nesterov", "--label-smoothing", "--schedule",
+            "--pct-start", "--div-factor", "--final-div-factor", "--anneal-strategy", "--milestones", "--gamma",
             "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
-            "--freeze-backbone", "--zero-init-residual", "--mean", "--std", "--out", "--ckpt-every");
+            "--freeze-backbone", "--zero-init-residual", "--tta-flip", "--test-every", "--mean", "--std", "--out",
+            "--ckpt-every");
 
     @Override public Integer call() throws Exception {
         ProgressReporter progress = training.progress();
@@ -80,6 +105,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int newRun(ProgressReporter progress) throws Exception {
+        TrainRecipes.apply(recipe, spec);
         Models.arch(model);  // unknown names fail before any data is read
         Path outDir = out != null ? out : Paths.get("runs", model);
         TrainConfig cfg = config(training.dataOrSample(), outDir);   // every value checked before a folder is made
@@ -98,18 +124,35 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The run the options describe; a {@code --recipe} must have been applied ({@link TrainRecipes#apply}). */
     TrainConfig config(Path dataPath, Path outDir) {
         TrainingOptions t = training;
+        LrSchedule.Kind kind = LrSchedule.Kind.parse(schedule);
+        boolean oneCycle = kind == LrSchedule.Kind.ONECYCLE;
+        if (!oneCycle) {
+            var parsed = spec.commandLine().getParseResult();
+            for (String o : ONE_CYCLE_OPTIONS) {
+                if (parsed != null && parsed.hasMatchedOption(o)) {
+                    throw new Errors.UsageException(o + " applies only to --schedule onecycle");
+                }
+            }
+        }
         return new TrainConfig(
                 new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,
                         freezeBackbone, zeroInitResidual),
-                new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(), skipBad, t.cacheDir),
-                new TrainConfig.Optimizer(t.momentum, t.weightDecay, nesterov),
-                new TrainConfig.Schedule(LrSchedule.Kind.parse(schedule), t.lr, milestones, gamma, warmup, warmupLr,
-                        warmupUntilError),
+                new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(), skipBad, t.cacheDir, ttaFlip),
+                new TrainConfig.Optimizer(t.momentum, t.weightDecay, nesterov, labelSmoothing),
+                new TrainConfig.Schedule(kind, t.lr, milestones, gamma, warmup != null ? warmup : oneCycle ? 0 : DEFAULT_WARMUP,
+                        warmupLr, warmupUntilError, oneCycle ? new TrainConfig.OneCycle(pctStart, divFactor, finalDivFactor,
+                        TrainConfig.OneCycle.parseLinear(annealStrategy)) : null),
                 new TrainConfig.Run(outDir.toAbsolutePath(), epochs, t.batch, microBatches, t.seed, t.ckptEvery,
-                        Engine.current().threads()));
+                        Engine.current().threads(), testEvery));
     }
+
+    /** Linear warm-up iterations of the schedules without one of their own. */
+    static final int DEFAULT_WARMUP = 200;
+    private static final List<String> ONE_CYCLE_OPTIONS = List.of("--pct-start", "--div-factor", "--final-div-factor",
+            "--anneal-strategy");
 
     /** --mean and --std, or null to compute them from the training split. */
     private Normalization normalization() {

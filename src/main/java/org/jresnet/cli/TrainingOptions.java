@@ -32,7 +32,10 @@ final class TrainingOptions {
             Map.entry("milestones", "--milestones"), Map.entry("gamma", "--gamma"), Map.entry("epochs", "--epochs"),
             Map.entry("batch", "--batch"), Map.entry("microBatches", "--micro-batches"),
             Map.entry("ckptEvery", "--ckpt-every"), Map.entry("threads", "--threads"), Map.entry("seed", "--seed"),
-            Map.entry("freezeBackbone", "--freeze-backbone"));
+            Map.entry("freezeBackbone", "--freeze-backbone"), Map.entry("labelSmoothing", "--label-smoothing"),
+            Map.entry("pctStart", "--pct-start"), Map.entry("divFactor", "--div-factor"),
+            Map.entry("finalDivFactor", "--final-div-factor"), Map.entry("annealStrategy", "--anneal-strategy"),
+            Map.entry("testEvery", "--test-every"));
 
     Path dataOrSample() { return data != null ? data : Home.bundled(Home.SAMPLE_DATA); }
 

@@ -5,12 +5,31 @@ import org.jresnet.tensor.Tensor;
 /**
  * Softmax cross-entropy averaged over the batch (PyTorch's {@code CrossEntropyLoss()}):
  * loss = mean_n (logsumexp(z_n) - z_n[label_n]); dL/dz = (softmax(z) - onehot) / N.
+ *
+ * <p>With label smoothing ε (PyTorch's {@code CrossEntropyLoss(label_smoothing=ε)}, Szegedy et
+ * al. 2016) the target is {@code q = (1-ε)·onehot + ε/K} instead of the one-hot vector:
+ * loss = mean_n [(1-ε)(logsumexp(z_n) - z_n[label_n]) + ε(logsumexp(z_n) - mean_j z_n[j])],
+ * dL/dz = (softmax(z) - q) / N. ε = 0 runs exactly the arithmetic of the plain loss.
  * Not a {@link Layer}: it takes labels and ends the graph. Row work is tiny (classes per image),
  * so it runs in double on the calling thread.
  */
 public final class SoftmaxCrossEntropy {
+    private final double smoothing;
     private Tensor dlogits; // [N, K]
     private int correct;
+
+    /** The plain loss (no label smoothing). */
+    public SoftmaxCrossEntropy() { this(0); }
+
+    /** With label smoothing {@code smoothing} in [0, 1). */
+    public SoftmaxCrossEntropy(double smoothing) {
+        if (!(smoothing >= 0 && smoothing < 1)) {
+            throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + smoothing);
+        }
+        this.smoothing = smoothing;
+    }
+
+    public double labelSmoothing() { return smoothing; }
 
     /** Mean loss over the batch; keeps dL/dlogits for {@link #backward()} and the top-1 count. */
     public float forward(Tensor logits, int[] labels) {
@@ -31,10 +50,21 @@ public final class SoftmaxCrossEntropy {
             if (best == label) correct++;
             double max = z[row + best], sum = 0;
             for (int j = 0; j < k; j++) sum += Math.exp(z[row + j] - max);
-            total += max + Math.log(sum) - z[row + label];
+            if (smoothing == 0) {
+                total += max + Math.log(sum) - z[row + label];
+                for (int j = 0; j < k; j++) {
+                    double p = Math.exp(z[row + j] - max) / sum;
+                    g[go + i * k + j] = (float) ((p - (j == label ? 1 : 0)) / n);
+                }
+                continue;
+            }
+            double lse = max + Math.log(sum), zSum = 0;
+            for (int j = 0; j < k; j++) zSum += z[row + j];
+            total += (1 - smoothing) * (lse - z[row + label]) + smoothing * (lse - zSum / k);
+            double off = smoothing / k, on = 1 - smoothing + off;
             for (int j = 0; j < k; j++) {
                 double p = Math.exp(z[row + j] - max) / sum;
-                g[go + i * k + j] = (float) ((p - (j == label ? 1 : 0)) / n);
+                g[go + i * k + j] = (float) ((p - (j == label ? on : off)) / n);
             }
         }
         return (float) (total / n);

@@ -14,6 +14,10 @@ import org.jresnet.tensor.Tensor;
  * A model's scores on a set of images in eval mode (running BN statistics): top-1, top-5, mean
  * loss, per-class accuracy and the confusion matrix (rows = true class, columns = predicted),
  * plus every image's predicted class in the order evaluated.
+ *
+ * <p>With test-time flipping each image is scored by the mean of its logits and those of its
+ * horizontal mirror (the training augmentation flips, so both views are in-distribution); the
+ * loss, top-1 and top-5 are those of the mean logits. It costs a second forward pass per batch.
  */
 public record Evaluation(int n, double top1, double top5, double loss, List<String> classes,
                          double[] perClass, long[][] confusion, int[] predictions) {
@@ -22,6 +26,11 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
     private static final int PREFETCH_DEPTH = 2;
 
     public static Evaluation run(Layer model, Dataset ds, int[] indices, Transform transform, int batch) {
+        return run(model, ds, indices, transform, batch, false);
+    }
+
+    /** As {@link #run(Layer, Dataset, int[], Transform, int)}, with test-time flipping when {@code flip}. */
+    public static Evaluation run(Layer model, Dataset ds, int[] indices, Transform transform, int batch, boolean flip) {
         boolean wasTraining = model.isTraining();
         model.setTraining(false);
         int k = ds.numClasses();
@@ -31,6 +40,7 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
         double lossSum = 0;
         int n = 0;
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        Tensor mirrored = null, mean = null;
         try (BatchLoader loader = BatchLoader.evaluation(ds, indices, transform, batch);
              Prefetcher it = loader.prefetch(0, 0, PREFETCH_DEPTH)) {
             while (it.hasNext()) {
@@ -38,6 +48,15 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
                 Tensor logits = model.forward(b.images());
                 if (logits.dim(1) != k) {
                     throw new IllegalArgumentException("the model has " + logits.dim(1) + " classes, the data " + k);
+                }
+                if (flip) {
+                    // The model owns its output and overwrites it on the next forward: keep a copy first.
+                    mean = Tensor.reuse(mean, logits.shape());
+                    System.arraycopy(logits.data(), logits.offset(), mean.data(), mean.offset(), logits.size());
+                    mirrored = Tensor.reuse(mirrored, b.images().shape());
+                    mirror(b.images(), mirrored);
+                    addHalves(mean, model.forward(mirrored));
+                    logits = mean;
                 }
                 lossSum += (double) ce.forward(logits, b.labels()) * b.size();
                 for (int i = 0; i < b.size(); i++) {
@@ -61,6 +80,25 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
         }
         return new Evaluation(n, (double) top1 / n, (double) top5 / n, lossSum / n, ds.classes(), perClass,
                 confusion, predictions);
+    }
+
+    /** {@code out[n, y, x, c] = in[n, y, W-1-x, c]} for NHWC tensors of the same shape. */
+    static void mirror(Tensor in, Tensor out) {
+        int n = in.dim(0), h = in.dim(1), w = in.dim(2), c = in.dim(3);
+        float[] src = in.data(), dst = out.data();
+        int so = in.offset(), d = out.offset();
+        for (int row = 0; row < n * h; row++) {
+            int base = so + row * w * c;
+            for (int x = 0; x < w; x++, d += c) System.arraycopy(src, base + (w - 1 - x) * c, dst, d, c);
+        }
+    }
+
+    /** {@code mean = (mean + other) / 2}, elementwise. */
+    private static void addHalves(Tensor mean, Tensor other) {
+        float[] a = mean.data(), b = other.data();
+        for (int i = 0, ao = mean.offset(), bo = other.offset(), e = mean.size(); i < e; i++) {
+            a[ao + i] = 0.5f * (a[ao + i] + b[bo + i]);
+        }
     }
 
     /** How many classes score strictly higher than {@code label} for image {@code i} (0 = top-1). */

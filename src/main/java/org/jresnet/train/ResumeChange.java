@@ -31,10 +31,7 @@ public record ResumeChange(Double lr, Integer epochs) {
         if (!changes(r.config())) return r;
         TrainConfig c = r.config();
         TrainConfig.Schedule s = c.schedule();
-        if (lr != null) {
-            s = new TrainConfig.Schedule(s.kind(), lr, s.milestones(), s.gamma(), s.warmup(), s.warmupLr(),
-                    s.warmupUntilError());
-        }
+        if (lr != null) s = s.withLr(lr);
         TrainConfig.Run run = c.run();
         if (epochs != null && epochs != run.epochs()) {
             int at = r.state().epoch();
@@ -43,8 +40,7 @@ public record ResumeChange(Double lr, Integer epochs) {
                         "must be at least %d when resuming: the run %s epoch %d", at,
                         r.state().batchInEpoch() > 0 ? "is in" : "goes on with", at));
             }
-            run = new TrainConfig.Run(run.out(), epochs, run.batch(), run.microBatches(), run.seed(), run.ckptEvery(),
-                    run.threads());
+            run = run.withEpochs(epochs);
         }
         TrainConfig changed = new TrainConfig(c.model(), c.data(), c.optimizer(), s, run);
         return new RunFiles.Resumed(r.loaded(), changed, r.state(), r.momentum());

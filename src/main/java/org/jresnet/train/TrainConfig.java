@@ -49,15 +49,28 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
      * @param path           CIFAR binary folder, ImageFolder folder or zip
      * @param val            training images held out for validation (the paper's 45k/5k split), 0 = none
      * @param normalization  per-channel mean and std, or null to compute them from the training split
+     * @param ttaFlip        test (and validation) passes score the mean of the logits of each image and of
+     *                       its horizontal mirror, instead of the image's alone
      */
-    public record Data(Path path, int val, Normalization normalization, boolean skipBad, Path cacheDir) {
+    public record Data(Path path, int val, Normalization normalization, boolean skipBad, Path cacheDir,
+                       boolean ttaFlip) {
         public Data {
             if (val < 0) throw new Invalid("val", "must be >= 0, got " + val);
         }
+
+        /** Without test-time flipping. */
+        public Data(Path path, int val, Normalization normalization, boolean skipBad, Path cacheDir) {
+            this(path, val, normalization, skipBad, cacheDir, false);
+        }
     }
 
-    /** SGD's settings (the rate is the schedule's). */
-    public record Optimizer(double momentum, double weightDecay, boolean nesterov) {
+    /**
+     * What SGD minimises and how (the rate is the schedule's).
+     *
+     * @param labelSmoothing  ε of the training loss's target (1-ε)·onehot + ε/K (PyTorch's
+     *                        {@code CrossEntropyLoss(label_smoothing=ε)}); test and validation losses are plain
+     */
+    public record Optimizer(double momentum, double weightDecay, boolean nesterov, double labelSmoothing) {
         public Optimizer {
             // Written so that NaN fails too: every comparison with NaN is false.
             if (!(momentum >= 0 && momentum < 1)) throw new Invalid("momentum", "must be in [0, 1), got " + momentum);
@@ -65,14 +78,66 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
                 throw new Invalid("weightDecay", "must be finite and >= 0, got " + weightDecay);
             }
             if (nesterov && momentum == 0) throw new Invalid("nesterov", "requires momentum > 0");
+            if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+                throw new Invalid("labelSmoothing", "must be in [0, 1), got " + labelSmoothing);
+            }
+        }
+
+        /** The plain cross-entropy (no label smoothing). */
+        public Optimizer(double momentum, double weightDecay, boolean nesterov) {
+            this(momentum, weightDecay, nesterov, 0);
         }
     }
 
-    /** The learning rate over the run ({@link LrSchedule} gives it per iteration). */
+    /**
+     * The one-cycle schedule's shape (PyTorch's {@code OneCycleLR} arguments of the same names):
+     * from {@code lr/divFactor} up to {@code lr} over the first {@code pctStart} of the run, then down to
+     * {@code lr/(divFactor·finalDivFactor)} at its last iteration, along a half cosine or a line.
+     */
+    public record OneCycle(double pctStart, double divFactor, double finalDivFactor, boolean linear) {
+        /** PyTorch's defaults: pct_start 0.3, div_factor 25, final_div_factor 1e4, anneal_strategy 'cos'. */
+        public static final OneCycle PYTORCH = new OneCycle(0.3, 25, 1e4, false);
+
+        public OneCycle {
+            if (!(pctStart > 0 && pctStart < 1)) throw new Invalid("pctStart", "must be in (0, 1), got " + pctStart);
+            if (!(divFactor >= 1) || Double.isInfinite(divFactor)) {
+                throw new Invalid("divFactor", "must be finite and >= 1, got " + divFactor);
+            }
+            if (!(finalDivFactor >= 1) || Double.isInfinite(finalDivFactor)) {
+                throw new Invalid("finalDivFactor", "must be finite and >= 1, got " + finalDivFactor);
+            }
+        }
+
+        /** PyTorch's name of the annealing shape. */
+        public String annealStrategy() { return linear ? "linear" : "cos"; }
+
+        /** {@code cos} or {@code linear}, PyTorch's {@code anneal_strategy}. */
+        public static boolean parseLinear(String strategy) {
+            if ("cos".equals(strategy)) return false;
+            if ("linear".equals(strategy)) return true;
+            throw new Invalid("annealStrategy", "must be cos or linear, got '" + strategy + "'");
+        }
+    }
+
+    /**
+     * The learning rate over the run ({@link LrSchedule} gives it per iteration).
+     *
+     * @param oneCycle  the one-cycle shape; only with {@link LrSchedule.Kind#ONECYCLE} (null there means
+     *                  {@link OneCycle#PYTORCH}), null with every other kind
+     */
     public record Schedule(LrSchedule.Kind kind, double lr, int[] milestones, double gamma, int warmup,
-                           double warmupLr, double warmupUntilError) {
+                           double warmupLr, double warmupUntilError, OneCycle oneCycle) {
         public Schedule {
             if (kind == null) throw new Invalid("schedule", "is missing");
+            if (kind == LrSchedule.Kind.ONECYCLE) {
+                if (oneCycle == null) oneCycle = OneCycle.PYTORCH;
+                // One-cycle has its own warm-up (its first pctStart of the run); a second one would be silently stacked.
+                if (warmup != 0) throw new Invalid("warmup", "does not apply to onecycle (its warm-up is --pct-start), got " + warmup);
+                if (warmupLr != 0) throw new Invalid("warmupLr", "does not apply to onecycle, got " + warmupLr);
+            } else if (oneCycle != null) {
+                throw new Invalid("pctStart", "and the other one-cycle settings apply only to the onecycle schedule, not to "
+                        + kind.name().toLowerCase(java.util.Locale.ROOT));
+            }
             if (!(lr > 0) || Double.isInfinite(lr)) throw new Invalid("lr", "must be positive, got " + lr);
             if (warmup < 0) throw new Invalid("warmup", "must be >= 0, got " + warmup);
             if (!(warmupLr >= 0) || Double.isInfinite(warmupLr)) {
@@ -94,12 +159,23 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
             }
         }
 
+        /** A schedule of any kind but onecycle, or onecycle with PyTorch's shape. */
+        public Schedule(LrSchedule.Kind kind, double lr, int[] milestones, double gamma, int warmup, double warmupLr,
+                        double warmupUntilError) {
+            this(kind, lr, milestones, gamma, warmup, warmupLr, warmupUntilError, null);
+        }
+
+        /** The same schedule with base (or peak) rate {@code newLr}. */
+        public Schedule withLr(double newLr) {
+            return new Schedule(kind, newLr, milestones, gamma, warmup, warmupLr, warmupUntilError, oneCycle);
+        }
+
         @Override public int[] milestones() { return milestones.clone(); }
 
         @Override public boolean equals(Object o) {
             return o instanceof Schedule s && s.kind == kind && s.lr == lr && Arrays.equals(s.milestones, milestones)
                     && s.gamma == gamma && s.warmup == warmup && s.warmupLr == warmupLr
-                    && s.warmupUntilError == warmupUntilError;
+                    && s.warmupUntilError == warmupUntilError && java.util.Objects.equals(s.oneCycle, oneCycle);
         }
 
         @Override public int hashCode() { return kind.hashCode() * 31 + Double.hashCode(lr); }
@@ -111,9 +187,26 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
      * @param microBatches  each batch as this many micro-batches, gradients accumulated (1 = whole batches)
      * @param ckptEvery     also checkpoint every this many iterations (0 = only at epoch ends)
      * @param threads       engine threads the run started with (a resume with others is not bit-identical)
+     * @param testEvery     test (and validation) pass after every this many epochs and after the last
+     *                      (1 = every epoch; the rows of the epochs between have no test figures)
      */
-    public record Run(Path out, int epochs, int batch, int microBatches, long seed, int ckptEvery, int threads) {
+    public record Run(Path out, int epochs, int batch, int microBatches, long seed, int ckptEvery, int threads,
+                      int testEvery) {
+        /** A test pass after every epoch. */
+        public Run(Path out, int epochs, int batch, int microBatches, long seed, int ckptEvery, int threads) {
+            this(out, epochs, batch, microBatches, seed, ckptEvery, threads, 1);
+        }
+
+        /** Whether epoch {@code epoch} (from 1) ends with a test pass. */
+        public boolean testsAfter(int epoch) { return epoch % testEvery == 0 || epoch >= epochs; }
+
+        /** The same run with {@code newEpochs} epochs. */
+        public Run withEpochs(int newEpochs) {
+            return new Run(out, newEpochs, batch, microBatches, seed, ckptEvery, threads, testEvery);
+        }
+
         public Run {
+            if (testEvery < 1) throw new Invalid("testEvery", "must be >= 1, got " + testEvery);
             if (epochs < 1) throw new Invalid("epochs", "must be >= 1, got " + epochs);
             if (batch < 1) throw new Invalid("batch", "must be >= 1, got " + batch);
             if (microBatches < 1) throw new Invalid("microBatches", "must be >= 1, got " + microBatches);

@@ -21,7 +21,7 @@ import org.jresnet.tensor.Tensor;
  *   zero the gradients
  *   for each of M micro-batches (M = 1 unless accumulating):
  *       logits = model(x_m)             BN: the micro-batch's statistics (or the {@link BatchStatsHook}'s)
- *       loss_m = cross_entropy(logits, y_m)
+ *       loss_m = cross_entropy(logits, y_m)     label-smoothed when the builder says so
  *       backward                        gradients add up over the micro-batches
  *   gradients /= M                      (M > 1) the gradient of the mean loss over the whole batch
  *   --- seam: {@link GradientHook}s in order (all-reduce, finiteness checks, ...) ---
@@ -111,7 +111,7 @@ public final class TrainStep {
     private final List<GradientHook> hooks;
     private final Map<String, Parameter> params;
     private final Tensor[] flat;                 // {values, grads} when flattened
-    private final SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+    private final SoftmaxCrossEntropy ce;
     private final Seam seam = new Seam();
     private long steps;
 
@@ -120,6 +120,7 @@ public final class TrainStep {
         this.sgd = b.sgd;
         this.headOnly = b.headOnly;
         this.microBatches = b.microBatches;
+        this.ce = new SoftmaxCrossEntropy(b.labelSmoothing);
         this.hooks = List.copyOf(b.hooks);
         this.flat = b.flatGradients ? model.flatten() : null;
         this.params = model.parameters();
@@ -136,6 +137,7 @@ public final class TrainStep {
         private final Sgd sgd;
         private boolean headOnly, flatGradients;
         private int microBatches = 1;
+        private double labelSmoothing;
         private final List<GradientHook> hooks = new ArrayList<>();
         private BatchStatsHook statsHook;
 
@@ -155,6 +157,13 @@ public final class TrainStep {
         public Builder microBatches(int m) {
             if (m < 1) throw new IllegalArgumentException("micro-batches must be >= 1, got " + m);
             microBatches = m;
+            return this;
+        }
+
+        /** Trains on the label-smoothed loss ({@link SoftmaxCrossEntropy}); 0, the default, is the plain loss. */
+        public Builder labelSmoothing(double eps) {
+            new SoftmaxCrossEntropy(eps);   // checks the value here, where the caller set it
+            labelSmoothing = eps;
             return this;
         }
 
@@ -257,6 +266,7 @@ public final class TrainStep {
     public ResNet model() { return model; }
     public Sgd optimizer() { return sgd; }
     public int microBatches() { return microBatches; }
+    public double labelSmoothing() { return ce.labelSmoothing(); }
     /** Steps completed. */
     public long steps() { return steps; }
 

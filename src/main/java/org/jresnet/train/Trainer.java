@@ -240,7 +240,10 @@ public final class Trainer {
         return s;
     }
 
-    /** Test (and validation) pass, metrics row, curves, best weights, checkpoint at the epoch boundary. */
+    /**
+     * Test (and validation) pass (after the epochs {@code --test-every} names), metrics row, curves,
+     * best weights, checkpoint at the epoch boundary.
+     */
     private RunState finishEpoch(RunState s, MetricsLog log, int perEpoch) throws IOException {
         long t = System.nanoTime();
         progress.close();
@@ -250,11 +253,14 @@ public final class Trainer {
             return new RunState(s.epoch() + 1, 0, s.iteration(), s.warmupDone(), 0, 0, 0, elapsed, s.bestValErr());
         }
         t = timer.since(Phase.LOG, t);
-        Evaluation testEval = Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch());
+        boolean tests = cfg.run().testsAfter(s.epoch());
+        boolean flip = cfg.data().ttaFlip();
+        Evaluation testEval = tests
+                ? Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch(), flip) : null;
         double valErr = Double.NaN;
         double best = s.bestValErr();
-        if (plan.val().length > 0) {
-            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch()).error();
+        if (tests && plan.val().length > 0) {
+            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch(), flip).error();
             if (Double.isNaN(best) || valErr < best) {
                 best = valErr;
                 t = timer.since(Phase.TEST, t);
@@ -267,15 +273,17 @@ public final class Trainer {
         long stamp = System.nanoTime();
         double elapsed = elapsedBefore + (stamp - t0) / 1e9;
         EpochMetrics m = new EpochMetrics(s.epoch(), s.iteration(), s.lossSum() / s.seen(),
-                (double) s.errors() / s.seen(), testEval.loss(), testEval.error(), valErr, lr, elapsed,
-                timer.take().withStepParts(step.takeStepParts()));
+                (double) s.errors() / s.seen(), tests ? testEval.loss() : Double.NaN, tests ? testEval.error() : Double.NaN,
+                valErr, lr, elapsed, timer.take().withStepParts(step.takeStepParts()));
         // From here on the time belongs to the next row's span (see EpochTimes).
         log.append(m);
         files.saveCurves(log, dataName(cfg.data().path()));
         progress.message(String.format(Locale.ROOT,
-                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  test loss %.4f err %.2f%%%s  %.0fs (%s)",
-                m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(), m.testLoss(),
-                100 * m.testErr(), Double.isNaN(valErr) ? "" : String.format(Locale.ROOT, "  val err %.2f%%", 100 * valErr),
+                "epoch %d/%d  iter %d  train loss %.4f err %.2f%%  %s%s  %.0fs (%s)",
+                m.epoch(), cfg.run().epochs(), m.iteration(), m.trainLoss(), 100 * m.trainErr(),
+                tests ? String.format(Locale.ROOT, "test loss %.4f err %.2f%%", m.testLoss(), 100 * m.testErr())
+                        : "no test pass (--test-every " + cfg.run().testEvery() + ")",
+                Double.isNaN(valErr) ? "" : String.format(Locale.ROOT, "  val err %.2f%%", 100 * valErr),
                 m.elapsedS(), m.times().compact(elapsed - lastStampS)));
         lastStampS = elapsed;
         listener.epochDone(m);

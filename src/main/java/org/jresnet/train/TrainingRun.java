@@ -181,7 +181,8 @@ public final class TrainingRun {
         Transform trainT = Preprocessing.training(d.train(), d.norm(), size);
         Transform evalT = Preprocessing.evaluation(d.test(), d.norm(), size);
         TrainStep.Builder sb = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
-                .microBatches(replica.localMicroBatches(run.microBatches())).flatGradients(replica.workers() > 1);
+                .microBatches(replica.localMicroBatches(run.microBatches())).flatGradients(replica.workers() > 1)
+                .labelSmoothing(cfg.optimizer().labelSmoothing());
         replica.wiring().accept(sb);
         TrainStep step = sb.requireFiniteLoss().requireFiniteGradients().build();
         Trainer trainer = new Trainer(cfg, step, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,

@@ -60,4 +60,44 @@ class EvaluationTest {
         }
         assertThat(e.loss()).isCloseTo(loss / 4, within(1e-5));
     }
+
+    @Test void flipScoresTheMeanLogitsOfEachImageAndItsMirror() {
+        // 1x2 images: PixelLogits reads the left pixel, so the mirror's logits are the right pixel's.
+        byte[] px = {
+            (byte) 200, 10, 10,   10, (byte) 250, 10,    // label 1: left says 0, right says 1 louder
+            10, 10, (byte) 200,   10, 10, (byte) 100,    // label 2: both say 2
+            (byte) 90, 10, 10,    10, 10, (byte) 100,    // label 0: left says 0, right says 2 louder
+        };
+        int[] labels = {1, 2, 0};
+        InMemoryDataset ds = new InMemoryDataset(px, labels, new String[] {"a", "b", "c"}, List.of("x", "y", "z"),
+                1, 2, 0, false, "hand");
+        Normalization norm = new Normalization(new double[] {0, 0, 0}, new double[] {1, 1, 1});
+        int[] all = {0, 1, 2};
+        Evaluation plain = Evaluation.run(new PixelLogits(), ds, all, PadCropFlip.eval(norm, 1, 2), 2);
+        Evaluation tta = Evaluation.run(new PixelLogits(), ds, all, PadCropFlip.eval(norm, 1, 2), 2, true);
+        assertThat(plain.predictions()).containsExactly(0, 2, 0);
+        assertThat(tta.predictions()).containsExactly(1, 2, 2);
+        assertThat(tta.top1()).isCloseTo(2.0 / 3, within(1e-12));
+        double loss = 0;
+        for (int i = 0; i < 3; i++) {
+            double[] z = new double[3];
+            for (int c = 0; c < 3; c++) z[c] = ((px[i * 6 + c] & 0xFF) + (px[i * 6 + 3 + c] & 0xFF)) / 2.0 / 255;
+            double lse = Math.log(Math.exp(z[0]) + Math.exp(z[1]) + Math.exp(z[2]));
+            loss += lse - z[labels[i]];
+        }
+        assertThat(tta.loss()).as("the loss of the mean logits").isCloseTo(loss / 3, within(1e-6));
+    }
+
+    @Test void mirrorReversesTheColumnsOfEveryRowOfEveryImage() {
+        // 2 images of 2x3 pixels, 2 channels: value = 1000*n + 100*y + 10*x + c
+        float[] v = new float[2 * 2 * 3 * 2];
+        for (int n = 0, i = 0; n < 2; n++) for (int y = 0; y < 2; y++) for (int x = 0; x < 3; x++) for (int c = 0; c < 2; c++) {
+            v[i++] = 1000 * n + 100 * y + 10 * x + c;
+        }
+        Tensor in = Tensor.of(v, 2, 2, 3, 2), out = Tensor.zeros(2, 2, 3, 2);
+        Evaluation.mirror(in, out);
+        for (int n = 0, i = 0; n < 2; n++) for (int y = 0; y < 2; y++) for (int x = 0; x < 3; x++) for (int c = 0; c < 2; c++) {
+            assertThat(out.get(i++)).isEqualTo(1000 * n + 100 * y + 10 * (2 - x) + c);
+        }
+    }
 }

@@ -50,6 +50,42 @@ class LrScheduleTest {
         assertThat(s.at(400, true)).isCloseTo(0.1, within(EPS));
     }
 
+    @Test void oneCycleRisesFromLrOverDivToThePeakThenAnnealsToItsFloor() {
+        // 100 iterations, PyTorch's defaults: up over steps 0..29 (pct_start*total - 1), down over 29..99.
+        LrSchedule s = new LrSchedule(new TrainConfig.Schedule(Kind.ONECYCLE, 1.0, null, 0.1, 0, 0, 0), 100, 10);
+        double min = 1.0 / 25 / 1e4;
+        assertThat(s.at(0, true)).isCloseTo(0.04, within(EPS));
+        assertThat(s.at(29, true)).isCloseTo(1.0, within(EPS));
+        assertThat(s.at(99, true)).isCloseTo(min, within(EPS));
+        assertThat(s.at(64, true)).as("half-way down the cosine").isCloseTo(min + (1 - min) / 2, within(EPS));
+        // first phase: a half cosine from 0.04 to 1 over 29 steps
+        assertThat(s.at(10, true)).isCloseTo(1 + (0.04 - 1) / 2 * (Math.cos(Math.PI * 10 / 29) + 1), within(EPS));
+        for (int it = 1; it < 100; it++) {
+            if (it <= 29) assertThat(s.at(it, true)).as("rising at %d", it).isGreaterThan(s.at(it - 1, true));
+            else assertThat(s.at(it, true)).as("falling at %d", it).isLessThan(s.at(it - 1, true));
+        }
+        LrSchedule linear = new LrSchedule(new TrainConfig.Schedule(Kind.ONECYCLE, 0.4, null, 0.1, 0, 0, 0,
+                new TrainConfig.OneCycle(0.25, 10, 100, true)), 200, 20);
+        // up over 0..49 from 0.04, down over 49..199 to 0.0004, both straight lines
+        assertThat(linear.at(0, true)).isCloseTo(0.04, within(EPS));
+        assertThat(linear.at(49, true)).isCloseTo(0.4, within(EPS));
+        assertThat(linear.at(20, true)).isCloseTo(0.04 + (0.4 - 0.04) * 20 / 49, within(EPS));
+        assertThat(linear.at(124, true)).isCloseTo(0.4 + (0.0004 - 0.4) * 75 / 150, within(EPS));
+        assertThat(linear.at(199, true)).isCloseTo(0.0004, within(EPS));
+    }
+
+    @Test void oneCycleSettingsAreChecked() {
+        assertThatThrownBy(() -> new TrainConfig.Schedule(Kind.ONECYCLE, 0.1, null, 0.1, 200, 0, 0))
+                .isInstanceOf(TrainConfig.Invalid.class).hasMessageContaining("warmup does not apply to onecycle");
+        assertThatThrownBy(() -> new TrainConfig.OneCycle(1, 25, 1e4, false)).hasMessageContaining("pctStart");
+        assertThatThrownBy(() -> new TrainConfig.OneCycle(0.3, 0.5, 1e4, false)).hasMessageContaining("divFactor");
+        assertThatThrownBy(() -> new TrainConfig.Schedule(Kind.COSINE, 0.1, null, 0.1, 0, 0, 0, TrainConfig.OneCycle.PYTORCH))
+                .hasMessageContaining("only to the onecycle schedule");
+        assertThatThrownBy(() -> TrainConfig.OneCycle.parseLinear("exp")).hasMessageContaining("cos or linear");
+        assertThat(new TrainConfig.Schedule(Kind.ONECYCLE, 0.1, null, 0.1, 0, 0, 0).oneCycle())
+                .isEqualTo(TrainConfig.OneCycle.PYTORCH);
+    }
+
     /** The settings are checked in TrainConfig.Schedule (the CLI names the flags: TrainErrorsTest). */
     @Test void rejectsNonsense() {
         assertThatThrownBy(() -> new TrainConfig.Schedule(Kind.COSINE, -1, null, 0.1, 0, 0, 0))

@@ -83,6 +83,29 @@ class TrainStepTest {
     }
 
     @Test
+    void labelSmoothingTrainsOnTheSmoothedLoss() {
+        ResNet a = model(), b = model(), plain = model();
+        TrainStep step = TrainStep.builder(a, sgd(a)).labelSmoothing(0.1).build();
+        TrainStep plainStep = TrainStep.builder(plain, sgd(plain)).build();
+        Sgd opt = sgd(b);
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy(0.1);
+        for (int i = 0; i < 2; i++) {
+            Tensor x = images(i, BATCH);
+            TrainStep.Result r = step.run(x, labels(BATCH), LR);
+            plainStep.run(x, labels(BATCH), LR);
+            b.zeroGrad();
+            float loss = ce.forward(b.forward(x), labels(BATCH));
+            b.backward(ce.backward());
+            opt.step(LR);
+            assertThat(r.loss()).isEqualTo(loss);
+        }
+        assertThat(step.labelSmoothing()).isEqualTo(0.1);
+        assertSameState(state(a), state(b));
+        assertThat(state(a).get("fc.weight")).as("the plain loss leads elsewhere").isNotEqualTo(state(plain).get("fc.weight"));
+        assertThatThrownBy(() -> TrainStep.builder(a, sgd(a)).labelSmoothing(1.5)).hasMessageContaining("[0, 1)");
+    }
+
+    @Test
     void theFlatGradientBufferHoldsEveryGradientAndChangesNoResult() {
         ResNet flat = model(), plain = model();
         List<String> checked = new ArrayList<>();

@@ -1,0 +1,196 @@
+package org.jresnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.jresnet.io.SafeTensors;
+import org.jresnet.io.SafeTensorsFile;
+import org.jresnet.io.TensorData;
+import org.jresnet.models.ResNet;
+import org.jresnet.train.LrSchedule;
+import org.jresnet.train.ProgressReporter;
+import org.jresnet.train.RunFiles;
+import org.jresnet.train.RunState;
+import org.jresnet.train.TrainConfig;
+import org.jresnet.train.Trainer;
+import org.jresnet.train.TrainingRun;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code train --recipe}: what a recipe sets, that explicit options win, and that its runs resume exactly. */
+class TrainRecipeTest {
+    @TempDir static Path tmp;
+    static Path data;
+
+    @BeforeAll static void data() throws Exception {
+        data = TinyImageFolder.write(tmp, 8, 3, 8);
+    }
+
+    private static TrainConfig parse(String... args) { return TrainArgs.parse(args).config(); }
+
+    @Test void fastSetsEveryIngredient() {
+        TrainConfig c = parse("--recipe", "fast");
+        assertThat(c.model().name()).isEqualTo("resnet20");
+        assertThat(c.model().zeroInitResidual()).isTrue();
+        assertThat(c.data().ttaFlip()).isTrue();
+        assertThat(c.optimizer().nesterov()).isTrue();
+        assertThat(c.optimizer().labelSmoothing()).isEqualTo(0.1);
+        assertThat(c.optimizer().weightDecay()).isEqualTo(5e-4);
+        assertThat(c.schedule().kind()).isEqualTo(LrSchedule.Kind.ONECYCLE);
+        assertThat(c.schedule().lr()).isEqualTo(0.4);
+        assertThat(c.schedule().warmup()).as("onecycle has its own warm-up").isZero();
+        assertThat(c.schedule().oneCycle()).isEqualTo(new TrainConfig.OneCycle(0.25, 25, 1e4, false));
+        assertThat(c.run().epochs()).isEqualTo(13);
+        assertThat(c.run().batch()).isEqualTo(256);
+        assertThat(c.run().testEvery()).isEqualTo(1);
+    }
+
+    @Test void explicitOptionsOverrideTheRecipe() {
+        TrainConfig c = parse("--recipe", "fast", "--batch", "64", "--no-tta-flip", "--schedule", "cosine",
+                "--label-smoothing", "0", "--no-zero-init-residual", "--epochs", "3");
+        assertThat(c.run().batch()).isEqualTo(64);
+        assertThat(c.run().epochs()).isEqualTo(3);
+        assertThat(c.data().ttaFlip()).isFalse();
+        assertThat(c.model().zeroInitResidual()).isFalse();
+        assertThat(c.optimizer().labelSmoothing()).isZero();
+        assertThat(c.schedule().kind()).isEqualTo(LrSchedule.Kind.COSINE);
+        assertThat(c.schedule().oneCycle()).as("the recipe's one-cycle shape is dropped with its schedule").isNull();
+        assertThat(c.schedule().warmup()).as("cosine's own default warm-up").isEqualTo(TrainCommand.DEFAULT_WARMUP);
+        // what was not overridden stays the recipe's
+        assertThat(c.schedule().lr()).isEqualTo(0.4);
+        assertThat(c.optimizer().nesterov()).isTrue();
+        assertThat(c.optimizer().weightDecay()).isEqualTo(5e-4);
+    }
+
+    @Test void referenceIsTheReadmesCommand() {
+        TrainConfig c = parse("--recipe", "reference");
+        TrainConfig readme = parse("--model", "resnet20", "--epochs", "30", "--batch", "128", "--lr", "0.1",
+                "--momentum", "0.9", "--weight-decay", "1e-4", "--schedule", "cosine", "--warmup", "200");
+        assertThat(c).isEqualTo(readme);
+        assertThat(c.run().epochs()).isEqualTo(30);
+        assertThat(c.schedule().warmup()).isEqualTo(200);
+        assertThat(parse().run().epochs()).as("no recipe: the command's own defaults").isEqualTo(15);
+        TrainConfig oneCycle = parse("--recipe", "reference", "--schedule", "onecycle");
+        assertThat(oneCycle.schedule().warmup()).as("one-cycle added to the reference: its own warm-up only").isZero();
+        assertThat(oneCycle.schedule().lr()).isEqualTo(0.1);
+    }
+
+    private static void assertUsageError(String fragment, String... args) {
+        List<String> all = new ArrayList<>(List.of("train", "--out", tmp.resolve("rejected").toString()));
+        all.addAll(List.of(args));
+        CliRun r = CliRun.of(all.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("jresnet: ").contains(fragment);
+        assertThat(Files.exists(tmp.resolve("rejected"))).isFalse();
+    }
+
+    @Test void badRecipeOptionsAreUsageErrors() {
+        assertUsageError("unknown --recipe 'faster' (valid: fast, reference)", "--recipe", "faster");
+        assertUsageError("--pct-start applies only to --schedule onecycle", "--pct-start", "0.2");
+        assertUsageError("--warmup does not apply to onecycle", "--schedule", "onecycle", "--warmup", "100");
+        assertUsageError("--label-smoothing must be in [0, 1)", "--label-smoothing", "1");
+        assertUsageError("--anneal-strategy must be cos or linear", "--schedule", "onecycle", "--anneal-strategy", "exp");
+        assertUsageError("--test-every must be >= 1", "--test-every", "0");
+        assertUsageError("--div-factor must be finite and >= 1", "--recipe", "fast", "--div-factor", "0.5");
+        CliRun r = CliRun.of("train", "--resume", tmp.resolve("none").toString(), "--recipe", "fast");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--recipe cannot be combined with --resume");
+    }
+
+    @Test void helpListsTheRecipes() {
+        String help = CliRun.of("train", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("--recipe", "--label-smoothing", "--[no-]tta-flip", "--pct-start",
+                "fast " + TrainRecipes.FAST, "reference " + TrainRecipes.REFERENCE);
+    }
+
+    /**
+     * The fast recipe's ingredients (one-cycle, label smoothing, zero-init, flip, test every 2nd
+     * epoch) on tiny data: the checkpoint stores them, the epochs without a test pass have no test
+     * figures, and a run resumed from its epoch-1 checkpoint ends with the uninterrupted run's weights.
+     */
+    @Test void aFastRunStoresItsIngredientsAndResumesBitIdentically() throws Exception {
+        Path whole = tmp.resolve("whole"), copy = tmp.resolve("copy");
+        Files.createDirectories(copy);
+        TrainConfig cfg = parse("--recipe", "fast", "--data", data.toString(), "--batch", "8", "--epochs", "3",
+                "--test-every", "2", "--cache-dir", tmp.resolve("cache").toString(), "--out", whole.toString());
+        ProgressReporter quiet = new ProgressReporter(ProgressReporter.Mode.QUIET);
+        TrainingRun.Data d = TrainingRun.Data.open(cfg, true);
+        List<Long> copied = new ArrayList<>();
+        TrainingRun.Outcome o = TrainingRun.start(cfg, d, quiet, new Trainer.Listener() {
+            @Override public void checkpointSaved(Path file, RunState s) {
+                if (s.epoch() != 2 || !copied.isEmpty()) return;
+                try {   // the folder as a crash right after epoch 1 would leave it
+                    for (String f : new String[] {"checkpoint.safetensors", "metrics.jsonl", "metrics.csv"}) {
+                        Files.copy(whole.resolve(f), copy.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    copied.add(s.iteration());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertThat(o.complete()).isTrue();
+        assertThat(copied).containsExactly(3L);
+
+        RunFiles.Resumed r = RunFiles.readCheckpoint(copy);
+        assertThat(r.config()).isEqualTo(cfg);
+        String stored = SafeTensors.read(copy.resolve("checkpoint.safetensors")).metadata().get(RunFiles.CONFIG_KEY);
+        JsonNode j = new ObjectMapper().readTree(stored);
+        assertThat(j.get("schedule").asText()).isEqualTo("onecycle");
+        assertThat(j.get("labelSmoothing").asDouble()).isEqualTo(0.1);
+        assertThat(j.get("ttaFlip").asBoolean()).isTrue();
+        assertThat(j.get("testEvery").asInt()).isEqualTo(2);
+        assertThat(j.get("zeroInitResidual").asBoolean()).isTrue();
+        assertThat(j.get("pctStart").asDouble()).isEqualTo(0.25);
+        assertThat(j.get("annealStrategy").asText()).isEqualTo("cos");
+
+        TrainingRun.Outcome resumed = TrainingRun.resume(copy, r, TrainingRun.Data.open(r.config(), true), quiet, null);
+        assertThat(resumed.complete()).isTrue();
+        SafeTensorsFile want = SafeTensors.read(whole.resolve("model.safetensors"));
+        SafeTensorsFile got = SafeTensors.read(copy.resolve("model.safetensors"));
+        assertThat(got.tensors().keySet()).containsExactlyElementsOf(want.tensors().keySet());
+        for (String k : want.tensors().keySet()) {
+            TensorData w = want.get(k), g = got.get(k);
+            assertThat(g.floats()).as(k).isEqualTo(w.floats());
+        }
+
+        List<String> rows = Files.readAllLines(whole.resolve("metrics.jsonl"));
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0)).doesNotContain("test_err");
+        assertThat(rows.get(1)).contains("test_err");
+        assertThat(rows.get(2)).as("the last epoch always tests").contains("test_err");
+        List<String> again = Files.readAllLines(copy.resolve("metrics.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < 3; i++) {
+            JsonNode w = json.readTree(rows.get(i)), g = json.readTree(again.get(i));
+            for (String f : new String[] {"train_loss", "train_err", "test_loss", "test_err", "lr"}) {
+                assertThat(g.get(f)).as("row %d %s", i + 1, f).isEqualTo(w.get(f));
+            }
+        }
+    }
+
+    @Test void zeroInitResidualReachesTheModel() throws Exception {
+        ResNet zero = TrainingRun.buildModel(parse("--zero-init-residual"), 10);
+        ResNet plain = TrainingRun.buildModel(parse(), 10);
+        int blocks = 0;
+        for (var e : zero.parameters().entrySet()) {
+            String k = e.getKey();
+            if (k.matches("layer\\d\\.\\d+\\.bn2\\.weight")) {
+                blocks++;
+                assertThat(e.getValue().value().toArray()).as(k).containsOnly(0f);
+                assertThat(plain.parameters().get(k).value().toArray()).as(k).containsOnly(1f);
+            } else if (k.endsWith("bn1.weight")) {
+                assertThat(e.getValue().value().toArray()).as(k).containsOnly(1f);
+            }
+        }
+        assertThat(blocks).as("ResNet-20's nine residual branches").isEqualTo(9);
+    }
+}
