@@ -203,6 +203,7 @@ def summarize(results):
         md.append("| %s | %s | %d | %d | %s | %.1f min | %s | %s |" % (
             r["side"], rec, r["seed"], r["epochs"], "?" if r.get("final_top1") is None else "%.2f%%" % (100 * r["final_top1"]),
             r["wall_s"] / 60, reach, vals["cpu"]))
+    md += [""] + targets(runs)
     ablation = ablation_table(runs)
     if ablation:
         md += [""] + ablation
@@ -210,6 +211,35 @@ def summarize(results):
         atomic_write(os.path.join(results, "summary.csv"), "\n".join(csv) + "\n")
         atomic_write(os.path.join(results, "summary.md"), "\n".join(md) + "\n")
     return runs, "\n".join(md)
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return None if n == 0 else xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def targets(runs):
+    """The issue's three checks, from whatever runs are finished (medians over seeds)."""
+    main = [r for r in runs if r.get("variant") is None]
+    pick = lambda side, recipe: [r for r in main if r["side"] == side and r["recipe"] == recipe]
+    out = []
+    fast = pick("jresnet", "fast")
+    if fast:
+        ok = sum(1 for r in fast if (r.get("final_top1") or 0) >= TARGET - 1e-12)
+        out.append("- jresnet fast: final top-1 >= %.1f%% in %d of %d seeds (target: 2 of 3)" % (100 * TARGET, ok, len(fast)))
+    ref = [r["reached_target_wall_s"] for r in pick("pytorch", "reference") if r.get("reached_target_wall_s")]
+    if fast and ref:
+        f, t = median([r["wall_s"] for r in fast]), median(ref)
+        out.append("- jresnet fast, whole run %.1f min (median) against PyTorch reference reaching %.1f%% at %.1f min"
+                   " (median): %.2f of it (target <= 0.5)" % (f / 60, 100 * TARGET, t / 60, f / t))
+    for recipe in ("fast", "reference"):
+        j, p = pick("jresnet", recipe), pick("pytorch", recipe)
+        if j and p:
+            jw, pw = median([r["wall_s"] for r in j]), median([r["wall_s"] for r in p])
+            out.append("- %s recipe end to end: PyTorch %.1f min / jresnet %.1f min = %.2fx%s" % (
+                recipe, pw / 60, jw / 60, pw / jw, " (target >= 1.2x)" if recipe == "fast" else ""))
+    return out
 
 
 def ablation_table(runs):

@@ -167,6 +167,24 @@ class TrainRecipeTest {
         assertThat(rows.get(0)).doesNotContain("test_err");
         assertThat(rows.get(1)).contains("test_err");
         assertThat(rows.get(2)).as("the last epoch always tests").contains("test_err");
+        // The last test pass flipped: its loss is that of the mean logits of each image and its mirror.
+        var evalT = org.jresnet.train.Preprocessing.evaluation(d.test(), d.norm(), 8);
+        int[] all = org.jresnet.data.BatchLoader.all(d.test());
+        double lastTestLoss = new ObjectMapper().readTree(rows.get(2)).get("test_loss").asDouble();
+        assertThat(org.jresnet.train.Evaluation.run(o.model(), d.test(), all, evalT, 8, true).loss()).isEqualTo(lastTestLoss);
+        assertThat(org.jresnet.train.Evaluation.run(o.model(), d.test(), all, evalT, 8, false).loss()).isNotEqualTo(lastTestLoss);
+
+        // The same run on the plain loss: the smoothing reaches the trainer's step (it changes the first loss).
+        Path plainOut = tmp.resolve("plain");
+        TrainConfig plainCfg = parse("--recipe", "fast", "--data", data.toString(), "--batch", "8", "--epochs", "3",
+                "--test-every", "2", "--cache-dir", tmp.resolve("cache").toString(), "--out", plainOut.toString(),
+                "--label-smoothing", "0");
+        TrainingRun.start(plainCfg, TrainingRun.Data.open(plainCfg, true), quiet, null);
+        ObjectMapper om = new ObjectMapper();
+        double smoothed = om.readTree(rows.get(0)).get("train_loss").asDouble();
+        double plainLoss = om.readTree(Files.readAllLines(plainOut.resolve("metrics.jsonl")).get(0)).get("train_loss").asDouble();
+        assertThat(smoothed).isNotEqualTo(plainLoss);
+
         List<String> again = Files.readAllLines(copy.resolve("metrics.jsonl"));
         ObjectMapper json = new ObjectMapper();
         for (int i = 0; i < 3; i++) {
