@@ -19,6 +19,11 @@ public final class Tensor {
     private final float[] data;
     private final int offset;
     private final int size;
+    /**
+     * The array is this tensor's own storage, made by {@link #zeros} or {@link #reuse} (not a view
+     * into somebody else's array), so {@link #reuse} may hand it out again under another shape.
+     */
+    private boolean ownStorage;
 
     public Tensor(float[] data, int offset, int... shape) {
         this.shape = shape.clone();
@@ -32,7 +37,9 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        return new Tensor(new float[numel(shape)], 0, shape);
+        Tensor t = new Tensor(new float[numel(shape)], 0, shape);
+        t.ownStorage = true;
+        return t;
     }
 
     public static Tensor of(float[] data, int... shape) {
@@ -79,9 +86,24 @@ public final class Tensor {
         System.arraycopy(src.data, src.offset, data, offset, size);
     }
 
-    /** Reuses {@code t} when it already has {@code shape}, else allocates: buffers live across steps. */
+    /**
+     * A layer's buffer for {@code shape}: {@code t} itself when it already has the shape; a view of
+     * {@code t}'s own storage when that holds enough floats; else new zeros. Buffers live across
+     * steps, and batch sizes that come and go (a server's batches of 1 to 16, an epoch's last
+     * partial batch, a test pass at another batch size) reuse the largest one's storage instead
+     * of allocating and zeroing hundreds of megabytes per pass. As with an unchanged shape, the
+     * contents are whatever the last pass left, and the previous tensor over the same storage is
+     * overwritten by the next pass: callers copy what they keep.
+     */
     public static Tensor reuse(Tensor t, int... shape) {
-        return t != null && t.hasShape(shape) ? t : zeros(shape);
+        if (t == null) return zeros(shape);
+        if (t.hasShape(shape)) return t;
+        if (t.ownStorage && numel(shape) <= t.data.length) {
+            Tensor view = new Tensor(t.data, 0, shape);
+            view.ownStorage = true;
+            return view;
+        }
+        return zeros(shape);
     }
 
     public String shapeString() {
