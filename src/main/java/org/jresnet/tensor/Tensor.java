@@ -23,9 +23,14 @@ public final class Tensor {
      * The array is this tensor's own storage, made by {@link #zeros} or {@link #reuse} (not a view
      * into somebody else's array), so {@link #reuse} may hand it out again under another shape.
      */
-    private boolean ownStorage;
+    private final boolean ownStorage;
 
     public Tensor(float[] data, int offset, int... shape) {
+        this(data, offset, shape, false);
+    }
+
+    private Tensor(float[] data, int offset, int[] shape, boolean ownStorage) {
+        this.ownStorage = ownStorage;
         this.shape = shape.clone();
         this.data = data;
         this.offset = offset;
@@ -37,9 +42,7 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        Tensor t = new Tensor(new float[numel(shape)], 0, shape);
-        t.ownStorage = true;
-        return t;
+        return new Tensor(new float[numel(shape)], 0, shape, true);
     }
 
     public static Tensor of(float[] data, int... shape) {
@@ -98,11 +101,7 @@ public final class Tensor {
     public static Tensor reuse(Tensor t, int... shape) {
         if (t == null) return zeros(shape);
         if (t.hasShape(shape)) return t;
-        if (t.ownStorage && numel(shape) <= t.data.length) {
-            Tensor view = new Tensor(t.data, 0, shape);
-            view.ownStorage = true;
-            return view;
-        }
+        if (t.ownStorage && numel(shape) <= t.data.length) return new Tensor(t.data, 0, shape, true);
         return zeros(shape);
     }
 
