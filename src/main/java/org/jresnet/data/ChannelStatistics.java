@@ -31,14 +31,25 @@ public final class ChannelStatistics {
         }, threads);
         long[] t = new long[6];
         for (long[] s : sums) for (int i = 0; i < 6; i++) t[i] += s[i];
-        double n = pixelCount.get();
+        double[] exact = new double[6];
+        for (int i = 0; i < 6; i++) exact[i] = t[i];
+        return fromSums(exact, pixelCount.get(), indices.length);
+    }
+
+    /**
+     * Mean and (population) std, /255, from channel sums {@code t[0..2]} and sums of squares
+     * {@code t[3..5]} over {@code pixels} pixels of {@code images} images. The sums are exact
+     * integers (held exactly in a double below 2^53), so whoever adds them up in whatever order
+     * gets the same bits: one machine, or Spark's workers summing their shards' sums.
+     */
+    public static Normalization fromSums(double[] t, double pixels, long images) {
         double[] mean = new double[3], std = new double[3];
         for (int c = 0; c < 3; c++) {
-            double m = t[c] / n;
+            double m = t[c] / pixels;
             mean[c] = m / 255.0;
-            std[c] = Math.sqrt(Math.max(0.0, t[3 + c] / n - m * m)) / 255.0;
+            std[c] = Math.sqrt(Math.max(0.0, t[3 + c] / pixels - m * m)) / 255.0;
             if (!(std[c] > 0)) {
-                throw new DataException("channel " + "RGB".charAt(c) + " is constant over " + indices.length
+                throw new DataException("channel " + "RGB".charAt(c) + " is constant over " + images
                         + " images (std 0): give the mean and std explicitly");
             }
         }
@@ -58,6 +69,15 @@ public final class ChannelStatistics {
             off = 0;
             len = p.length;
         }
+        addPixelSums(p, off, len, s, 0);
+        return len / 3;
+    }
+
+    /**
+     * Adds the channel sums and sums of squares of the RGB pixels {@code p[off, off + len)} into
+     * {@code s[at .. at + 6)} (R, G, B, RR, GG, BB): exact integer arithmetic.
+     */
+    public static void addPixelSums(byte[] p, int off, int len, long[] s, int at) {
         long r = 0, g = 0, b = 0, rr = 0, gg = 0, bb = 0;
         for (int k = off; k < off + len; k += 3) {
             int vr = p[k] & 0xFF, vg = p[k + 1] & 0xFF, vb = p[k + 2] & 0xFF;
@@ -68,8 +88,6 @@ public final class ChannelStatistics {
             gg += vg * vg;
             bb += vb * vb;
         }
-        s[0] += r; s[1] += g; s[2] += b; s[3] += rr; s[4] += gg; s[5] += bb;
-        return len / 3;
+        s[at] += r; s[at + 1] += g; s[at + 2] += b; s[at + 3] += rr; s[at + 4] += gg; s[at + 5] += bb;
     }
-
 }

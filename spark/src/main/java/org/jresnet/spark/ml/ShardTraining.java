@@ -16,6 +16,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.jresnet.data.BadImageException;
+import org.jresnet.data.ChannelStatistics;
 import org.jresnet.data.DataException;
 import org.jresnet.data.Dataset;
 import org.jresnet.data.DecodeLimits;
@@ -218,25 +219,10 @@ final class ShardTraining implements BarrierJob.PartitionWorker<Tuple2<Long, Row
         return new Shard(images, labels, names, sums, kept, skipped, height, width);
     }
 
-    /** Exact integer channel sums and sums of squares (as the core's ChannelStatistics), and the pixel count. */
+    /** Exact integer channel sums and sums of squares (the core's {@link ChannelStatistics}), and the pixel count. */
     private static void accumulate(RgbImage img, long[] sums, int at) {
         byte[] p = img.pixels();
-        long r = 0, g = 0, b = 0, rr = 0, gg = 0, bb = 0;
-        for (int i = 0; i < p.length; i += 3) {
-            int vr = p[i] & 0xFF, vg = p[i + 1] & 0xFF, vb = p[i + 2] & 0xFF;
-            r += vr;
-            g += vg;
-            b += vb;
-            rr += vr * vr;
-            gg += vg * vg;
-            bb += vb * vb;
-        }
-        sums[at] = r;
-        sums[at + 1] = g;
-        sums[at + 2] = b;
-        sums[at + 3] = rr;
-        sums[at + 4] = gg;
-        sums[at + 5] = bb;
+        ChannelStatistics.addPixelSums(p, 0, p.length, sums, at);
         sums[at + 6] = p.length / 3;
     }
 
@@ -255,15 +241,11 @@ final class ShardTraining implements BarrierJob.PartitionWorker<Tuple2<Long, Row
     private static Normalization normalization(double[][] all, long images) {
         double[] t = new double[7];
         for (double[] a : all) for (int j = 0; j < 7; j++) t[j] += a[j];
-        double n = t[6];
-        double[] mean = new double[3], std = new double[3];
-        for (int c = 0; c < 3; c++) {
-            double mu = t[c] / n;
-            mean[c] = mu / 255.0;
-            std[c] = Math.sqrt(Math.max(0.0, t[3 + c] / n - mu * mu)) / 255.0;
-            if (!(std[c] > 0)) return null;
+        try {
+            return ChannelStatistics.fromSums(t, t[6], images);
+        } catch (DataException constant) {
+            return null;
         }
-        return new Normalization(mean, std);
     }
 
     /** The first {@code m} images: in memory (uint8 NHWC) when all share one size and fit one array, else kept as read. */
