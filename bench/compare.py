@@ -65,6 +65,15 @@ def pause_others(tool):
     return paused
 
 
+def resume_all(paused):
+    """SIGCONTs the processes pause_others stopped (those that still exist)."""
+    for p in paused:
+        try:
+            os.kill(p, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+
 def others():
     """PIDs of other jresnet JVMs (e.g. a training run) to pause while measuring."""
     me, pids = os.getpid(), []
@@ -289,11 +298,7 @@ def main():
                "vector_bits": info.get("vector_bits"), "threads": a.threads, "rounds": rounds, "quick": a.quick,
                "iters": iters, "warmup": warm, "warmup_seconds": warm_s, "peers": peer_info, "rows": rows}
     finally:
-        for p in paused:
-            try:
-                os.kill(p, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
+        resume_all(paused)
     if a.json:
         print(json.dumps(out, indent=1))
     else:

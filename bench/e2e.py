@@ -13,13 +13,13 @@ epoch's test pass), the process's whole wall time (start-up, decoding, writing),
 per-epoch *_s figure train records in metrics.jsonl (where the epoch's time goes). Ratio > 1
 means jresnet's epoch is shorter. Other jresnet processes are paused while it measures.
 """
-import argparse, datetime, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
+import argparse, datetime, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PY = "/usr/bin/python3"
 sys.path.insert(0, HERE)
-from compare import cpu_info, ensure_torch, log, pause_others, run_json, spread  # noqa: E402
+from compare import cpu_info, ensure_torch, log, pause_others, resume_all, run_json, spread  # noqa: E402
 
 THREADS = 2        # the reference script always runs torch.set_num_threads(2)
 RECIPE = ["--model", "resnet20", "--batch", "128", "--lr", "0.1", "--momentum", "0.9", "--weight-decay", "1e-4",
@@ -123,11 +123,7 @@ def main():
                "sides": sides, "ratio_warm": ratio("jresnet-warm"), "ratio_cold": ratio("jresnet-cold"),
                "target": 1.2}
     finally:
-        for p in paused:
-            try:
-                os.kill(p, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
+        resume_all(paused)
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
     if a.json:

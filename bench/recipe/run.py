@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PY = "/usr/bin/python3"
 sys.path.insert(0, os.path.dirname(HERE))
-from compare import cpu_info, ensure_torch, log, pause_others  # noqa: E402
+from compare import cpu_info, ensure_torch, log, pause_others, resume_all  # noqa: E402
 
 JRESNET_EPOCH = re.compile(r"^epoch (\d+)/\d+\s+iter\s")      # train's epoch summary (step lines lack the /N)
 TORCH_EPOCH = re.compile(r"^epoch (\d+) loss ")
@@ -337,11 +337,7 @@ def main():
         for side, recipe, variant, seed, extra in plan:
             one_run(a, env_info, side, recipe, variant, seed, extra)
     finally:
-        for p in paused:
-            try:
-                os.kill(p, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
+        resume_all(paused)
     _, md = summarize(a.results)
     print(md)
     plot(a.results)
