@@ -22,31 +22,33 @@ final class ChannelRowsWeightGradient {
                                 KernelWorkspace ws) {
         PaddedInput in = Padding.input(s, x, xo, ws);
         int cin = s.cin(), cout = s.cout();
-        int kTotal = s.kh() * s.kw() * cin, vecs = kTotal / L;
-        int[] colOff = ws.ints(KernelWorkspace.PADDED, vecs);
-        for (int ky = 0, g = 0; ky < s.kh(); ky++) {
-            for (int kx = 0; kx < s.kw(); kx++) {
-                for (int ci = 0; ci < cin; ci += L, g++) colOff[g] = in.aConst() + (ky * in.wp() + kx) * cin + ci;
-            }
-        }
+        int kTotal = s.kh() * s.kw() * cin, rowVecs = s.kw() * cin / L;
+        // one kernel row's taps are adjacent in the padded input: kw * cin contiguous floats
+        int[] rowOff = ws.ints(KernelWorkspace.PADDED, s.kh());
+        for (int ky = 0; ky < s.kh(); ky++) rowOff[ky] = in.aConst() + ky * in.wp() * cin;
         float[] a = in.a();
         // P[co][(tap, ci)]: rows of kTotal
         int used = PixelPartials.sweep(s, in, cout * kTotal, ws, (part, pix, m0, m1) -> {
-            int g = 0;
-            for (; g + 4 <= vecs; g += 4) {
-                for (int co = 0; co < cout; co += 4) {
-                    MicroKernel.wt4x4(a, pix, m0, m1, colOff[g], colOff[g + 1], colOff[g + 2], colOff[g + 3],
-                            dy, dyo, cout, co, part, co * kTotal + g * L, kTotal);
+            for (int ky = 0; ky < s.kh(); ky++) {
+                int g = 0, pc = ky * rowVecs * L;
+                for (; g + 4 <= rowVecs; g += 4) {
+                    for (int co = 0; co < cout; co += 4) {
+                        MicroKernel.wt4x4L(a, pix, m0, m1, rowOff[ky] + g * L, dy, dyo, cout, co,
+                                part, co * kTotal + pc + g * L, kTotal);
+                    }
                 }
-            }
-            for (; g < vecs; g += 2) {
-                for (int co = 0; co < cout; co += MicroKernel.MR1) {
-                    if (g + 1 < vecs) {
-                        MicroKernel.wt8x2(a, pix, m0, m1, colOff[g], colOff[g + 1], dy, dyo, cout, co,
-                                part, co * kTotal + g * L, kTotal);
-                    } else {
-                        MicroKernel.wt8x1(a, pix, m0, m1, colOff[g], dy, dyo, cout, co,
-                                part, co * kTotal + g * L, kTotal);
+                int rest = rowVecs - g, xr = rowOff[ky] + g * L, po = pc + g * L;
+                if (rest == 3) {
+                    for (int co = 0; co < cout; co += 4) {
+                        MicroKernel.wt4x3L(a, pix, m0, m1, xr, dy, dyo, cout, co, part, co * kTotal + po, kTotal);
+                    }
+                } else if (rest == 2) {
+                    for (int co = 0; co < cout; co += MicroKernel.MR1) {
+                        MicroKernel.wt8x2(a, pix, m0, m1, xr, xr + L, dy, dyo, cout, co, part, co * kTotal + po, kTotal);
+                    }
+                } else if (rest == 1) {
+                    for (int co = 0; co < cout; co += MicroKernel.MR1) {
+                        MicroKernel.wt8x1(a, pix, m0, m1, xr, dy, dyo, cout, co, part, co * kTotal + po, kTotal);
                     }
                 }
             }

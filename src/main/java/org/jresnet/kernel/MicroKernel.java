@@ -7,14 +7,15 @@ import jdk.incubator.vector.VectorSpecies;
  * Register-blocked GEMM micro-kernels: a block of C lives in vector registers while the k loop
  * broadcasts one A value per row and loads one or two B vectors, then fused-multiply-adds.
  *
- * <p>Eleven kernels in four families, each shape rows x vectors of C:
+ * <p>Thirteen kernels in four families, each shape rows x vectors of C:
  * <ul>
  *   <li>GEMM ({@code k3x4}, {@code k6x2}, {@code k8x1}), chosen by the width of the B panel:
  *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (a stage of L channels, such
  *       as CIFAR ResNets' 16 at L = 16);</li>
  *   <li>weight gradient with input channels as rows ({@code w6x2}, {@code w8x1});</li>
- *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4});</li>
- *   <li>row-direct 3-wide convolution of adjacent output pixels ({@code rd8x1}, {@code rd8x2},
+ *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4L},
+ *       {@code wt4x3L});</li>
+ *   <li>row-direct 3-wide convolution of adjacent output pixels ({@code rd8x1}, {@code rd8x1L}, {@code rd8x2},
  *       {@code rd4x4}).</li>
  * </ul>
  * Fewer broadcasts per FMA is faster: a broadcast costs a vector-unit slot (the share of the FMA
@@ -381,6 +382,60 @@ final class MicroKernel {
     }
 
     /**
+     * {@link #rd8x1} for an input of exactly L channels (CIFAR ResNets' first stage at L = 16),
+     * writing {@code c[co + r*L ..]}: adjacent pixels are the constant L apart, so the ten
+     * broadcasts of a k step are constant offsets from one index and C2 keeps two range checks of
+     * the ten, and no per-pixel offsets in registers (the general kernel spills them: ~100
+     * instructions per 24 FMAs). Same FMAs in the same order as {@link #rd8x1}: bit-identical.
+     */
+    static void rd8x1L(float[] a, int base, int[] kOff, int kk, float[] b, float[] c, int co) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z;
+        FloatVector c10 = z;
+        FloatVector c20 = z;
+        FloatVector c30 = z;
+        FloatVector c40 = z;
+        FloatVector c50 = z;
+        FloatVector c60 = z;
+        FloatVector c70 = z;
+        for (int k = 0, bk = 0; k < kk; k++, bk += 3 * L) {
+            int p = base + kOff[k];
+            FloatVector b00 = FloatVector.fromArray(F, b, bk + 0 * L);
+            FloatVector b10 = FloatVector.fromArray(F, b, bk + 1 * L);
+            FloatVector b20 = FloatVector.fromArray(F, b, bk + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[p]);
+            c00 = x.fma(b00, c00);
+            x = FloatVector.broadcast(F, a[p + 1 * L]);
+            c10 = x.fma(b00, c10); c00 = x.fma(b10, c00);
+            x = FloatVector.broadcast(F, a[p + 2 * L]);
+            c20 = x.fma(b00, c20); c10 = x.fma(b10, c10); c00 = x.fma(b20, c00);
+            x = FloatVector.broadcast(F, a[p + 3 * L]);
+            c30 = x.fma(b00, c30); c20 = x.fma(b10, c20); c10 = x.fma(b20, c10);
+            x = FloatVector.broadcast(F, a[p + 4 * L]);
+            c40 = x.fma(b00, c40); c30 = x.fma(b10, c30); c20 = x.fma(b20, c20);
+            x = FloatVector.broadcast(F, a[p + 5 * L]);
+            c50 = x.fma(b00, c50); c40 = x.fma(b10, c40); c30 = x.fma(b20, c30);
+            x = FloatVector.broadcast(F, a[p + 6 * L]);
+            c60 = x.fma(b00, c60); c50 = x.fma(b10, c50); c40 = x.fma(b20, c40);
+            x = FloatVector.broadcast(F, a[p + 7 * L]);
+            c70 = x.fma(b00, c70); c60 = x.fma(b10, c60); c50 = x.fma(b20, c50);
+            x = FloatVector.broadcast(F, a[p + 8 * L]);
+            c70 = x.fma(b10, c70); c60 = x.fma(b20, c60);
+            x = FloatVector.broadcast(F, a[p + 9 * L]);
+            c70 = x.fma(b20, c70);
+        }
+        c00.intoArray(c, co + 0 * L);
+        c10.intoArray(c, co + 1 * L);
+        c20.intoArray(c, co + 2 * L);
+        c30.intoArray(c, co + 3 * L);
+        c40.intoArray(c, co + 4 * L);
+        c50.intoArray(c, co + 5 * L);
+        c60.intoArray(c, co + 6 * L);
+        c70.intoArray(c, co + 7 * L);
+    }
+
+    /**
      * Direct 3-wide stride-1 convolution of 8 adjacent output pixels, 2 vector(s) of channels:
      * C[r] += sum_{k, kx} a[base + kOff[k] + (r+kx)*cin] * B[k, kx]. Each input value is broadcast once
      * and feeds up to three taps, so a narrow output (L or 2L channels) still keeps the FMA units busy.
@@ -477,8 +532,12 @@ final class MicroKernel {
         c30.intoArray(c, co + 3 * ldc + 0 * L); c31.intoArray(c, co + 3 * ldc + 1 * L); c32.intoArray(c, co + 3 * ldc + 2 * L); c33.intoArray(c, co + 3 * ldc + 3 * L);
     }
 
-    /** As {@link #wt8x2} for 4 output channels and 4 column vectors. */
-    static void wt4x4(float[] x, int[] pix, int m0, int m1, int xo0, int xo1, int xo2, int xo3,
+    /**
+     * As {@link #wt8x2} for 4 output channels and 4 adjacent column vectors (the x loads at
+     * {@code xo + v*L}: one index, and C2 keeps two of the four range checks; with an offset per
+     * vector each load needs its own index register and check, ~5 instructions per FMA).
+     */
+    static void wt4x4L(float[] x, int[] pix, int m0, int m1, int xo,
                       float[] d, int dOff, int ldd, int co, float[] p, int po, int ldp) {
         int o0 = po + 0 * ldp;
         int o1 = po + 1 * ldp;
@@ -489,11 +548,11 @@ final class MicroKernel {
         FloatVector c20 = FloatVector.fromArray(F, p, o2 + 0 * L); FloatVector c21 = FloatVector.fromArray(F, p, o2 + 1 * L); FloatVector c22 = FloatVector.fromArray(F, p, o2 + 2 * L); FloatVector c23 = FloatVector.fromArray(F, p, o2 + 3 * L);
         FloatVector c30 = FloatVector.fromArray(F, p, o3 + 0 * L); FloatVector c31 = FloatVector.fromArray(F, p, o3 + 1 * L); FloatVector c32 = FloatVector.fromArray(F, p, o3 + 2 * L); FloatVector c33 = FloatVector.fromArray(F, p, o3 + 3 * L);
         for (int m = m0, db = dOff + m0 * ldd + co; m < m1; m++, db += ldd) {
-            int xb = pix[m - m0];
-            FloatVector b0 = FloatVector.fromArray(F, x, xb + xo0);
-            FloatVector b1 = FloatVector.fromArray(F, x, xb + xo1);
-            FloatVector b2 = FloatVector.fromArray(F, x, xb + xo2);
-            FloatVector b3 = FloatVector.fromArray(F, x, xb + xo3);
+            int xb = pix[m - m0] + xo;
+            FloatVector b0 = FloatVector.fromArray(F, x, xb + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(F, x, xb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(F, x, xb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(F, x, xb + 3 * L);
             FloatVector v;
             v = FloatVector.broadcast(F, d[db + 0]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02); c03 = v.fma(b3, c03);
             v = FloatVector.broadcast(F, d[db + 1]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12); c13 = v.fma(b3, c13);
@@ -504,6 +563,34 @@ final class MicroKernel {
         c10.intoArray(p, o1 + 0 * L); c11.intoArray(p, o1 + 1 * L); c12.intoArray(p, o1 + 2 * L); c13.intoArray(p, o1 + 3 * L);
         c20.intoArray(p, o2 + 0 * L); c21.intoArray(p, o2 + 1 * L); c22.intoArray(p, o2 + 2 * L); c23.intoArray(p, o2 + 3 * L);
         c30.intoArray(p, o3 + 0 * L); c31.intoArray(p, o3 + 1 * L); c32.intoArray(p, o3 + 2 * L); c33.intoArray(p, o3 + 3 * L);
+    }
+
+    /** As {@link #wt4x4L} for 3 adjacent column vectors: one kernel row of taps when cin = L. */
+    static void wt4x3L(float[] x, int[] pix, int m0, int m1, int xo,
+                      float[] d, int dOff, int ldd, int co, float[] p, int po, int ldp) {
+        int o0 = po + 0 * ldp;
+        int o1 = po + 1 * ldp;
+        int o2 = po + 2 * ldp;
+        int o3 = po + 3 * ldp;
+        FloatVector c00 = FloatVector.fromArray(F, p, o0 + 0 * L); FloatVector c01 = FloatVector.fromArray(F, p, o0 + 1 * L); FloatVector c02 = FloatVector.fromArray(F, p, o0 + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(F, p, o1 + 0 * L); FloatVector c11 = FloatVector.fromArray(F, p, o1 + 1 * L); FloatVector c12 = FloatVector.fromArray(F, p, o1 + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(F, p, o2 + 0 * L); FloatVector c21 = FloatVector.fromArray(F, p, o2 + 1 * L); FloatVector c22 = FloatVector.fromArray(F, p, o2 + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(F, p, o3 + 0 * L); FloatVector c31 = FloatVector.fromArray(F, p, o3 + 1 * L); FloatVector c32 = FloatVector.fromArray(F, p, o3 + 2 * L);
+        for (int m = m0, db = dOff + m0 * ldd + co; m < m1; m++, db += ldd) {
+            int xb = pix[m - m0] + xo;
+            FloatVector b0 = FloatVector.fromArray(F, x, xb + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(F, x, xb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(F, x, xb + 2 * L);
+            FloatVector v;
+            v = FloatVector.broadcast(F, d[db + 0]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02);
+            v = FloatVector.broadcast(F, d[db + 1]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12);
+            v = FloatVector.broadcast(F, d[db + 2]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22);
+            v = FloatVector.broadcast(F, d[db + 3]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32);
+        }
+        c00.intoArray(p, o0 + 0 * L); c01.intoArray(p, o0 + 1 * L); c02.intoArray(p, o0 + 2 * L);
+        c10.intoArray(p, o1 + 0 * L); c11.intoArray(p, o1 + 1 * L); c12.intoArray(p, o1 + 2 * L);
+        c20.intoArray(p, o2 + 0 * L); c21.intoArray(p, o2 + 1 * L); c22.intoArray(p, o2 + 2 * L);
+        c30.intoArray(p, o3 + 0 * L); c31.intoArray(p, o3 + 1 * L); c32.intoArray(p, o3 + 2 * L);
     }
 
 }

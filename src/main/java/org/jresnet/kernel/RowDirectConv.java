@@ -75,6 +75,8 @@ final class RowDirectConv {
                     }
                 } else if (two) {
                     MicroKernel.rd8x2(a, base, cin, kOff, kk, b, y, out, cout);
+                } else if (cin == L) {
+                    MicroKernel.rd8x1L(a, base, kOff, kk, b, y, out);
                 } else {
                     MicroKernel.rd8x1(a, base, cin, kOff, kk, b, y, out, cout);
                 }

@@ -111,7 +111,7 @@ final class Winograd3x3WeightGradient {
         for (; g + 4 <= vecs; g += 4) {
             int c0 = vo + g * L;
             for (int co = 0; co < cout; co += 4) {
-                MicroKernel.wt4x4(sc, pix, 0, nv, c0, c0 + L, c0 + 2 * L, c0 + 3 * L, sc, qo, ldq, co,
+                MicroKernel.wt4x4L(sc, pix, 0, nv, c0, sc, qo, ldq, co,
                         sc, po + co * cin + g * L, cin);
             }
         }

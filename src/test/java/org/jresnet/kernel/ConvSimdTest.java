@@ -82,6 +82,8 @@ class ConvSimdTest {
         check(new ConvShape(1, 4, 8, 64, 64, 3, 3, 1, 1), 14);
         check(new ConvShape(2, 5, 4, 16, 128, 3, 3, 1, 1), 15);
         check(new ConvShape(1, 4, 4, 64, 16, 3, 3, 1, 1), 16);
+        // cin = cout = L at 256 bits (the L-channel row-direct and weight-gradient kernels there)
+        check(new ConvShape(2, 4, 8, 8, 8, 3, 3, 1, 1), 17);
     }
 
     @Test
