@@ -25,6 +25,10 @@ public final class Plot {
             System.exit(2);
         }
         Path results = Path.of(args[0]);
+        if (!Files.isDirectory(results)) {
+            System.err.println("no results folder " + results);
+            System.exit(1);
+        }
         double target = args.length > 2 ? Double.parseDouble(args[2]) : 0.852;
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> runs = new ArrayList<>();

@@ -295,7 +295,9 @@ def main():
     a = ap.parse_args()
     a.results = os.path.abspath(a.results)
     if a.summary:
-        _, md = summarize(a.results)
+        runs, md = summarize(a.results)
+        if not runs:
+            sys.exit("recipe: no finished run (no */result.json) in %s" % a.results)
         print(md)
         plot(a.results)
         return
