@@ -46,6 +46,102 @@ final class MicroKernel {
 
     private MicroKernel() {}
 
+    /**
+     * {@link #k3x4} for A rows that are dense in k (kOff the identity: the Winograd transform's rows,
+     * a 1x1 convolution's pixels): each row's index is linear in k, so C2 hoists the range checks
+     * out of the loop and needs no kOff load, freeing the registers the general kernel spills.
+     */
+    static void k3x4d(float[] a, int[] ar, int ri, int k0, int k1,
+                     float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
+        final int w = 4 * L;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z, c20 = z, c21 = z, c22 = z, c23 = z;
+        final int r0 = ar[ri], r1 = ar[ri + 1], r2 = ar[ri + 2];
+        for (int k = k0, bk = bo + k0 * w; k < k1; k++, bk += w) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(F, b, bk + 3 * L);
+            FloatVector v;
+            v = FloatVector.broadcast(F, a[r0 + k]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02); c03 = v.fma(b3, c03);
+            v = FloatVector.broadcast(F, a[r1 + k]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12); c13 = v.fma(b3, c13);
+            v = FloatVector.broadcast(F, a[r2 + k]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22); c23 = v.fma(b3, c23);
+        }
+        int o0 = cr[ci] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc;
+        if (acc) {
+            c00.add(FloatVector.fromArray(F, c, o0 + 0 * L)).intoArray(c, o0 + 0 * L);
+            c01.add(FloatVector.fromArray(F, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
+            c02.add(FloatVector.fromArray(F, c, o0 + 2 * L)).intoArray(c, o0 + 2 * L);
+            c03.add(FloatVector.fromArray(F, c, o0 + 3 * L)).intoArray(c, o0 + 3 * L);
+            c10.add(FloatVector.fromArray(F, c, o1 + 0 * L)).intoArray(c, o1 + 0 * L);
+            c11.add(FloatVector.fromArray(F, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
+            c12.add(FloatVector.fromArray(F, c, o1 + 2 * L)).intoArray(c, o1 + 2 * L);
+            c13.add(FloatVector.fromArray(F, c, o1 + 3 * L)).intoArray(c, o1 + 3 * L);
+            c20.add(FloatVector.fromArray(F, c, o2 + 0 * L)).intoArray(c, o2 + 0 * L);
+            c21.add(FloatVector.fromArray(F, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
+            c22.add(FloatVector.fromArray(F, c, o2 + 2 * L)).intoArray(c, o2 + 2 * L);
+            c23.add(FloatVector.fromArray(F, c, o2 + 3 * L)).intoArray(c, o2 + 3 * L);
+        } else {
+            c00.intoArray(c, o0 + 0 * L); c01.intoArray(c, o0 + 1 * L); c02.intoArray(c, o0 + 2 * L); c03.intoArray(c, o0 + 3 * L);
+            c10.intoArray(c, o1 + 0 * L); c11.intoArray(c, o1 + 1 * L); c12.intoArray(c, o1 + 2 * L); c13.intoArray(c, o1 + 3 * L);
+            c20.intoArray(c, o2 + 0 * L); c21.intoArray(c, o2 + 1 * L); c22.intoArray(c, o2 + 2 * L); c23.intoArray(c, o2 + 3 * L);
+        }
+    }
+
+    /**
+     * {@link #k6x2} for A rows that are dense in k (kOff the identity: the Winograd transform's rows,
+     * a 1x1 convolution's pixels): each row's index is linear in k, so C2 hoists the range checks
+     * out of the loop and needs no kOff load, freeing the registers the general kernel spills.
+     */
+    static void k6x2d(float[] a, int[] ar, int ri, int k0, int k1,
+                     float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
+        final int w = 2 * L;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        // start from zero and add C at the end: a vector phi merging two branches would box on C2
+        FloatVector z = FloatVector.zero(F);
+        c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z;
+        c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z;
+        final int r0 = ar[ri], r1 = ar[ri + 1], r2 = ar[ri + 2], r3 = ar[ri + 3], r4 = ar[ri + 4], r5 = ar[ri + 5];
+        for (int k = k0, bk = bo + k0 * w; k < k1; k++, bk += w) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bk);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + L);
+            FloatVector v;
+            v = FloatVector.broadcast(F, a[r0 + k]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(F, a[r1 + k]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(F, a[r2 + k]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(F, a[r3 + k]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(F, a[r4 + k]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(F, a[r5 + k]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+        }
+        // after the loop: the C offsets would hold registers through it (the k loop needs them)
+        int o0 = cr[ci] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc;
+        int o3 = cr[ci + 3] + cc, o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc;
+        if (acc) {
+            c00.add(FloatVector.fromArray(F, c, o0)).intoArray(c, o0);
+            c01.add(FloatVector.fromArray(F, c, o0 + L)).intoArray(c, o0 + L);
+            c10.add(FloatVector.fromArray(F, c, o1)).intoArray(c, o1);
+            c11.add(FloatVector.fromArray(F, c, o1 + L)).intoArray(c, o1 + L);
+            c20.add(FloatVector.fromArray(F, c, o2)).intoArray(c, o2);
+            c21.add(FloatVector.fromArray(F, c, o2 + L)).intoArray(c, o2 + L);
+            c30.add(FloatVector.fromArray(F, c, o3)).intoArray(c, o3);
+            c31.add(FloatVector.fromArray(F, c, o3 + L)).intoArray(c, o3 + L);
+            c40.add(FloatVector.fromArray(F, c, o4)).intoArray(c, o4);
+            c41.add(FloatVector.fromArray(F, c, o4 + L)).intoArray(c, o4 + L);
+            c50.add(FloatVector.fromArray(F, c, o5)).intoArray(c, o5);
+            c51.add(FloatVector.fromArray(F, c, o5 + L)).intoArray(c, o5 + L);
+        } else {
+            c00.intoArray(c, o0); c01.intoArray(c, o0 + L);
+            c10.intoArray(c, o1); c11.intoArray(c, o1 + L);
+            c20.intoArray(c, o2); c21.intoArray(c, o2 + L);
+            c30.intoArray(c, o3); c31.intoArray(c, o3 + L);
+            c40.intoArray(c, o4); c41.intoArray(c, o4 + L);
+            c50.intoArray(c, o5); c51.intoArray(c, o5 + L);
+        }
+    }
+
     /** C[3, 4L] (+)= A[3, k] * B[k, 4L]: three broadcasts per twelve FMAs, for panels of four vectors. */
     static void k3x4(float[] a, int[] ar, int ri, int[] kOff, int k0, int k1,
                      float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
@@ -93,8 +189,6 @@ final class MicroKernel {
                      float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
         final int w = 2 * L;
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        int o0 = cr[ci] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc;
-        int o3 = cr[ci + 3] + cc, o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc;
         // start from zero and add C at the end: a vector phi merging two branches would box on C2
         FloatVector z = FloatVector.zero(F);
         c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z;
@@ -112,6 +206,9 @@ final class MicroKernel {
             v = FloatVector.broadcast(F, a[r4 + t]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
             v = FloatVector.broadcast(F, a[r5 + t]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
         }
+        // after the loop: the C offsets would hold registers through it (the k loop needs them)
+        int o0 = cr[ci] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc;
+        int o3 = cr[ci + 3] + cc, o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc;
         if (acc) {
             c00.add(FloatVector.fromArray(F, c, o0)).intoArray(c, o0);
             c01.add(FloatVector.fromArray(F, c, o0 + L)).intoArray(c, o0 + L);
@@ -139,8 +236,6 @@ final class MicroKernel {
     static void k8x1(float[] a, int[] ar, int ri, int[] kOff, int k0, int k1,
                      float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
         FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
-        int o0 = cr[ci] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc;
-        int o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc, o6 = cr[ci + 6] + cc, o7 = cr[ci + 7] + cc;
         FloatVector z = FloatVector.zero(F);
         c0 = z; c1 = z; c2 = z; c3 = z; c4 = z; c5 = z; c6 = z; c7 = z;
         final int r0 = ar[ri], r1 = ar[ri + 1], r2 = ar[ri + 2], r3 = ar[ri + 3];
@@ -157,6 +252,9 @@ final class MicroKernel {
             c6 = FloatVector.broadcast(F, a[r6 + t]).fma(b0, c6);
             c7 = FloatVector.broadcast(F, a[r7 + t]).fma(b0, c7);
         }
+        // after the loop: the C offsets would hold registers through it (the k loop needs them)
+        int o0 = cr[ci] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc;
+        int o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc, o6 = cr[ci + 6] + cc, o7 = cr[ci + 7] + cc;
         if (acc) {
             c0.add(FloatVector.fromArray(F, c, o0)).intoArray(c, o0);
             c1.add(FloatVector.fromArray(F, c, o1)).intoArray(c, o1);

@@ -40,6 +40,7 @@ final class ShiftedGemm {
     private boolean accumulate;           // into C, else overwrite
 
     private int[] kOff = new int[0];
+    private boolean denseK;               // kOff[k] == k: one tap at shift 0 (a 1x1 convolution)
     private int kBlock;
     private int[] offsetBuf = new int[0], packBuf = new int[0];
 
@@ -123,6 +124,7 @@ final class ShiftedGemm {
         for (int e = 0, k = 0; e < taps; e++) {
             for (int i = 0; i < kin; i++, k++) kOff[k] = aOff[e] + i;
         }
+        denseK = taps == 1 && aOff[0] == 0;
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
         int parts = (kTotal + kc - 1) / kc;
         kBlock = (kTotal + parts - 1) / parts;
@@ -256,9 +258,11 @@ final class ShiftedGemm {
                         int validRows = Math.min(mr, nr - rb);
                         if (validRows == mr && validCols == w) {
                             if (w == 4 * L) {
-                                MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
+                                if (denseK) MicroKernel.k3x4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                                else MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             } else if (w == 2 * L) {
-                                MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
+                                if (denseK) MicroKernel.k6x2d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                                else MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             } else {
                                 MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                             }

@@ -157,9 +157,9 @@ public final class Winograd3x3 {
                             boolean acc = k0 > 0;
                             for (int rb = xi * tb, re = rb + nv; rb < re; rb += mr) {
                                 if (pw == 4 * L) {
-                                    MicroKernel.k3x4(sc, ar, rb, kOff, k0, k1, u, bo, sc, cr, rb, 0, acc);
+                                    MicroKernel.k3x4d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 } else if (pw == 2 * L) {
-                                    MicroKernel.k6x2(sc, ar, rb, kOff, k0, k1, u, bo, sc, cr, rb, 0, acc);
+                                    MicroKernel.k6x2d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 } else {
                                     MicroKernel.k8x1(sc, ar, rb, kOff, k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 }

@@ -5,7 +5,8 @@ import java.util.concurrent.TimeUnit;
 import org.jresnet.kernel.ConvShape;
 import org.jresnet.kernel.ConvSimd;
 import org.jresnet.kernel.KernelWorkspace;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
+import org.jresnet.engine.EngineConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,13 +17,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The convolutions of ResNet-20 (CIFAR, batch 128) and ResNet-50 (ImageNet, batch 16), forward
  * and both backward passes. Average time per call; GFLOPS = 2 * macs / time (macs printed at setup).
  */
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
@@ -37,6 +39,15 @@ public class ConvBench {
 
     @Param({"2"})
     public int threads;
+
+    private Engine engine;
+    private Engine.Scope bound;
+
+    @TearDown
+    public void tearDown() {
+        bound.close();
+        engine.close();
+    }
 
     ConvShape s;
     float[] x, w, y, dy, dx, dw;
@@ -59,7 +70,9 @@ public class ConvBench {
     @Setup
     public void setup() {
         s = shape(layer);
-        Parallel.setThreads(threads);
+        // kernels run on the engine bound to the calling thread: JMH's thread for this state
+        engine = Engine.create(EngineConfig.defaults().withThreads(threads));
+        bound = engine.bind();
         Random r = new Random(1);
         x = fill(r, s.inputSize());
         w = fill(r, s.weightSize());

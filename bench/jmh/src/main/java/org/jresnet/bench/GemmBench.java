@@ -3,7 +3,8 @@ package org.jresnet.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.jresnet.kernel.Gemm;
-import org.jresnet.tensor.Parallel;
+import org.jresnet.engine.Engine;
+import org.jresnet.engine.EngineConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,10 +15,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /** Whole GEMM calls (packing included): average time per call; GFLOPS = 2*m*n*k / time. */
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -31,6 +33,15 @@ public class GemmBench {
     @Param({"2"})
     public int threads;
 
+    private Engine engine;
+    private Engine.Scope bound;
+
+    @TearDown
+    public void tearDown() {
+        bound.close();
+        engine.close();
+    }
+
     int m, n, k;
     float[] a, b, c;
 
@@ -40,7 +51,9 @@ public class GemmBench {
         m = Integer.parseInt(p[0]);
         n = Integer.parseInt(p[1]);
         k = Integer.parseInt(p[2]);
-        Parallel.setThreads(threads);
+        // kernels run on the engine bound to the calling thread: JMH's thread for this state
+        engine = Engine.create(EngineConfig.defaults().withThreads(threads));
+        bound = engine.bind();
         Random r = new Random(1);
         a = new float[m * k];
         b = new float[k * n];
