@@ -252,8 +252,12 @@ final class ShiftedGemm {
                 for (int j0 = jStart, w; j0 < jEnd; j0 += w) {
                     w = panelWidth(j0, np);
                     int panel = bo + j0 * kTotal;
-                    int mr = panelRows(w);
                     int validCols = Math.min(w, ncol - j0);
+                    if (w == 4 * L && denseK && MicroKernel.MR4D != MicroKernel.MR4) {
+                        wideDense(a, ar, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
+                        continue;
+                    }
+                    int mr = panelRows(w);
                     for (int rb = 0; rb < nr; rb += mr) {
                         int validRows = Math.min(mr, nr - rb);
                         if (validRows == mr && validCols == w) {
@@ -270,6 +274,29 @@ final class ShiftedGemm {
                             edge(a, ar, rb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows; a block that
+     * sticks out of C goes as MR4-row blocks through the general path's edge handling.
+     */
+    private void wideDense(float[] a, int[] ar, int nr, int k0, int k1, float[] b, int panel, float[] c, int[] cr,
+                           int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
+        int w = 4 * L, mr = MicroKernel.MR4D, mr4 = MicroKernel.MR4;
+        for (int rb = 0; rb < nr; rb += mr) {
+            if (nr - rb >= mr && validCols == w) {
+                MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                continue;
+            }
+            for (int sb = rb; sb < Math.min(nr, rb + mr); sb += mr4) {
+                int validRows = Math.min(mr4, nr - sb);
+                if (validRows == mr4 && validCols == w) {
+                    MicroKernel.k3x4d(a, ar, sb, k0, k1, b, panel, c, cr, sb, j0, acc);
+                } else {
+                    edge(a, ar, sb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
                 }
             }
         }

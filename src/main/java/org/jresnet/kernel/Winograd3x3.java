@@ -148,7 +148,7 @@ public final class Winograd3x3 {
                 }
                 for (int j0 = 0, pw; j0 < cout; j0 += pw) {
                     pw = ShiftedGemm.panelWidth(j0, cout);
-                    int mr = ShiftedGemm.panelRows(pw);
+                    int mr = pw == 4 * L ? MicroKernel.MR4D : ShiftedGemm.panelRows(pw);
                     int kc = Math.max(L, B_L1_FLOATS / pw);
                     for (int xi = 0; xi < XI; xi++) {
                         int bo = xi * cin * cout + j0 * cin;
@@ -157,7 +157,7 @@ public final class Winograd3x3 {
                             boolean acc = k0 > 0;
                             for (int rb = xi * tb, re = rb + nv; rb < re; rb += mr) {
                                 if (pw == 4 * L) {
-                                    MicroKernel.k3x4d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
+                                    MicroKernel.k4d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 } else if (pw == 2 * L) {
                                     MicroKernel.k6x2d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 } else {
