@@ -7,11 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
  * Register-blocked GEMM micro-kernels: a block of C lives in vector registers while the k loop
  * broadcasts one A value per row and loads one or two B vectors, then fused-multiply-adds.
  *
- * <p>Thirteen kernels in four families, each shape rows x vectors of C:
+ * <p>Sixteen kernels in four families, each shape rows x vectors of C:
  * <ul>
  *   <li>GEMM ({@code k3x4}, {@code k6x2}, {@code k8x1}), chosen by the width of the B panel:
  *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (a stage of L channels, such
- *       as CIFAR ResNets' 16 at L = 16);</li>
+ *       as CIFAR ResNets' 16 at L = 16); for A rows dense in k (1x1 convolutions, the Winograd
+ *       GEMM) {@code k6x4d} (24 accumulators, 512 bits only), {@code k3x4d}, {@code k6x2d};</li>
  *   <li>weight gradient with input channels as rows ({@code w6x2}, {@code w8x1});</li>
  *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4L},
  *       {@code wt4x3L});</li>
@@ -21,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Fewer broadcasts per FMA is faster: a broadcast costs a vector-unit slot (the share of the FMA
  * peak each shape reaches: docs/benchmark.md, "Kernel tuning").
  *
- * <p>"Shifted" kernels ({@code k6x2}, {@code k8x1}) read A rows through per-row base offsets plus
+ * <p>"Shifted" kernels ({@code k3x4}, {@code k6x2}, {@code k8x1}) read A rows through per-row base offsets plus
  * per-tap offsets, so a convolution's input is read in place as an implicit im2col: row r of A
  * is {@code a[ar[r] + kOff[k]]}, kOff[k] = shift of tap e + channel i for k = e*kin + i.
  * B is packed k-major, {@code b[bo + k*W + 0..W)}. One flat k loop: C2 on JDK 17 boxes vectors
