@@ -5,8 +5,6 @@ import java.util.concurrent.TimeUnit;
 import org.jresnet.kernel.ConvShape;
 import org.jresnet.kernel.ConvSimd;
 import org.jresnet.kernel.KernelWorkspace;
-import org.jresnet.engine.Engine;
-import org.jresnet.engine.EngineConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,7 +15,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -30,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx6g"})
-public class ConvBench {
+public class ConvBench extends EngineState {
     /** name: n, h, w, cin, cout, k, stride, pad. */
     @Param({
         "r20_s1_32x32x16", "r20_s2_16x16x32", "r20_s3_8x8x64", "r20_down_32to16x32",
@@ -39,15 +36,6 @@ public class ConvBench {
 
     @Param({"2"})
     public int threads;
-
-    private Engine engine;
-    private Engine.Scope bound;
-
-    @TearDown
-    public void tearDown() {
-        bound.close();
-        engine.close();
-    }
 
     ConvShape s;
     float[] x, w, y, dy, dx, dw;
@@ -70,9 +58,7 @@ public class ConvBench {
     @Setup
     public void setup() {
         s = shape(layer);
-        // kernels run on the engine bound to the calling thread: JMH's thread for this state
-        engine = Engine.create(EngineConfig.defaults().withThreads(threads));
-        bound = engine.bind();
+        bindEngine(threads);
         Random r = new Random(1);
         x = fill(r, s.inputSize());
         w = fill(r, s.weightSize());

@@ -3,8 +3,6 @@ package org.jresnet.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.jresnet.kernel.Gemm;
-import org.jresnet.engine.Engine;
-import org.jresnet.engine.EngineConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,7 +13,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /** Whole GEMM calls (packing included): average time per call; GFLOPS = 2*m*n*k / time. */
@@ -25,22 +22,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class GemmBench {
+public class GemmBench extends EngineState {
     /** "m x n x k". */
     @Param({"8192x64x576", "8192x256x64", "128x10x64"})
     public String shape;
 
     @Param({"2"})
     public int threads;
-
-    private Engine engine;
-    private Engine.Scope bound;
-
-    @TearDown
-    public void tearDown() {
-        bound.close();
-        engine.close();
-    }
 
     int m, n, k;
     float[] a, b, c;
@@ -51,9 +39,7 @@ public class GemmBench {
         m = Integer.parseInt(p[0]);
         n = Integer.parseInt(p[1]);
         k = Integer.parseInt(p[2]);
-        // kernels run on the engine bound to the calling thread: JMH's thread for this state
-        engine = Engine.create(EngineConfig.defaults().withThreads(threads));
-        bound = engine.bind();
+        bindEngine(threads);
         Random r = new Random(1);
         a = new float[m * k];
         b = new float[k * n];
