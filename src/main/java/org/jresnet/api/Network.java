@@ -151,7 +151,7 @@ public final class Network {
     public float[] predict(float[] images, int height, int width, Layout layout) {
         Replica r = borrow();
         try (var s = bindEngine()) {
-            return r.net.forward(input(images, height, width, layout)).toArray();
+            return r.net.infer(input(images, height, width, layout)).toArray();
         } finally {
             idle.add(r);
         }
@@ -161,7 +161,7 @@ public final class Network {
     public float[] features(float[] images, int height, int width, Layout layout) {
         Replica r = borrow();
         try (var s = bindEngine()) {
-            return r.net.features(input(images, height, width, layout)).toArray();
+            return r.net.inferFeatures(input(images, height, width, layout)).toArray();
         } finally {
             idle.add(r);
         }

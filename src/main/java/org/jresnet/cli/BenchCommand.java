@@ -99,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             ce.forward(net.forward(x), labels);
             net.backward(ce.backward());
             sgd.step(LR);
-        } : () -> net.forward(x);
+        } : () -> net.infer(x);
         // Warm-up: at least W steps and at least S seconds (the JIT compiles the kernels on the
         // first calls; a training run sees the compiled code for hours).
         long warmStart = System.nanoTime();

@@ -71,7 +71,7 @@ final class PredictCommand implements Callable<Integer> {
                     if (!json) System.err.println("jresnet: skipping " + errors[i]);
                 }
             }
-            Tensor logits = loaded.model().forward(x);
+            Tensor logits = loaded.model().infer(x);
             for (int i = 0; i < n; i++) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("file", files.get(start + i).toString());

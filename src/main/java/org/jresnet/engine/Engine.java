@@ -108,6 +108,7 @@ public final class Engine implements AutoCloseable {
     public boolean winograd() { return config.winograd(); }
     public boolean winogradWeightGradient() { return config.winograd() && config.winogradWeightGradient(); }
     public int winogradBlockFloats() { return config.winogradBlockFloats(); }
+    public boolean fusedInference() { return config.fusedInference(); }
     /** The engine's thread pool. */
     public Parallel parallel() { return parallel; }
     int id() { return id; }

@@ -12,9 +12,11 @@ import java.util.function.Function;
  * @param winograd                Winograd F(2x2,3x3) for stride-1 3x3 convolutions (false: direct kernels)
  * @param winogradWeightGradient  Winograd for the weight gradient too (only while {@code winograd} is on)
  * @param winogradBlockFloats     floats of one Winograd block's transformed input (V): its L2 budget
+ * @param fusedInference          in eval mode, each BN (and a block's add and ReLU) is applied by its
+ *                                convolution as it stores its output (false: separate passes, for A/B)
  */
 public record EngineConfig(int threads, boolean simd, boolean winograd, boolean winogradWeightGradient,
-                           int winogradBlockFloats) {
+                           int winogradBlockFloats, boolean fusedInference) {
     /** Half of a 1 MB L2, with M and U's panel beside it (measured on Zen 4; see docs/benchmark.md). */
     public static final int DEFAULT_WINOGRAD_BLOCK_FLOATS = 64 * 1024;
 
@@ -28,13 +30,13 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
     /** Every fast path on, one thread per core. */
     public static EngineConfig defaults() {
         return new EngineConfig(Runtime.getRuntime().availableProcessors(), true, true, true,
-                DEFAULT_WINOGRAD_BLOCK_FLOATS);
+                DEFAULT_WINOGRAD_BLOCK_FLOATS, true);
     }
 
     /**
      * The defaults as the user set them: {@code -Djresnet.threads} (else {@code JRESNET_THREADS}),
      * {@code -Djresnet.simd} (else {@code JRESNET_SIMD}), {@code -Djresnet.winograd},
-     * {@code -Djresnet.winograd.dw}. A malformed thread count fails; a switch is off for
+     * {@code -Djresnet.winograd.dw}, {@code -Djresnet.fuse} (fused inference). A malformed thread count fails; a switch is off for
      * false, 0 or off.
      */
     public static EngineConfig fromSystem() {
@@ -58,7 +60,7 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
         String simd = property.apply("jresnet.simd");
         if (simd == null) simd = env.apply("JRESNET_SIMD");
         return new EngineConfig(threads, on(simd), on(property.apply("jresnet.winograd")),
-                on(property.apply("jresnet.winograd.dw")), d.winogradBlockFloats());
+                on(property.apply("jresnet.winograd.dw")), d.winogradBlockFloats(), on(property.apply("jresnet.fuse")));
     }
 
     private static boolean on(String s) {
@@ -67,27 +69,31 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
     }
 
     public EngineConfig withThreads(int t) {
-        return new EngineConfig(t, simd, winograd, winogradWeightGradient, winogradBlockFloats);
+        return new EngineConfig(t, simd, winograd, winogradWeightGradient, winogradBlockFloats, fusedInference);
     }
 
     public EngineConfig withSimd(boolean on) {
-        return new EngineConfig(threads, on, winograd, winogradWeightGradient, winogradBlockFloats);
+        return new EngineConfig(threads, on, winograd, winogradWeightGradient, winogradBlockFloats, fusedInference);
     }
 
     public EngineConfig withWinograd(boolean on) {
-        return new EngineConfig(threads, simd, on, winogradWeightGradient, winogradBlockFloats);
+        return new EngineConfig(threads, simd, on, winogradWeightGradient, winogradBlockFloats, fusedInference);
     }
 
     public EngineConfig withWinogradWeightGradient(boolean on) {
-        return new EngineConfig(threads, simd, winograd, on, winogradBlockFloats);
+        return new EngineConfig(threads, simd, winograd, on, winogradBlockFloats, fusedInference);
     }
 
     public EngineConfig withWinogradBlockFloats(int floats) {
-        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, floats);
+        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, floats, fusedInference);
+    }
+
+    public EngineConfig withFusedInference(boolean on) {
+        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, winogradBlockFloats, on);
     }
 
     @Override public String toString() {
-        return String.format(Locale.ROOT, "%d threads, simd %s, winograd %s (dw %s)", threads, simd, winograd,
-                winogradWeightGradient);
+        return String.format(Locale.ROOT, "%d threads, simd %s, winograd %s (dw %s), fused inference %s", threads, simd,
+                winograd, winogradWeightGradient, fusedInference);
     }
 }

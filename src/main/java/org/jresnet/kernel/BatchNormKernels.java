@@ -311,6 +311,32 @@ public final class BatchNormKernels {
         }
     }
 
+    /**
+     * {@link #normalize} of one row's channels [c0, c1) in place, y at {@code y[row + ch]}, res at
+     * {@code res[resRow + ch]}: vectors while whole ones fit (c0 a multiple of the vector length),
+     * then scalars, so each element takes the path {@link #normalize} gives it (c1 is a multiple
+     * of the vector length or the row's end); {@code simd} is {@link Simd#enabled()}, read once by
+     * the caller. Convolutions' fused epilogue ({@link Epilogue}).
+     */
+    static void normalizeColumns(float[] y, int row, float[] res, int resRow, int c0, int c1,
+                                 float[] scale, float[] mean, float[] shift, boolean relu, boolean simd) {
+        int ch = c0;
+        if (simd) {
+            for (int lanes = F.length(); ch + lanes <= c1; ch += lanes) {
+                FloatVector z = FloatVector.fromArray(F, y, row + ch).sub(FloatVector.fromArray(F, mean, ch))
+                        .fma(FloatVector.fromArray(F, scale, ch), FloatVector.fromArray(F, shift, ch));
+                if (res != null) z = z.add(FloatVector.fromArray(F, res, resRow + ch));
+                if (relu) z = z.max(0f);
+                z.intoArray(y, row + ch);
+            }
+        }
+        for (; ch < c1; ch++) {
+            float z = scale[ch] * (y[row + ch] - mean[ch]) + shift[ch];
+            if (res != null) z += res[resRow + ch];
+            y[row + ch] = relu ? Math.max(z, 0f) : z;
+        }
+    }
+
     static void normalizeScalar(float[] x, int xo, float[] res, int reso, float[] y, int yo, int r0, int r1, int c0,
                                 int c, float[] scale, float[] mean, float[] shift, boolean relu) {
         for (int r = r0; r < r1; r++) {

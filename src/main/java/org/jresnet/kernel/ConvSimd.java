@@ -81,10 +81,22 @@ public final class ConvSimd {
      */
     public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
                                KernelWorkspace ws, PackedWeightCache cache) {
+        forward(s, x, xo, w, wo, y, yo, ws, cache, null);
+    }
+
+    /**
+     * As above, then {@code epilogue} on y (null: none): Winograd and the shifted GEMMs apply it
+     * to each block of output as they store it; the row-direct kernels, after their pass.
+     */
+    public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
+                               KernelWorkspace ws, PackedWeightCache cache, Epilogue epilogue) {
         switch (forwardAlgorithm(s)) {
-            case WINOGRAD -> Winograd3x3.forward(s, x, xo, w, wo, y, yo, ws, cache);
-            case ROW_DIRECT -> RowDirectConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
-            default -> ShiftedGemmConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
+            case WINOGRAD -> Winograd3x3.forward(s, x, xo, w, wo, y, yo, ws, cache, epilogue);
+            case ROW_DIRECT -> {
+                RowDirectConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
+                if (epilogue != null) epilogue.applyAll(y, yo, s.n() * s.oh() * s.ow(), s.cout());
+            }
+            default -> ShiftedGemmConv.forward(s, x, xo, w, wo, y, yo, ws, cache, epilogue);
         }
     }
 

@@ -42,6 +42,8 @@ final class ShiftedGemm {
     private int[] kOff = new int[0];
     private boolean denseK;               // kOff[k] == k: one tap at shift 0 (a 1x1 convolution)
     private int kBlock;
+    private Epilogue epilogue;            // applied to each C row tile once its K is summed; null: none
+    private int epilogueBase;             // C's element 0 for the epilogue's residual
     private int[] offsetBuf = new int[0], packBuf = new int[0];
 
     /*
@@ -118,6 +120,7 @@ final class ShiftedGemm {
         this.kin = kin;
         this.ncol = ncol;
         this.accumulate = accumulate;
+        this.epilogue = null;
         int[] aOff = offsetBuf;
         int kTotal = taps * kin;
         if (kOff.length < kTotal) kOff = new int[kTotal];
@@ -128,6 +131,17 @@ final class ShiftedGemm {
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
         int parts = (kTotal + kc - 1) / kc;
         kBlock = (kTotal + parts - 1) / parts;
+        return this;
+    }
+
+    /**
+     * After {@link #k}: each tile of C rows gets {@code e} ({@link Epilogue}) as soon as its sum
+     * is complete, while it is still in cache; {@code base} is the index of C's element 0 (the
+     * row offsets minus base locate the residual). Null: none.
+     */
+    ShiftedGemm epilogue(Epilogue e, int base) {
+        this.epilogue = e;
+        this.epilogueBase = base;
         return this;
     }
 
@@ -234,6 +248,7 @@ final class ShiftedGemm {
         int np = paddedCols(ncol);
         int kTotal = taps * kin;
         int uv = uCount * vCount;
+        boolean simd = epilogue != null && Simd.enabled();
         tile.ensureRows(TILE_ROWS + MR_LCM);
         int[] ar = tile.ar, cr = tile.cr;
         for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
@@ -275,6 +290,10 @@ final class ShiftedGemm {
                         }
                     }
                 }
+            }
+            if (epilogue != null) {
+                int c1 = Math.min(jEnd, ncol);
+                for (int r = 0; r < nr; r++) epilogue.applyRow(c, cr[r], cr[r] - epilogueBase, jStart, c1, simd);
             }
         }
     }

@@ -22,6 +22,12 @@ final class ShiftedGemmConv {
     /** y = conv(x, w), y overwritten; packed weights from {@code cache} when not null. */
     static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
                         KernelWorkspace ws, PackedWeightCache cache) {
+        forward(s, x, xo, w, wo, y, yo, ws, cache, null);
+    }
+
+    /** As above, then {@code epilogue} (null: none) on each tile of output pixels as it is finished. */
+    static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
+                        KernelWorkspace ws, PackedWeightCache cache, Epilogue epilogue) {
         int oh = s.oh(), ow = s.ow(), taps = s.kh() * s.kw(), cin = s.cin(), st = s.stride();
         PaddedInput in = Padding.input(s, x, xo, ws);
         ShiftedGemm g = ShiftedGemm.pass(ws, 0);
@@ -36,7 +42,8 @@ final class ShiftedGemmConv {
         g.rows(s.n(), oh, ow)
                 .a(in.aConst(), in.hp() * in.wp() * cin, st * in.wp() * cin, st * cin)
                 .c(yo, oh * ow * s.cout(), ow * s.cout(), s.cout())
-                .k(taps, cin, s.cout(), false);
+                .k(taps, cin, s.cout(), false)
+                .epilogue(epilogue, yo);
         // B[(tap, ci), co] = w[co, ci, tap]
         float[] b = PackedWeightCache.panels(cache, PackedWeightCache.SHIFTED, g.packedSize(), ws,
                 dst -> g.packB(w, wo, taps, cin * taps, dst, 0));

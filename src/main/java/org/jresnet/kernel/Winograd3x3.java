@@ -90,13 +90,19 @@ public final class Winograd3x3 {
 
     /** y[n,oy,ox,co] = sum_{ky,kx,ci} x[n, oy+ky-1, ox+kx-1, ci] * w[co,ci,ky,kx]; y overwritten. */
     static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo, KernelWorkspace ws) {
-        forward(s, x, xo, w, wo, false, y, yo, ws, null);
+        forward(s, x, xo, w, wo, false, y, yo, ws, null, null);
     }
 
     /** As above, the transformed weights taken from (or made into) {@code cache} when it is not null. */
     static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo, KernelWorkspace ws,
                         PackedWeightCache cache) {
-        forward(s, x, xo, w, wo, false, y, yo, ws, cache);
+        forward(s, x, xo, w, wo, false, y, yo, ws, cache, null);
+    }
+
+    /** As above, then {@code epilogue} (null: none) on each output tile as it is stored. */
+    static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo, KernelWorkspace ws,
+                        PackedWeightCache cache, Epilogue epilogue) {
+        forward(s, x, xo, w, wo, false, y, yo, ws, cache, epilogue);
     }
 
     /**
@@ -106,12 +112,12 @@ public final class Winograd3x3 {
     static void backwardData(ConvShape s, float[] dy, int dyo, float[] w, int wo, float[] dx, int dxo,
                              KernelWorkspace ws) {
         ConvShape t = new ConvShape(s.n(), s.oh(), s.ow(), s.cout(), s.cin(), 3, 3, 1, 1);
-        forward(t, dy, dyo, w, wo, true, dx, dxo, ws, null);
+        forward(t, dy, dyo, w, wo, true, dx, dxo, ws, null, null);
     }
 
     /** As {@link #forward}; {@code flipped}: the weight is w'[co,ci,ky,kx] = w[ci,co,2-ky,2-kx]. */
     private static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, boolean flipped, float[] y, int yo,
-                                KernelWorkspace ws, PackedWeightCache cache) {
+                                KernelWorkspace ws, PackedWeightCache cache, Epilogue epilogue) {
         int n = s.n(), h = s.h(), wd = s.w(), cin = s.cin(), cout = s.cout();
         int th = (h + 1) / 2, tw = (wd + 1) / 2, tiles = n * th * tw;
         ws.ensureChunks(Engine.current().threads());
@@ -123,6 +129,7 @@ public final class Winograd3x3 {
         int vSize = XI * tb * cin, mSize = XI * tb * mw, winSize = XI * cin;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, cin);
         for (int k = 0; k < cin; k++) kOff[k] = k;
+        boolean simd = epilogue != null && Simd.enabled();
         // each thread takes an even share of the tiles, in blocks of tb (its last one partial)
         Engine.current().parallel().forRange(tiles, (c, q0, q1) -> {
             float[] sc = ws.partial(c, vSize + mSize + winSize);
@@ -169,8 +176,17 @@ public final class Winograd3x3 {
                     for (int r = 0, img = img0, ty = ty0, tx = tx0; r < nv; r++) {
                         int oy = 2 * ty, ox = 2 * tx;
                         int out = yo + ((img * h + oy) * wd + ox) * cout + j0;
-                        outputTile(sc, vSize + r * mw, tb * mw, pw, y, out, wd * cout, cout,
-                                oy + 1 < h, ox + 1 < wd);
+                        boolean row1 = oy + 1 < h, col1 = ox + 1 < wd;
+                        outputTile(sc, vSize + r * mw, tb * mw, pw, y, out, wd * cout, cout, row1, col1);
+                        if (epilogue != null) {   // the 2x2 block just stored, still in L1
+                            int px = out - j0, rel = px - yo, below = wd * cout;   // the pixel's channel 0
+                            epilogue.applyRow(y, px, rel, j0, j0 + pw, simd);
+                            if (col1) epilogue.applyRow(y, px + cout, rel + cout, j0, j0 + pw, simd);
+                            if (row1) epilogue.applyRow(y, px + below, rel + below, j0, j0 + pw, simd);
+                            if (row1 && col1) {
+                                epilogue.applyRow(y, px + below + cout, rel + below + cout, j0, j0 + pw, simd);
+                            }
+                        }
                         if (++tx == tw) {
                             tx = 0;
                             if (++ty == th) {

@@ -54,6 +54,10 @@ public final class BasicBlock extends ResidualBlock {
         return conv2.forward(bn1.forward(conv1.forward(x)));       // bn1 includes the relu
     }
 
+    @Override protected Tensor fusedBranch(Tensor x, Tensor res) {
+        return bn2.forwardAddReluAfter(conv2, bn1.forwardAfter(conv1, x), res);
+    }
+
     @Override public Tensor branchBackward(Tensor dy) {
         Tensor g = conv2.backward(bn2.backward(dy), bn1.output());   // bn1's output recomputed where the forward put it
         return conv1.backward(bn1.backward(g));

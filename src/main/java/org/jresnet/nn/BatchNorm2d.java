@@ -1,6 +1,8 @@
 package org.jresnet.nn;
 
+import org.jresnet.engine.Engine;
 import org.jresnet.kernel.BatchNormKernels;
+import org.jresnet.kernel.Epilogue;
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -38,6 +40,8 @@ public final class BatchNorm2d extends Layer {
     private final double[] s1, s2;
     private double[] work = new double[0];
     private BatchStatsHook statsHook;               // sync-BN seam; null: this batch's statistics
+    private boolean inferenceFusion;                // fuse into the convolution before it in eval mode
+    private boolean lastFused;                      // the last forward was fused: nothing kept for backward
 
     public BatchNorm2d(int channels) {
         this.channels = channels;
@@ -116,6 +120,61 @@ public final class BatchNorm2d extends Layer {
     /** Lets {@code hook} see and replace the batch statistics in training (null: none). */
     public void setBatchStatsHook(BatchStatsHook hook) { statsHook = hook; }
 
+    /**
+     * On: in eval mode this BN is applied by the convolution before it ({@link #forwardAfter}),
+     * and nothing is kept for {@link #backward}. For forwards no backward follows (ResNet's
+     * {@code infer} turns it on for one pass); off by default, as eval mode alone does not rule out
+     * a backward (training with frozen statistics, saliency maps).
+     */
+    public void setInferenceFusion(boolean on) { inferenceFusion = on; }
+
+    /**
+     * Whether {@link #forwardAfter} and {@link #forwardAddReluAfter} fuse: eval mode, fusion
+     * allowed here and by the engine ({@code -Djresnet.fuse}).
+     */
+    public boolean fusesIntoConv() {
+        return !isTraining() && inferenceFusion && Engine.current().fusedInference();
+    }
+
+    /**
+     * bn(conv(x)), relu included with {@link #setFusedRelu}: with {@link #fusesIntoConv} the
+     * convolution applies this BN as it stores its output (the result bit for bit the same,
+     * one pass over memory instead of two); otherwise the two layers in turn.
+     */
+    public Tensor forwardAfter(Conv2d conv, Tensor x) {
+        if (!fusesIntoConv()) return forward(conv.forward(x));
+        return conv.forward(x, inferenceEpilogue(null, fusedRelu));
+    }
+
+    /** relu(bn(conv(x)) + res) (res null: relu(bn(conv(x)))), fused as {@link #forwardAfter}. */
+    public Tensor forwardAddReluAfter(Conv2d conv, Tensor x, Tensor res) {
+        if (!fusesIntoConv()) return forwardAddRelu(conv.forward(x), res);
+        int[] out = conv.outputShape(x.shape());
+        if (res != null && !res.hasShape(out)) {
+            throw new IllegalArgumentException("residual " + res + " does not match " + java.util.Arrays.toString(out));
+        }
+        return conv.forward(x, inferenceEpilogue(res, true));
+    }
+
+    /** The eval-mode coefficients as a convolution's {@link Epilogue}; nothing is kept for backward. */
+    private Epilogue inferenceEpilogue(Tensor res, boolean relu) {
+        evalCoefficients();
+        lastFused = true;
+        x = null;
+        return new Epilogue(scale, mean, shift, res == null ? null : res.data(), res == null ? 0 : res.offset(), relu);
+    }
+
+    /** mean, invStd, scale and shift of eval mode: the running statistics. */
+    private void evalCoefficients() {
+        Tensor g = weight.value(), be = bias.value();
+        for (int ch = 0; ch < channels; ch++) {
+            mean[ch] = runningMean.value().get(ch);
+            invStd[ch] = (float) (1.0 / Math.sqrt(runningVar.value().get(ch) + (double) EPS));
+            scale[ch] = g.get(ch) * invStd[ch];
+            shift[ch] = be.get(ch);
+        }
+    }
+
     /** y = bn(x), or relu(bn(x)) with {@link #setFusedRelu}. */
     @Override public Tensor forward(Tensor x) {
         return normalize(x, null, fusedRelu, fusedRelu);
@@ -136,6 +195,7 @@ public final class BatchNorm2d extends Layer {
     private Tensor normalize(Tensor x, Tensor res, boolean relu, boolean masked) {
         int rows = rows(x.shape()), c = channels;
         this.x = x;
+        lastFused = false;
         Tensor y = outPlace.kind() == Place.Kind.SLOT ? slots.view(outPlace.slot(), x.shape())
                 : (this.y = Tensor.reuse(this.y, x.shape()));
         if (isTraining()) {
@@ -156,10 +216,7 @@ public final class BatchNorm2d extends Layer {
             Tensor nbt = numBatchesTracked.value();
             nbt.set(0, nbt.get(0) + 1);
         } else {
-            for (int ch = 0; ch < c; ch++) {
-                mean[ch] = runningMean.value().get(ch);
-                invStd[ch] = (float) (1.0 / Math.sqrt(runningVar.value().get(ch) + (double) EPS));
-            }
+            evalCoefficients();
         }
         // y = gamma * (x - mean) * invStd + beta
         Tensor g = weight.value(), be = bias.value();
@@ -176,6 +233,10 @@ public final class BatchNorm2d extends Layer {
     }
 
     @Override public Tensor backward(Tensor dy) {
+        if (lastFused) {
+            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
+                    + "run forward instead");
+        }
         int rows = rows(x.shape()), c = channels;
         if (!dy.hasShape(x.shape())) throw new IllegalArgumentException("dy " + dy + " does not match the input " + x);
         Tensor dx = switch (dxPlace.kind()) {

@@ -66,6 +66,11 @@ public final class Bottleneck extends ResidualBlock {
         return conv3.forward(h);
     }
 
+    @Override protected Tensor fusedBranch(Tensor x, Tensor res) {
+        Tensor h = bn2.forwardAfter(conv2, bn1.forwardAfter(conv1, x));   // relus included
+        return bn3.forwardAddReluAfter(conv3, h, res);
+    }
+
     @Override public Tensor branchBackward(Tensor dy) {
         Tensor g = conv3.backward(bn3.backward(dy), bn2.output());   // bn2's output, recomputed where the forward put it
         g = conv2.backward(bn2.backward(g), bn1.output());

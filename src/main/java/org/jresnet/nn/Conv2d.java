@@ -3,6 +3,7 @@ package org.jresnet.nn;
 import org.jresnet.kernel.ConvScalar;
 import org.jresnet.kernel.ConvShape;
 import org.jresnet.kernel.ConvSimd;
+import org.jresnet.kernel.Epilogue;
 import org.jresnet.kernel.KernelWorkspace;
 import org.jresnet.kernel.PackedWeightCache;
 import org.jresnet.kernel.Simd;
@@ -51,14 +52,22 @@ public final class Conv2d extends Layer {
 
     @Override public long macs(int[] in) { return shapeFor(in).macs(); }
 
-    @Override public Tensor forward(Tensor x) {
+    @Override public Tensor forward(Tensor x) { return forward(x, null); }
+
+    /**
+     * conv(x), then {@code epilogue} on the output (null: none): an eval-mode BN and what follows
+     * it ({@link BatchNorm2d#forwardAfter}), applied by the SIMD kernels to each block of output as
+     * they store it.
+     */
+    Tensor forward(Tensor x, Epilogue epilogue) {
         ConvShape s = shapeFor(x.shape());
         this.x = x;
         y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
         Tensor w = weight.value();
+        boolean fuse = epilogue != null && bias == null;
         if (Simd.enabled()) {
             ConvSimd.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset(),
-                    KernelWorkspace.forThisThread(), isTraining() ? null : packed);
+                    KernelWorkspace.forThisThread(), isTraining() ? null : packed, fuse ? epilogue : null);
         } else {
             ConvScalar.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset());
         }
@@ -69,6 +78,7 @@ public final class Conv2d extends Layer {
                 for (int c = 0; c < cout; c++) yd[o + c] += b.get(c);
             }
         }
+        if (epilogue != null && !(fuse && Simd.enabled())) epilogue.applyAll(y.data(), y.offset(), y.size() / cout, cout);
         return y;
     }
 

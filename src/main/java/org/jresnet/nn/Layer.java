@@ -32,6 +32,12 @@ public abstract class Layer {
     /** dx from dy (same shape as the last forward's output); accumulates parameter gradients. */
     public abstract Tensor backward(Tensor dy);
 
+    /**
+     * {@link #forward} when no {@link #backward} will follow (evaluation, serving): a layer may
+     * then keep less and fuse more, with the same result. This default is the forward itself.
+     */
+    public Tensor infer(Tensor x) { return forward(x); }
+
     /** The output shape for an input shape, without computing anything. */
     public abstract int[] outputShape(int[] inputShape);
 

@@ -54,6 +54,13 @@ public abstract class ResidualBlock extends Layer {
     /** The branch up to its last BN: the last convolution's output. */
     protected abstract Tensor branchBody(Tensor x);
 
+    /**
+     * relu(F(x) + res) (res null: relu(F(x))) at inference, every BN applied by the convolution
+     * before it ({@link BatchNorm2d#forwardAddReluAfter}); the same numbers as {@link #forward}'s
+     * unfused path.
+     */
+    protected abstract Tensor fusedBranch(Tensor x, Tensor res);
+
     /** F'(x)^T dy: the branch's input gradient; accumulates the branch's parameter gradients. */
     public abstract Tensor branchBackward(Tensor dy);
 
@@ -117,6 +124,14 @@ public abstract class ResidualBlock extends Layer {
 
     private Tensor shortcutForward(Tensor x) { return shortcut == null ? x : shortcut.forward(x); }
 
+    /** S(x) with a projection's BN fused into its convolution (see {@link #fusedBranch}). */
+    private Tensor fusedShortcut(Tensor x) {
+        if (shortcut instanceof Sequential p && p.get(0) instanceof Conv2d conv && p.get(1) instanceof BatchNorm2d bn) {
+            return bn.forwardAfter(conv, x);
+        }
+        return shortcutForward(x);
+    }
+
     private Tensor shortcutBackward(Tensor dy) { return shortcut == null ? dy : shortcut.backward(dy); }
 
     /** With {@link #setRecording}: F(x) of the last forward (after the last BN, before the addition and relu); null if deleted. */
@@ -137,6 +152,10 @@ public abstract class ResidualBlock extends Layer {
             return relu.forward(shortcutForward(x));
         }
         if (recording) return recordedForward(x);
+        if (lastBn().fusesIntoConv()) {                              // inference: BN, add and relu in the convolutions' stores
+            y = fusedBranch(x, residual() ? fusedShortcut(x) : null);
+            return y;
+        }
         Tensor z = branchBody(x);                                   // F(x) before its last BN
         Tensor s = residual() ? shortcutForward(x) : null;          // S(x)   [N,OH,OW,cout]
         y = lastBn().forwardAddRelu(z, s);                          // relu(F(x) + S(x)), one pass

@@ -39,7 +39,7 @@ class ModelRunner {   // not final: BatcherTest slows its forward down
 
     private Outputs forwardBound(float[] images, int n) {
         Tensor x = new Tensor(images, 0, n, height, width, 3);
-        Tensor f = model.features(x);
+        Tensor f = model.inferFeatures(x);
         float[] features = f.toArray();
         float[] logits = model.fc.forward(f).toArray();
         return new Outputs(logits, features);

@@ -45,7 +45,7 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
              Prefetcher it = loader.prefetch(0, 0, PREFETCH_DEPTH)) {
             while (it.hasNext()) {
                 Batch b = it.next();
-                Tensor logits = model.forward(b.images());
+                Tensor logits = model.infer(b.images());
                 if (logits.dim(1) != k) {
                     throw new IllegalArgumentException("the model has " + logits.dim(1) + " classes, the data " + k);
                 }
@@ -55,7 +55,7 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
                     System.arraycopy(logits.data(), logits.offset(), mean.data(), mean.offset(), logits.size());
                     mirrored = Tensor.reuse(mirrored, b.images().shape());
                     mirror(b.images(), mirrored);
-                    addHalves(mean, model.forward(mirrored));
+                    addHalves(mean, model.infer(mirrored));
                     logits = mean;
                 }
                 lossSum += (double) ce.forward(logits, b.labels()) * b.size();

@@ -1,0 +1,38 @@
+package org.jresnet.kernel;
+
+/**
+ * What a convolution does to its output as it stores it: an eval-mode batch norm
+ * {@code y = scale * (y - mean) + shift}, then {@code + res} (a residual block's shortcut, laid
+ * out as y) when {@code res} is not null, then a ReLU when {@code relu}. Inference thus reads and
+ * writes each activation once instead of two or three times (convolution, then BN, then add and
+ * ReLU), and the layer's pass needs one thread hand-off instead of two.
+ *
+ * <p>The arithmetic is {@link BatchNormKernels#normalize}'s, element for element, so a fused
+ * forward equals the convolution followed by that pass bit for bit. An algorithm that cannot fuse
+ * applies {@link #applyAll} after it: the same result, one more pass.
+ *
+ * @param scale     per output channel, gamma / sqrt(running_var + eps)
+ * @param mean      per output channel, running_mean
+ * @param shift     per output channel, beta
+ * @param res       the residual added before the ReLU, or null
+ * @param resOffset where y's element 0 sits in {@code res}
+ * @param relu      clamp at 0 last
+ */
+public record Epilogue(float[] scale, float[] mean, float[] shift, float[] res, int resOffset, boolean relu) {
+
+    /**
+     * Channels [c0, c1) of one output pixel whose channel 0 is {@code y[row]}; {@code rel} is that
+     * pixel's distance from y's element 0 (its place in {@code res}). c0 is a multiple of the
+     * vector length; c1 is one too or the row's end, as for {@link BatchNormKernels#normalize};
+     * {@code simd}: {@link Simd#enabled()}, read once per pass.
+     */
+    void applyRow(float[] y, int row, int rel, int c0, int c1, boolean simd) {
+        BatchNormKernels.normalizeColumns(y, row, res, res == null ? 0 : resOffset + rel, c0, c1,
+                scale, mean, shift, relu, simd);
+    }
+
+    /** The whole output {@code y[yo ..]}, rows x c, as a pass of its own (on the engine's threads). */
+    public void applyAll(float[] y, int yo, int rows, int c) {
+        BatchNormKernels.normalize(y, yo, res, resOffset, y, yo, rows, c, scale, mean, shift, relu);
+    }
+}
