@@ -124,14 +124,21 @@ public final class Winograd3x3 {
         float[] u = PackedWeightCache.panels(cache, PackedWeightCache.WINOGRAD, XI * cin * cout, ws,
                 dst -> transformWeights(cin, cout, w, wo, flipped, dst, ws));
         Engine engine = Engine.current();
-        int tb = tilesPerBlock(cin, tiles, engine.threads(), engine.winogradBlockFloats());
+        int threads = engine.threads(), panels = ShiftedGemm.panelCount(cout);
+        // Few tiles (a batch-1 7x7 layer: 16) and wide weights: split the output channels instead,
+        // so each thread streams half of U (16 MB at 512 channels) once, over all the tiles as GEMM
+        // rows, rather than all of U for a handful of rows. Same sums in the same order either way.
+        boolean byPanels = threads > 1 && tiles < threads * MR_LCM && panels >= threads;
+        int tb = byPanels ? (tiles + MR_LCM - 1) / MR_LCM * MR_LCM
+                : tilesPerBlock(cin, tiles, threads, engine.winogradBlockFloats());
         int mw = ShiftedGemm.panelWidth(0, cout);
         int vSize = XI * tb * cin, mSize = XI * tb * mw, winSize = XI * cin;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, cin);
         for (int k = 0; k < cin; k++) kOff[k] = k;
         boolean simd = epilogue != null && Simd.enabled();
-        // each thread takes an even share of the tiles, in blocks of tb (its last one partial)
-        Engine.current().parallel().forRange(tiles, (c, q0, q1) -> {
+        // each thread takes an even share of the tiles, in blocks of tb (its last one partial), and
+        // every output panel; or (byPanels) every tile, in one block, and a share of the panels
+        Share share = (c, q0, q1, jStart, jEnd) -> {
             float[] sc = ws.partial(c, vSize + mSize + winSize);
             KernelWorkspace.Tile tile = ws.tile(c);
             tile.ensureRows(XI * tb);
@@ -153,7 +160,7 @@ public final class Winograd3x3 {
                         }
                     }
                 }
-                for (int j0 = 0, pw; j0 < cout; j0 += pw) {
+                for (int j0 = jStart, pw; j0 < jEnd; j0 += pw) {
                     pw = ShiftedGemm.panelWidth(j0, cout);
                     int mr = pw == 4 * L ? MicroKernel.MR4D : ShiftedGemm.panelRows(pw);
                     int kc = Math.max(L, B_L1_FLOATS / pw);
@@ -197,7 +204,18 @@ public final class Winograd3x3 {
                     }
                 }
             }
-        });
+        };
+        if (byPanels) {
+            engine.parallel().forRange(panels, (c, p0, p1) ->
+                    share.run(c, 0, tiles, ShiftedGemm.panelColumn(p0, cout), ShiftedGemm.panelColumn(p1, cout)));
+        } else {
+            engine.parallel().forRange(tiles, (c, q0, q1) -> share.run(c, q0, q1, 0, cout));
+        }
+    }
+
+    /** One thread's work: tiles [q0, q1), output channels [jStart, jEnd) (panel boundaries). */
+    private interface Share {
+        void run(int chunk, int q0, int q1, int jStart, int jEnd);
     }
 
     /**

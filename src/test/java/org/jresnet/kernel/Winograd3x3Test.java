@@ -113,6 +113,35 @@ class Winograd3x3Test {
         assertThat(c).isEqualTo(a);
     }
 
+    /**
+     * Fewer tiles than a block per thread (a batch-1 7x7 layer) split the output panels across
+     * threads instead of the tiles: the same numbers as one thread, bit for bit, the epilogue too.
+     */
+    @Test
+    void fewTilesSplitByPanelsLikeOneThread() {
+        int l = MicroKernel.L;
+        for (ConvShape s : new ConvShape[] {new ConvShape(1, 7, 7, 2 * l, 8 * l, 3, 3, 1, 1),
+                new ConvShape(1, 5, 3, l, 12 * l, 3, 3, 1, 1)}) {
+            Random r = new Random(14);
+            float[] x = random(r, s.inputSize()), wt = random(r, s.weightSize());
+            float[] sc = random(r, s.cout()), mu = random(r, s.cout()), sh = random(r, s.cout());
+            float[] res = random(r, s.outputSize());
+            float[] two = new float[s.outputSize()], one = new float[s.outputSize()], want = new float[s.outputSize()];
+            float[] fusedTwo = new float[s.outputSize()], fusedOne = new float[s.outputSize()];
+            Epilogue e = new Epilogue(sc, mu, sh, res, 0, true);
+            TestEngines.use(cfg -> cfg.withThreads(2));
+            ConvSimd.forward(s, x, 0, wt, 0, two, 0);
+            ConvSimd.forward(s, x, 0, wt, 0, fusedTwo, 0, KernelWorkspace.forThisThread(), null, e);
+            TestEngines.use(cfg -> cfg.withThreads(1));
+            ConvSimd.forward(s, x, 0, wt, 0, one, 0);
+            ConvSimd.forward(s, x, 0, wt, 0, fusedOne, 0, KernelWorkspace.forThisThread(), null, e);
+            ConvScalar.forward(s, x, 0, wt, 0, want, 0);
+            assertThat(two).as("2 threads " + s).isEqualTo(one);
+            assertThat(fusedTwo).as("fused, 2 threads " + s).isEqualTo(fusedOne);
+            assertThat(maxRelErr(two, want, 0, two.length)).as("vs scalar " + s).isLessThan(TOL);
+        }
+    }
+
     @Test
     void backwardDataTakesWinogradWhereForwardWould() {
         int l = MicroKernel.L;

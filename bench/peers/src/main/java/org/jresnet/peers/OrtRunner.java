@@ -12,6 +12,8 @@ import java.util.Map;
  * ONNX Runtime (MLAS kernels) inference: one session with every graph optimisation (BN folded
  * into the convolutions, fused activations), {@code threads} intra-op threads, one inter-op
  * thread, sequential execution: the setup a Java user serving a CNN on a CPU would pick.
+ * {@code -Djresnet.peers.ortProfile=PREFIX} (through PEERS_JAVA_OPTS) writes ORT's per-node
+ * profile to PREFIX_&lt;date&gt;.json when the session closes.
  */
 final class OrtRunner implements PeerRunner {
     private static final String INPUT = "input";  // export.py's input name
@@ -27,6 +29,9 @@ final class OrtRunner implements PeerRunner {
             o.setIntraOpNumThreads(threads);
             o.setInterOpNumThreads(1);
             o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            // ORT's own per-node profile (a Chrome-trace JSON per session), for comparing layer times
+            String profile = System.getProperty("jresnet.peers.ortProfile");
+            if (profile != null && !profile.isBlank()) o.enableProfiling(profile);
             session = env.createSession(modelFile.toString(), o);
         }
         batch = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape);
