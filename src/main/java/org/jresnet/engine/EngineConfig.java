@@ -36,8 +36,8 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
     /**
      * The defaults as the user set them: {@code -Djresnet.threads} (else {@code JRESNET_THREADS}),
      * {@code -Djresnet.simd} (else {@code JRESNET_SIMD}), {@code -Djresnet.winograd},
-     * {@code -Djresnet.winograd.dw}, {@code -Djresnet.fuse} (fused inference). A malformed thread count fails; a switch is off for
-     * false, 0 or off.
+     * {@code -Djresnet.winograd.dw}, {@code -Djresnet.fuse} (fused inference). A malformed thread
+     * count fails; a switch is off for false, 0 or off.
      */
     public static EngineConfig fromSystem() {
         return fromSystem(System::getProperty, System::getenv);
