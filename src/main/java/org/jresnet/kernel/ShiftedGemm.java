@@ -30,15 +30,6 @@ final class ShiftedGemm {
     private static final int TILE_ROWS = MR_LCM;
     /** Floats of packed B per k block, so one block of B stays in L2 while a tile streams through. */
     private static final int B_BLOCK_FLOATS = 64 * 1024;
-    /**
-     * The same for C with fewer rows than columns, which {@link #runParallel} splits by columns:
-     * each thread streams only its share of the panels, so its k blocks can be four times longer
-     * (fewer passes over C, fewer micro-kernel starts). ResNet-50 at batch 1, Zen 4: its 14x14 and
-     * 7x7 1x1 layers 5-15% faster; its row-split 56x56 layers up to 2x slower with blocks that long,
-     * so those keep B_BLOCK_FLOATS. Chosen by the shape alone, so results stay independent of the
-     * thread count.
-     */
-    private static final int FEW_ROWS_B_BLOCK_FLOATS = 4 * B_BLOCK_FLOATS;
     /** Copies smaller than this run on the calling thread: waking a worker costs more. */
     static final int MIN_PARALLEL_FLOATS = 32 * 1024;
 
@@ -122,8 +113,7 @@ final class ShiftedGemm {
 
     /**
      * {@code taps} taps (their shifts: the first entries of {@link #tapOffsets}), inner length
-     * and columns; K = taps*kin is cut into blocks (after {@link #rows}: their length depends on
-     * the row count). C is overwritten unless {@code accumulate}.
+     * and columns; K = taps*kin is cut into blocks. C is overwritten unless {@code accumulate}.
      */
     ShiftedGemm k(int taps, int kin, int ncol, boolean accumulate) {
         this.taps = taps;
@@ -138,7 +128,9 @@ final class ShiftedGemm {
             for (int i = 0; i < kin; i++, k++) kOff[k] = aOff[e] + i;
         }
         denseK = taps == 1 && aOff[0] == 0;
-        kBlock = kBlock(kTotal, ncol, rows() < ncol ? FEW_ROWS_B_BLOCK_FLOATS : B_BLOCK_FLOATS);
+        int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
+        int parts = (kTotal + kc - 1) / kc;
+        kBlock = (kTotal + parts - 1) / parts;
         return this;
     }
 
@@ -151,13 +143,6 @@ final class ShiftedGemm {
         this.epilogue = e;
         this.epilogueBase = base;
         return this;
-    }
-
-    /** K cut into equal blocks of at most about {@code budget / paddedCols(ncol)} (at least 64). */
-    private static int kBlock(int kTotal, int ncol, int budget) {
-        int kc = Math.max(64, budget / paddedCols(ncol));
-        int parts = (kTotal + kc - 1) / kc;
-        return (kTotal + parts - 1) / parts;
     }
 
     /** One tap at shift 0 (a plain GEMM over the rows), its weights at offset 0. */
