@@ -297,42 +297,55 @@ public final class BatchNormKernels {
 
     static void normalizeSimd(float[] x, int xo, float[] res, int reso, float[] y, int yo, int r0, int r1, int c,
                               float[] scale, float[] mean, float[] shift, boolean relu) {
+        int bound = F.loopBound(c), lanes = F.length();
         for (int r = r0; r < r1; r++) {
-            normalizeRow(x, xo + r * c, res, reso + r * c, y, yo + r * c, 0, c, scale, mean, shift, relu, true);
+            int base = r * c;
+            for (int ch = 0; ch < bound; ch += lanes) {
+                FloatVector z = FloatVector.fromArray(F, x, xo + base + ch).sub(FloatVector.fromArray(F, mean, ch))
+                        .fma(FloatVector.fromArray(F, scale, ch), FloatVector.fromArray(F, shift, ch));
+                if (res != null) z = z.add(FloatVector.fromArray(F, res, reso + base + ch));
+                if (relu) z = z.max(0f);
+                z.intoArray(y, yo + base + ch);
+            }
+            if (bound < c) normalizeScalar(x, xo, res, reso, y, yo, r, r + 1, bound, c, scale, mean, shift, relu);
+        }
+    }
+
+    /**
+     * {@link #normalize} of one row's channels [c0, c1) in place, y at {@code y[row + ch]}, res at
+     * {@code res[resRow + ch]}: vectors while whole ones fit (c0 a multiple of the vector length),
+     * then scalars, so each element takes the path {@link #normalize} gives it (c1 is a multiple
+     * of the vector length or the row's end); {@code simd} is {@link Simd#enabled()}, read once by
+     * the caller. Convolutions' fused epilogue ({@link Epilogue}).
+     */
+    static void normalizeColumns(float[] y, int row, float[] res, int resRow, int c0, int c1,
+                                 float[] scale, float[] mean, float[] shift, boolean relu, boolean simd) {
+        int ch = c0;
+        if (simd) {
+            for (int lanes = F.length(); ch + lanes <= c1; ch += lanes) {
+                FloatVector z = FloatVector.fromArray(F, y, row + ch).sub(FloatVector.fromArray(F, mean, ch))
+                        .fma(FloatVector.fromArray(F, scale, ch), FloatVector.fromArray(F, shift, ch));
+                if (res != null) z = z.add(FloatVector.fromArray(F, res, resRow + ch));
+                if (relu) z = z.max(0f);
+                z.intoArray(y, row + ch);
+            }
+        }
+        for (; ch < c1; ch++) {
+            float z = scale[ch] * (y[row + ch] - mean[ch]) + shift[ch];
+            if (res != null) z += res[resRow + ch];
+            y[row + ch] = relu ? Math.max(z, 0f) : z;
         }
     }
 
     static void normalizeScalar(float[] x, int xo, float[] res, int reso, float[] y, int yo, int r0, int r1, int c0,
                                 int c, float[] scale, float[] mean, float[] shift, boolean relu) {
         for (int r = r0; r < r1; r++) {
-            normalizeRow(x, xo + r * c, res, reso + r * c, y, yo + r * c, c0, c, scale, mean, shift, relu, false);
-        }
-    }
-
-    /**
-     * {@link #normalize} of one row's channels [c0, c1): x at {@code x[xRow + ch]}, res at
-     * {@code res[resRow + ch]}, y at {@code y[yRow + ch]} (y may be x). With {@code simd}, vectors
-     * while whole ones fit (c0 a multiple of the vector length), then scalars for the rest, so an
-     * element takes the same path whether its row is normalised whole or in column ranges ending
-     * at vector multiples or the row's end: convolutions' fused epilogue ({@link Epilogue}) gives
-     * the separate pass's bits.
-     */
-    static void normalizeRow(float[] x, int xRow, float[] res, int resRow, float[] y, int yRow, int c0, int c1,
-                             float[] scale, float[] mean, float[] shift, boolean relu, boolean simd) {
-        int ch = c0;
-        if (simd) {
-            for (int lanes = F.length(); ch + lanes <= c1; ch += lanes) {
-                FloatVector z = FloatVector.fromArray(F, x, xRow + ch).sub(FloatVector.fromArray(F, mean, ch))
-                        .fma(FloatVector.fromArray(F, scale, ch), FloatVector.fromArray(F, shift, ch));
-                if (res != null) z = z.add(FloatVector.fromArray(F, res, resRow + ch));
-                if (relu) z = z.max(0f);
-                z.intoArray(y, yRow + ch);
+            int base = r * c;
+            for (int ch = c0; ch < c; ch++) {
+                float z = scale[ch] * (x[xo + base + ch] - mean[ch]) + shift[ch];
+                if (res != null) z += res[reso + base + ch];
+                y[yo + base + ch] = relu ? Math.max(z, 0f) : z;
             }
-        }
-        for (; ch < c1; ch++) {
-            float z = scale[ch] * (x[xRow + ch] - mean[ch]) + shift[ch];
-            if (res != null) z += res[resRow + ch];
-            y[yRow + ch] = relu ? Math.max(z, 0f) : z;
         }
     }
 

@@ -27,7 +27,7 @@ public record Epilogue(float[] scale, float[] mean, float[] shift, float[] res, 
      * {@code simd}: {@link Simd#enabled()}, read once per pass.
      */
     void applyRow(float[] y, int row, int rel, int c0, int c1, boolean simd) {
-        BatchNormKernels.normalizeRow(y, row, res, res == null ? 0 : resOffset + rel, y, row, c0, c1,
+        BatchNormKernels.normalizeColumns(y, row, res, res == null ? 0 : resOffset + rel, c0, c1,
                 scale, mean, shift, relu, simd);
     }
 

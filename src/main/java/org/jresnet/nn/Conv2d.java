@@ -64,8 +64,8 @@ public final class Conv2d extends Layer {
         this.x = x;
         y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
         Tensor w = weight.value();
-        boolean simd = Simd.enabled(), fuse = epilogue != null && bias == null && simd;
-        if (simd) {
+        boolean fuse = epilogue != null && bias == null;
+        if (Simd.enabled()) {
             ConvSimd.forward(s, x.data(), x.offset(), w.data(), w.offset(), y.data(), y.offset(),
                     KernelWorkspace.forThisThread(), isTraining() ? null : packed, fuse ? epilogue : null);
         } else {
@@ -78,7 +78,7 @@ public final class Conv2d extends Layer {
                 for (int c = 0; c < cout; c++) yd[o + c] += b.get(c);
             }
         }
-        if (epilogue != null && !fuse) epilogue.applyAll(y.data(), y.offset(), y.size() / cout, cout);   // not in the kernel's stores
+        if (epilogue != null && !(fuse && Simd.enabled())) epilogue.applyAll(y.data(), y.offset(), y.size() / cout, cout);
         return y;
     }
 
