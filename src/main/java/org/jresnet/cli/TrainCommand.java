@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         description = {"Train a ResNet. With no options: ResNet-20 on the bundled CIFAR-10 sample (a few minutes).",
             "Stop with Ctrl-C: it checkpoints; continue with --resume DIR."},
         footer = {"", "Recipes (--recipe NAME: these options, each overridden by the same option given explicitly;"
-            + " docs/recipes.md):", TrainRecipes.HELP_FAST, TrainRecipes.HELP_REFERENCE})
+            + " docs/recipes.md):", TrainRecipes.HELP_FAST, TrainRecipes.HELP_ONECYCLE, TrainRecipes.HELP_REFERENCE})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin DecodeLimitsOptions limits;

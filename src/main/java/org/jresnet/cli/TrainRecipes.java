@@ -14,11 +14,19 @@ import picocli.CommandLine.ParseResult;
  */
 final class TrainRecipes {
     /**
-     * ResNet-20 to the reference's accuracy in far fewer epochs: one-cycle at batch 256 with the
-     * peak rate scaled up, label smoothing, zero-initialised residual branches, Nesterov momentum,
-     * weight decay 5e-4, test-time flipping.
+     * ResNet-20 to the reference's accuracy in 18 of its 30 epochs: the reference's own schedule
+     * (cosine over the run, batch 128, lr 0.1, wd 1e-4, 200 warm-up iterations) shortened, with
+     * test-time flipping and a test pass every 6 epochs. In short runs ResNet-20 underfits, so the
+     * one-cycle recipe's regularisers cost more than they give (docs/recipes.md).
      */
-    static final String FAST = "--model resnet20 --epochs 13 --batch 256 --lr 0.4 --momentum 0.9 --nesterov"
+    static final String FAST = "--model resnet20 --epochs 18 --batch 128 --lr 0.1 --momentum 0.9"
+            + " --weight-decay 1e-4 --schedule cosine --tta-flip --test-every 6";
+    /**
+     * The first fast recipe, kept for comparison: one-cycle at batch 256 with the peak rate scaled
+     * up, label smoothing, zero-initialised residual branches, Nesterov momentum, weight decay 5e-4,
+     * test-time flipping (83.3-83.5% in 13-15 epochs).
+     */
+    static final String ONECYCLE = "--model resnet20 --epochs 13 --batch 256 --lr 0.4 --momentum 0.9 --nesterov"
             + " --weight-decay 5e-4 --schedule onecycle --pct-start 0.25 --div-factor 25 --final-div-factor 1e4"
             + " --anneal-strategy cos --label-smoothing 0.1 --zero-init-residual --tta-flip";
     /**
@@ -30,6 +38,7 @@ final class TrainRecipes {
             + " --weight-decay 1e-4 --schedule cosine";
 
     static final String HELP_FAST = "  fast       " + FAST;
+    static final String HELP_ONECYCLE = "  onecycle   " + ONECYCLE;
     static final String HELP_REFERENCE = "  reference  " + REFERENCE;
 
     static final Map<String, String> RECIPES = recipes();
@@ -37,6 +46,7 @@ final class TrainRecipes {
     private static Map<String, String> recipes() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("fast", FAST);
+        m.put("onecycle", ONECYCLE);
         m.put("reference", REFERENCE);
         return m;
     }

@@ -36,8 +36,26 @@ class TrainRecipeTest {
 
     private static TrainConfig parse(String... args) { return TrainArgs.parse(args).config(); }
 
-    @Test void fastSetsEveryIngredient() {
+    @Test void fastIsTheReferenceShortenedWithFlipping() {
         TrainConfig c = parse("--recipe", "fast");
+        TrainConfig same = parse("--recipe", "reference", "--epochs", "18", "--tta-flip", "--test-every", "6");
+        assertThat(c).isEqualTo(same);
+        assertThat(c.model().name()).isEqualTo("resnet20");
+        assertThat(c.run().epochs()).isEqualTo(18);
+        assertThat(c.run().batch()).isEqualTo(128);
+        assertThat(c.run().testEvery()).isEqualTo(6);
+        assertThat(c.data().ttaFlip()).isTrue();
+        assertThat(c.schedule().kind()).isEqualTo(LrSchedule.Kind.COSINE);
+        assertThat(c.schedule().lr()).isEqualTo(0.1);
+        assertThat(c.schedule().warmup()).isEqualTo(TrainCommand.DEFAULT_WARMUP);
+        assertThat(c.optimizer().nesterov()).isFalse();
+        assertThat(c.optimizer().labelSmoothing()).isZero();
+        assertThat(c.optimizer().weightDecay()).isEqualTo(1e-4);
+        assertThat(c.model().zeroInitResidual()).isFalse();
+    }
+
+    @Test void onecycleSetsEveryIngredient() {
+        TrainConfig c = parse("--recipe", "onecycle");
         assertThat(c.model().name()).isEqualTo("resnet20");
         assertThat(c.model().zeroInitResidual()).isTrue();
         assertThat(c.data().ttaFlip()).isTrue();
@@ -54,7 +72,7 @@ class TrainRecipeTest {
     }
 
     @Test void explicitOptionsOverrideTheRecipe() {
-        TrainConfig c = parse("--recipe", "fast", "--batch", "64", "--no-tta-flip", "--schedule", "cosine",
+        TrainConfig c = parse("--recipe", "onecycle", "--batch", "64", "--no-tta-flip", "--schedule", "cosine",
                 "--label-smoothing", "0", "--no-zero-init-residual", "--epochs", "3");
         assertThat(c.run().batch()).isEqualTo(64);
         assertThat(c.run().epochs()).isEqualTo(3);
@@ -93,13 +111,14 @@ class TrainRecipeTest {
     }
 
     @Test void badRecipeOptionsAreUsageErrors() {
-        assertUsageError("unknown --recipe 'faster' (valid: fast, reference)", "--recipe", "faster");
+        assertUsageError("unknown --recipe 'faster' (valid: fast, onecycle, reference)", "--recipe", "faster");
         assertUsageError("--pct-start applies only to --schedule onecycle", "--pct-start", "0.2");
         assertUsageError("--warmup does not apply to onecycle", "--schedule", "onecycle", "--warmup", "100");
         assertUsageError("--label-smoothing must be in [0, 1)", "--label-smoothing", "1");
         assertUsageError("--anneal-strategy must be cos or linear", "--schedule", "onecycle", "--anneal-strategy", "exp");
         assertUsageError("--test-every must be >= 1", "--test-every", "0");
-        assertUsageError("--div-factor must be finite and >= 1", "--recipe", "fast", "--div-factor", "0.5");
+        assertUsageError("--div-factor must be finite and >= 1", "--recipe", "onecycle", "--div-factor", "0.5");
+        assertUsageError("--div-factor applies only to --schedule onecycle", "--recipe", "fast", "--div-factor", "5");
         CliRun r = CliRun.of("train", "--resume", tmp.resolve("none").toString(), "--recipe", "fast");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--recipe cannot be combined with --resume");
@@ -108,18 +127,18 @@ class TrainRecipeTest {
     @Test void helpListsTheRecipes() {
         String help = CliRun.of("train", "--help").out().replaceAll("\\s+", " ");
         assertThat(help).contains("--recipe", "--label-smoothing", "--[no-]tta-flip", "--pct-start",
-                "fast " + TrainRecipes.FAST, "reference " + TrainRecipes.REFERENCE);
+                "fast " + TrainRecipes.FAST, "onecycle " + TrainRecipes.ONECYCLE, "reference " + TrainRecipes.REFERENCE);
     }
 
     /**
-     * The fast recipe's ingredients (one-cycle, label smoothing, zero-init, flip, test every 2nd
+     * The one-cycle recipe's ingredients (one-cycle, label smoothing, zero-init, flip, test every 2nd
      * epoch) on tiny data: the checkpoint stores them, the epochs without a test pass have no test
      * figures, and a run resumed from its epoch-1 checkpoint ends with the uninterrupted run's weights.
      */
-    @Test void aFastRunStoresItsIngredientsAndResumesBitIdentically() throws Exception {
+    @Test void aOneCycleRunStoresItsIngredientsAndResumesBitIdentically() throws Exception {
         Path whole = tmp.resolve("whole"), copy = tmp.resolve("copy");
         Files.createDirectories(copy);
-        TrainConfig cfg = parse("--recipe", "fast", "--data", data.toString(), "--batch", "8", "--epochs", "3",
+        TrainConfig cfg = parse("--recipe", "onecycle", "--data", data.toString(), "--batch", "8", "--epochs", "3",
                 "--test-every", "2", "--cache-dir", tmp.resolve("cache").toString(), "--out", whole.toString());
         ProgressReporter quiet = new ProgressReporter(ProgressReporter.Mode.QUIET);
         TrainingRun.Data d = TrainingRun.Data.open(cfg, true);
@@ -176,7 +195,7 @@ class TrainRecipeTest {
 
         // The same run on the plain loss: the smoothing reaches the trainer's step (it changes the first loss).
         Path plainOut = tmp.resolve("plain");
-        TrainConfig plainCfg = parse("--recipe", "fast", "--data", data.toString(), "--batch", "8", "--epochs", "3",
+        TrainConfig plainCfg = parse("--recipe", "onecycle", "--data", data.toString(), "--batch", "8", "--epochs", "3",
                 "--test-every", "2", "--cache-dir", tmp.resolve("cache").toString(), "--out", plainOut.toString(),
                 "--label-smoothing", "0");
         TrainingRun.start(plainCfg, TrainingRun.Data.open(plainCfg, true), quiet, null);
