@@ -13,7 +13,9 @@ import org.jresnet.plot.Charts;
 /**
  * Test error against wall time since launch, one line per run of bench/recipe/run (its
  * result.json files; ablation runs left out): jresnet solid, PyTorch dashed, the fast recipe bold,
- * the reference thin, and the target error as a grey dashed line. Drawn with the project's own
+ * the reference thin, and the target error as a grey dashed line. An estimated reference
+ * (--estimate-reference: a full run's curve on this sitting's clock) is drawn without points, and
+ * the short timing runs it was estimated from are left out. Drawn with the project's own
  * plot package, like every other chart of the repository.
  *
  *   java -cp target/jresnet.jar bench/recipe/Plot.java RESULTS OUT.png [TARGET_TOP1]
@@ -31,13 +33,20 @@ public final class Plot {
         }
         double target = args.length > 2 ? Double.parseDouble(args[2]) : 0.852;
         ObjectMapper json = new ObjectMapper();
-        List<JsonNode> runs = new ArrayList<>();
+        List<JsonNode> all = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(results)) {
             for (Path d : dirs.sorted().toList()) {
                 Path f = d.resolve("result.json");
-                if (!Files.isRegularFile(f)) continue;
-                JsonNode r = json.readTree(f.toFile());
-                if (r.path("variant").isNull() || r.path("variant").isMissingNode()) runs.add(r);
+                if (Files.isRegularFile(f)) all.add(json.readTree(f.toFile()));
+            }
+        }
+        List<JsonNode> runs = new ArrayList<>();
+        for (JsonNode r : all) {
+            String variant = r.path("variant").asText("");
+            if (variant.equals("estimated")) {
+                runs.add(r);
+            } else if (variant.isEmpty() && !(isShort(r) && hasEstimate(all, r))) {
+                runs.add(r);
             }
         }
         if (runs.isEmpty()) {
@@ -62,11 +71,15 @@ public final class Plot {
             }
             boolean jresnet = r.get("side").asText().equals("jresnet");
             boolean fast = r.get("recipe").asText().equals("fast");
+            boolean estimated = r.path("variant").asText("").equals("estimated");
             Color c = jresnet ? Charts.PALETTE[1] : Charts.PALETTE[0];
             if (!fast) c = c.brighter();
-            String name = String.format(Locale.ROOT, "%s %s, seed %d", jresnet ? "jresnet" : "PyTorch",
-                    r.get("recipe").asText(), r.get("seed").asInt());
-            lines.add(new Charts.Line(name, x, y, c, fast ? Charts.BOLD : Charts.THIN, !jresnet, true));
+            String name = estimated
+                    ? String.format(Locale.ROOT, "%s %s (estimated: its 30-epoch curve at this sitting's epoch times)",
+                            jresnet ? "jresnet" : "PyTorch", r.get("recipe").asText())
+                    : String.format(Locale.ROOT, "%s %s, seed %d", jresnet ? "jresnet" : "PyTorch",
+                            r.get("recipe").asText(), r.get("seed").asInt());
+            lines.add(new Charts.Line(name, x, y, c, fast ? Charts.BOLD : Charts.THIN, !jresnet, !estimated));
         }
         double err = 100 * (1 - target);
         lines.add(new Charts.Line(String.format(Locale.ROOT, "%.1f%% top-1", 100 * target), new double[] {0, maxMin},
@@ -75,5 +88,18 @@ public final class Plot {
                 "minutes since launch", "test error (%)", false, lines, List.of());
         chart.getXYPlot().getRangeAxis().setRange(0, Math.min(100, Math.ceil(maxErr / 5) * 5 + 5));
         Charts.writePng(Path.of(args[1]), chart, 1000, 620);
+    }
+
+    /** A main run cut short by --epochs (run.py's is_short). */
+    private static boolean isShort(JsonNode r) {
+        return r.path("epochs_override").asInt(0) > 0 || r.path("name").asText().matches(".*-e\\d+-s\\d+");
+    }
+
+    private static boolean hasEstimate(List<JsonNode> all, JsonNode r) {
+        for (JsonNode e : all) {
+            if (e.path("variant").asText("").equals("estimated") && e.path("side").equals(r.path("side"))
+                    && e.path("recipe").equals(r.path("recipe"))) return true;
+        }
+        return false;
     }
 }

@@ -36,7 +36,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin TrainingOptions training;
     @Mixin EngineOptions engine;
 
-    @Option(names = "--recipe", description = "fast or reference: a named set of options (listed below); an option"
+    @Option(names = "--recipe", description = "fast, onecycle or reference: a named set of options (listed below); an option"
             + " given explicitly overrides the recipe's.") String recipe;
     @Option(names = "--model", description = "Network (see 'jresnet summary --help'); default resnet20.")
     String model = "resnet20";

@@ -214,6 +214,37 @@ class TrainRecipeTest {
         }
     }
 
+    /**
+     * The fast recipe skips test passes (--test-every 6) and claims the same training as testing
+     * every epoch: a test pass runs in eval mode on its own batches, so it must leave the weights,
+     * BN's running statistics and the augmentation's random stream as they were.
+     */
+    @Test void testPassesDoNotChangeTheTraining() throws Exception {
+        List<SafeTensorsFile> models = new ArrayList<>();
+        List<List<String>> losses = new ArrayList<>();
+        for (String every : new String[] {"1", "3"}) {
+            Path out = tmp.resolve("every" + every);
+            TrainConfig cfg = parse("--recipe", "fast", "--data", data.toString(), "--batch", "8", "--epochs", "3",
+                    "--test-every", every, "--cache-dir", tmp.resolve("cache").toString(), "--out", out.toString());
+            TrainingRun.start(cfg, TrainingRun.Data.open(cfg, true), new ProgressReporter(ProgressReporter.Mode.QUIET), null);
+            models.add(SafeTensors.read(out.resolve("model.safetensors")));
+            List<String> l = new ArrayList<>();
+            for (String row : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+                JsonNode j = new ObjectMapper().readTree(row);
+                if (j.has("train_loss")) l.add(j.get("train_loss").asText() + " " + j.get("train_err").asText());
+            }
+            losses.add(l);
+        }
+        assertThat(losses.get(1)).hasSize(3).isEqualTo(losses.get(0));
+        SafeTensorsFile every1 = models.get(0), every3 = models.get(1);
+        assertThat(every3.tensors().keySet()).containsExactlyElementsOf(every1.tensors().keySet());
+        for (String k : every1.tensors().keySet()) {
+            TensorData a = every1.get(k), b = every3.get(k);
+            assertThat(b.floats()).as(k).isEqualTo(a.floats());
+            assertThat(b.longs()).as(k).isEqualTo(a.longs());
+        }
+    }
+
     @Test void zeroInitResidualReachesTheModel() throws Exception {
         ResNet zero = TrainingRun.buildModel(parse("--zero-init-residual"), 10);
         ResNet plain = TrainingRun.buildModel(parse(), 10);
