@@ -296,10 +296,11 @@ def targets(runs):
     if fast:
         ok = sum(1 for r in fast if (r.get("final_top1") or 0) >= TARGET - 1e-12)
         out.append("- jresnet fast: final top-1 >= %.1f%% in %d of %d seeds (target: 2 of 3)" % (100 * TARGET, ok, len(fast)))
-    ref = [r["reached_target_wall_s"] for r in pick("pytorch", "reference") if r.get("reached_target_wall_s")]
+    ref_runs = pick("pytorch", "reference")
+    ref = [r["reached_target_wall_s"] for r in ref_runs if r.get("reached_target_wall_s")]
     if fast and ref:
         f, t = median([r["wall_s"] for r in fast]), median(ref)
-        est = any(r.get("variant") == "estimated" for r in pick("pytorch", "reference"))
+        est = any(r.get("variant") == "estimated" for r in ref_runs)
         out.append("- jresnet fast, whole run %.1f min (median) against PyTorch reference reaching %.1f%% at %.1f min"
                    " (%s): %.2f of it (target <= 0.5)" % (f / 60, 100 * TARGET, t / 60,
                                                           "estimated" if est else "median", f / t))

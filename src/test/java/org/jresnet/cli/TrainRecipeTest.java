@@ -222,6 +222,7 @@ class TrainRecipeTest {
     @Test void testPassesDoNotChangeTheTraining() throws Exception {
         List<SafeTensorsFile> models = new ArrayList<>();
         List<List<String>> losses = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
         for (String every : new String[] {"1", "3"}) {
             Path out = tmp.resolve("every" + every);
             TrainConfig cfg = parse("--recipe", "fast", "--data", data.toString(), "--batch", "8", "--epochs", "3",
@@ -230,7 +231,7 @@ class TrainRecipeTest {
             models.add(SafeTensors.read(out.resolve("model.safetensors")));
             List<String> l = new ArrayList<>();
             for (String row : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-                JsonNode j = new ObjectMapper().readTree(row);
+                JsonNode j = json.readTree(row);
                 if (j.has("train_loss")) l.add(j.get("train_loss").asText() + " " + j.get("train_err").asText());
             }
             losses.add(l);
