@@ -38,7 +38,11 @@ final class ChannelRowsWeightGradient {
                     }
                 }
                 int rest = rowVecs - g, xr = rowOff[ky] + g * L, po = pc + g * L;
-                if (rest == 3) {
+                if (rest == 3 && MicroKernel.RD16) {   // 8 rows at a time where the registers hold them
+                    for (int co = 0; co < cout; co += MicroKernel.MR1) {
+                        MicroKernel.wt8x3L(a, pix, m0, m1, xr, dy, dyo, cout, co, part, co * kTotal + po, kTotal);
+                    }
+                } else if (rest == 3) {
                     for (int co = 0; co < cout; co += 4) {
                         MicroKernel.wt4x3L(a, pix, m0, m1, xr, dy, dyo, cout, co, part, co * kTotal + po, kTotal);
                     }

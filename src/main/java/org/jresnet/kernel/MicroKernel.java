@@ -44,6 +44,8 @@ final class MicroKernel {
     static final int MR2 = 6;
     /** Rows of the one-vector kernel. */
     static final int MR1 = 8;
+    /** Whether the wide kernels ({@link #rd16x1L}: 20 live vectors, {@link #wt8x3L}: 28) fit the register file: 32 vector registers at 512 bits. */
+    static final boolean RD16 = L >= 16;
     /** A multiple of both row counts: tiles and thread chunks are cut on it. */
     static final int MR_LCM = 24;
 
@@ -621,6 +623,92 @@ final class MicroKernel {
     }
 
     /**
+     * {@link #rd8x1L} for 16 adjacent output pixels: 16 accumulators, so each one's three FMAs of
+     * a k step no longer wait on each other's latency (8 chains of three ran the FMA units at the
+     * latency limit), and 18 broadcasts per 48 FMAs instead of 10 per 24. 20 vector registers:
+     * for the 32 of AVX-512 only ({@link #RD16}). Same FMAs in the same order per output as
+     * {@link #rd8x1L}: bit-identical.
+     */
+    static void rd16x1L(float[] a, int base, int[] kOff, int kk, float[] b, float[] c, int co) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z;
+        FloatVector c01 = z;
+        FloatVector c02 = z;
+        FloatVector c03 = z;
+        FloatVector c04 = z;
+        FloatVector c05 = z;
+        FloatVector c06 = z;
+        FloatVector c07 = z;
+        FloatVector c08 = z;
+        FloatVector c09 = z;
+        FloatVector c10 = z;
+        FloatVector c11 = z;
+        FloatVector c12 = z;
+        FloatVector c13 = z;
+        FloatVector c14 = z;
+        FloatVector c15 = z;
+        for (int k = 0, bk = 0; k < kk; k++, bk += 3 * L) {
+            int p = base + kOff[k];
+            FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[p + 0 * L]);
+            c00 = x.fma(b0, c00);
+            x = FloatVector.broadcast(F, a[p + 1 * L]);
+            c01 = x.fma(b0, c01); c00 = x.fma(b1, c00);
+            x = FloatVector.broadcast(F, a[p + 2 * L]);
+            c02 = x.fma(b0, c02); c01 = x.fma(b1, c01); c00 = x.fma(b2, c00);
+            x = FloatVector.broadcast(F, a[p + 3 * L]);
+            c03 = x.fma(b0, c03); c02 = x.fma(b1, c02); c01 = x.fma(b2, c01);
+            x = FloatVector.broadcast(F, a[p + 4 * L]);
+            c04 = x.fma(b0, c04); c03 = x.fma(b1, c03); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(F, a[p + 5 * L]);
+            c05 = x.fma(b0, c05); c04 = x.fma(b1, c04); c03 = x.fma(b2, c03);
+            x = FloatVector.broadcast(F, a[p + 6 * L]);
+            c06 = x.fma(b0, c06); c05 = x.fma(b1, c05); c04 = x.fma(b2, c04);
+            x = FloatVector.broadcast(F, a[p + 7 * L]);
+            c07 = x.fma(b0, c07); c06 = x.fma(b1, c06); c05 = x.fma(b2, c05);
+            x = FloatVector.broadcast(F, a[p + 8 * L]);
+            c08 = x.fma(b0, c08); c07 = x.fma(b1, c07); c06 = x.fma(b2, c06);
+            x = FloatVector.broadcast(F, a[p + 9 * L]);
+            c09 = x.fma(b0, c09); c08 = x.fma(b1, c08); c07 = x.fma(b2, c07);
+            x = FloatVector.broadcast(F, a[p + 10 * L]);
+            c10 = x.fma(b0, c10); c09 = x.fma(b1, c09); c08 = x.fma(b2, c08);
+            x = FloatVector.broadcast(F, a[p + 11 * L]);
+            c11 = x.fma(b0, c11); c10 = x.fma(b1, c10); c09 = x.fma(b2, c09);
+            x = FloatVector.broadcast(F, a[p + 12 * L]);
+            c12 = x.fma(b0, c12); c11 = x.fma(b1, c11); c10 = x.fma(b2, c10);
+            x = FloatVector.broadcast(F, a[p + 13 * L]);
+            c13 = x.fma(b0, c13); c12 = x.fma(b1, c12); c11 = x.fma(b2, c11);
+            x = FloatVector.broadcast(F, a[p + 14 * L]);
+            c14 = x.fma(b0, c14); c13 = x.fma(b1, c13); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(F, a[p + 15 * L]);
+            c15 = x.fma(b0, c15); c14 = x.fma(b1, c14); c13 = x.fma(b2, c13);
+            x = FloatVector.broadcast(F, a[p + 16 * L]);
+            c15 = x.fma(b1, c15); c14 = x.fma(b2, c14);
+            x = FloatVector.broadcast(F, a[p + 17 * L]);
+            c15 = x.fma(b2, c15);
+        }
+        c00.intoArray(c, co + 0 * L);
+        c01.intoArray(c, co + 1 * L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c04.intoArray(c, co + 4 * L);
+        c05.intoArray(c, co + 5 * L);
+        c06.intoArray(c, co + 6 * L);
+        c07.intoArray(c, co + 7 * L);
+        c08.intoArray(c, co + 8 * L);
+        c09.intoArray(c, co + 9 * L);
+        c10.intoArray(c, co + 10 * L);
+        c11.intoArray(c, co + 11 * L);
+        c12.intoArray(c, co + 12 * L);
+        c13.intoArray(c, co + 13 * L);
+        c14.intoArray(c, co + 14 * L);
+        c15.intoArray(c, co + 15 * L);
+    }
+
+    /**
      * Direct 3-wide stride-1 convolution of 8 adjacent output pixels, 2 vector(s) of channels:
      * C[r] += sum_{k, kx} a[base + kOff[k] + (r+kx)*cin] * B[k, kx]. Each input value is broadcast once
      * and feeds up to three taps, so a narrow output (L or 2L channels) still keeps the FMA units busy.
@@ -748,6 +836,55 @@ final class MicroKernel {
         c10.intoArray(p, o1 + 0 * L); c11.intoArray(p, o1 + 1 * L); c12.intoArray(p, o1 + 2 * L); c13.intoArray(p, o1 + 3 * L);
         c20.intoArray(p, o2 + 0 * L); c21.intoArray(p, o2 + 1 * L); c22.intoArray(p, o2 + 2 * L); c23.intoArray(p, o2 + 3 * L);
         c30.intoArray(p, o3 + 0 * L); c31.intoArray(p, o3 + 1 * L); c32.intoArray(p, o3 + 2 * L); c33.intoArray(p, o3 + 3 * L);
+    }
+
+    /**
+     * As {@link #wt4x3L} for 8 output channels: 24 accumulators, so each pixel's index arithmetic,
+     * pix load and range checks are shared by 24 FMAs instead of 12. Same FMAs in the same order
+     * per element of P as {@link #wt4x3L}: bit-identical. 28 vector registers: AVX-512 only
+     * ({@link #RD16}).
+     */
+    static void wt8x3L(float[] x, int[] pix, int m0, int m1, int xo,
+                      float[] d, int dOff, int ldd, int co, float[] p, int po, int ldp) {
+        int o0 = po + 0 * ldp;
+        int o1 = po + 1 * ldp;
+        int o2 = po + 2 * ldp;
+        int o3 = po + 3 * ldp;
+        int o4 = po + 4 * ldp;
+        int o5 = po + 5 * ldp;
+        int o6 = po + 6 * ldp;
+        int o7 = po + 7 * ldp;
+        FloatVector c00 = FloatVector.fromArray(F, p, o0 + 0 * L); FloatVector c01 = FloatVector.fromArray(F, p, o0 + 1 * L); FloatVector c02 = FloatVector.fromArray(F, p, o0 + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(F, p, o1 + 0 * L); FloatVector c11 = FloatVector.fromArray(F, p, o1 + 1 * L); FloatVector c12 = FloatVector.fromArray(F, p, o1 + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(F, p, o2 + 0 * L); FloatVector c21 = FloatVector.fromArray(F, p, o2 + 1 * L); FloatVector c22 = FloatVector.fromArray(F, p, o2 + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(F, p, o3 + 0 * L); FloatVector c31 = FloatVector.fromArray(F, p, o3 + 1 * L); FloatVector c32 = FloatVector.fromArray(F, p, o3 + 2 * L);
+        FloatVector c40 = FloatVector.fromArray(F, p, o4 + 0 * L); FloatVector c41 = FloatVector.fromArray(F, p, o4 + 1 * L); FloatVector c42 = FloatVector.fromArray(F, p, o4 + 2 * L);
+        FloatVector c50 = FloatVector.fromArray(F, p, o5 + 0 * L); FloatVector c51 = FloatVector.fromArray(F, p, o5 + 1 * L); FloatVector c52 = FloatVector.fromArray(F, p, o5 + 2 * L);
+        FloatVector c60 = FloatVector.fromArray(F, p, o6 + 0 * L); FloatVector c61 = FloatVector.fromArray(F, p, o6 + 1 * L); FloatVector c62 = FloatVector.fromArray(F, p, o6 + 2 * L);
+        FloatVector c70 = FloatVector.fromArray(F, p, o7 + 0 * L); FloatVector c71 = FloatVector.fromArray(F, p, o7 + 1 * L); FloatVector c72 = FloatVector.fromArray(F, p, o7 + 2 * L);
+        for (int m = m0, db = dOff + m0 * ldd + co; m < m1; m++, db += ldd) {
+            int xb = pix[m - m0] + xo;
+            FloatVector b0 = FloatVector.fromArray(F, x, xb + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(F, x, xb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(F, x, xb + 2 * L);
+            FloatVector v;
+            v = FloatVector.broadcast(F, d[db + 0]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02);
+            v = FloatVector.broadcast(F, d[db + 1]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12);
+            v = FloatVector.broadcast(F, d[db + 2]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22);
+            v = FloatVector.broadcast(F, d[db + 3]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32);
+            v = FloatVector.broadcast(F, d[db + 4]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42);
+            v = FloatVector.broadcast(F, d[db + 5]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52);
+            v = FloatVector.broadcast(F, d[db + 6]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61); c62 = v.fma(b2, c62);
+            v = FloatVector.broadcast(F, d[db + 7]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71); c72 = v.fma(b2, c72);
+        }
+        c00.intoArray(p, o0 + 0 * L); c01.intoArray(p, o0 + 1 * L); c02.intoArray(p, o0 + 2 * L);
+        c10.intoArray(p, o1 + 0 * L); c11.intoArray(p, o1 + 1 * L); c12.intoArray(p, o1 + 2 * L);
+        c20.intoArray(p, o2 + 0 * L); c21.intoArray(p, o2 + 1 * L); c22.intoArray(p, o2 + 2 * L);
+        c30.intoArray(p, o3 + 0 * L); c31.intoArray(p, o3 + 1 * L); c32.intoArray(p, o3 + 2 * L);
+        c40.intoArray(p, o4 + 0 * L); c41.intoArray(p, o4 + 1 * L); c42.intoArray(p, o4 + 2 * L);
+        c50.intoArray(p, o5 + 0 * L); c51.intoArray(p, o5 + 1 * L); c52.intoArray(p, o5 + 2 * L);
+        c60.intoArray(p, o6 + 0 * L); c61.intoArray(p, o6 + 1 * L); c62.intoArray(p, o6 + 2 * L);
+        c70.intoArray(p, o7 + 0 * L); c71.intoArray(p, o7 + 1 * L); c72.intoArray(p, o7 + 2 * L);
     }
 
     /** As {@link #wt4x4L} for 3 adjacent column vectors: one kernel row of taps when cin = L. */
