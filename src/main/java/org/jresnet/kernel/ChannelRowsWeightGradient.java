@@ -27,6 +27,9 @@ final class ChannelRowsWeightGradient {
         int[] rowOff = ws.ints(KernelWorkspace.PADDED, s.kh());
         for (int ky = 0; ky < s.kh(); ky++) rowOff[ky] = in.aConst() + ky * in.wp() * cin;
         float[] a = in.a();
+        // one input and one output vector at stride 1 (CIFAR's first stage): wt8x3L's pixel runs
+        int ow = s.ow();
+        boolean runs = MicroKernel.RD16 && cin == L && cout == L && s.stride() == 1;
         // P[co][(tap, ci)]: rows of kTotal
         int used = PixelPartials.sweep(s, in, cout * kTotal, ws, (part, pix, m0, m1) -> {
             for (int ky = 0; ky < s.kh(); ky++) {
@@ -38,9 +41,12 @@ final class ChannelRowsWeightGradient {
                     }
                 }
                 int rest = rowVecs - g, xr = rowOff[ky] + g * L, po = pc + g * L;
-                if (rest == 3 && MicroKernel.RD16) {   // 8 rows at a time where the registers hold them
-                    for (int co = 0; co < cout; co += MicroKernel.MR1) {
-                        MicroKernel.wt8x3L(a, pix, m0, m1, xr, dy, dyo, cout, co, part, co * kTotal + po, kTotal);
+                if (rest == 3 && runs) {
+                    // output rows are runs of pixels L floats apart in x and in dy
+                    for (int m = m0; m < m1; m += ow) {
+                        for (int co = 0; co < cout; co += MicroKernel.MR1) {
+                            MicroKernel.wt8x3L(a, pix[m - m0] + xr, dy, dyo + m * cout + co, ow, part, co * kTotal + po, kTotal);
+                        }
                     }
                 } else if (rest == 3) {
                     for (int co = 0; co < cout; co += 4) {

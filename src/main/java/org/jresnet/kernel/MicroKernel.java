@@ -839,13 +839,15 @@ final class MicroKernel {
     }
 
     /**
-     * As {@link #wt4x3L} for 8 output channels: 24 accumulators, so each pixel's index arithmetic,
-     * pix load and range checks are shared by 24 FMAs instead of 12. Same FMAs in the same order
-     * per element of P as {@link #wt4x3L}: bit-identical. 28 vector registers: AVX-512 only
-     * ({@link #RD16}).
+     * As {@link #wt4x3L} for 8 output channels of a layer with L output channels, over a run of
+     * {@code count} adjacent pixels ({@code x[xb + m*L ..]}, {@code d[db + m*L ..]}): 24
+     * accumulators, and indices linear in m with constant strides, so C2 hoists every range check
+     * and needs no per-pixel offsets (with wt4x3L's offset table, 8 rows ran out of general
+     * registers in some launches and spilled accumulators: 2x slower). 28 vector registers:
+     * AVX-512 only ({@link #RD16}). Same FMAs in the same order per element of P as
+     * {@link #wt4x3L}: bit-identical.
      */
-    static void wt8x3L(float[] x, int[] pix, int m0, int m1, int xo,
-                      float[] d, int dOff, int ldd, int co, float[] p, int po, int ldp) {
+    static void wt8x3L(float[] x, int xb, float[] d, int db, int count, float[] p, int po, int ldp) {
         int o0 = po + 0 * ldp;
         int o1 = po + 1 * ldp;
         int o2 = po + 2 * ldp;
@@ -862,20 +864,20 @@ final class MicroKernel {
         FloatVector c50 = FloatVector.fromArray(F, p, o5 + 0 * L); FloatVector c51 = FloatVector.fromArray(F, p, o5 + 1 * L); FloatVector c52 = FloatVector.fromArray(F, p, o5 + 2 * L);
         FloatVector c60 = FloatVector.fromArray(F, p, o6 + 0 * L); FloatVector c61 = FloatVector.fromArray(F, p, o6 + 1 * L); FloatVector c62 = FloatVector.fromArray(F, p, o6 + 2 * L);
         FloatVector c70 = FloatVector.fromArray(F, p, o7 + 0 * L); FloatVector c71 = FloatVector.fromArray(F, p, o7 + 1 * L); FloatVector c72 = FloatVector.fromArray(F, p, o7 + 2 * L);
-        for (int m = m0, db = dOff + m0 * ldd + co; m < m1; m++, db += ldd) {
-            int xb = pix[m - m0] + xo;
-            FloatVector b0 = FloatVector.fromArray(F, x, xb + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(F, x, xb + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(F, x, xb + 2 * L);
+        for (int m = 0; m < count; m++) {
+            int xm = xb + m * L, dm = db + m * L;
+            FloatVector b0 = FloatVector.fromArray(F, x, xm + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(F, x, xm + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(F, x, xm + 2 * L);
             FloatVector v;
-            v = FloatVector.broadcast(F, d[db + 0]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02);
-            v = FloatVector.broadcast(F, d[db + 1]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12);
-            v = FloatVector.broadcast(F, d[db + 2]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22);
-            v = FloatVector.broadcast(F, d[db + 3]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32);
-            v = FloatVector.broadcast(F, d[db + 4]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42);
-            v = FloatVector.broadcast(F, d[db + 5]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52);
-            v = FloatVector.broadcast(F, d[db + 6]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61); c62 = v.fma(b2, c62);
-            v = FloatVector.broadcast(F, d[db + 7]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71); c72 = v.fma(b2, c72);
+            v = FloatVector.broadcast(F, d[dm + 0]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02);
+            v = FloatVector.broadcast(F, d[dm + 1]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12);
+            v = FloatVector.broadcast(F, d[dm + 2]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22);
+            v = FloatVector.broadcast(F, d[dm + 3]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32);
+            v = FloatVector.broadcast(F, d[dm + 4]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42);
+            v = FloatVector.broadcast(F, d[dm + 5]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52);
+            v = FloatVector.broadcast(F, d[dm + 6]); c60 = v.fma(b0, c60); c61 = v.fma(b1, c61); c62 = v.fma(b2, c62);
+            v = FloatVector.broadcast(F, d[dm + 7]); c70 = v.fma(b0, c70); c71 = v.fma(b1, c71); c72 = v.fma(b2, c72);
         }
         c00.intoArray(p, o0 + 0 * L); c01.intoArray(p, o0 + 1 * L); c02.intoArray(p, o0 + 2 * L);
         c10.intoArray(p, o1 + 0 * L); c11.intoArray(p, o1 + 1 * L); c12.intoArray(p, o1 + 2 * L);
