@@ -29,7 +29,7 @@ final class ChannelRowsWeightGradient {
         float[] a = in.a();
         // one input and one output vector at stride 1 (CIFAR's first stage): wt8x3L's pixel runs
         int ow = s.ow();
-        boolean runs = MicroKernel.RD16 && cin == L && cout == L && s.stride() == 1;
+        boolean runs = MicroKernel.WIDE_REGISTERS && cin == L && cout == L && s.stride() == 1;
         // P[co][(tap, ci)]: rows of kTotal
         int used = PixelPartials.sweep(s, in, cout * kTotal, ws, (part, pix, m0, m1) -> {
             for (int ky = 0; ky < s.kh(); ky++) {

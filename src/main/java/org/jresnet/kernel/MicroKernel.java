@@ -44,8 +44,8 @@ final class MicroKernel {
     static final int MR2 = 6;
     /** Rows of the one-vector kernel. */
     static final int MR1 = 8;
-    /** Whether the wide kernels ({@link #rd16x1L}: 20 live vectors, {@link #wt8x3L}: 28) fit the register file: 32 vector registers at 512 bits. */
-    static final boolean RD16 = L >= 16;
+    /** Whether {@link #wt8x3L}'s 28 live vectors fit the register file: 32 vector registers at 512 bits. */
+    static final boolean WIDE_REGISTERS = L >= 16;
     /** A multiple of both row counts: tiles and thread chunks are cut on it. */
     static final int MR_LCM = 24;
 
@@ -623,92 +623,6 @@ final class MicroKernel {
     }
 
     /**
-     * {@link #rd8x1L} for 16 adjacent output pixels: 16 accumulators, so each one's three FMAs of
-     * a k step no longer wait on each other's latency (8 chains of three ran the FMA units at the
-     * latency limit), and 18 broadcasts per 48 FMAs instead of 10 per 24. 20 vector registers:
-     * for the 32 of AVX-512 only ({@link #RD16}). Same FMAs in the same order per output as
-     * {@link #rd8x1L}: bit-identical.
-     */
-    static void rd16x1L(float[] a, int base, int[] kOff, int kk, float[] b, float[] c, int co) {
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z;
-        FloatVector c01 = z;
-        FloatVector c02 = z;
-        FloatVector c03 = z;
-        FloatVector c04 = z;
-        FloatVector c05 = z;
-        FloatVector c06 = z;
-        FloatVector c07 = z;
-        FloatVector c08 = z;
-        FloatVector c09 = z;
-        FloatVector c10 = z;
-        FloatVector c11 = z;
-        FloatVector c12 = z;
-        FloatVector c13 = z;
-        FloatVector c14 = z;
-        FloatVector c15 = z;
-        for (int k = 0, bk = 0; k < kk; k++, bk += 3 * L) {
-            int p = base + kOff[k];
-            FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * L);
-            FloatVector x;
-            x = FloatVector.broadcast(F, a[p + 0 * L]);
-            c00 = x.fma(b0, c00);
-            x = FloatVector.broadcast(F, a[p + 1 * L]);
-            c01 = x.fma(b0, c01); c00 = x.fma(b1, c00);
-            x = FloatVector.broadcast(F, a[p + 2 * L]);
-            c02 = x.fma(b0, c02); c01 = x.fma(b1, c01); c00 = x.fma(b2, c00);
-            x = FloatVector.broadcast(F, a[p + 3 * L]);
-            c03 = x.fma(b0, c03); c02 = x.fma(b1, c02); c01 = x.fma(b2, c01);
-            x = FloatVector.broadcast(F, a[p + 4 * L]);
-            c04 = x.fma(b0, c04); c03 = x.fma(b1, c03); c02 = x.fma(b2, c02);
-            x = FloatVector.broadcast(F, a[p + 5 * L]);
-            c05 = x.fma(b0, c05); c04 = x.fma(b1, c04); c03 = x.fma(b2, c03);
-            x = FloatVector.broadcast(F, a[p + 6 * L]);
-            c06 = x.fma(b0, c06); c05 = x.fma(b1, c05); c04 = x.fma(b2, c04);
-            x = FloatVector.broadcast(F, a[p + 7 * L]);
-            c07 = x.fma(b0, c07); c06 = x.fma(b1, c06); c05 = x.fma(b2, c05);
-            x = FloatVector.broadcast(F, a[p + 8 * L]);
-            c08 = x.fma(b0, c08); c07 = x.fma(b1, c07); c06 = x.fma(b2, c06);
-            x = FloatVector.broadcast(F, a[p + 9 * L]);
-            c09 = x.fma(b0, c09); c08 = x.fma(b1, c08); c07 = x.fma(b2, c07);
-            x = FloatVector.broadcast(F, a[p + 10 * L]);
-            c10 = x.fma(b0, c10); c09 = x.fma(b1, c09); c08 = x.fma(b2, c08);
-            x = FloatVector.broadcast(F, a[p + 11 * L]);
-            c11 = x.fma(b0, c11); c10 = x.fma(b1, c10); c09 = x.fma(b2, c09);
-            x = FloatVector.broadcast(F, a[p + 12 * L]);
-            c12 = x.fma(b0, c12); c11 = x.fma(b1, c11); c10 = x.fma(b2, c10);
-            x = FloatVector.broadcast(F, a[p + 13 * L]);
-            c13 = x.fma(b0, c13); c12 = x.fma(b1, c12); c11 = x.fma(b2, c11);
-            x = FloatVector.broadcast(F, a[p + 14 * L]);
-            c14 = x.fma(b0, c14); c13 = x.fma(b1, c13); c12 = x.fma(b2, c12);
-            x = FloatVector.broadcast(F, a[p + 15 * L]);
-            c15 = x.fma(b0, c15); c14 = x.fma(b1, c14); c13 = x.fma(b2, c13);
-            x = FloatVector.broadcast(F, a[p + 16 * L]);
-            c15 = x.fma(b1, c15); c14 = x.fma(b2, c14);
-            x = FloatVector.broadcast(F, a[p + 17 * L]);
-            c15 = x.fma(b2, c15);
-        }
-        c00.intoArray(c, co + 0 * L);
-        c01.intoArray(c, co + 1 * L);
-        c02.intoArray(c, co + 2 * L);
-        c03.intoArray(c, co + 3 * L);
-        c04.intoArray(c, co + 4 * L);
-        c05.intoArray(c, co + 5 * L);
-        c06.intoArray(c, co + 6 * L);
-        c07.intoArray(c, co + 7 * L);
-        c08.intoArray(c, co + 8 * L);
-        c09.intoArray(c, co + 9 * L);
-        c10.intoArray(c, co + 10 * L);
-        c11.intoArray(c, co + 11 * L);
-        c12.intoArray(c, co + 12 * L);
-        c13.intoArray(c, co + 13 * L);
-        c14.intoArray(c, co + 14 * L);
-        c15.intoArray(c, co + 15 * L);
-    }
-
-    /**
      * Direct 3-wide stride-1 convolution of 8 adjacent output pixels, 2 vector(s) of channels:
      * C[r] += sum_{k, kx} a[base + kOff[k] + (r+kx)*cin] * B[k, kx]. Each input value is broadcast once
      * and feeds up to three taps, so a narrow output (L or 2L channels) still keeps the FMA units busy.
@@ -844,7 +758,7 @@ final class MicroKernel {
      * accumulators, and indices linear in m with constant strides, so C2 hoists every range check
      * and needs no per-pixel offsets (with wt4x3L's offset table, 8 rows ran out of general
      * registers in some launches and spilled accumulators: 2x slower). 28 vector registers:
-     * AVX-512 only ({@link #RD16}). Same FMAs in the same order per element of P as
+     * AVX-512 only ({@link #WIDE_REGISTERS}). Same FMAs in the same order per element of P as
      * {@link #wt4x3L}: bit-identical.
      */
     static void wt8x3L(float[] x, int xb, float[] d, int db, int count, float[] p, int po, int ldp) {

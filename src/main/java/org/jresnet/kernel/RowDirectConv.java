@@ -56,9 +56,7 @@ final class RowDirectConv {
         float[] b = PackedWeightCache.panels(cache, PackedWeightCache.ROW_DIRECT, ShiftedGemm.packedSize(kk * 3, cout), ws,
                 dst -> ShiftedGemm.pack(kk, 3, eOff, 1, cin * taps, cout, w, wo, dst, 0));
         boolean wide = cout % (4 * L) == 0;
-        // one input vector in and out (CIFAR's first stage): 16 pixels a block where they fit
-        boolean sixteen = !wide && cin == L && cout == L && MicroKernel.RD16 && ow % (2 * ROW_BLOCK) == 0;
-        int block = wide ? ROW_BLOCK_WIDE : sixteen ? 2 * ROW_BLOCK : ROW_BLOCK;
+        int block = wide ? ROW_BLOCK_WIDE : ROW_BLOCK;
         int blocksPerRow = ow / block;
         int panels = wide ? cout / (4 * L) : 1;
         int aImg = in.hp() * in.wp() * cin, aU = in.wp() * cin;
@@ -77,8 +75,6 @@ final class RowDirectConv {
                     }
                 } else if (two) {
                     MicroKernel.rd8x2(a, base, cin, kOff, kk, b, y, out, cout);
-                } else if (sixteen) {
-                    MicroKernel.rd16x1L(a, base, kOff, kk, b, y, out);
                 } else if (cin == L) {
                     MicroKernel.rd8x1L(a, base, kOff, kk, b, y, out);
                 } else {
