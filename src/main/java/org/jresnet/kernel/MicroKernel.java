@@ -7,14 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
  * Register-blocked GEMM micro-kernels: a block of C lives in vector registers while the k loop
  * broadcasts one A value per row and loads one or two B vectors, then fused-multiply-adds.
  *
- * <p>Sixteen kernels in four families, each shape rows x vectors of C:
+ * <p>Seventeen kernels in four families, each shape rows x vectors of C:
  * <ul>
  *   <li>GEMM ({@code k3x4}, {@code k6x2}, {@code k8x1}), chosen by the width of the B panel:
  *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (a stage of L channels, such
  *       as CIFAR ResNets' 16 at L = 16); for A rows dense in k (1x1 convolutions, the Winograd
  *       GEMM) {@code k6x4d} (24 accumulators, 512 bits only), {@code k3x4d}, {@code k6x2d};</li>
  *   <li>weight gradient with input channels as rows ({@code w6x2}, {@code w8x1});</li>
- *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4L},
+ *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4L}, {@code wt8x3L},
  *       {@code wt4x3L});</li>
  *   <li>row-direct 3-wide convolution of adjacent output pixels ({@code rd8x1}, {@code rd8x1L}, {@code rd8x2},
  *       {@code rd4x4}).</li>
