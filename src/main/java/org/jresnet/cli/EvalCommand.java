@@ -15,6 +15,7 @@ import org.jresnet.io.ModelMetadata;
 import org.jresnet.train.ConfusionPlot;
 import org.jresnet.train.Evaluation;
 import org.jresnet.train.Preprocessing;
+import org.jresnet.train.TestViews;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +34,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--skip-bad", description = "Skip and count corrupt images.") boolean skipBad;
     @Option(names = "--tta-flip", description = "Score the mean logits of each image and its mirror image"
             + " (as train --tta-flip does).") boolean ttaFlip;
+    @Option(names = "--tta-translate", description = "Also score each image (and, with --tta-flip, its mirror) shifted"
+            + " one pixel down-right and one up-left (as train --tta-translate does).") boolean ttaTranslate;
     @Mixin EngineOptions engine;
 
     @Override public Integer call() throws Exception {
@@ -46,7 +49,8 @@ final class EvalCommand implements Callable<Integer> {
         try (Dataset ds = Datasets.open(dataPath, sp, opt)) {
             checkClasses(meta, ds);
             var transform = Preprocessing.evaluation(ds, meta.normalization(), meta.inputSize()[1]);
-            Evaluation e = Evaluation.run(loaded.model(), ds, BatchLoader.all(ds), transform, batch, ttaFlip);
+            Evaluation e = Evaluation.run(loaded.model(), ds, BatchLoader.all(ds), transform, batch,
+                    new TestViews(ttaFlip, ttaTranslate));
             if (plot != null) ConfusionPlot.writePng(plot, e);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -57,6 +61,7 @@ final class EvalCommand implements Callable<Integer> {
                 m.put("loss", e.loss());
                 m.put("n", e.n());
                 if (ttaFlip) m.put("tta_flip", true);
+                if (ttaTranslate) m.put("tta_translate", true);
                 m.put("classes", e.classes());
                 Map<String, Double> per = new LinkedHashMap<>();
                 for (int c = 0; c < e.classes().size(); c++) per.put(e.classes().get(c), e.perClass()[c]);

@@ -82,6 +82,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean zeroInitResidual;
     @Option(names = "--tta-flip", negatable = true, description = "Test passes score the mean logits of each image"
             + " and its mirror image (twice the test pass's time).") boolean ttaFlip;
+    @Option(names = "--tta-translate", negatable = true, description = "Test passes also score each image (and, with"
+            + " --tta-flip, its mirror) shifted one pixel down-right and one up-left (three times the views).")
+    boolean ttaTranslate;
     @Option(names = "--test-every", description = "Test pass after every N epochs and after the last (default ${DEFAULT-VALUE}).")
     int testEvery = 1;
     @Option(names = "--mean", split = ",", description = "Per-channel mean (R,G,B in [0,1]); default: of the training split.")
@@ -96,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
             "--micro-batches", "--momentum", "--weight-decay", "--nesterov", "--label-smoothing", "--schedule",
             "--pct-start", "--div-factor", "--final-div-factor", "--anneal-strategy", "--milestones", "--gamma",
             "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
-            "--freeze-backbone", "--zero-init-residual", "--tta-flip", "--test-every", "--mean", "--std", "--out",
+            "--freeze-backbone", "--zero-init-residual", "--tta-flip", "--tta-translate", "--test-every", "--mean", "--std", "--out",
             "--ckpt-every");
 
     @Override public Integer call() throws Exception {
@@ -140,7 +143,8 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainConfig(
                 new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,
                         freezeBackbone, zeroInitResidual),
-                new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(), skipBad, t.cacheDir, ttaFlip),
+                new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(), skipBad, t.cacheDir, ttaFlip,
+                        ttaTranslate),
                 new TrainConfig.Optimizer(t.momentum, t.weightDecay, nesterov, labelSmoothing),
                 new TrainConfig.Schedule(kind, t.lr, milestones, gamma, warmup != null ? warmup : oneCycle ? 0 : DEFAULT_WARMUP,
                         warmupLr, warmupUntilError, oneCycle ? new TrainConfig.OneCycle(pctStart, divFactor, finalDivFactor,

@@ -15,9 +15,10 @@ import org.jresnet.tensor.Tensor;
  * loss, per-class accuracy and the confusion matrix (rows = true class, columns = predicted),
  * plus every image's predicted class in the order evaluated.
  *
- * <p>With test-time flipping each image is scored by the mean of its logits and those of its
- * horizontal mirror (the training augmentation flips, so both views are in-distribution); the
- * loss, top-1 and top-5 are those of the mean logits. It costs a second forward pass per batch.
+ * <p>With test-time augmentation ({@link TestViews}) each image is scored by the mean of the
+ * logits of its views (with flipping: the image and its horizontal mirror, both in-distribution
+ * as the training augmentation flips); the loss, top-1 and top-5 are those of the mean logits.
+ * Each view costs a forward pass per batch.
  */
 public record Evaluation(int n, double top1, double top5, double loss, List<String> classes,
                          double[] perClass, long[][] confusion, int[] predictions) {
@@ -31,6 +32,12 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
 
     /** As {@link #run(Layer, Dataset, int[], Transform, int)}, with test-time flipping when {@code flip}. */
     public static Evaluation run(Layer model, Dataset ds, int[] indices, Transform transform, int batch, boolean flip) {
+        return run(model, ds, indices, transform, batch, flip ? TestViews.FLIP : TestViews.NONE);
+    }
+
+    /** As {@link #run(Layer, Dataset, int[], Transform, int)}, scoring the mean logits of the {@code views}. */
+    public static Evaluation run(Layer model, Dataset ds, int[] indices, Transform transform, int batch,
+                                 TestViews views) {
         boolean wasTraining = model.isTraining();
         model.setTraining(false);
         int k = ds.numClasses();
@@ -40,7 +47,8 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
         double lossSum = 0;
         int n = 0;
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
-        Tensor mirrored = null, mean = null;
+        Tensor viewed = null, mean = null;
+        int count = views.count();
         try (BatchLoader loader = BatchLoader.evaluation(ds, indices, transform, batch);
              Prefetcher it = loader.prefetch(0, 0, PREFETCH_DEPTH)) {
             while (it.hasNext()) {
@@ -49,13 +57,16 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
                 if (logits.dim(1) != k) {
                     throw new IllegalArgumentException("the model has " + logits.dim(1) + " classes, the data " + k);
                 }
-                if (flip) {
+                if (count > 1) {
                     // The model owns its output and overwrites it on the next forward: keep a copy first.
                     mean = Tensor.reuse(mean, logits.shape());
                     System.arraycopy(logits.data(), logits.offset(), mean.data(), mean.offset(), logits.size());
-                    mirrored = Tensor.reuse(mirrored, b.images().shape());
-                    mirror(b.images(), mirrored);
-                    addHalves(mean, model.infer(mirrored));
+                    viewed = Tensor.reuse(viewed, b.images().shape());
+                    for (int v = 1; v < count; v++) {
+                        TestViews.view(b.images(), viewed, views.mirrored(v), views.shift(v));
+                        add(mean, model.infer(viewed));
+                    }
+                    divide(mean, count);
                     logits = mean;
                 }
                 lossSum += (double) ce.forward(logits, b.labels()) * b.size();
@@ -84,21 +95,19 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
 
     /** {@code out[n, y, x, c] = in[n, y, W-1-x, c]} for NHWC tensors of the same shape. */
     static void mirror(Tensor in, Tensor out) {
-        int n = in.dim(0), h = in.dim(1), w = in.dim(2), c = in.dim(3);
-        float[] src = in.data(), dst = out.data();
-        int so = in.offset(), d = out.offset();
-        for (int row = 0; row < n * h; row++) {
-            int base = so + row * w * c;
-            for (int x = 0; x < w; x++, d += c) System.arraycopy(src, base + (w - 1 - x) * c, dst, d, c);
-        }
+        TestViews.view(in, out, true, 0);
     }
 
-    /** {@code mean = (mean + other) / 2}, elementwise. */
-    private static void addHalves(Tensor mean, Tensor other) {
-        float[] a = mean.data(), b = other.data();
-        for (int i = 0, ao = mean.offset(), bo = other.offset(), e = mean.size(); i < e; i++) {
-            a[ao + i] = 0.5f * (a[ao + i] + b[bo + i]);
-        }
+    /** {@code sum += other}, elementwise. */
+    private static void add(Tensor sum, Tensor other) {
+        float[] a = sum.data(), b = other.data();
+        for (int i = 0, ao = sum.offset(), bo = other.offset(), e = sum.size(); i < e; i++) a[ao + i] += b[bo + i];
+    }
+
+    /** {@code sum /= count}, elementwise (for two views exactly the former {@code 0.5f * (a + b)}). */
+    private static void divide(Tensor sum, int count) {
+        float[] a = sum.data();
+        for (int i = sum.offset(), e = i + sum.size(); i < e; i++) a[i] /= count;
     }
 
     /** How many classes score strictly higher than {@code label} for image {@code i} (0 = top-1). */

@@ -51,17 +51,22 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
      * @param normalization  per-channel mean and std, or null to compute them from the training split
      * @param ttaFlip        test (and validation) passes score the mean of the logits of each image and of
      *                       its horizontal mirror, instead of the image's alone
+     * @param ttaTranslate   test (and validation) passes also score each of those views shifted by one
+     *                       pixel down-right and up-left ({@link TestViews})
      */
     public record Data(Path path, int val, Normalization normalization, boolean skipBad, Path cacheDir,
-                       boolean ttaFlip) {
+                       boolean ttaFlip, boolean ttaTranslate) {
         public Data {
             if (val < 0) throw new Invalid("val", "must be >= 0, got " + val);
         }
 
-        /** Without test-time flipping. */
+        /** Without test-time augmentation. */
         public Data(Path path, int val, Normalization normalization, boolean skipBad, Path cacheDir) {
-            this(path, val, normalization, skipBad, cacheDir, false);
+            this(path, val, normalization, skipBad, cacheDir, false, false);
         }
+
+        /** The views test and validation passes average. */
+        public TestViews testViews() { return new TestViews(ttaFlip, ttaTranslate); }
     }
 
     /**

@@ -254,13 +254,13 @@ public final class Trainer {
         }
         t = timer.since(Phase.LOG, t);
         boolean tests = cfg.run().testsAfter(s.epoch());
-        boolean flip = cfg.data().ttaFlip();
+        TestViews views = cfg.data().testViews();
         Evaluation testEval = tests
-                ? Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch(), flip) : null;
+                ? Evaluation.run(model, test, BatchLoader.all(test), evalTransform, cfg.run().batch(), views) : null;
         double valErr = Double.NaN;
         double best = s.bestValErr();
         if (tests && plan.val().length > 0) {
-            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch(), flip).error();
+            valErr = Evaluation.run(model, train, plan.val(), evalTransform, cfg.run().batch(), views).error();
             if (Double.isNaN(best) || valErr < best) {
                 best = valErr;
                 t = timer.since(Phase.TEST, t);

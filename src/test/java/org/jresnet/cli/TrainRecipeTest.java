@@ -36,15 +36,17 @@ class TrainRecipeTest {
 
     private static TrainConfig parse(String... args) { return TrainArgs.parse(args).config(); }
 
-    @Test void fastIsTheReferenceShortenedWithFlipping() {
+    @Test void fastIsTheReferenceShortenedWithTestViews() {
         TrainConfig c = parse("--recipe", "fast");
-        TrainConfig same = parse("--recipe", "reference", "--epochs", "18", "--tta-flip", "--test-every", "6");
+        TrainConfig same = parse("--recipe", "reference", "--epochs", "15", "--tta-flip", "--tta-translate",
+                "--test-every", "15");
         assertThat(c).isEqualTo(same);
         assertThat(c.model().name()).isEqualTo("resnet20");
-        assertThat(c.run().epochs()).isEqualTo(18);
+        assertThat(c.run().epochs()).isEqualTo(15);
         assertThat(c.run().batch()).isEqualTo(128);
-        assertThat(c.run().testEvery()).isEqualTo(6);
-        assertThat(c.data().ttaFlip()).isTrue();
+        assertThat(c.run().testEvery()).as("one test pass, after the last epoch").isEqualTo(15);
+        assertThat(c.data().testViews()).isEqualTo(new org.jresnet.train.TestViews(true, true));
+        assertThat(c.data().testViews().count()).isEqualTo(6);
         assertThat(c.schedule().kind()).isEqualTo(LrSchedule.Kind.COSINE);
         assertThat(c.schedule().lr()).isEqualTo(0.1);
         assertThat(c.schedule().warmup()).isEqualTo(TrainCommand.DEFAULT_WARMUP);

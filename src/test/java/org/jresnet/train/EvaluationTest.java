@@ -100,4 +100,65 @@ class EvaluationTest {
             assertThat(out.get(i++)).isEqualTo(1000 * n + 100 * y + 10 * (2 - x) + c);
         }
     }
+
+    @Test void viewsShiftByOnePixelWithZerosAndShiftTheMirror() {
+        // 2 images of 3x4 pixels, 2 channels: value = 1000*n + 100*y + 10*x + c + 1 (never 0)
+        int n = 2, h = 3, w = 4, c = 2;
+        float[] v = new float[n * h * w * c];
+        for (int b = 0, i = 0; b < n; b++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) for (int k = 0; k < c; k++) {
+            v[i++] = 1000 * b + 100 * y + 10 * x + k + 1;
+        }
+        Tensor in = Tensor.of(v, n, h, w, c), out = Tensor.zeros(n, h, w, c);
+        for (boolean mirror : new boolean[] {false, true}) {
+            for (int s : new int[] {0, 1, -1}) {
+                java.util.Arrays.fill(out.data(), Float.NaN);   // every value must be written
+                TestViews.view(in, out, mirror, s);
+                for (int b = 0, i = 0; b < n; b++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) for (int k = 0; k < c; k++) {
+                    int sy = y + s, sx = x + s;          // the pixel of the (mirrored) image the view shows
+                    float want = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0f
+                            : 1000 * b + 100 * sy + 10 * (mirror ? w - 1 - sx : sx) + k + 1;
+                    assertThat(out.get(i++)).as("mirror %s shift %d at n%d y%d x%d c%d", mirror, s, b, y, x, k).isEqualTo(want);
+                }
+            }
+        }
+    }
+
+    @Test void sixViewsScoreTheMeanLogitsOfEveryView() {
+        // 3x3 images; PixelLogits reads the top-left pixel, so the six views show (in TestViews' order):
+        // p(0,0); mirror: p(0,2); shifted down-right: p(1,1), and the mirror's p(1,1) too; shifted
+        // up-left: the zero fill, twice. The mean logits are (p00 + p02 + 2 p11) / 6.
+        int h = 3, w = 3;
+        int[][][] corners = {   // {p00, p02, p11} per image, RGB
+            {{200, 10, 10}, {10, 10, 10}, {10, 250, 10}},   // label 1: flipping alone says 0, the centre says 1
+            {{10, 10, 200}, {10, 10, 200}, {10, 10, 10}},   // label 2: every view agrees
+        };
+        int[] labels = {1, 2};
+        byte[] px = new byte[2 * h * w * 3];
+        for (int i = 0; i < 2; i++) {
+            int[][] pos = {{0, 0}, {0, 2}, {1, 1}};
+            for (int q = 0; q < 3; q++) {
+                for (int ch = 0; ch < 3; ch++) px[((i * h + pos[q][0]) * w + pos[q][1]) * 3 + ch] = (byte) corners[i][q][ch];
+            }
+        }
+        InMemoryDataset ds = new InMemoryDataset(px, labels, new String[] {"a", "b"}, List.of("x", "y", "z"),
+                h, w, 0, false, "hand");
+        Normalization norm = new Normalization(new double[] {0, 0, 0}, new double[] {1, 1, 1});
+        int[] all = {0, 1};
+        var t = PadCropFlip.eval(norm, h, w);
+        Evaluation flip = Evaluation.run(new PixelLogits(), ds, all, t, 2, TestViews.FLIP);
+        Evaluation six = Evaluation.run(new PixelLogits(), ds, all, t, 2, new TestViews(true, true));
+        assertThat(new TestViews(true, true).count()).isEqualTo(6);
+        assertThat(new TestViews(false, true).count()).isEqualTo(3);
+        assertThat(flip.predictions()).containsExactly(0, 2);
+        assertThat(six.predictions()).containsExactly(1, 2);
+        double loss = 0;
+        for (int i = 0; i < 2; i++) {
+            double[] z = new double[3];
+            for (int ch = 0; ch < 3; ch++) {
+                z[ch] = (corners[i][0][ch] + corners[i][1][ch] + 2.0 * corners[i][2][ch]) / 6 / 255;
+            }
+            loss += Math.log(Math.exp(z[0]) + Math.exp(z[1]) + Math.exp(z[2])) - z[labels[i]];
+        }
+        assertThat(six.loss()).as("the loss of the mean of the six views' logits").isCloseTo(loss / 2, within(1e-6));
+    }
 }
