@@ -38,13 +38,13 @@ class TrainRecipeTest {
 
     @Test void fastIsTheReferenceShortenedWithTestViews() {
         TrainConfig c = parse("--recipe", "fast");
-        TrainConfig same = parse("--recipe", "reference", "--epochs", "15", "--tta-flip", "--tta-translate",
-                "--test-every", "15");
+        TrainConfig same = parse("--recipe", "reference", "--epochs", "18", "--tta-flip", "--tta-translate",
+                "--test-every", "18");
         assertThat(c).isEqualTo(same);
         assertThat(c.model().name()).isEqualTo("resnet20");
-        assertThat(c.run().epochs()).isEqualTo(15);
+        assertThat(c.run().epochs()).isEqualTo(18);
         assertThat(c.run().batch()).isEqualTo(128);
-        assertThat(c.run().testEvery()).as("one test pass, after the last epoch").isEqualTo(15);
+        assertThat(c.run().testEvery()).as("one test pass, after the last epoch").isEqualTo(18);
         assertThat(c.data().testViews()).isEqualTo(new org.jresnet.train.TestViews(true, true));
         assertThat(c.data().testViews().count()).isEqualTo(6);
         assertThat(c.schedule().kind()).isEqualTo(LrSchedule.Kind.COSINE);
