@@ -10,8 +10,8 @@ import org.jresnet.io.Normalization;
  * order as every checkpoint written before the config had parts (including the committed runs in
  * {@code docs/results}), so old checkpoints resume and new ones read the same. Fields added since
  * are written only when they differ from what a run had before they existed, and read as that when
- * absent: {@code microBatches} (1), {@code labelSmoothing} (0), {@code ttaFlip} (false), {@code ttaTranslate} (false),
- * {@code testEvery} (1), and the one-cycle shape ({@code pctStart}, {@code divFactor},
+ * absent: {@code microBatches} (1), {@code labelSmoothing} (0), {@code ttaFlip} (false),
+ * {@code ttaTranslate} (false), {@code testEvery} (1), and the one-cycle shape ({@code pctStart}, {@code divFactor},
  * {@code finalDivFactor}, {@code annealStrategy}: only with the onecycle schedule), and
  * {@code workers} (1: the data-parallel workers of the process that wrote the checkpoint, e.g. a
  * Spark run's; not part of the run's definition ({@code microBatches} is), so {@link #toConfig}

@@ -57,7 +57,7 @@ public record TestViews(boolean flip, boolean translate) {
         }
     }
 
-    /** "", "flip", "translate" or "flip+translate". */
+    /** "none", "flip", "translate" or "flip+translate". */
     @Override public String toString() {
         return flip && translate ? "flip+translate" : flip ? "flip" : translate ? "translate" : "none";
     }
