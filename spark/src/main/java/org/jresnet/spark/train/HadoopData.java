@@ -56,7 +56,7 @@ public final class HadoopData {
         if (local == null) return cfg;
         var d = cfg.data();
         return new org.jresnet.train.TrainConfig(cfg.model(), new org.jresnet.train.TrainConfig.Data(local, d.val(),
-                d.normalization(), d.skipBad(), d.cacheDir(), d.ttaFlip()), cfg.optimizer(), cfg.schedule(), cfg.run());
+                d.normalization(), d.skipBad(), d.cacheDir(), d.ttaFlip(), d.ttaTranslate()), cfg.optimizer(), cfg.schedule(), cfg.run());
     }
 
     /** A {@code scheme://...} string: read through Hadoop's FileSystem, not as a local path. */
