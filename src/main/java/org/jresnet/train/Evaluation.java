@@ -93,11 +93,6 @@ public record Evaluation(int n, double top1, double top5, double loss, List<Stri
                 confusion, predictions);
     }
 
-    /** {@code out[n, y, x, c] = in[n, y, W-1-x, c]} for NHWC tensors of the same shape. */
-    static void mirror(Tensor in, Tensor out) {
-        TestViews.view(in, out, true, 0);
-    }
-
     /** {@code sum += other}, elementwise. */
     private static void add(Tensor sum, Tensor other) {
         float[] a = sum.data(), b = other.data();

@@ -95,7 +95,7 @@ class EvaluationTest {
             v[i++] = 1000 * n + 100 * y + 10 * x + c;
         }
         Tensor in = Tensor.of(v, 2, 2, 3, 2), out = Tensor.zeros(2, 2, 3, 2);
-        Evaluation.mirror(in, out);
+        TestViews.view(in, out, true, 0);   // the mirror view
         for (int n = 0, i = 0; n < 2; n++) for (int y = 0; y < 2; y++) for (int x = 0; x < 3; x++) for (int c = 0; c < 2; c++) {
             assertThat(out.get(i++)).isEqualTo(1000 * n + 100 * y + 10 * (2 - x) + c);
         }
