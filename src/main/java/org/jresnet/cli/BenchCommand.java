@@ -59,6 +59,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iters", paramLabel = "N", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int iters = 10;
 
+    @Option(names = "--size", paramLabel = "S",
+            description = "Input height and width (default: 32 for CIFAR models, 224 for ImageNet models).")
+    Integer inputSize;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -83,7 +87,8 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         ResNet net = Models.create(config);
-        int size = config.cifar() ? 32 : 224;
+        int size = inputSize != null ? inputSize : config.cifar() ? 32 : 224;
+        if (size < 1 || size > 4096) throw new Errors.UsageException("--size must be in [1, 4096], got " + size);
         int[] shape = {batch, size, size, 3};
         Tensor x = Tensor.zeros(shape);
         int[] labels = new int[batch];
@@ -134,6 +139,7 @@ final class BenchCommand implements Callable<Integer> {
         m.put("model", config.name());
         m.put("mode", mode);
         m.put("batch", batch);
+        m.put("size", size);
         m.put("threads", Engine.current().threads());
         m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         m.put("simd", Simd.enabled());
@@ -157,8 +163,8 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             Json.print(m);
         } else {
-            System.out.printf("%s %s, batch %d, %d thread(s), %s, SIMD %s%n", config.name(), mode, batch,
-                    Engine.current().threads(), m.get("jdk"), Simd.describe());
+            System.out.printf("%s %s, batch %d, %dx%d input, %d thread(s), %s, SIMD %s%n", config.name(), mode, batch,
+                    size, size, Engine.current().threads(), m.get("jdk"), Simd.describe());
             System.out.printf("%.1f images/s, %.2f ms per batch (median of %d; p10 %.2f, p90 %.2f)%n",
                     m.get("images_per_second"), median, iters, m.get("ms_p10"), m.get("ms_p90"));
             System.out.printf("%.1f GFLOPS achieved, peak %.1f GFLOPS (engine micro-kernel, %d thread(s)): %.1f%% of peak%n",

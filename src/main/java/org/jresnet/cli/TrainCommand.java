@@ -85,6 +85,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tta-translate", negatable = true, description = "Test passes also score each image (and, with"
             + " --tta-flip, its mirror) shifted one pixel down-right and one up-left (three times the views).")
     boolean ttaTranslate;
+    @Option(names = "--crop-epochs", description = "Train the first N epochs on random --crop-size crops, smaller than"
+            + " the images and so cheaper, then on full-size ones (default ${DEFAULT-VALUE}: none).")
+    int cropEpochs;
+    @Option(names = "--crop-size", description = "Side of the crops of --crop-epochs (default 24 for 32x32 images).")
+    Integer cropSize;
     @Option(names = "--test-every", description = "Test pass after every N epochs and after the last (default ${DEFAULT-VALUE}).")
     int testEvery = 1;
     @Option(names = "--mean", split = ",", description = "Per-channel mean (R,G,B in [0,1]); default: of the training split.")
@@ -99,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
             "--micro-batches", "--momentum", "--weight-decay", "--nesterov", "--label-smoothing", "--schedule",
             "--pct-start", "--div-factor", "--final-div-factor", "--anneal-strategy", "--milestones", "--gamma",
             "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
-            "--freeze-backbone", "--zero-init-residual", "--tta-flip", "--tta-translate", "--test-every", "--mean", "--std", "--out",
+            "--freeze-backbone", "--zero-init-residual", "--tta-flip", "--tta-translate", "--crop-epochs", "--crop-size", "--test-every", "--mean", "--std", "--out",
             "--ckpt-every");
 
     @Override public Integer call() throws Exception {
@@ -144,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                 new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,
                         freezeBackbone, zeroInitResidual),
                 new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(), skipBad, t.cacheDir, ttaFlip,
-                        ttaTranslate),
+                        ttaTranslate, cropEpochs, cropSize()),
                 new TrainConfig.Optimizer(t.momentum, t.weightDecay, nesterov, labelSmoothing),
                 new TrainConfig.Schedule(kind, t.lr, milestones, gamma, warmup != null ? warmup : oneCycle ? 0 : DEFAULT_WARMUP,
                         warmupLr, warmupUntilError, oneCycle ? new TrainConfig.OneCycle(pctStart, divFactor, finalDivFactor,
@@ -152,6 +157,21 @@ final class TrainCommand implements Callable<Integer> {
                 new TrainConfig.Run(outDir.toAbsolutePath(), epochs, t.batch, microBatches, t.seed, t.ckptEvery,
                         Engine.current().threads(), testEvery));
     }
+
+    /**
+     * The crops' side: 0 without crop epochs (a recipe's --crop-size goes with its --crop-epochs when
+     * the command line sets those to 0), else --crop-size or the default. A --crop-size typed without
+     * crop epochs is passed on, for TrainConfig to refuse.
+     */
+    private int cropSize() {
+        var parsed = spec.commandLine().getParseResult();
+        boolean typed = parsed != null && parsed.hasMatchedOption("--crop-size");
+        if (cropEpochs == 0) return typed ? cropSize : 0;
+        return cropSize != null ? cropSize : DEFAULT_CROP_SIZE;
+    }
+
+    /** Side of the smaller training crops: (24/32)^2, 56% of a full-size epoch's work on CIFAR. */
+    static final int DEFAULT_CROP_SIZE = 24;
 
     /** Linear warm-up iterations of the schedules without one of their own. */
     static final int DEFAULT_WARMUP = 200;

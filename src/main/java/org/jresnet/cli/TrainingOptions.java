@@ -35,7 +35,8 @@ final class TrainingOptions {
             Map.entry("freezeBackbone", "--freeze-backbone"), Map.entry("labelSmoothing", "--label-smoothing"),
             Map.entry("pctStart", "--pct-start"), Map.entry("divFactor", "--div-factor"),
             Map.entry("finalDivFactor", "--final-div-factor"), Map.entry("annealStrategy", "--anneal-strategy"),
-            Map.entry("testEvery", "--test-every"));
+            Map.entry("testEvery", "--test-every"), Map.entry("cropEpochs", "--crop-epochs"),
+            Map.entry("cropSize", "--crop-size"));
 
     Path dataOrSample() { return data != null ? data : Home.bundled(Home.SAMPLE_DATA); }
 

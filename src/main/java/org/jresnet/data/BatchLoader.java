@@ -107,19 +107,20 @@ public final class BatchLoader implements AutoCloseable {
         if (k < 0 || k >= nb) throw new IllegalArgumentException("batch " + k + " outside 0.." + (nb - 1));
         int[] order = order(epoch);
         int start = k * batchSize, b = Math.min(batchSize, order.length - start);
-        int h = transform.height(), w = transform.width(), per = h * w * 3;
+        Transform t = transform.forEpoch(epoch);
+        int h = t.height(), w = t.width(), per = h * w * 3;
         float[] x = new float[b * per];
         int[] labels = new int[b], indices = new int[b];
         int parts = Math.min(workers, b);
         if (parts <= 1) {
-            fill(epoch, order, start, 0, b, x, per, labels, indices);
+            fill(t, epoch, order, start, 0, b, x, per, labels, indices);
         } else {
             List<Future<?>> fs = new ArrayList<>();
             for (int p = 1; p < parts; p++) {
                 int s = b * p / parts, e = b * (p + 1) / parts;
-                fs.add(pool.submit(() -> fill(epoch, order, start, s, e, x, per, labels, indices)));
+                fs.add(pool.submit(() -> fill(t, epoch, order, start, s, e, x, per, labels, indices)));
             }
-            fill(epoch, order, start, 0, b / parts, x, per, labels, indices);
+            fill(t, epoch, order, start, 0, b / parts, x, per, labels, indices);
             for (Future<?> f : fs) {
                 try {
                     f.get();
@@ -137,7 +138,7 @@ public final class BatchLoader implements AutoCloseable {
         return new Batch(epoch, k, Tensor.of(x, b, h, w, 3), labels, indices);
     }
 
-    private void fill(int epoch, int[] order, int start, int from, int to, float[] x, int per,
+    private void fill(Transform transform, int epoch, int[] order, int start, int from, int to, float[] x, int per,
                       int[] labels, int[] indices) {
         for (int j = from; j < to; j++) {
             int idx = order[start + j];

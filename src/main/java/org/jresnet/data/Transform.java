@@ -12,4 +12,7 @@ public interface Transform {
 
     /** Writes {@code height()*width()*3} floats, {@code out[off + (y*width + x)*3 + c]}. */
     void apply(Dataset ds, int i, Rng rng, float[] out, int off);
+
+    /** The transform of 0-based {@code epoch}: itself, unless it changes over the run ({@link CropSchedule}). */
+    default Transform forEpoch(int epoch) { return this; }
 }

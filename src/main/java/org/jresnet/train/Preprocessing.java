@@ -1,5 +1,6 @@
 package org.jresnet.train;
 
+import org.jresnet.data.CropSchedule;
 import org.jresnet.data.Dataset;
 import org.jresnet.io.Normalization;
 import org.jresnet.data.PadCropFlip;
@@ -32,6 +33,22 @@ public final class Preprocessing {
 
     public static Transform training(Dataset ds, Normalization norm, int size) {
         return matches(ds, size) ? PadCropFlip.train(norm, size, size) : new RandomResizedCropFlip(norm, size);
+    }
+
+    /**
+     * As {@link #training(Dataset, Normalization, int)}, but the first {@code cropEpochs} epochs take
+     * {@code cropSize x cropSize} crops (CIFAR-style data only: the ImageNet recipe has its own scales).
+     */
+    public static Transform training(Dataset ds, Normalization norm, int size, int cropEpochs, int cropSize) {
+        if (cropEpochs == 0) return training(ds, norm, size);
+        if (!matches(ds, size)) {
+            throw new TrainConfig.Invalid("cropEpochs", "applies to images of the model's input size (" + size + "x" + size
+                    + ", CIFAR-style), not to " + ds.width() + "x" + ds.height() + " ones");
+        }
+        if (cropSize >= size) {
+            throw new TrainConfig.Invalid("cropSize", "must be smaller than the " + size + "x" + size + " images, got " + cropSize);
+        }
+        return new CropSchedule(PadCropFlip.trainCrops(norm, size, size, cropSize), cropEpochs, PadCropFlip.train(norm, size, size));
     }
 
     public static Transform evaluation(Dataset ds, Normalization norm, int size) {

@@ -11,7 +11,7 @@ import org.jresnet.io.Normalization;
  * {@code docs/results}), so old checkpoints resume and new ones read the same. Fields added since
  * are written only when they differ from what a run had before they existed, and read as that when
  * absent: {@code microBatches} (1), {@code labelSmoothing} (0), {@code ttaFlip} (false),
- * {@code ttaTranslate} (false), {@code testEvery} (1), and the one-cycle shape ({@code pctStart}, {@code divFactor},
+ * {@code ttaTranslate} (false), {@code cropEpochs} and {@code cropSize} (0: none), {@code testEvery} (1), and the one-cycle shape ({@code pctStart}, {@code divFactor},
  * {@code finalDivFactor}, {@code annealStrategy}: only with the onecycle schedule), and
  * {@code workers} (1: the data-parallel workers of the process that wrote the checkpoint, e.g. a
  * Spark run's; not part of the run's definition ({@code microBatches} is), so {@link #toConfig}
@@ -33,7 +33,9 @@ record StoredTrainConfig(String model, String shortcut, Path data, Path out, int
                          @JsonInclude(JsonInclude.Include.NON_NULL) Double divFactor,
                          @JsonInclude(JsonInclude.Include.NON_NULL) Double finalDivFactor,
                          @JsonInclude(JsonInclude.Include.NON_NULL) String annealStrategy,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean ttaTranslate) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean ttaTranslate,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer cropEpochs,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer cropSize) {
 
     static StoredTrainConfig of(TrainConfig c) { return of(c, 1); }
 
@@ -54,7 +56,8 @@ record StoredTrainConfig(String model, String shortcut, Path data, Path out, int
                 o.labelSmoothing() == 0 ? null : o.labelSmoothing(), d.ttaFlip() ? Boolean.TRUE : null,
                 r.testEvery() == 1 ? null : r.testEvery(), oc == null ? null : oc.pctStart(),
                 oc == null ? null : oc.divFactor(), oc == null ? null : oc.finalDivFactor(),
-                oc == null ? null : oc.annealStrategy(), d.ttaTranslate() ? Boolean.TRUE : null);
+                oc == null ? null : oc.annealStrategy(), d.ttaTranslate() ? Boolean.TRUE : null,
+                d.cropEpochs() == 0 ? null : d.cropEpochs(), d.cropEpochs() == 0 ? null : d.cropSize());
     }
 
     /** Workers of the process that wrote it (1 when absent). */
@@ -72,7 +75,8 @@ record StoredTrainConfig(String model, String shortcut, Path data, Path out, int
         return new TrainConfig(
                 new TrainConfig.Model(model, shortcut, init, numClasses, freezeBackbone, zeroInitResidual),
                 new TrainConfig.Data(data, val, mean == null ? null : new Normalization(mean, std), skipBad, cacheDir,
-                        ttaFlip != null && ttaFlip, ttaTranslate != null && ttaTranslate),
+                        ttaFlip != null && ttaFlip, ttaTranslate != null && ttaTranslate,
+                        cropEpochs == null ? 0 : cropEpochs, cropSize == null ? 0 : cropSize),
                 new TrainConfig.Optimizer(momentum, weightDecay, nesterov, labelSmoothing == null ? 0 : labelSmoothing),
                 new TrainConfig.Schedule(LrSchedule.Kind.parse(schedule), lr, milestones, gamma, warmup, warmupLr,
                         warmupUntilError, oc),

@@ -53,11 +53,25 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
      *                       its horizontal mirror, instead of the image's alone
      * @param ttaTranslate   test (and validation) passes also score each of those views shifted by one
      *                       pixel down-right and up-left ({@link TestViews})
+     * @param cropEpochs     the first this many epochs train on {@code cropSize x cropSize} random crops
+     *                       instead of crops of the image's size ({@code org.jresnet.data.CropSchedule}); 0 = none
+     * @param cropSize       their side; only with {@code cropEpochs > 0} (0 otherwise), smaller than the image
      */
     public record Data(Path path, int val, Normalization normalization, boolean skipBad, Path cacheDir,
-                       boolean ttaFlip, boolean ttaTranslate) {
+                       boolean ttaFlip, boolean ttaTranslate, int cropEpochs, int cropSize) {
         public Data {
             if (val < 0) throw new Invalid("val", "must be >= 0, got " + val);
+            if (cropEpochs < 0) throw new Invalid("cropEpochs", "must be >= 0, got " + cropEpochs);
+            if (cropEpochs > 0 && cropSize < 1) throw new Invalid("cropSize", "must be >= 1, got " + cropSize);
+            if (cropEpochs == 0 && cropSize != 0) {
+                throw new Invalid("cropSize", "applies only with cropEpochs > 0 (the epochs of the smaller crops)");
+            }
+        }
+
+        /** Without smaller training crops. */
+        public Data(Path path, int val, Normalization normalization, boolean skipBad, Path cacheDir,
+                    boolean ttaFlip, boolean ttaTranslate) {
+            this(path, val, normalization, skipBad, cacheDir, ttaFlip, ttaTranslate, 0, 0);
         }
 
         /** Without test-time augmentation. */

@@ -178,7 +178,7 @@ public final class TrainingRun {
         }
         LrSchedule sched = new LrSchedule(cfg.schedule(), (long) perEpoch * run.epochs(), perEpoch);
         int size = files.metadata().inputSize()[1];
-        Transform trainT = Preprocessing.training(d.train(), d.norm(), size);
+        Transform trainT = Preprocessing.training(d.train(), d.norm(), size, cfg.data().cropEpochs(), cfg.data().cropSize());
         Transform evalT = Preprocessing.evaluation(d.test(), d.norm(), size);
         TrainStep.Builder sb = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
                 .microBatches(replica.localMicroBatches(run.microBatches())).flatGradients(replica.workers() > 1)

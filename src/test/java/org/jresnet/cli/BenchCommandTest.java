@@ -42,12 +42,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void sizeSetsTheInput() throws Exception {
+        CliRun r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0",
+                "--warmup-seconds", "0", "--size", "24", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertThat(j.get("size").asInt()).isEqualTo(24);
+        // every convolution scales with the pixels, (24/32)^2; the classifier's 64x10 does not
+        assertThat(j.get("macs_per_image").asLong()).isEqualTo((40_551_040L - 640) * 9 / 16 + 640);
+    }
+
+    @Test
     void inferAndUsageErrors() throws Exception {
         CliRun r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0",
                 "--warmup-seconds", "0", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Json.MAPPER.readTree(r.out()).get("mode").asText()).isEqualTo("infer");
         assertThat(run("bench", "--model", "resnet20", "--mode", "fly", "--batch", "2").code()).isEqualTo(2);
+        assertThat(run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--size", "0").err())
+                .contains("--size");
         assertThat(run("bench", "--model", "nope", "--mode", "train", "--batch", "2").err()).contains("unknown model");
         assertThat(run("bench", "--model", "resnet20", "--mode", "train", "--batch", "1").code()).isEqualTo(2);
         assertThat(run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--warmup-seconds", "-1").err())

@@ -36,10 +36,10 @@ class TrainRecipeTest {
 
     private static TrainConfig parse(String... args) { return TrainArgs.parse(args).config(); }
 
-    @Test void fastIsTheReferenceShortenedWithTestViews() {
+    @Test void fastIsTheReferenceShortenedWithSmallCropsFirstAndTestViews() {
         TrainConfig c = parse("--recipe", "fast");
-        TrainConfig same = parse("--recipe", "reference", "--epochs", "18", "--tta-flip", "--tta-translate",
-                "--test-every", "18");
+        TrainConfig same = parse("--recipe", "reference", "--epochs", "18", "--crop-epochs", "9", "--tta-flip",
+                "--tta-translate", "--test-every", "18");
         assertThat(c).isEqualTo(same);
         assertThat(c.model().name()).isEqualTo("resnet20");
         assertThat(c.run().epochs()).isEqualTo(18);
@@ -47,6 +47,10 @@ class TrainRecipeTest {
         assertThat(c.run().testEvery()).as("one test pass, after the last epoch").isEqualTo(18);
         assertThat(c.data().testViews()).isEqualTo(new org.jresnet.train.TestViews(true, true));
         assertThat(c.data().testViews().count()).isEqualTo(6);
+        assertThat(c.data().cropEpochs()).as("the first half on 24x24 crops").isEqualTo(9);
+        assertThat(c.data().cropSize()).isEqualTo(24);
+        assertThat(parse("--recipe", "fast", "--crop-epochs", "0").data().cropSize())
+                .as("no crop epochs: the recipe's crop size goes with them").isZero();
         assertThat(c.schedule().kind()).isEqualTo(LrSchedule.Kind.COSINE);
         assertThat(c.schedule().lr()).isEqualTo(0.1);
         assertThat(c.schedule().warmup()).isEqualTo(TrainCommand.DEFAULT_WARMUP);

@@ -64,6 +64,44 @@ class PadCropFlipTest {
         assertThat(flips).isBetween(n / 2 - 200, n / 2 + 200);
     }
 
+    @Test void smallerCropsAreWindowsOfThePaddedImage() {
+        Normalization identity = new Normalization(new double[] {0, 0, 0}, new double[] {1 / 255.0, 1 / 255.0, 1 / 255.0});
+        byte[] p = tiny().pixels();
+        // A 2x2 window of the image padded by 1, at x=2, y=1: columns 1..2 of rows 0..1; flipped: reversed.
+        float[] out = new float[12];
+        PadCropFlip.cropFlip(p, 0, 3, 3, 1, 2, 1, false, identity.table(), out, 0, 2, 2);
+        assertThat(new int[] {Math.round(out[0]), Math.round(out[3]), Math.round(out[6]), Math.round(out[9])})
+                .containsExactly(1, 2, 11, 12);
+        PadCropFlip.cropFlip(p, 0, 3, 3, 1, 2, 1, true, identity.table(), out, 0, 2, 2);
+        assertThat(new int[] {Math.round(out[0]), Math.round(out[3]), Math.round(out[6]), Math.round(out[9])})
+                .containsExactly(2, 1, 12, 11);
+        // The bottom-right window at offset 3 (= 3 + 2*1 - 2): one zero column and one zero row.
+        PadCropFlip.cropFlip(p, 0, 3, 3, 1, 3, 3, false, identity.table(), out, 0, 2, 2);
+        assertThat(new int[] {Math.round(out[0]), Math.round(out[3]), Math.round(out[6]), Math.round(out[9])})
+                .containsExactly(22, 0, 0, 0);
+    }
+
+    @Test void smallerCropsDrawOffsetsOverTheWholePaddedImage() {
+        // 3x3 image padded by 4 is 11x11; 2x2 crops start anywhere in [0, 9]: both ends occur.
+        PadCropFlip t = new PadCropFlip(Normalization.UNIT, 3, 3, 4, true, 2, 2);
+        assertThat(t.height()).isEqualTo(2);
+        assertThat(t.width()).isEqualTo(2);
+        InMemoryDataset ds = tiny();
+        boolean sawAllZero = false, sawCorner = false;
+        for (int i = 0; i < 2000; i++) {
+            float[] out = new float[12];
+            t.apply(ds, 0, Rng.forKey(3, EpochPlan.AUGMENT, i, 0), out, 0);
+            boolean zero = true;
+            for (float v : out) zero &= v == 0f;
+            sawAllZero |= zero;
+            sawCorner |= !zero;
+        }
+        assertThat(sawAllZero).isTrue();
+        assertThat(sawCorner).isTrue();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new PadCropFlip(Normalization.UNIT, 3, 3, 1, true, 6, 6)))
+                .hasMessageContaining("does not fit");
+    }
+
     @Test void evalTransformIsNormalisationOnly() {
         Normalization n = new Normalization(new double[] {0.1, 0.2, 0.3}, new double[] {0.3, 0.2, 0.1});
         float[] out = new float[27];
