@@ -79,6 +79,11 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
             this(path, val, normalization, skipBad, cacheDir, false, false);
         }
 
+        /** The same data read from {@code other} (a copy elsewhere); every other field kept. */
+        public Data withPath(Path other) {
+            return new Data(other, val, normalization, skipBad, cacheDir, ttaFlip, ttaTranslate, cropEpochs, cropSize);
+        }
+
         /** The views test and validation passes average. */
         public TestViews testViews() { return new TestViews(ttaFlip, ttaTranslate); }
     }

@@ -6,6 +6,12 @@ import java.nio.charset.StandardCharsets;
 
 /** A CLI invocation in-process, with what it printed on stdout and stderr. */
 record CliRun(int code, String out, String err) {
+    /** The last line on stderr: an error's one line, after any progress lines. */
+    String lastErrLine() {
+        String[] lines = err.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
     static CliRun of(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();

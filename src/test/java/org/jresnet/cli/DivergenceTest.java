@@ -41,10 +41,7 @@ class DivergenceTest {
 
     static CliRun run(List<String> args) { return CliRun.of(args.toArray(String[]::new)); }
 
-    private static String lastLine(CliRun r) {
-        String[] lines = r.err().strip().split("\n");
-        return lines[lines.length - 1];
-    }
+    private static String lastLine(CliRun r) { return r.lastErrLine(); }
 
     /** Every float of every safetensors file in {@code dir} is finite. */
     private static void assertAllFinite(Path dir) throws Exception {

@@ -29,10 +29,7 @@ class IgnoredOptionsTest {
         }
     }
 
-    private static String lastLine(CliRun r) {
-        String[] lines = r.err().strip().split("\n");
-        return lines[lines.length - 1];
-    }
+    private static String lastLine(CliRun r) { return r.lastErrLine(); }
 
     private static void assertUsage(CliRun r, String... fragments) {
         assertThat(r.code()).as(r.err()).isEqualTo(2);

@@ -23,8 +23,7 @@ class TrainErrorsTest {
 
     private static void assertOneLine(CliRun r, int code, String... fragments) {
         assertThat(r.code()).as(r.err()).isEqualTo(code);
-        String[] lines = r.err().strip().split("\n");
-        assertThat(lines[lines.length - 1]).startsWith("jresnet: ").contains(fragments);
+        assertThat(r.lastErrLine()).startsWith("jresnet: ").contains(fragments);
         assertThat(r.err()).doesNotContain("\tat org.jresnet");
     }
 

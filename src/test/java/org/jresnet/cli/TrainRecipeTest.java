@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.jresnet.io.SafeTensors;
@@ -17,9 +16,7 @@ import org.jresnet.models.ResNet;
 import org.jresnet.train.LrSchedule;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
-import org.jresnet.train.RunState;
 import org.jresnet.train.TrainConfig;
-import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,10 +33,10 @@ class TrainRecipeTest {
 
     private static TrainConfig parse(String... args) { return TrainArgs.parse(args).config(); }
 
-    @Test void fastIsTheReferenceShortenedWithSmallCropsFirstAndTestViews() {
+    @Test void fastIsTheReferenceShortenedWithTestViews() {
         TrainConfig c = parse("--recipe", "fast");
-        TrainConfig same = parse("--recipe", "reference", "--epochs", "18", "--crop-epochs", "9", "--tta-flip",
-                "--tta-translate", "--test-every", "18");
+        TrainConfig same = parse("--recipe", "reference", "--epochs", "18", "--tta-flip", "--tta-translate",
+                "--test-every", "18");
         assertThat(c).isEqualTo(same);
         assertThat(c.model().name()).isEqualTo("resnet20");
         assertThat(c.run().epochs()).isEqualTo(18);
@@ -47,10 +44,7 @@ class TrainRecipeTest {
         assertThat(c.run().testEvery()).as("one test pass, after the last epoch").isEqualTo(18);
         assertThat(c.data().testViews()).isEqualTo(new org.jresnet.train.TestViews(true, true));
         assertThat(c.data().testViews().count()).isEqualTo(6);
-        assertThat(c.data().cropEpochs()).as("the first half on 24x24 crops").isEqualTo(9);
-        assertThat(c.data().cropSize()).isEqualTo(24);
-        assertThat(parse("--recipe", "fast", "--crop-epochs", "0").data().cropSize())
-                .as("no crop epochs: the recipe's crop size goes with them").isZero();
+        assertThat(c.data().cropEpochs()).as("full-size crops throughout").isZero();
         assertThat(c.schedule().kind()).isEqualTo(LrSchedule.Kind.COSINE);
         assertThat(c.schedule().lr()).isEqualTo(0.1);
         assertThat(c.schedule().warmup()).isEqualTo(TrainCommand.DEFAULT_WARMUP);
@@ -143,27 +137,14 @@ class TrainRecipeTest {
      */
     @Test void aOneCycleRunStoresItsIngredientsAndResumesBitIdentically() throws Exception {
         Path whole = tmp.resolve("whole"), copy = tmp.resolve("copy");
-        Files.createDirectories(copy);
         TrainConfig cfg = parse("--recipe", "onecycle", "--data", data.toString(), "--batch", "8", "--epochs", "3",
                 "--test-every", "2", "--cache-dir", tmp.resolve("cache").toString(), "--out", whole.toString());
         ProgressReporter quiet = new ProgressReporter(ProgressReporter.Mode.QUIET);
         TrainingRun.Data d = TrainingRun.Data.open(cfg, true);
-        List<Long> copied = new ArrayList<>();
-        TrainingRun.Outcome o = TrainingRun.start(cfg, d, quiet, new Trainer.Listener() {
-            @Override public void checkpointSaved(Path file, RunState s) {
-                if (s.epoch() != 2 || !copied.isEmpty()) return;
-                try {   // the folder as a crash right after epoch 1 would leave it
-                    for (String f : new String[] {"checkpoint.safetensors", "metrics.jsonl", "metrics.csv"}) {
-                        Files.copy(whole.resolve(f), copy.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    copied.add(s.iteration());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        });
+        FolderAtEpoch atEpoch1 = new FolderAtEpoch(1, whole, copy);
+        TrainingRun.Outcome o = TrainingRun.start(cfg, d, quiet, atEpoch1);
         assertThat(o.complete()).isTrue();
-        assertThat(copied).containsExactly(3L);
+        assertThat(atEpoch1.copied).containsExactly(3L);
 
         RunFiles.Resumed r = RunFiles.readCheckpoint(copy);
         assertThat(r.config()).isEqualTo(cfg);

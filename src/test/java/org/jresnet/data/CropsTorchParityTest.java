@@ -3,7 +3,6 @@ package org.jresnet.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.SplittableRandom;
 import org.jresnet.io.Normalization;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
  * image at the same offsets, mirrored the same way.
  */
 class CropsTorchParityTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int S = 6, PAD = 2;
 
     private static final String SCRIPT = String.join("\n",
@@ -47,10 +45,7 @@ class CropsTorchParityTest {
         args.put("s", S);
         args.put("pad", PAD);
         args.put("cases", cases);
-        Python.Result r = Python.run(120, "-c", SCRIPT, JSON.writeValueAsString(args));
-        assertThat(r.exit()).as(r.output()).isZero();
-        String[] lines = r.output().strip().split("\n");
-        JsonNode torch = JSON.readTree(lines[lines.length - 1]);
+        JsonNode torch = Python.json(SCRIPT, args);
         float[] identity = new Normalization(new double[] {0, 0, 0}, new double[] {1 / 255.0, 1 / 255.0, 1 / 255.0}).table();
         for (int k = 0; k < cases.length; k++) {
             int c = cases[k][0];

@@ -41,6 +41,23 @@ public final class Python {
 
     public record Result(int exit, String output) {}
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * Runs {@code script} ({@code python3 -c}) with {@code args} as JSON in {@code sys.argv[1]}; fails
+     * the test unless it exits 0, and returns its last output line read as JSON (torch may warn first).
+     */
+    public static com.fasterxml.jackson.databind.JsonNode json(String script, Object args) {
+        try {
+            Result r = run(120, "-c", script, JSON.writeValueAsString(args));
+            if (r.exit != 0) fail("python exited " + r.exit + ":\n" + r.output);
+            String[] lines = r.output.strip().split("\n");
+            return JSON.readTree(lines[lines.length - 1]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Runs {@code /usr/bin/python3 args...} in {@code python/}; stdout and stderr merged. */
     public static Result run(int timeoutSeconds, String... args) {
         List<String> cmd = new ArrayList<>();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.SplittableRandom;
 import org.jresnet.io.Python;
 import org.jresnet.nn.SoftmaxCrossEntropy;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
  * {@code CrossEntropyLoss(label_smoothing=)}'s loss and gradient, computed in float64.
  */
 class RecipeTorchParityTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int N = 6, K = 10;
     private static final double SMOOTHING = 0.1;
     /** {total, pct_start, div_factor, final_div_factor, linear (1) or cos (0)}. */
@@ -61,10 +59,7 @@ class RecipeTorchParityTest {
         args.put("n", N);
         args.put("k", K);
         args.put("eps", SMOOTHING);
-        Python.Result r = Python.run(120, "-c", SCRIPT, JSON.writeValueAsString(args));
-        assertThat(r.exit()).as(r.output()).isZero();
-        String[] lines = r.output().strip().split("\n");
-        torch = JSON.readTree(lines[lines.length - 1]);
+        torch = Python.json(SCRIPT, args);
     }
 
     @Test void oneCycleGivesPyTorchsRateAtEveryStep() {

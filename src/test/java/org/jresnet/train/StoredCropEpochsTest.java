@@ -33,6 +33,14 @@ class StoredCropEpochsTest {
         }
     }
 
+    @Test void anotherCopyOfTheDataKeepsEveryOtherField() {
+        TrainConfig.Data d = config(9, 24).data();
+        TrainConfig.Data moved = d.withPath(Path.of("/local/copy.zip"));
+        assertThat(moved.path()).isEqualTo(Path.of("/local/copy.zip"));
+        assertThat(moved).isEqualTo(new TrainConfig.Data(Path.of("/local/copy.zip"), d.val(), d.normalization(), d.skipBad(),
+                d.cacheDir(), d.ttaFlip(), d.ttaTranslate(), d.cropEpochs(), d.cropSize()));
+    }
+
     @Test void valuesAreChecked() {
         assertThatThrownBy(() -> config(-1, 24)).hasMessage("cropEpochs must be >= 0, got -1");
         assertThatThrownBy(() -> config(3, 0)).hasMessage("cropSize must be >= 1, got 0");

@@ -3,7 +3,6 @@ package org.jresnet.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.SplittableRandom;
 import org.jresnet.io.Python;
 import org.jresnet.tensor.Tensor;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.Test;
  * translating, on images that are not square (rows and columns must not be swapped).
  */
 class TestViewsTorchParityTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int N = 2, H = 5, W = 6, C = 3;
 
     private static final String SCRIPT = String.join("\n",
@@ -42,10 +40,7 @@ class TestViewsTorchParityTest {
         args.put("h", H);
         args.put("w", W);
         args.put("c", C);
-        Python.Result r = Python.run(120, "-c", SCRIPT, JSON.writeValueAsString(args));
-        assertThat(r.exit()).as(r.output()).isZero();
-        String[] lines = r.output().strip().split("\n");
-        JsonNode torch = JSON.readTree(lines[lines.length - 1]);
+        JsonNode torch = Python.json(SCRIPT, args);
         Tensor in = Tensor.of(x, N, H, W, C), out = Tensor.zeros(N, H, W, C);
         for (boolean flip : new boolean[] {false, true}) {
             for (boolean translate : new boolean[] {false, true}) {

@@ -54,9 +54,8 @@ public final class HadoopData {
     /** {@code cfg} reading its data from {@code local} (a resumed run's recorded path may be another machine's copy). */
     public static org.jresnet.train.TrainConfig withData(org.jresnet.train.TrainConfig cfg, Path local) {
         if (local == null) return cfg;
-        var d = cfg.data();
-        return new org.jresnet.train.TrainConfig(cfg.model(), new org.jresnet.train.TrainConfig.Data(local, d.val(),
-                d.normalization(), d.skipBad(), d.cacheDir(), d.ttaFlip(), d.ttaTranslate()), cfg.optimizer(), cfg.schedule(), cfg.run());
+        return new org.jresnet.train.TrainConfig(cfg.model(), cfg.data().withPath(local), cfg.optimizer(), cfg.schedule(),
+                cfg.run());
     }
 
     /** A {@code scheme://...} string: read through Hadoop's FileSystem, not as a local path. */
