@@ -158,16 +158,10 @@ final class TrainCommand implements Callable<Integer> {
                         Engine.current().threads(), testEvery));
     }
 
-    /**
-     * The crops' side: 0 without crop epochs (a recipe's --crop-size goes with its --crop-epochs when
-     * the command line sets those to 0), else --crop-size or the default. A --crop-size typed without
-     * crop epochs is passed on, for TrainConfig to refuse.
-     */
+    /** --crop-size, else the default with crop epochs and 0 without (a --crop-size without them is TrainConfig's to refuse). */
     private int cropSize() {
-        var parsed = spec.commandLine().getParseResult();
-        boolean typed = parsed != null && parsed.hasMatchedOption("--crop-size");
-        if (cropEpochs == 0) return typed ? cropSize : 0;
-        return cropSize != null ? cropSize : DEFAULT_CROP_SIZE;
+        if (cropSize != null) return cropSize;
+        return cropEpochs > 0 ? DEFAULT_CROP_SIZE : 0;
     }
 
     /** Side of the smaller training crops: (24/32)^2, 56% of a full-size epoch's work on CIFAR. */
