@@ -91,11 +91,20 @@ public final class KernelWorkspace {
         final int[] tmpRows = new int[MicroKernel.MR_LCM];
         final float[] tmp = new float[MicroKernel.MR_LCM * 2 * MicroKernel.L];
 
+        /** A tile's A rows gathered into one dense block ({@link ShiftedGemm}), and their offsets in it. */
+        float[] packed = new float[0];
+        int[] pr = new int[0];
+
         void ensureRows(int n) {
             if (ar.length < n) {
                 ar = new int[n];
                 cr = new int[n];
+                pr = new int[n];
             }
+        }
+
+        void ensurePacked(int floats) {
+            if (packed.length < floats) packed = new float[floats];
         }
     }
 }

@@ -40,7 +40,10 @@ final class ShiftedGemm {
     private boolean accumulate;           // into C, else overwrite
 
     private int[] kOff = new int[0];
+    private int[] kRun = new int[0];      // kRun[k]: how many of kOff[k], kOff[k+1], ... are consecutive
+    private int[] kIdentity = new int[0]; // kIdentity[k] == k: the offsets of gathered (dense) rows
     private boolean denseK;               // kOff[k] == k: one tap at shift 0 (a 1x1 convolution)
+    private boolean gather;               // copy each tile's A rows into a dense block first
     private int kBlock;
     private Epilogue epilogue;            // applied to each C row tile once its K is summed; null: none
     private int epilogueBase;             // C's element 0 for the epilogue's residual
@@ -128,6 +131,22 @@ final class ShiftedGemm {
             for (int i = 0; i < kin; i++, k++) kOff[k] = aOff[e] + i;
         }
         denseK = taps == 1 && aOff[0] == 0;
+        // Rows read through tap offsets run the 3-row kernel (the 6-row one runs out of general
+        // registers with per-row indices); gathered into a dense block once per tile and k block,
+        // they run the dense kernels for every panel (ResNet-50's stride-2 3x3 layers: 1.4x). Not
+        // for short runs (the RGB stem's 3 channels a tap: the copies cost more than they save),
+        // nor for one vector of columns, which has no dense kernel.
+        gather = !denseK && kin >= L && paddedCols(ncol) >= 2 * L;
+        if (gather) {
+            if (kRun.length < kTotal) {
+                kRun = new int[kTotal];
+                kIdentity = new int[kTotal];
+            }
+            for (int k = kTotal - 1; k >= 0; k--) {
+                kRun[k] = k + 1 < kTotal && kOff[k + 1] == kOff[k] + 1 ? kRun[k + 1] + 1 : 1;
+                kIdentity[k] = k;
+            }
+        }
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
         int parts = (kTotal + kc - 1) / kc;
         kBlock = (kTotal + parts - 1) / parts;
@@ -264,31 +283,11 @@ final class ShiftedGemm {
             for (int kb = 0; kb * kBlock < kTotal; kb++) {
                 boolean acc = accumulate || kb > 0;
                 int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
-                for (int j0 = jStart, w; j0 < jEnd; j0 += w) {
-                    w = panelWidth(j0, np);
-                    int panel = bo + j0 * kTotal;
-                    int validCols = Math.min(w, ncol - j0);
-                    if (w == 4 * L && denseK && MicroKernel.MR4D != MicroKernel.MR4) {
-                        wideDense(a, ar, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
-                        continue;
-                    }
-                    int mr = panelRows(w);
-                    for (int rb = 0; rb < nr; rb += mr) {
-                        int validRows = Math.min(mr, nr - rb);
-                        if (validRows == mr && validCols == w) {
-                            if (w == 4 * L) {
-                                if (denseK) MicroKernel.k3x4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
-                                else MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
-                            } else if (w == 2 * L) {
-                                if (denseK) MicroKernel.k6x2d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
-                                else MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
-                            } else {
-                                MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
-                            }
-                        } else {
-                            edge(a, ar, rb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
-                        }
-                    }
+                if (gather) {
+                    gatherRows(a, ar, nr, k0, k1, tile);
+                    panels(tile.packed, tile.pr, kIdentity, true, nr, k0, k1, b, bo, c, cr, jStart, jEnd, np, kTotal, acc, tile);
+                } else {
+                    panels(a, ar, kOff, denseK, nr, k0, k1, b, bo, c, cr, jStart, jEnd, np, kTotal, acc, tile);
                 }
             }
             if (epilogue != null) {
@@ -299,10 +298,62 @@ final class ShiftedGemm {
     }
 
     /**
+     * Copies A rows [0, nr) of the tile, k in [k0, k1), into the tile's dense block (row r at
+     * {@code pr[r] + k}), in runs of consecutive offsets (a tap's channels, or a whole kernel row).
+     */
+    private void gatherRows(float[] a, int[] ar, int nr, int k0, int k1, KernelWorkspace.Tile tile) {
+        int len = k1 - k0;
+        tile.ensurePacked((nr + MR_LCM) * len);
+        float[] p = tile.packed;
+        int[] pr = tile.pr;
+        for (int r = 0; r < nr; r++) {
+            int base = r * len, row = ar[r];
+            for (int k = k0, n; k < k1; k += n) {
+                n = Math.min(kRun[k], k1 - k);
+                System.arraycopy(a, row + kOff[k], p, base + k - k0, n);
+            }
+            pr[r] = base - k0;
+        }
+        for (int r = nr; r < nr + MR_LCM; r++) pr[r] = pr[nr - 1];
+    }
+
+    /** The tile's nr rows of A (row r at ar[r] + kOff[k]) times the panels in [jStart, jEnd), k in [k0, k1). */
+    private void panels(float[] a, int[] ar, int[] kOff, boolean dense, int nr, int k0, int k1, float[] b, int bo,
+                        float[] c, int[] cr, int jStart, int jEnd, int np, int kTotal, boolean acc,
+                        KernelWorkspace.Tile tile) {
+        for (int j0 = jStart, w; j0 < jEnd; j0 += w) {
+            w = panelWidth(j0, np);
+            int panel = bo + j0 * kTotal;
+            int validCols = Math.min(w, ncol - j0);
+            if (w == 4 * L && dense && MicroKernel.MR4D != MicroKernel.MR4) {
+                wideDense(a, ar, kOff, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
+                continue;
+            }
+            int mr = panelRows(w);
+            for (int rb = 0; rb < nr; rb += mr) {
+                int validRows = Math.min(mr, nr - rb);
+                if (validRows == mr && validCols == w) {
+                    if (w == 4 * L) {
+                        if (dense) MicroKernel.k3x4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                        else MicroKernel.k3x4(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
+                    } else if (w == 2 * L) {
+                        if (dense) MicroKernel.k6x2d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                        else MicroKernel.k6x2(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
+                    } else {
+                        MicroKernel.k8x1(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
+                    }
+                } else {
+                    edge(a, ar, kOff, rb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
+                }
+            }
+        }
+    }
+
+    /**
      * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows; a block that
      * sticks out of C goes as MR4-row blocks through the general path's edge handling.
      */
-    private void wideDense(float[] a, int[] ar, int nr, int k0, int k1, float[] b, int panel, float[] c, int[] cr,
+    private void wideDense(float[] a, int[] ar, int[] kOff, int nr, int k0, int k1, float[] b, int panel, float[] c, int[] cr,
                            int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
         int w = 4 * L, mr = MicroKernel.MR4D, mr4 = MicroKernel.MR4;
         for (int rb = 0; rb < nr; rb += mr) {
@@ -315,14 +366,14 @@ final class ShiftedGemm {
                 if (validRows == mr4 && validCols == w) {
                     MicroKernel.k3x4d(a, ar, sb, k0, k1, b, panel, c, cr, sb, j0, acc);
                 } else {
-                    edge(a, ar, sb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
+                    edge(a, ar, kOff, sb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
                 }
             }
         }
     }
 
     /** A register block that sticks out of C: compute into the tile's scratch, copy the valid part. */
-    private void edge(float[] a, int[] ar, int rb, int k0, int k1, float[] b, int panel,
+    private void edge(float[] a, int[] ar, int[] kOff, int rb, int k0, int k1, float[] b, int panel,
                       float[] c, int[] cr, int j0, int w, int validRows, int validCols, boolean acc,
                       KernelWorkspace.Tile tile) {
         float[] tmp = tile.tmp;
