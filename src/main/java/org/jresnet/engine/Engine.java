@@ -107,6 +107,7 @@ public final class Engine implements AutoCloseable {
     public boolean simd() { return config.simd(); }
     public boolean winograd() { return config.winograd(); }
     public boolean winogradWeightGradient() { return config.winograd() && config.winogradWeightGradient(); }
+    public boolean winogradF4() { return config.winograd() && config.winogradF4(); }
     public int winogradBlockFloats() { return config.winogradBlockFloats(); }
     public boolean fusedInference() { return config.fusedInference(); }
     /** The engine's thread pool. */

@@ -14,9 +14,11 @@ import java.util.function.Function;
  * @param winogradBlockFloats     floats of one Winograd block's transformed input (V): its L2 budget
  * @param fusedInference          in eval mode, each BN (and a block's add and ReLU) is applied by its
  *                                convolution as it stores its output (false: separate passes, for A/B)
+ * @param winogradF4              Winograd F(4x4,3x3) where the weights are fixed (inference); false:
+ *                                F(2x2,3x3) there too (only while {@code winograd} is on)
  */
 public record EngineConfig(int threads, boolean simd, boolean winograd, boolean winogradWeightGradient,
-                           int winogradBlockFloats, boolean fusedInference) {
+                           int winogradBlockFloats, boolean fusedInference, boolean winogradF4) {
     /** Half of a 1 MB L2, with M and U's panel beside it (measured on Zen 4; see docs/benchmark.md). */
     public static final int DEFAULT_WINOGRAD_BLOCK_FLOATS = 64 * 1024;
 
@@ -30,13 +32,13 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
     /** Every fast path on, one thread per core. */
     public static EngineConfig defaults() {
         return new EngineConfig(Runtime.getRuntime().availableProcessors(), true, true, true,
-                DEFAULT_WINOGRAD_BLOCK_FLOATS, true);
+                DEFAULT_WINOGRAD_BLOCK_FLOATS, true, true);
     }
 
     /**
      * The defaults as the user set them: {@code -Djresnet.threads} (else {@code JRESNET_THREADS}),
      * {@code -Djresnet.simd} (else {@code JRESNET_SIMD}), {@code -Djresnet.winograd},
-     * {@code -Djresnet.winograd.dw}, {@code -Djresnet.fuse} (fused inference). A malformed thread
+     * {@code -Djresnet.winograd.dw}, {@code -Djresnet.winograd.f4}, {@code -Djresnet.fuse} (fused inference). A malformed thread
      * count fails; a switch is off for false, 0 or off.
      */
     public static EngineConfig fromSystem() {
@@ -60,7 +62,8 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
         String simd = property.apply("jresnet.simd");
         if (simd == null) simd = env.apply("JRESNET_SIMD");
         return new EngineConfig(threads, on(simd), on(property.apply("jresnet.winograd")),
-                on(property.apply("jresnet.winograd.dw")), d.winogradBlockFloats(), on(property.apply("jresnet.fuse")));
+                on(property.apply("jresnet.winograd.dw")), d.winogradBlockFloats(), on(property.apply("jresnet.fuse")),
+                on(property.apply("jresnet.winograd.f4")));
     }
 
     private static boolean on(String s) {
@@ -69,31 +72,35 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
     }
 
     public EngineConfig withThreads(int t) {
-        return new EngineConfig(t, simd, winograd, winogradWeightGradient, winogradBlockFloats, fusedInference);
+        return new EngineConfig(t, simd, winograd, winogradWeightGradient, winogradBlockFloats, fusedInference, winogradF4);
     }
 
     public EngineConfig withSimd(boolean on) {
-        return new EngineConfig(threads, on, winograd, winogradWeightGradient, winogradBlockFloats, fusedInference);
+        return new EngineConfig(threads, on, winograd, winogradWeightGradient, winogradBlockFloats, fusedInference, winogradF4);
     }
 
     public EngineConfig withWinograd(boolean on) {
-        return new EngineConfig(threads, simd, on, winogradWeightGradient, winogradBlockFloats, fusedInference);
+        return new EngineConfig(threads, simd, on, winogradWeightGradient, winogradBlockFloats, fusedInference, winogradF4);
     }
 
     public EngineConfig withWinogradWeightGradient(boolean on) {
-        return new EngineConfig(threads, simd, winograd, on, winogradBlockFloats, fusedInference);
+        return new EngineConfig(threads, simd, winograd, on, winogradBlockFloats, fusedInference, winogradF4);
     }
 
     public EngineConfig withWinogradBlockFloats(int floats) {
-        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, floats, fusedInference);
+        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, floats, fusedInference, winogradF4);
     }
 
     public EngineConfig withFusedInference(boolean on) {
-        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, winogradBlockFloats, on);
+        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, winogradBlockFloats, on, winogradF4);
+    }
+
+    public EngineConfig withWinogradF4(boolean on) {
+        return new EngineConfig(threads, simd, winograd, winogradWeightGradient, winogradBlockFloats, fusedInference, on);
     }
 
     @Override public String toString() {
-        return String.format(Locale.ROOT, "%d threads, simd %s, winograd %s (dw %s), fused inference %s", threads, simd,
-                winograd, winogradWeightGradient, fusedInference);
+        return String.format(Locale.ROOT, "%d threads, simd %s, winograd %s (dw %s, f4 %s), fused inference %s",
+                threads, simd, winograd, winogradWeightGradient, winogradF4, fusedInference);
     }
 }

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  */
 public final class PackedWeightCache {
     /** The packings, one per forward algorithm. */
-    static final int SHIFTED = 0, ROW_DIRECT = 1, WINOGRAD = 2;
+    static final int SHIFTED = 0, ROW_DIRECT = 1, WINOGRAD = 2, WINOGRAD_F4 = 3;
 
     /** Which packing {@link #panels} holds (the forward path that made it); -1: none. */
     private int layout = -1;

@@ -43,7 +43,7 @@ class EpilogueTest {
         for (boolean relu : new boolean[] {false, true}) {
             for (boolean withRes : new boolean[] {false, true}) {
                 float[] want = new float[s.outputSize() + 2 * off];
-                ConvSimd.forward(s, x, off, w, off, want, off);
+                ConvSimd.forward(s, x, off, w, off, want, off, KernelWorkspace.forThisThread(), new PackedWeightCache(), null);
                 BatchNormKernels.normalize(want, off, withRes ? res : null, 3, want, off, rows, c, scale, mean, shift, relu);
 
                 float[] got = new float[want.length];
