@@ -9,10 +9,12 @@ import static org.jresnet.kernel.MicroKernel.L;
  * per vector; "Winograd" also needs the engine's switch on).
  *
  * <pre>
- * forward         3x3, stride 1, pad 1, cin % L == 0, cout % L == 0, cout >= 2L  Winograd3x3
+ * forward         3x3, stride 1, pad 1, cin % L == 0, cout % L == 0, cout >= 2L  Winograd3x3 (F(4x4) at
+ *                           inference on planes of whole 4x4 tiles, else F(2x2))
  *                 stride 1, 3 wide, cout in {L, 2L} and ow % 8 == 0,
  *                           or cout % 4L == 0 and ow % 4 == 0                     RowDirectConv
- *                 anything else (1x1, strided, the 7x7 stem)                     ShiftedGemmConv
+ *                 anything else (1x1, strided, the 7x7 stem)                     ShiftedGemmConv (strided
+ *                           3x3: each tile's rows gathered for the dense kernels)
  * backwardData    cin < L (the RGB stem)                                         Col2ImConv
  *                 3x3, stride 1, pad 1, the flipped forward's Winograd rule
  *                           (cout % L == 0, cin % L == 0, cin >= 2L)              Winograd3x3

@@ -8,32 +8,36 @@ import jdk.incubator.vector.FloatVector;
 import org.jresnet.engine.Engine;
 
 /**
- * Winograd F(2x2, 3x3) for stride-1, pad-1 3x3 convolutions (NHWC, OIHW weights, y overwritten):
- * 16 multiplies per 2x2 output block and channel pair instead of 36, so 2.25x fewer flops than
- * the direct kernels, which already run near the FMA peak.
+ * Winograd convolution for stride-1, pad-1 3x3 convolutions (NHWC, OIHW weights, y overwritten):
+ * F(2x2, 3x3) ({@link WinogradF2}: 16 multiplies per 2x2 output block and channel pair instead of
+ * 36, 2.25x fewer flops than the direct kernels) in training, F(4x4, 3x3) ({@link WinogradF4}: 36
+ * per 4x4 block, 4x fewer) at inference on planes of whole 4x4 tiles ({@link #f4}).
  *
  * <pre>
- *   tiles:   4x4 input windows at stride 2 over the zero-padded input, one per 2x2 output block
- *   V = B^T d B    per tile and input channel        V[xi][tile][ci],  xi = 4*i + j in 0..16
+ *   tiles:   alpha x alpha input windows at stride m over the zero-padded input (alpha = m + 2),
+ *            one per m x m output block
+ *   V = B^T d B    per tile and input channel        V[xi][tile][ci],  xi = alpha*i + j < alpha^2
  *   U = G g G^T    per (ci, co), once per call       U[xi] packed as a GEMM B panel [cin, cout]
- *   M[xi] = V[xi] U[xi]                              16 GEMMs [tiles, cin] x [cin, cout]
- *   Y = A^T M A    per tile and output channel      2x2 outputs
+ *                  (once per weights at inference)
+ *   M[xi] = V[xi] U[xi]                              alpha^2 GEMMs [tiles, cin] x [cin, cout]
+ *   Y = A^T M A    per tile and output channel      m x m outputs
  * </pre>
  *
- * Channels are the vector lanes (NHWC), so both transforms are pure vector adds and subtracts.
+ * Channels are the vector lanes (NHWC), so the transforms are vector adds and multiplies by constants.
  * Each thread takes blocks of {@link #tilesPerBlock} tiles: it transforms the block's input into
- * its own scratch, runs the 16 GEMMs per output panel with the register-blocked
+ * its own scratch, runs the GEMMs per output panel with the register-blocked
  * {@link MicroKernel}s and transforms the panel straight into y, so V and M stay in L2 and nothing
  * of the activations' size is ever materialised. Every output value is computed by one thread in a
  * fixed order: results do not depend on the thread count or scheduling.
  *
- * <p>The weight gradient, the adjoint of this forward, is {@link Winograd3x3WeightGradient}.
+ * <p>The weight gradient, the adjoint of the F(2x2) forward, is {@link Winograd3x3WeightGradient}.
  *
  * <p>Applies when cin and cout are multiples of the vector length; odd heights and widths take
  * zero-filled edge tiles and keep only their valid outputs. The engine's switches
  * ({@link org.jresnet.engine.EngineConfig#winograd}, {@code -Djresnet.winograd=false} for the
  * default engine) keep every convolution on the direct kernels, for A/B comparisons;
- * {@code -Djresnet.winograd.dw=false} only the weight gradients.
+ * {@code -Djresnet.winograd.dw=false} only the weight gradients; {@code -Djresnet.winograd.f4=false}
+ * keeps inference on F(2x2).
  */
 public final class Winograd3x3 {
     private static final int MIN_TILES = MR_LCM, MAX_TILES = 10 * MR_LCM;
@@ -82,7 +86,7 @@ public final class Winograd3x3 {
     }
 
     /**
-     * Tiles per block: V[16][tiles][cin] at most about {@code blockFloats} (the engine's budget, half of a 1 MB L2 by default), whole register
+     * Tiles per block: V[xi][tiles][cin] at most about {@code blockFloats} (the engine's budget, half of a 1 MB L2 by default), whole register
      * blocks of every kernel, and the blocks spread evenly over the threads (ResNet-50's 7x7 stage
      * at batch 16 has only 256 tiles: three blocks on two threads would idle one for a third).
      */

@@ -45,13 +45,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code onnx.checker.check_model} (full check, Debian's python3-onnx) and the export contract
  * ({@code python/onnx_check.py}).
  *
- * <p>The largest errors, resnet50's (about 5e-5), are that random net's float32 conditioning, not the
- * export: on the same input jresnet's own SIMD and scalar kernels differ by 4.0e-5 of max|logit|,
- * and ORT without graph optimisations is as far as with them.
+ * <p>The largest errors, resnet50's (about 5e-5 with F(2x2,3x3) Winograd at inference), are that
+ * random net's float32 conditioning, not the export: on the same input jresnet's own SIMD and scalar
+ * kernels differ by 4.0e-5 of max|logit|, and ORT without graph optimisations is as far as with
+ * them. F(4x4,3x3) at inference (larger transform constants) took resnet50 at 64x64, batch 3, to
+ * 1.22e-4, hence the bound of 2e-4.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OnnxRuntimeParityTest {
-    static final double TOL = 1e-4;
+    static final double TOL = 2e-4;
     static final int[] BATCHES = {1, 3};
     /** Random images whose statistics the BNs' running statistics are set to (1 at 224x224: 49 values per channel even in the last stage). */
     static final int CALIBRATION_BATCH = 8;

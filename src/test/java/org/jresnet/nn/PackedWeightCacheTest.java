@@ -10,10 +10,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** In eval mode a convolution reuses its packed weights; every way of changing them is seen. */
 class PackedWeightCacheTest {
 
-    /** A fresh layer in train mode packs every call: the reference. */
+    /**
+     * A fresh layer in eval mode, its cache empty, packs the weights as they are now: the reference
+     * (the same algorithm as the layer under test; a train-mode layer may take another one, F(2x2)
+     * Winograd instead of F(4x4)).
+     */
     private static float[] reference(Conv2d like, Tensor x) {
         Conv2d c = new Conv2d(like.cin, like.cout, like.kernel, like.stride, like.pad, false);
         c.weight.value().copyFrom(like.weight.value());
+        c.setTraining(false);
         return c.forward(x).toArray();
     }
 
