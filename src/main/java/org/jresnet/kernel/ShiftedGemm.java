@@ -30,6 +30,8 @@ final class ShiftedGemm {
     private static final int TILE_ROWS = MR_LCM;
     /** Floats of packed B per k block, so one block of B stays in L2 while a tile streams through. */
     private static final int B_BLOCK_FLOATS = 64 * 1024;
+    /** Floats of packed B in one group of panels of a column-split pass: a quarter of a 1 MB L2. */
+    private static final int B_GROUP_FLOATS = 64 * 1024;
     /** Copies smaller than this run on the calling thread: waking a worker costs more. */
     static final int MIN_PARALLEL_FLOATS = 32 * 1024;
 
@@ -78,6 +80,8 @@ final class ShiftedGemm {
     }
 
     int rows() { return images * uCount * vCount; }
+
+    private int kTotal() { return taps * kin; }
 
     /** Columns of packed B rounded up to whole vectors. */
     static int paddedCols(int ncol) { return (ncol + L - 1) / L * L; }
@@ -236,8 +240,16 @@ final class ShiftedGemm {
         int m = rows(), np = paddedCols(ncol), panels = panelCount(np);
         ws.ensureChunks(par.threads());
         if (m < ncol && panels >= par.threads()) {
-            par.forRange(panels, (ch, p0, p1) ->
-                    run(a, b, bo, c, ws.tile(ch), 0, m, panelColumn(p0, np), panelColumn(p1, np)));
+            par.forRange(panels, (ch, p0, p1) -> {
+                // a few panels at a time over all the rows, so their B stays in L2 while the rows
+                // stream past, instead of all of the thread's B streaming past each tile of rows
+                // (at batch 1 B is the weights, megabytes, and A a few hundred kilobytes)
+                for (int j0 = panelColumn(p0, np), end = panelColumn(p1, np), j1; j0 < end; j0 = j1) {
+                    j1 = j0 + panelWidth(j0, np);
+                    while (j1 < end && (j1 - j0 + panelWidth(j1, np)) * kTotal() <= B_GROUP_FLOATS) j1 += panelWidth(j1, np);
+                    run(a, b, bo, c, ws.tile(ch), 0, m, j0, j1);
+                }
+            });
         } else {
             par.forRange(m, MR_LCM, (ch, m0, m1) -> run(a, b, bo, c, ws.tile(ch), m0, m1, 0, np));
         }
