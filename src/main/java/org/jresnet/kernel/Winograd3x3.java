@@ -152,8 +152,11 @@ public final class Winograd3x3 {
         int threads = engine.threads(), panels = ShiftedGemm.panelCount(cout);
         // Few tiles (a batch-1 7x7 layer: 16) and wide weights: split the output channels instead,
         // so each thread streams half of U (16 MB at 512 channels) once, over all the tiles as GEMM
-        // rows, rather than all of U for a handful of rows. Same sums in the same order either way.
-        boolean byPanels = threads > 1 && tiles < threads * MR_LCM && panels >= threads;
+        // rows, rather than all of U for a handful of rows. Also when there are fewer tiles than
+        // output channels (U outweighs V: batch-1 14x14 and 28x28 layers) and V of all of them still
+        // fits in about L2. Same sums in the same order either way.
+        boolean byPanels = threads > 1 && panels >= threads && (tiles < threads * MR_LCM
+                || tiles < cout && (long) xis * tiles * cin <= 4L * engine.winogradBlockFloats());
         int tb = byPanels ? (tiles + MR_LCM - 1) / MR_LCM * MR_LCM
                 : tilesPerBlock(cin, tiles, threads, engine.winogradBlockFloats(), xis);
         int mw = ShiftedGemm.panelWidth(0, cout);
