@@ -19,7 +19,8 @@ import org.jresnet.engine.Parallel;
  * </pre>
  *
  * A convolution's tap (ky,kx) is one e with aOff = its shift in the (padded) input, so no im2col
- * buffer is ever written. B is packed in panels of 4L columns (then 2L, then L at the right edge), each k-major: {@code B[panel][e][i][0..W)}, columns past ncol zero.
+ * buffer of the activations' size is ever written (strided 3x3 layers gather one tile of rows at a
+ * time into a small dense block, for the dense kernels). B is packed in panels of 4L columns (then 2L, then L at the right edge), each k-major: {@code B[panel][e][i][0..W)}, columns past ncol zero.
  * Rows and columns that do not fill a register block go through a small tile (copy-in, copy-out).
  */
 final class ShiftedGemm {
