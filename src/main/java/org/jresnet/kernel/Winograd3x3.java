@@ -1,10 +1,8 @@
 package org.jresnet.kernel;
 
-import static org.jresnet.kernel.MicroKernel.F;
 import static org.jresnet.kernel.MicroKernel.L;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
-import jdk.incubator.vector.FloatVector;
 import org.jresnet.engine.Engine;
 
 /**
@@ -243,35 +241,5 @@ public final class Winograd3x3 {
     /** One thread's work: tiles [q0, q1), output channels [jStart, jEnd) (panel boundaries). */
     private interface Share {
         void run(int chunk, int q0, int q1, int jStart, int jEnd);
-    }
-
-    /**
-     * V of the F(2x2, 3x3) tile whose window starts at input (iy0, ix0) into v[vo + xi*xiStride ..]
-     * (the weight gradient's input transform); {@code win}: [4][4][cin] of scratch for edge windows.
-     */
-    static void inputTile(float[] x, int xo, int h, int wd, int cin, int img, int iy0, int ix0,
-                          float[] v, int vo, int xiStride, int win) {
-        WinogradF2.INSTANCE.inputTile(x, xo, h, wd, cin, img, iy0, ix0, v, vo, xiStride, win, -1);
-    }
-
-    /**
-     * Copies the alpha x alpha window at input (iy0, ix0) of image img to v[win + (a*alpha + b)*cin ..],
-     * zeros where it lies in the padding. Vector copies: a System.arraycopy call per pixel costs
-     * more than the transform itself.
-     */
-    static void copyWindow(float[] x, int xo, int h, int wd, int cin, int img, int iy0, int ix0, int alpha,
-                           float[] v, int win) {
-        FloatVector zero = FloatVector.zero(F);
-        for (int a = 0; a < alpha; a++) {
-            for (int b = 0; b < alpha; b++) {
-                int iy = iy0 + a, ix = ix0 + b, d = win + (a * alpha + b) * cin;
-                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
-                    for (int c = 0; c < cin; c += L) zero.intoArray(v, d + c);
-                } else {
-                    int src = xo + ((img * h + iy) * wd + ix) * cin;
-                    for (int c = 0; c < cin; c += L) FloatVector.fromArray(F, x, src + c).intoArray(v, d + c);
-                }
-            }
-        }
     }
 }

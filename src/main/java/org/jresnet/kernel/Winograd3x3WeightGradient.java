@@ -82,8 +82,8 @@ final class Winograd3x3WeightGradient {
                 int nv = Math.min(tb, q1 - t0);
                 int img = t0 / (th * tw), ty = (t0 - img * th * tw) / tw, tx = t0 - (img * th + ty) * tw;
                 for (int r = 0; r < nv; r++) {
-                    Winograd3x3.inputTile(x, xo, h, wd, cin, img, 2 * ty - 1, 2 * tx - 1, sc, vBase + r * cin,
-                            vStride, winBase);
+                    WinogradF2.INSTANCE.inputTile(x, xo, h, wd, cin, img, 2 * ty - 1, 2 * tx - 1, sc, vBase + r * cin,
+                            vStride, winBase, -1);   // F(2x2) takes no scratch
                     gradTile(dy, dyo, h, wd, cout, img, 2 * ty, 2 * tx, sc, qBase + r * cout, qStride,
                             winBase + XI * cin);
                     if (++tx == tw) {

@@ -58,9 +58,10 @@ final class WinogradF2 extends WinogradTransform {
 
     /**
      * One vector of channels of the input transform, in two halves; B^T = [[1,0,-1,0], [0,1,1,0],
-     * [0,-1,1,0], [0,1,0,-1]]. No loop of its own: see {@link WinogradTransform}. Two halves, not one method: the whole transform (32 loads, 16 stores) sat at C2's
-     * node budget, and in some JVMs its last stores were left unintrinsified, boxing vectors on the
-     * heap (a 10% slower ResNet-56 step, seen in JFR); each half compiles well inside the budget.
+     * [0,-1,1,0], [0,1,0,-1]]. No loop of its own (see {@link WinogradTransform}). Two halves, not
+     * one method: the whole transform (32 loads, 16 stores) sat at C2's node budget, and in some JVMs
+     * its last stores were left unintrinsified, boxing vectors on the heap (a 10% slower ResNet-56
+     * step, seen in JFR); each half compiles well inside the budget.
      */
     @Override void inputVector(float[] src, int p0, int rowStride, int cin, float[] v, int o, int xiStride, int tmp) {
         inputRows01(src, p0, rowStride, cin, v, o, xiStride);

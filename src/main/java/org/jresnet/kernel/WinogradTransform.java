@@ -1,6 +1,9 @@
 package org.jresnet.kernel;
 
+import static org.jresnet.kernel.MicroKernel.F;
 import static org.jresnet.kernel.MicroKernel.L;
+
+import jdk.incubator.vector.FloatVector;
 
 import org.jresnet.engine.Engine;
 
@@ -42,8 +45,29 @@ abstract class WinogradTransform {
             for (int c = 0; c < cin; c += L) inputVector(x, base + c, wd * cin, cin, v, vo + c, xiStride, tmp);
             return;
         }
-        Winograd3x3.copyWindow(x, xo, h, wd, cin, img, iy0, ix0, alpha, v, win);
+        copyWindow(x, xo, h, wd, cin, img, iy0, ix0, alpha, v, win);
         for (int c = 0; c < cin; c += L) inputVector(v, win + c, alpha * cin, cin, v, vo + c, xiStride, tmp);
+    }
+
+    /**
+     * Copies the alpha x alpha window at input (iy0, ix0) of image img to v[win + (a*alpha + b)*cin ..],
+     * zeros where it lies in the padding. Vector copies: a System.arraycopy call per pixel costs
+     * more than the transform itself.
+     */
+    private static void copyWindow(float[] x, int xo, int h, int wd, int cin, int img, int iy0, int ix0, int alpha,
+                           float[] v, int win) {
+        FloatVector zero = FloatVector.zero(F);
+        for (int a = 0; a < alpha; a++) {
+            for (int b = 0; b < alpha; b++) {
+                int iy = iy0 + a, ix = ix0 + b, d = win + (a * alpha + b) * cin;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
+                    for (int c = 0; c < cin; c += L) zero.intoArray(v, d + c);
+                } else {
+                    int src = xo + ((img * h + iy) * wd + ix) * cin;
+                    for (int c = 0; c < cin; c += L) FloatVector.fromArray(F, x, src + c).intoArray(v, d + c);
+                }
+            }
+        }
     }
 
     /** One vector of channels of the input transform: d = src[p0 + a*rowStride + b*pixel] (a, b < alpha). */
