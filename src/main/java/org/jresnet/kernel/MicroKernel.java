@@ -69,7 +69,8 @@ final class MicroKernel {
         FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
         FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
         final int r0 = ar[ri + 0], r1 = ar[ri + 1], r2 = ar[ri + 2], r3 = ar[ri + 3], r4 = ar[ri + 4], r5 = ar[ri + 5];
-        for (int k = k0, bk = bo + k0 * w; k < k1; k++, bk += w) {
+        for (int k = k0; k < k1; k++) {
+            int bk = bo + k * w;
             FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
             FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * L);
             FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * L);
@@ -86,6 +87,85 @@ final class MicroKernel {
             v = FloatVector.broadcast(F, a[r4 + k]);
             c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42); c43 = v.fma(b3, c43);
             v = FloatVector.broadcast(F, a[r5 + k]);
+            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52); c53 = v.fma(b3, c53);
+        }
+        int o0 = cr[ci + 0] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc, o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc;
+        if (acc) {
+            c00.add(FloatVector.fromArray(F, c, o0 + 0 * L)).intoArray(c, o0 + 0 * L);
+            c01.add(FloatVector.fromArray(F, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
+            c02.add(FloatVector.fromArray(F, c, o0 + 2 * L)).intoArray(c, o0 + 2 * L);
+            c03.add(FloatVector.fromArray(F, c, o0 + 3 * L)).intoArray(c, o0 + 3 * L);
+            c10.add(FloatVector.fromArray(F, c, o1 + 0 * L)).intoArray(c, o1 + 0 * L);
+            c11.add(FloatVector.fromArray(F, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
+            c12.add(FloatVector.fromArray(F, c, o1 + 2 * L)).intoArray(c, o1 + 2 * L);
+            c13.add(FloatVector.fromArray(F, c, o1 + 3 * L)).intoArray(c, o1 + 3 * L);
+            c20.add(FloatVector.fromArray(F, c, o2 + 0 * L)).intoArray(c, o2 + 0 * L);
+            c21.add(FloatVector.fromArray(F, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
+            c22.add(FloatVector.fromArray(F, c, o2 + 2 * L)).intoArray(c, o2 + 2 * L);
+            c23.add(FloatVector.fromArray(F, c, o2 + 3 * L)).intoArray(c, o2 + 3 * L);
+            c30.add(FloatVector.fromArray(F, c, o3 + 0 * L)).intoArray(c, o3 + 0 * L);
+            c31.add(FloatVector.fromArray(F, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
+            c32.add(FloatVector.fromArray(F, c, o3 + 2 * L)).intoArray(c, o3 + 2 * L);
+            c33.add(FloatVector.fromArray(F, c, o3 + 3 * L)).intoArray(c, o3 + 3 * L);
+            c40.add(FloatVector.fromArray(F, c, o4 + 0 * L)).intoArray(c, o4 + 0 * L);
+            c41.add(FloatVector.fromArray(F, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
+            c42.add(FloatVector.fromArray(F, c, o4 + 2 * L)).intoArray(c, o4 + 2 * L);
+            c43.add(FloatVector.fromArray(F, c, o4 + 3 * L)).intoArray(c, o4 + 3 * L);
+            c50.add(FloatVector.fromArray(F, c, o5 + 0 * L)).intoArray(c, o5 + 0 * L);
+            c51.add(FloatVector.fromArray(F, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
+            c52.add(FloatVector.fromArray(F, c, o5 + 2 * L)).intoArray(c, o5 + 2 * L);
+            c53.add(FloatVector.fromArray(F, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
+        } else {
+            c00.intoArray(c, o0 + 0 * L); c01.intoArray(c, o0 + 1 * L); c02.intoArray(c, o0 + 2 * L); c03.intoArray(c, o0 + 3 * L);
+            c10.intoArray(c, o1 + 0 * L); c11.intoArray(c, o1 + 1 * L); c12.intoArray(c, o1 + 2 * L); c13.intoArray(c, o1 + 3 * L);
+            c20.intoArray(c, o2 + 0 * L); c21.intoArray(c, o2 + 1 * L); c22.intoArray(c, o2 + 2 * L); c23.intoArray(c, o2 + 3 * L);
+            c30.intoArray(c, o3 + 0 * L); c31.intoArray(c, o3 + 1 * L); c32.intoArray(c, o3 + 2 * L); c33.intoArray(c, o3 + 3 * L);
+            c40.intoArray(c, o4 + 0 * L); c41.intoArray(c, o4 + 1 * L); c42.intoArray(c, o4 + 2 * L); c43.intoArray(c, o4 + 3 * L);
+            c50.intoArray(c, o5 + 0 * L); c51.intoArray(c, o5 + 1 * L); c52.intoArray(c, o5 + 2 * L); c53.intoArray(c, o5 + 3 * L);
+        }
+    }
+
+    /**
+     * Row stride of a packed A block ({@link #k6x4p}): a constant, so the six rows share one index
+     * register. 512 channels (ResNet-50's widest Winograd input) plus a cache line, so that rows
+     * shorter than the stride do not all fall into the same few cache sets.
+     */
+    static final int KC = 512 + 16;
+
+    /**
+     * {@link #k6x4d} for A rows packed at a constant stride: row j of the block at
+     * {@code a[pa + j*KC + k]}. The row offsets fold into the loads' displacements, so the loop
+     * keeps one A index instead of six (C2 spilled the A array and row offsets to the stack and
+     * moved them back per broadcast: about a fifth of the FMA ports' slots on Intel).
+     */
+    static void k6x4p(float[] a, int pa, int k0, int k1,
+                      float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
+        final int w = 4 * L;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
+        FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
+        FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
+        FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
+        FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
+        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
+        for (int k = k0; k < k1; k++) {
+            int bk = bo + k * w, ak = pa + k;
+            FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
+            FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(F, b, bk + 3 * L);
+            FloatVector v;
+            v = FloatVector.broadcast(F, a[ak + 0 * KC]);
+            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02); c03 = v.fma(b3, c03);
+            v = FloatVector.broadcast(F, a[ak + 1 * KC]);
+            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12); c13 = v.fma(b3, c13);
+            v = FloatVector.broadcast(F, a[ak + 2 * KC]);
+            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22); c23 = v.fma(b3, c23);
+            v = FloatVector.broadcast(F, a[ak + 3 * KC]);
+            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32); c33 = v.fma(b3, c33);
+            v = FloatVector.broadcast(F, a[ak + 4 * KC]);
+            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42); c43 = v.fma(b3, c43);
+            v = FloatVector.broadcast(F, a[ak + 5 * KC]);
             c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52); c53 = v.fma(b3, c53);
         }
         int o0 = cr[ci + 0] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc, o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc;

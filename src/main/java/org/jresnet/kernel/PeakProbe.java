@@ -5,7 +5,8 @@ import org.jresnet.engine.Parallel;
 
 /**
  * The machine's attainable float throughput with the engine's own best micro-kernel
- * ({@link MicroKernel#k4d}, MR4D rows x 4 vectors of C in registers) on operands that stay in L1,
+ * (MR4D rows x 4 vectors of C in registers: {@link MicroKernel#k6x4p} on packed rows at 512 bits,
+ * else {@link MicroKernel#k4d}) on operands that stay in L1,
  * run on every engine thread at once. This is the ceiling a benchmark's achieved GFLOPS is
  * compared with: nothing the engine does can beat its own register-blocked inner loop.
  *
@@ -19,7 +20,10 @@ public final class PeakProbe {
 
     private PeakProbe() {}
 
-    /** Flops of one {@link MicroKernel#k4d} call at depth {@link #K}. */
+    /** Whether the probe runs the packed-row kernel, as the engine's GEMMs do where it exists. */
+    private static final boolean PACKED = MicroKernel.MR4D == 6;
+
+    /** Flops of one kernel call at depth {@link #K}. */
     static long flopsPerCall() { return 2L * ROWS * 4 * MicroKernel.L * K; }
 
     /**
@@ -28,13 +32,14 @@ public final class PeakProbe {
      */
     public static double gflops(int trials, double trialMillis) {
         int l = MicroKernel.L, w = 4 * l;
-        float[] a = new float[ROWS * K];
+        int lda = PACKED ? MicroKernel.KC : K;
+        float[] a = new float[ROWS * lda];
         float[] b = new float[K * w];
         java.util.Random rnd = new java.util.Random(1);
         for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() * 1e-3f;
         for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() * 1e-3f;
         int[] ar = new int[ROWS];
-        for (int r = 0; r < ROWS; r++) ar[r] = r * K;
+        for (int r = 0; r < ROWS; r++) ar[r] = r * lda;
         Parallel par = Engine.current().parallel();
         int threads = par.threads();
         // Per-thread C blocks padded apart (no false sharing between threads).
@@ -71,7 +76,11 @@ public final class PeakProbe {
         par.forRange(threads, (chunk, s, e) -> {
             int[] cr = new int[ROWS];
             for (int r = 0; r < ROWS; r++) cr[r] = chunk * stride + r * 4 * MicroKernel.L;
-            for (long i = 0; i < calls; i++) MicroKernel.k4d(a, ar, 0, 0, K, b, 0, c, cr, 0, 0, false);
+            if (PACKED) {
+                for (long i = 0; i < calls; i++) MicroKernel.k6x4p(a, 0, 0, K, b, 0, c, cr, 0, 0, false);
+            } else {
+                for (long i = 0; i < calls; i++) MicroKernel.k4d(a, ar, 0, 0, K, b, 0, c, cr, 0, 0, false);
+            }
         });
     }
 }

@@ -47,6 +47,7 @@ final class ShiftedGemm {
     private int[] kIdentity = new int[0]; // kIdentity[k] == k: the offsets of gathered (dense) rows
     private boolean denseK;               // kOff[k] == k: one tap at shift 0 (a 1x1 convolution)
     private boolean gather;               // copy each tile's A rows into a dense block first
+    private boolean packable;             // rows may be copied at MicroKernel.KC floats a row, for MicroKernel.k6x4p
     private int kBlock;
     private Epilogue epilogue;            // applied to each C row tile once its K is summed; null: none
     private int epilogueBase;             // C's element 0 for the epilogue's residual
@@ -142,7 +143,11 @@ final class ShiftedGemm {
         // for short runs (the RGB stem's 3 channels a tap: the copies cost more than they save),
         // nor for one vector of columns, which has no dense kernel.
         gather = !denseK && kin >= L && paddedCols(ncol) >= 2 * L;
-        if (gather) {
+        // Where the six-row kernel runs, rows are gathered at a constant stride so that its six
+        // rows share one index register; dense rows too when a pass spans several panels
+        // (the copy, one arraycopy a row, is repaid across them; see run).
+        packable = MicroKernel.MR4D == 6 && paddedCols(ncol) >= 4 * L && (gather || denseK);
+        if (gather || packable) {
             if (kRun.length < kTotal) {
                 kRun = new int[kTotal];
                 kIdentity = new int[kTotal];
@@ -153,6 +158,7 @@ final class ShiftedGemm {
             }
         }
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
+        if (packable) kc = Math.min(kc, MicroKernel.KC);
         int parts = (kTotal + kc - 1) / kc;
         kBlock = (kTotal + parts - 1) / parts;
         return this;
@@ -281,6 +287,7 @@ final class ShiftedGemm {
         int kTotal = taps * kin;
         int uv = uCount * vCount;
         boolean simd = epilogue != null && Simd.enabled();
+        boolean pack = gather || packable && jEnd - jStart >= 8 * L;
         tile.ensureRows(TILE_ROWS + MR_LCM);
         int[] ar = tile.ar, cr = tile.cr;
         for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
@@ -296,11 +303,11 @@ final class ShiftedGemm {
             for (int kb = 0; kb * kBlock < kTotal; kb++) {
                 boolean acc = accumulate || kb > 0;
                 int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
-                if (gather) {
+                if (pack) {
                     gatherRows(a, ar, nr, k0, k1, tile);
-                    panels(tile.packed, tile.pr, kIdentity, true, nr, k0, k1, b, bo, c, cr, jStart, jEnd, np, kTotal, acc, tile);
+                    panels(tile.packed, tile.pr, kIdentity, true, packable, nr, k0, k1, b, bo, c, cr, jStart, jEnd, np, kTotal, acc, tile);
                 } else {
-                    panels(a, ar, kOff, denseK, nr, k0, k1, b, bo, c, cr, jStart, jEnd, np, kTotal, acc, tile);
+                    panels(a, ar, kOff, denseK, false, nr, k0, k1, b, bo, c, cr, jStart, jEnd, np, kTotal, acc, tile);
                 }
             }
             if (epilogue != null) {
@@ -315,8 +322,8 @@ final class ShiftedGemm {
      * {@code pr[r] + k}), in runs of consecutive offsets (a tap's channels, or a whole kernel row).
      */
     private void gatherRows(float[] a, int[] ar, int nr, int k0, int k1, KernelWorkspace.Tile tile) {
-        int len = k1 - k0;
-        tile.ensurePacked((nr + MR_LCM) * len);
+        int len = packable ? MicroKernel.KC : k1 - k0;
+        tile.ensurePacked(nr * len);
         float[] p = tile.packed;
         int[] pr = tile.pr;
         for (int r = 0; r < nr; r++) {
@@ -331,7 +338,7 @@ final class ShiftedGemm {
     }
 
     /** The tile's nr rows of A (row r at ar[r] + kOff[k]) times the panels in [jStart, jEnd), k in [k0, k1). */
-    private void panels(float[] a, int[] ar, int[] kOff, boolean dense, int nr, int k0, int k1, float[] b, int bo,
+    private void panels(float[] a, int[] ar, int[] kOff, boolean dense, boolean packed, int nr, int k0, int k1, float[] b, int bo,
                         float[] c, int[] cr, int jStart, int jEnd, int np, int kTotal, boolean acc,
                         KernelWorkspace.Tile tile) {
         for (int j0 = jStart, w; j0 < jEnd; j0 += w) {
@@ -339,7 +346,7 @@ final class ShiftedGemm {
             int panel = bo + j0 * kTotal;
             int validCols = Math.min(w, ncol - j0);
             if (w == 4 * L && dense && MicroKernel.MR4D != MicroKernel.MR4) {
-                wideDense(a, ar, kOff, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
+                wideDense(a, ar, kOff, packed, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
                 continue;
             }
             int mr = panelRows(w);
@@ -366,12 +373,13 @@ final class ShiftedGemm {
      * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows; a block that
      * sticks out of C goes as MR4-row blocks through the general path's edge handling.
      */
-    private void wideDense(float[] a, int[] ar, int[] kOff, int nr, int k0, int k1, float[] b, int panel, float[] c, int[] cr,
-                           int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
+    private void wideDense(float[] a, int[] ar, int[] kOff, boolean packed, int nr, int k0, int k1, float[] b, int panel,
+                           float[] c, int[] cr, int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
         int w = 4 * L, mr = MicroKernel.MR4D, mr4 = MicroKernel.MR4;
         for (int rb = 0; rb < nr; rb += mr) {
             if (nr - rb >= mr && validCols == w) {
-                MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                if (packed) MicroKernel.k6x4p(a, ar[rb], k0, k1, b, panel, c, cr, rb, j0, acc);
+                else MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
                 continue;
             }
             for (int sb = rb; sb < Math.min(nr, rb + mr); sb += mr4) {

@@ -96,6 +96,15 @@ public final class Winograd3x3 {
         return Math.min(most, (t + MR_LCM - 1) / MR_LCM * MR_LCM);
     }
 
+    /**
+     * Whether V's rows go at {@link MicroKernel#KC} floats apart: where the six-row kernel runs
+     * (512-bit vectors, 4L-wide panels) and a row fits. Not for narrow rows (ResNet-20's 16 and
+     * 32 channels), whose scratch would grow tenfold for little.
+     */
+    static boolean packedRows(int cin, int cout) {
+        return MicroKernel.MR4D == 6 && cout >= 4 * L && cin >= 4 * L && cin <= MicroKernel.KC;
+    }
+
     /** Floats of one k block of a B panel: it stays in L1 while the block's tiles stream past it. */
     private static final int B_L1_FLOATS = 4 * 1024;
 
@@ -158,7 +167,10 @@ public final class Winograd3x3 {
         int tb = byPanels ? (tiles + MR_LCM - 1) / MR_LCM * MR_LCM
                 : tilesPerBlock(cin, tiles, threads, engine.winogradBlockFloats(), xis);
         int mw = ShiftedGemm.panelWidth(0, cout);
-        int vSize = xis * tb * cin, mSize = xis * tb * mw, winSize = xis * cin, tmp = vSize + mSize + winSize;
+        // V's rows at the six-row kernel's constant stride where they fit in it (MicroKernel.k6x4p:
+        // one index register for its six rows); the gaps are never touched, so the cache holds the same lines
+        int ldv = packedRows(cin, cout) ? MicroKernel.KC : cin;
+        int vSize = xis * tb * ldv, mSize = xis * tb * mw, winSize = xis * cin, tmp = vSize + mSize + winSize;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, cin);
         for (int k = 0; k < cin; k++) kOff[k] = k;
         boolean simd = epilogue != null && Simd.enabled();
@@ -170,14 +182,14 @@ public final class Winograd3x3 {
             tile.ensureRows(xis * tb);
             int[] ar = tile.ar, cr = tile.cr;
             for (int r = 0; r < xis * tb; r++) {
-                ar[r] = r * cin;
+                ar[r] = r * ldv;
                 cr[r] = vSize + r * mw;
             }
             for (int t0 = q0; t0 < q1; t0 += tb) {
                 int nv = Math.min(tb, q1 - t0);
                 int img0 = t0 / (th * tw), ty0 = (t0 - img0 * th * tw) / tw, tx0 = t0 - (img0 * th + ty0) * tw;
                 for (int r = 0, img = img0, ty = ty0, tx = tx0; r < nv; r++) {
-                    t.inputTile(x, xo, h, wd, cin, img, m * ty - 1, m * tx - 1, sc, r * cin, tb * cin, vSize + mSize, tmp);
+                    t.inputTile(x, xo, h, wd, cin, img, m * ty - 1, m * tx - 1, sc, r * ldv, tb * ldv, vSize + mSize, tmp);
                     if (++tx == tw) {
                         tx = 0;
                         if (++ty == th) {
@@ -196,7 +208,9 @@ public final class Winograd3x3 {
                             int k1 = Math.min(cin, k0 + kc);
                             boolean acc = k0 > 0;
                             for (int rb = xi * tb, re = rb + nv; rb < re; rb += mr) {
-                                if (pw == 4 * L) {
+                                if (pw == 4 * L && ldv == MicroKernel.KC) {
+                                    MicroKernel.k6x4p(sc, ar[rb], k0, k1, u, bo, sc, cr, rb, 0, acc);
+                                } else if (pw == 4 * L) {
                                     MicroKernel.k4d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 } else if (pw == 2 * L) {
                                     MicroKernel.k6x2d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
