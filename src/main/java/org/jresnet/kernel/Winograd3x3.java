@@ -75,12 +75,18 @@ public final class Winograd3x3 {
     /**
      * Whether a forward of {@code s} takes F(4x4, 3x3): only where the weights are fixed (a cache:
      * inference), so its larger weight transform is made once (training keeps F(2x2), whose results
-     * every earlier run was trained with), and only on planes of whole 4x4 tiles: on ResNet-50's
-     * 14x14 and 7x7 planes a quarter of each F(4x4) tile lies outside, and F(2x2) measured as fast
-     * or faster there (docs/benchmark.md, "Kernel tuning").
+     * every earlier run was trained with); on planes of whole 4x4 tiles, or where F(4x4)'s tiles
+     * cover no more of the plane than F(2x2)'s (7x7: both 8x8) and are enough to repay reading
+     * weights 36/16 the size (ResNet-50's 7x7 stage at batch 16: 9.8 -> 6.1 ms; at batch 1,
+     * 4 tiles, F(2x2) stays faster, as on 14x14 planes, where F(4x4) covers 16x16;
+     * docs/benchmark.md, "Kernel tuning").
      */
     static boolean f4(ConvShape s, boolean weightsFixed) {
-        return weightsFixed && Engine.current().winogradF4() && s.h() % 4 == 0 && s.w() % 4 == 0;
+        if (!weightsFixed || !Engine.current().winogradF4()) return false;
+        if (s.h() % 4 == 0 && s.w() % 4 == 0) return true;
+        int th = (s.h() + 3) / 4, tw = (s.w() + 3) / 4;
+        boolean sameCover = th * 4 == (s.h() + 1) / 2 * 2 && tw * 4 == (s.w() + 1) / 2 * 2;
+        return sameCover && (long) s.n() * th * tw >= MR_LCM;
     }
 
     /**

@@ -60,12 +60,15 @@ class WinogradF4Test {
 
     @Test
     void partialEdgeTiles() {
-        // planes that are not whole 4x4 tiles take F(2x2) in ConvSimd; the kernel itself handles them
+        // planes that are not whole 4x4 tiles mostly take F(2x2) in ConvSimd; the kernel itself handles them
         int l = MicroKernel.L;
         TestEngines.use(cfg -> cfg);
         assertThat(Winograd3x3.f4(new ConvShape(1, 7, 7, l, l, 3, 3, 1, 1), true)).isFalse();
         assertThat(Winograd3x3.f4(new ConvShape(1, 8, 8, l, l, 3, 3, 1, 1), true)).isTrue();
         assertThat(Winograd3x3.f4(new ConvShape(1, 8, 8, l, l, 3, 3, 1, 1), false)).isFalse();
+        // 7x7 at batch 16: F(4x4) covers 8x8 as F(2x2) does, with 64 tiles; 14x14: it would cover 16x16
+        assertThat(Winograd3x3.f4(new ConvShape(16, 7, 7, l, l, 3, 3, 1, 1), true)).isTrue();
+        assertThat(Winograd3x3.f4(new ConvShape(16, 14, 14, l, l, 3, 3, 1, 1), true)).isFalse();
         for (int[] hw : new int[][] {{7, 7}, {5, 9}, {1, 1}, {14, 13}}) {
             ConvShape s = new ConvShape(2, hw[0], hw[1], 2 * l, 2 * l, 3, 3, 1, 1);
             Random r = new Random(hw[0] * 31 + hw[1]);
