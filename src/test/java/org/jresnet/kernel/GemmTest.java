@@ -30,5 +30,29 @@ class GemmTest {
         check(false, true, 128, 10, 64, true, 2);
         check(true, false, 10, 64, 128, true, 3);
         check(false, false, 30, 32, 9000, false, 4);
+        // B of ShiftedGemm.K_OUTER_B_FLOATS or more: k blocks outermost
+        check(false, false, 600, 512, 512, true, 5);
+    }
+
+    /** The k-block-outer order gives every C element the same k-ordered sum as the tile-outer one, bit for bit. */
+    @Test
+    void kBlockOuterOrderIsBitIdentical() {
+        int m = 100, n = 512, k = 600;
+        Random r = new Random(9);
+        float[] a = ConvSimdTest.random(r, m * k), w = ConvSimdTest.random(r, k * n);
+        KernelWorkspace ws = new KernelWorkspace();
+        ShiftedGemm g = ShiftedGemm.pass(ws, 0);
+        g.tapOffsets(1)[0] = 0;
+        g.packOffsets(1)[0] = 0;
+        g.rows(1, m, 1).a(0, 0, k, 0).c(0, 0, n, 0).k(1, k, n, false);
+        assertThat((long) k * n).isGreaterThanOrEqualTo(ShiftedGemm.K_OUTER_B_FLOATS);
+        float[] b = new float[g.packedSize()];
+        g.packB(w, 0, n, 1, b, 0);
+        float[] tileOuter = new float[m * n], kOuter = new float[m * n], want = new float[m * n];
+        g.run(a, b, 0, tileOuter, ws.tile(0), 0, m, 0, ShiftedGemm.paddedCols(n), false);
+        g.run(a, b, 0, kOuter, ws.tile(0), 0, m, 0, ShiftedGemm.paddedCols(n), true);
+        assertThat(kOuter).isEqualTo(tileOuter);
+        GemmScalar.gemm(false, false, m, n, k, a, 0, k, w, 0, n, want, 0, n, false);
+        assertThat(ConvSimdTest.relErr(kOuter, want)).isLessThan(1e-5);
     }
 }
