@@ -87,17 +87,14 @@ public final class ConvSimd {
     }
 
     /**
-     * As above, then {@code epilogue} on y (null: none): Winograd and the shifted GEMMs apply it
-     * to each block of output as they store it; the row-direct kernels, after their pass.
+     * As above, then {@code epilogue} on y (null: none), which every algorithm applies to each
+     * block of output as it stores it.
      */
     public static void forward(ConvShape s, float[] x, int xo, float[] w, int wo, float[] y, int yo,
                                KernelWorkspace ws, PackedWeightCache cache, Epilogue epilogue) {
         switch (forwardAlgorithm(s)) {
             case WINOGRAD -> Winograd3x3.forward(s, x, xo, w, wo, y, yo, ws, cache, epilogue);
-            case ROW_DIRECT -> {
-                RowDirectConv.forward(s, x, xo, w, wo, y, yo, ws, cache);
-                if (epilogue != null) epilogue.applyAll(y, yo, s.n() * s.oh() * s.ow(), s.cout());
-            }
+            case ROW_DIRECT -> RowDirectConv.forward(s, x, xo, w, wo, y, yo, ws, cache, epilogue);
             default -> ShiftedGemmConv.forward(s, x, xo, w, wo, y, yo, ws, cache, epilogue);
         }
     }
