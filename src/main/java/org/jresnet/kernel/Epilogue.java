@@ -31,6 +31,17 @@ public record Epilogue(float[] scale, float[] mean, float[] shift, float[] res, 
                 scale, mean, shift, relu, simd);
     }
 
+    /**
+     * {@code rows} whole pixels of {@code c} channels, contiguous from {@code y[row]} (a block of
+     * adjacent pixels just stored); {@code rel} as for {@link #applyRow}. One call a block rather
+     * than one a pixel: at 16 channels a pixel is one vector, less than a call's own cost.
+     */
+    void applyRows(float[] y, int row, int rel, int rows, int c, boolean simd) {
+        int resRow = res == null ? 0 : resOffset + rel;
+        if (simd) BatchNormKernels.normalizeSimd(y, row, res, resRow, y, row, 0, rows, c, scale, mean, shift, relu);
+        else BatchNormKernels.normalizeScalar(y, row, res, resRow, y, row, 0, rows, 0, c, scale, mean, shift, relu);
+    }
+
     /** The whole output {@code y[yo ..]}, rows x c, as a pass of its own (on the engine's threads). */
     public void applyAll(float[] y, int yo, int rows, int c) {
         BatchNormKernels.normalize(y, yo, res, resOffset, y, yo, rows, c, scale, mean, shift, relu);

@@ -85,9 +85,7 @@ final class RowDirectConv {
                 } else {
                     MicroKernel.rd8x1(a, base, cin, kOff, kk, b, y, out, cout);
                 }
-                if (epilogue != null) {
-                    for (int p = 0, px = out; p < block; p++, px += cout) epilogue.applyRow(y, px, px - yo, 0, cout, simd);
-                }
+                if (epilogue != null) epilogue.applyRows(y, out, out - yo, block, cout, simd);
             }
         });
     }

@@ -352,6 +352,10 @@ final class ShiftedGemm {
         if (epilogue == null) return;
         int[] cr = tile.cr;
         int c1 = Math.min(jEnd, ncol);
+        if (jStart == 0 && c1 == ncol && cr[nr - 1] - cr[0] == (nr - 1) * ncol) {   // whole, adjacent rows: one call
+            epilogue.applyRows(c, cr[0], cr[0] - epilogueBase, nr, ncol, simd);
+            return;
+        }
         for (int r = 0; r < nr; r++) epilogue.applyRow(c, cr[r], cr[r] - epilogueBase, jStart, c1, simd);
     }
 

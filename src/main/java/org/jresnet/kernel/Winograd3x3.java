@@ -233,10 +233,12 @@ public final class Winograd3x3 {
                         t.outputTile(sc, vSize + r * mw, tb * mw, pw, y, out, wd * cout, cout, rows, cols, tmp);
                         if (epilogue != null) {   // the m x m block just stored, still in L1
                             for (int a = 0; a < rows; a++) {
-                                for (int b = 0; b < cols; b++) {
-                                    int px = out - j0 + (a * wd + b) * cout;   // the pixel's channel 0
-                                    epilogue.applyRow(y, px, px - yo, j0, j0 + pw, simd);
+                                int px0 = out - j0 + a * wd * cout;             // channel 0 of the row's first pixel
+                                if (pw == cout) {                               // whole pixels: the row's in one call
+                                    epilogue.applyRows(y, px0, px0 - yo, cols, cout, simd);
+                                    continue;
                                 }
+                                for (int b = 0, px = px0; b < cols; b++, px += cout) epilogue.applyRow(y, px, px - yo, j0, j0 + pw, simd);
                             }
                         }
                         if (++tx == tw) {
