@@ -306,15 +306,15 @@ final class ShiftedGemm {
         tile.ensureRows(TILE_ROWS + MR_LCM);
         if (kOuter) {
             for (int kb = 0; kb * kBlock < kTotal; kb++) {
-                for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) kBlock(a, b, bo, c, tile, tileRows(tile, t0, m1), kb, pack, jStart, jEnd);
+                for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) runKBlock(a, b, bo, c, tile, tileRows(tile, t0, m1), kb, pack, jStart, jEnd);
             }
-            for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) epilogue(c, tile, tileRows(tile, t0, m1), jStart, jEnd, simd);
+            for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) applyEpilogue(c, tile, tileRows(tile, t0, m1), jStart, jEnd, simd);
             return;
         }
         for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
             int nr = tileRows(tile, t0, m1);
-            for (int kb = 0; kb * kBlock < kTotal; kb++) kBlock(a, b, bo, c, tile, nr, kb, pack, jStart, jEnd);
-            epilogue(c, tile, nr, jStart, jEnd, simd);
+            for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, c, tile, nr, kb, pack, jStart, jEnd);
+            applyEpilogue(c, tile, nr, jStart, jEnd, simd);
         }
     }
 
@@ -334,8 +334,8 @@ final class ShiftedGemm {
     }
 
     /** k block kb of the tile's nr rows (set by tileRows) over the panels in [jStart, jEnd). */
-    private void kBlock(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int nr, int kb, boolean pack,
-                        int jStart, int jEnd) {
+    private void runKBlock(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int nr, int kb, boolean pack,
+                           int jStart, int jEnd) {
         int np = paddedCols(ncol), kTotal = taps * kin;
         boolean acc = accumulate || kb > 0;
         int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
@@ -348,7 +348,7 @@ final class ShiftedGemm {
     }
 
     /** The epilogue (if any) on the tile's nr rows, columns [jStart, jEnd) within C. */
-    private void epilogue(float[] c, KernelWorkspace.Tile tile, int nr, int jStart, int jEnd, boolean simd) {
+    private void applyEpilogue(float[] c, KernelWorkspace.Tile tile, int nr, int jStart, int jEnd, boolean simd) {
         if (epilogue == null) return;
         int[] cr = tile.cr;
         int c1 = Math.min(jEnd, ncol);
