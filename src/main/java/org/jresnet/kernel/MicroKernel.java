@@ -132,6 +132,9 @@ final class MicroKernel {
      */
     static final int KC = 512 + 16;
 
+    /** Whether {@link #k6x4p} runs here: the six-row kernel needs 512-bit vectors' 32 registers. */
+    static final boolean PACKED_ROWS = MR4D == 6;
+
     /**
      * {@link #k6x4d} for A rows packed at a constant stride: row j of the block at
      * {@code a[pa + j*KC + k]}. The row offsets fold into the loads' displacements, so the loop

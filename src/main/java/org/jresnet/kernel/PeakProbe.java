@@ -20,9 +20,6 @@ public final class PeakProbe {
 
     private PeakProbe() {}
 
-    /** Whether the probe runs the packed-row kernel, as the engine's GEMMs do where it exists. */
-    private static final boolean PACKED = MicroKernel.MR4D == 6;
-
     /** Flops of one kernel call at depth {@link #K}. */
     static long flopsPerCall() { return 2L * ROWS * 4 * MicroKernel.L * K; }
 
@@ -32,7 +29,7 @@ public final class PeakProbe {
      */
     public static double gflops(int trials, double trialMillis) {
         int l = MicroKernel.L, w = 4 * l;
-        int lda = PACKED ? MicroKernel.KC : K;
+        int lda = MicroKernel.PACKED_ROWS ? MicroKernel.KC : K;
         float[] a = new float[ROWS * lda];
         float[] b = new float[K * w];
         java.util.Random rnd = new java.util.Random(1);
@@ -76,7 +73,7 @@ public final class PeakProbe {
         par.forRange(threads, (chunk, s, e) -> {
             int[] cr = new int[ROWS];
             for (int r = 0; r < ROWS; r++) cr[r] = chunk * stride + r * 4 * MicroKernel.L;
-            if (PACKED) {
+            if (MicroKernel.PACKED_ROWS) {   // as the engine's GEMMs do where it exists
                 for (long i = 0; i < calls; i++) MicroKernel.k6x4p(a, 0, 0, K, b, 0, c, cr, 0, 0, false);
             } else {
                 for (long i = 0; i < calls; i++) MicroKernel.k4d(a, ar, 0, 0, K, b, 0, c, cr, 0, 0, false);

@@ -98,7 +98,7 @@ final class ShiftedGemm {
     static int packedSize(int k, int ncol) { return k * paddedCols(ncol); }
 
     /** Floats of this pass's packed B. */
-    int packedSize() { return packedSize(taps * kin, ncol); }
+    int packedSize() { return packedSize(kTotal(), ncol); }
 
     /** C rows are (img, u, v) for img < images, u < uCount, v < vCount. */
     ShiftedGemm rows(int images, int uCount, int vCount) {
@@ -152,7 +152,7 @@ final class ShiftedGemm {
         // Where the six-row kernel runs, rows are gathered at a constant stride so that its six
         // rows share one index register; dense rows too when a pass spans several panels
         // (the copy, one arraycopy a row, is repaid across them; see run).
-        packable = MicroKernel.MR4D == 6 && paddedCols(ncol) >= 4 * L && (gather || denseK);
+        packable = MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L && (gather || denseK);
         if (gather || packable) {
             if (kRun.length < kTotal) {
                 kRun = new int[kTotal];
@@ -300,7 +300,7 @@ final class ShiftedGemm {
      */
     void run(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int m0, int m1, int jStart, int jEnd,
              boolean kOuter) {
-        int kTotal = taps * kin;
+        int kTotal = kTotal();
         boolean simd = epilogue != null && Simd.enabled();
         boolean pack = gather || packable && jEnd - jStart >= 8 * L;
         tile.ensureRows(TILE_ROWS + MR_LCM);
@@ -336,7 +336,7 @@ final class ShiftedGemm {
     /** k block kb of the tile's nr rows (set by tileRows) over the panels in [jStart, jEnd). */
     private void runKBlock(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int nr, int kb, boolean pack,
                            int jStart, int jEnd) {
-        int np = paddedCols(ncol), kTotal = taps * kin;
+        int np = paddedCols(ncol), kTotal = kTotal();
         boolean acc = accumulate || kb > 0;
         int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
         if (pack) {

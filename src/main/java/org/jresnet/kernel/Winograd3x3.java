@@ -108,7 +108,7 @@ public final class Winograd3x3 {
      * 32 channels), whose scratch would grow tenfold for little.
      */
     static boolean packedRows(int cin, int cout) {
-        return MicroKernel.MR4D == 6 && cout >= 4 * L && cin >= 4 * L && cin <= MicroKernel.KC;
+        return MicroKernel.PACKED_ROWS && cout >= 4 * L && cin >= 4 * L && cin <= MicroKernel.KC;
     }
 
     /** Floats of one k block of a B panel: it stays in L1 while the block's tiles stream past it. */
@@ -175,7 +175,8 @@ public final class Winograd3x3 {
         int mw = ShiftedGemm.panelWidth(0, cout);
         // V's rows at the six-row kernel's constant stride where they fit in it (MicroKernel.k6x4p:
         // one index register for its six rows); the gaps are never touched, so the cache holds the same lines
-        int ldv = packedRows(cin, cout) ? MicroKernel.KC : cin;
+        boolean packed = packedRows(cin, cout);
+        int ldv = packed ? MicroKernel.KC : cin;
         int vSize = xis * tb * ldv, mSize = xis * tb * mw, winSize = xis * cin, tmp = vSize + mSize + winSize;
         int[] kOff = ws.ints(KernelWorkspace.PADDED, cin);
         for (int k = 0; k < cin; k++) kOff[k] = k;
@@ -214,7 +215,7 @@ public final class Winograd3x3 {
                             int k1 = Math.min(cin, k0 + kc);
                             boolean acc = k0 > 0;
                             for (int rb = xi * tb, re = rb + nv; rb < re; rb += mr) {
-                                if (pw == 4 * L && ldv == MicroKernel.KC) {
+                                if (pw == 4 * L && packed) {
                                     MicroKernel.k6x4p(sc, ar[rb], k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 } else if (pw == 4 * L) {
                                     MicroKernel.k4d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
