@@ -101,7 +101,12 @@ public final class Elementwise {
         for (int end = F.loopBound(n); i < end; i += F.length()) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        return dotScalar(a, ao, b, bo, i, n, acc.reduceLanes(VectorOperators.ADD));
+        // Lanes summed in lane order by hand: reduceLanes(ADD) on floats may use any order, and
+        // JDK 25's C2 and its interpreter do differ, so one forward pass could round differently
+        // from the next as methods get compiled (the same order JDK 17's C2 uses: no result moves).
+        float sum = 0f;
+        for (int l = 0; l < F.length(); l++) sum += acc.lane(l);
+        return dotScalar(a, ao, b, bo, i, n, sum);
     }
 
     /** {@code sum} plus a[i] * b[i] for i in [s, e), in order. */

@@ -48,6 +48,28 @@ class KernelTwinsTest {
         twins(() -> { float[] y = b.clone(); Elementwise.axpy(0.7f, a, 1, y, 2, 1000); return y; }, 1e-6);
     }
 
+    /**
+     * The vector dot rounds as one fixed order (lane-wise FMAs, lanes summed first to last, then the
+     * tail), before and after C2 compiles it: JDK 25's compiled reduceLanes(ADD) sums in another
+     * order than its interpreter, so a forward pass changed in the last bit as a run warmed up.
+     */
+    @Tag("smoke")
+    @Test void dotRoundsInOneOrderBeforeAndAfterCompilation() {
+        TestEngines.use(c -> c.withSimd(true));
+        int lanes = Simd.F.length(), n = 7 * lanes + 5;
+        float[] a = rand(n, 8), b = rand(n, 9);
+        float[] acc = new float[lanes];
+        int i = 0;
+        for (; i + lanes <= n; i += lanes) for (int l = 0; l < lanes; l++) acc[l] = Math.fma(a[i + l], b[i + l], acc[l]);
+        float expected = 0f;
+        for (float v : acc) expected += v;
+        for (; i < n; i++) expected += a[i] * b[i];
+        assertThat(Elementwise.dot(a, 0, b, 0, n)).isEqualTo(expected);
+        float last = 0f;
+        for (int rep = 0; rep < 200_000; rep++) last = Elementwise.dot(a, 0, b, 0, n);
+        assertThat(last).isEqualTo(expected);
+    }
+
     @Test void batchNormSumsAndAffine() {
         float[] x = rand(ROWS * C, 6), dy = rand(ROWS * C, 7), mu = rand(C, 8);
         float[] a = rand(C, 9), b = rand(C, 10), d = rand(C, 11);
