@@ -75,18 +75,18 @@ public final class Winograd3x3 {
     /**
      * Whether a forward of {@code s} takes F(4x4, 3x3): only where the weights are fixed (a cache:
      * inference), so its larger weight transform is made once (training keeps F(2x2), whose results
-     * every earlier run was trained with); on planes of whole 4x4 tiles, or where F(4x4)'s tiles
-     * cover no more of the plane than F(2x2)'s (7x7: both 8x8) and are enough to repay reading
-     * weights 36/16 the size (ResNet-50's 7x7 stage at batch 16: 9.8 -> 6.1 ms; at batch 1,
-     * 4 tiles, F(2x2) stays faster, as on 14x14 planes, where F(4x4) covers 16x16;
-     * docs/benchmark.md, "Kernel tuning").
+     * every earlier run was trained with); and where its tiles, overhanging the plane or not, need
+     * at most 3/4 of F(2x2)'s multiplies (36 per 4x4 tile against 16 per 2x2 tile): every plane of
+     * whole 4x4 tiles, and 7x7, 13x13 or 14x14 (F(4x4) covers 16x16 there, F(2x2) 14x14), not
+     * 6x6 or 10x10. The rule reads the plane only, never the batch size: an image's logits must
+     * not depend on how many images share its batch ({@code BatchInvarianceTest}). Measured on
+     * Zen 4 (docs/benchmark.md, "Zen 4, 2026-12-06, later"): batch 16, 14x14x256 F(2x2) 10.8 ->
+     * 9.3 ms, 7x7x512 13.9 -> 10.2 ms; batch 1, 14x14x256 equal, 7x7x512 1.10 -> 1.17 ms.
      */
     static boolean f4(ConvShape s, boolean weightsFixed) {
         if (!weightsFixed || !Engine.current().winogradF4()) return false;
-        if (s.h() % 4 == 0 && s.w() % 4 == 0) return true;
-        int th = (s.h() + 3) / 4, tw = (s.w() + 3) / 4;
-        boolean sameCover = th * 4 == (s.h() + 1) / 2 * 2 && tw * 4 == (s.w() + 1) / 2 * 2;
-        return sameCover && (long) s.n() * th * tw >= MR_LCM;
+        long t4 = (long) ((s.h() + 3) / 4) * ((s.w() + 3) / 4), t2 = (long) ((s.h() + 1) / 2) * ((s.w() + 1) / 2);
+        return 36 * t4 * 4 <= 3 * 16 * t2;
     }
 
     /**

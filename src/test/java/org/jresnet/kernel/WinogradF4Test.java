@@ -60,15 +60,28 @@ class WinogradF4Test {
 
     @Test
     void partialEdgeTiles() {
-        // planes that are not whole 4x4 tiles mostly take F(2x2) in ConvSimd; the kernel itself handles them
+        // which planes ConvSimd gives F(4x4) at inference; the kernel itself handles partial tiles on any plane
         int l = MicroKernel.L;
         TestEngines.use(cfg -> cfg);
-        assertThat(Winograd3x3.f4(new ConvShape(1, 7, 7, l, l, 3, 3, 1, 1), true)).isFalse();
         assertThat(Winograd3x3.f4(new ConvShape(1, 8, 8, l, l, 3, 3, 1, 1), true)).isTrue();
         assertThat(Winograd3x3.f4(new ConvShape(1, 8, 8, l, l, 3, 3, 1, 1), false)).isFalse();
-        // 7x7 at batch 16: F(4x4) covers 8x8 as F(2x2) does, with 64 tiles; 14x14: it would cover 16x16
-        assertThat(Winograd3x3.f4(new ConvShape(16, 7, 7, l, l, 3, 3, 1, 1), true)).isTrue();
-        assertThat(Winograd3x3.f4(new ConvShape(16, 14, 14, l, l, 3, 3, 1, 1), true)).isFalse();
+        // at most 3/4 of F(2x2)'s multiplies: 7x7 (4 tiles of 36 against 16 of 16), 14x14 (16 x 36
+        // against 49 x 16); not 6x6 (equal), 10x10 (9 x 36 against 25 x 16) or 2x2
+        for (int hw : new int[] {7, 14, 13, 3, 28, 56}) {
+            assertThat(Winograd3x3.f4(new ConvShape(1, hw, hw, l, l, 3, 3, 1, 1), true)).as("%dx%d", hw, hw).isTrue();
+        }
+        for (int hw : new int[] {6, 10, 2, 1, 5}) {
+            assertThat(Winograd3x3.f4(new ConvShape(1, hw, hw, l, l, 3, 3, 1, 1), true)).as("%dx%d", hw, hw).isFalse();
+        }
+        // the plane decides, never the batch: an image's result must not depend on its batch
+        for (int h = 1; h <= 30; h++) {
+            for (int w = 1; w <= 30; w += 3) {
+                boolean one = Winograd3x3.f4(new ConvShape(1, h, w, l, l, 3, 3, 1, 1), true);
+                for (int n : new int[] {2, 6, 16, 256}) {
+                    assertThat(Winograd3x3.f4(new ConvShape(n, h, w, l, l, 3, 3, 1, 1), true)).as("%dx%d batch %d", h, w, n).isEqualTo(one);
+                }
+            }
+        }
         for (int[] hw : new int[][] {{7, 7}, {5, 9}, {1, 1}, {14, 13}}) {
             ConvShape s = new ConvShape(2, hw[0], hw[1], 2 * l, 2 * l, 3, 3, 1, 1);
             Random r = new Random(hw[0] * 31 + hw[1]);

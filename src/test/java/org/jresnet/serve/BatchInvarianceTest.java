@@ -43,4 +43,13 @@ class BatchInvarianceTest {
         check("resnet50", 64, 3);
         check("resnet18", 64, 3);
     }
+
+    /**
+     * 112x112 puts 14x14 and 7x7 planes in the network, whose 4x4 Winograd tiles overhang the plane
+     * (224 inputs have them too): the inference algorithm chosen for them must not depend on how many
+     * images share the batch. Six images are enough tiles for any rule that counts them.
+     */
+    @Test void planesOfPartialWinogradTiles() {
+        check("resnet18", 112, 6);
+    }
 }
