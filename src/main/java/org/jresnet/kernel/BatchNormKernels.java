@@ -320,10 +320,16 @@ public final class BatchNormKernels {
      */
     static void normalizeColumns(float[] y, int row, float[] res, int resRow, int c0, int c1,
                                  float[] scale, float[] mean, float[] shift, boolean relu, boolean simd) {
+        normalizeColumns(y, row, y, row, res, resRow, c0, c1, scale, mean, shift, relu, simd);
+    }
+
+    /** As above, reading channel ch from {@code x[xRow + ch]} and writing it to {@code y[row + ch]}. */
+    static void normalizeColumns(float[] x, int xRow, float[] y, int row, float[] res, int resRow, int c0, int c1,
+                                 float[] scale, float[] mean, float[] shift, boolean relu, boolean simd) {
         int ch = c0;
         if (simd) {
             for (int lanes = F.length(); ch + lanes <= c1; ch += lanes) {
-                FloatVector z = FloatVector.fromArray(F, y, row + ch).sub(FloatVector.fromArray(F, mean, ch))
+                FloatVector z = FloatVector.fromArray(F, x, xRow + ch).sub(FloatVector.fromArray(F, mean, ch))
                         .fma(FloatVector.fromArray(F, scale, ch), FloatVector.fromArray(F, shift, ch));
                 if (res != null) z = z.add(FloatVector.fromArray(F, res, resRow + ch));
                 if (relu) z = z.max(0f);
@@ -331,7 +337,7 @@ public final class BatchNormKernels {
             }
         }
         for (; ch < c1; ch++) {
-            float z = scale[ch] * (y[row + ch] - mean[ch]) + shift[ch];
+            float z = scale[ch] * (x[xRow + ch] - mean[ch]) + shift[ch];
             if (res != null) z += res[resRow + ch];
             y[row + ch] = relu ? Math.max(z, 0f) : z;
         }

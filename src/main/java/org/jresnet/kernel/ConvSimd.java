@@ -2,6 +2,8 @@ package org.jresnet.kernel;
 
 import static org.jresnet.kernel.MicroKernel.L;
 
+import org.jresnet.engine.Engine;
+
 /**
  * Convolution on the Vector API, same contracts as {@link ConvScalar} (its scalar twin): NHWC
  * activations, OIHW weights, forward and backwardData overwrite, backwardWeights adds. A
@@ -97,6 +99,18 @@ public final class ConvSimd {
             case ROW_DIRECT -> RowDirectConv.forward(s, x, xo, w, wo, y, yo, ws, cache, epilogue);
             default -> ShiftedGemmConv.forward(s, x, xo, w, wo, y, yo, ws, cache, epilogue);
         }
+    }
+
+    /**
+     * Whether {@link #forward} with an epilogue may be given y and the epilogue's residual as the
+     * same array (an inference block's last convolution writing over its shortcut, which nothing
+     * reads after it): where the algorithm reads each residual element just before writing the
+     * output element over it, and never stores anything into y earlier.
+     */
+    public static boolean outputMayOverwriteResidual(ConvShape s) {
+        return Simd.enabled() && forwardAlgorithm(s) == Algorithm.SHIFTED_GEMM
+                && ShiftedGemm.writesOutputOnce(s.n() * s.oh() * s.ow(), s.kh() * s.kw() * s.cin(), s.cout(),
+                        Engine.current().threads());
     }
 
     /** dx = conv^T(dy, w); dx overwritten. */

@@ -32,14 +32,28 @@ public record Epilogue(float[] scale, float[] mean, float[] shift, float[] res, 
     }
 
     /**
+     * As {@link #applyRow}, the convolution's sums read from {@code x[xRow + ch]} (a scratch block)
+     * instead of from y itself.
+     */
+    void applyRowFrom(float[] x, int xRow, float[] y, int row, int rel, int c0, int c1, boolean simd) {
+        BatchNormKernels.normalizeColumns(x, xRow, y, row, res, res == null ? 0 : resOffset + rel, c0, c1,
+                scale, mean, shift, relu, simd);
+    }
+
+    /**
      * {@code rows} whole pixels of {@code c} channels, contiguous from {@code y[row]} (a block of
      * adjacent pixels just stored); {@code rel} as for {@link #applyRow}. One call a block rather
      * than one a pixel: at 16 channels a pixel is one vector, less than a call's own cost.
      */
     void applyRows(float[] y, int row, int rel, int rows, int c, boolean simd) {
+        applyRowsFrom(y, row, y, row, rel, rows, c, simd);
+    }
+
+    /** As {@link #applyRows}, the sums read from {@code x[xRow ..]}, laid out as the rows of y. */
+    void applyRowsFrom(float[] x, int xRow, float[] y, int row, int rel, int rows, int c, boolean simd) {
         int resRow = res == null ? 0 : resOffset + rel;
-        if (simd) BatchNormKernels.normalizeSimd(y, row, res, resRow, y, row, 0, rows, c, scale, mean, shift, relu);
-        else BatchNormKernels.normalizeScalar(y, row, res, resRow, y, row, 0, rows, 0, c, scale, mean, shift, relu);
+        if (simd) BatchNormKernels.normalizeSimd(x, xRow, res, resRow, y, row, 0, rows, c, scale, mean, shift, relu);
+        else BatchNormKernels.normalizeScalar(x, xRow, res, resRow, y, row, 0, rows, 0, c, scale, mean, shift, relu);
     }
 
     /** The whole output {@code y[yo ..]}, rows x c, as a pass of its own (on the engine's threads). */

@@ -94,12 +94,21 @@ public final class KernelWorkspace {
         /** A tile's A rows gathered into one dense block ({@link ShiftedGemm}), and their offsets in it. */
         float[] packed = new float[0];
         int[] pr = new int[0];
+        /** A tile's sums before its epilogue writes them to the output ({@link ShiftedGemm}), and the output rows. */
+        private float[] scratchC = new float[0];
+        int[] yr = new int[0];
+
+        float[] scratchC(int floats) {
+            if (scratchC.length < floats) scratchC = new float[floats];
+            return scratchC;
+        }
 
         void ensureRows(int n) {
             if (ar.length < n) {
                 ar = new int[n];
                 cr = new int[n];
                 pr = new int[n];
+                yr = new int[n];
             }
         }
 

@@ -251,10 +251,10 @@ final class ShiftedGemm {
      */
     void runParallel(float[] a, float[] b, int bo, float[] c, KernelWorkspace ws) {
         Parallel par = Engine.current().parallel();
-        int m = rows(), np = paddedCols(ncol), panels = panelCount(np);
+        int m = rows(), np = paddedCols(ncol);
         ws.ensureChunks(par.threads());
-        if (m < ncol && panels >= par.threads()) {
-            par.forRange(panels, (ch, p0, p1) -> {
+        if (columnSplit(m, ncol, par.threads())) {
+            par.forRange(panelCount(np), (ch, p0, p1) -> {
                 // a few panels at a time over all the rows, so their B stays in L2 while the rows
                 // stream past, instead of all of the thread's B streaming past each tile of rows
                 // (at batch 1 B is the weights, megabytes, and A a few hundred kilobytes)
@@ -265,9 +265,31 @@ final class ShiftedGemm {
                 }
             });
         } else {
-            boolean kOuter = (long) kTotal() * np >= K_OUTER_B_FLOATS;
+            boolean kOuter = kOuter(kTotal(), ncol);
+            if (kOuter && epilogue != null && epilogue.res() == c) {
+                throw new IllegalStateException("a pass that sums k blocks in C cannot write over its residual");
+            }
             par.forRange(m, MR_LCM, (ch, m0, m1) -> run(a, b, bo, c, ws.tile(ch), m0, m1, 0, np, kOuter));
         }
+    }
+
+    /** Whether {@link #runParallel} splits {@code m} rows by column panels of {@code ncol} among {@code threads}. */
+    static boolean columnSplit(int m, int ncol, int threads) {
+        return m < ncol && panelCount(paddedCols(ncol)) >= threads;
+    }
+
+    /** Whether a row-split pass takes its k blocks outermost, summing them in C itself (B past L2). */
+    static boolean kOuter(int kTotal, int ncol) {
+        return (long) kTotal * paddedCols(ncol) >= K_OUTER_B_FLOATS;
+    }
+
+    /**
+     * Whether a pass of {@code m} rows with an epilogue writes every output once, from scratch,
+     * after its sums are complete, so that its residual may be the output array itself: all but
+     * the row-split passes with k blocks outermost.
+     */
+    static boolean writesOutputOnce(int m, int kTotal, int ncol, int threads) {
+        return columnSplit(m, ncol, threads) || !kOuter(kTotal, ncol);
     }
 
     /** Panels over np padded columns. */
@@ -310,6 +332,29 @@ final class ShiftedGemm {
                 for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) runKBlock(a, b, bo, c, tile, tileRows(tile, t0, m1), kb, pack, jStart, jEnd);
             }
             for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) applyEpilogue(c, tile, tileRows(tile, t0, m1), jStart, jEnd, simd);
+            return;
+        }
+        if (epilogue != null && !accumulate) {
+            // The sums go to a tile-sized block of scratch, which stays in L1/L2, and the epilogue
+            // writes y from it: the kernels' stores never wait on y's lines coming from memory
+            // (a write to a line not in cache reads it first), and y is written once.
+            int sw = jEnd - jStart;
+            float[] cs = tile.scratchC(TILE_ROWS * sw);
+            int[] cr = tile.cr, yr = tile.yr;
+            for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
+                int nr = tileRows(tile, t0, m1);
+                for (int r = 0; r < nr; r++) {
+                    yr[r] = cr[r];
+                    cr[r] = r * sw - jStart;
+                }
+                for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, cs, tile, nr, kb, pack, jStart, jEnd);
+                int c1 = Math.min(jEnd, ncol);
+                if (jStart == 0 && c1 == ncol && sw == ncol && yr[nr - 1] - yr[0] == (nr - 1) * ncol) {   // whole, adjacent rows
+                    epilogue.applyRowsFrom(cs, 0, c, yr[0], yr[0] - epilogueBase, nr, ncol, simd);
+                } else {
+                    for (int r = 0; r < nr; r++) epilogue.applyRowFrom(cs, r * sw - jStart, c, yr[r], yr[r] - epilogueBase, jStart, c1, simd);
+                }
+            }
             return;
         }
         for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {

@@ -87,7 +87,10 @@ public final class ResNet extends Layer {
      * {@link #forward} for inference: nothing is kept for a backward, so in eval mode every BN,
      * and each block's add and ReLU, is applied by the convolution before it as it stores its
      * output ({@link BatchNorm2d#setInferenceFusion}): one pass over the activations instead of two
-     * or three, the same logits bit for bit. {@link #backward} cannot follow it.
+     * or three, the same logits bit for bit; and a block's last convolution may write its output
+     * over the block's shortcut, so inner layers' outputs are not left in place for inspection
+     * (use {@link ResidualBlock#setRecording} or {@link #forward} for that). {@link #backward}
+     * cannot follow it.
      */
     @Override public Tensor infer(Tensor x) { return fused(() -> forward(x)); }
 

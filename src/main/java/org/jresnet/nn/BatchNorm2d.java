@@ -146,14 +146,19 @@ public final class BatchNorm2d extends Layer {
         return conv.forward(x, inferenceEpilogue(null, fusedRelu));
     }
 
-    /** relu(bn(conv(x)) + res) (res null: relu(bn(conv(x)))), fused as {@link #forwardAfter}. */
+    /**
+     * relu(bn(conv(x)) + res) (res null: relu(bn(conv(x)))), fused as {@link #forwardAfter}. Fused,
+     * res is consumed: the result may be written over it ({@link Conv2d#forwardOverResidual}), so a
+     * caller must not read res afterwards (a residual block's shortcut, dead after the add).
+     */
     public Tensor forwardAddReluAfter(Conv2d conv, Tensor x, Tensor res) {
         if (!fusesIntoConv()) return forwardAddRelu(conv.forward(x), res);
         int[] out = conv.outputShape(x.shape());
         if (res != null && !res.hasShape(out)) {
             throw new IllegalArgumentException("residual " + res + " does not match " + java.util.Arrays.toString(out));
         }
-        return conv.forward(x, inferenceEpilogue(res, true));
+        if (res == null) return conv.forward(x, inferenceEpilogue(null, true));
+        return conv.forwardOverResidual(x, inferenceEpilogue(res, true), res);
     }
 
     /** The eval-mode coefficients as a convolution's {@link Epilogue}; nothing is kept for backward. */

@@ -63,6 +63,28 @@ public final class Conv2d extends Layer {
         ConvShape s = shapeFor(x.shape());
         this.x = x;
         y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
+        return forwardInto(s, x, epilogue, y);
+    }
+
+    /**
+     * conv(x) with {@code epilogue} written over {@code res}, the epilogue's own residual (the
+     * same array and offset): a residual block's last convolution at inference, whose shortcut
+     * nothing reads afterwards. The output's lines are then already in cache when it is written
+     * (a store to a line that is not reads it from memory first) and the block needs no array of
+     * its own. Where the algorithm for {@code x}'s shape cannot do that
+     * ({@link ConvSimd#outputMayOverwriteResidual}), the output goes to the layer's own buffer.
+     */
+    Tensor forwardOverResidual(Tensor x, Epilogue epilogue, Tensor res) {
+        ConvShape s = shapeFor(x.shape());
+        if (bias != null || !ConvSimd.outputMayOverwriteResidual(s) || !res.hasShape(s.n(), s.oh(), s.ow(), cout)
+                || epilogue.res() != res.data() || epilogue.resOffset() != res.offset() || res.data() == x.data()) {
+            return forward(x, epilogue);
+        }
+        this.x = x;
+        return forwardInto(s, x, epilogue, res);
+    }
+
+    private Tensor forwardInto(ConvShape s, Tensor x, Epilogue epilogue, Tensor y) {
         Tensor w = weight.value();
         boolean fuse = epilogue != null && bias == null;
         if (Simd.enabled()) {

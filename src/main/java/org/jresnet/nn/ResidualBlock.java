@@ -153,6 +153,7 @@ public abstract class ResidualBlock extends Layer {
         }
         if (recording) return recordedForward(x);
         if (lastBn().fusesIntoConv()) {                              // inference: BN, add and relu in the convolutions' stores
+            // the output may be written over the shortcut (x itself for an identity): x is dead after the block
             y = fusedBranch(x, residual() ? fusedShortcut(x) : null);
             return y;
         }
