@@ -298,6 +298,17 @@ public final class BatchNormKernels {
     static void normalizeSimd(float[] x, int xo, float[] res, int reso, float[] y, int yo, int r0, int r1, int c,
                               float[] scale, float[] mean, float[] shift, boolean relu) {
         int bound = F.loopBound(c), lanes = F.length();
+        if (c == lanes) {   // one vector a row (16-channel layers): coefficients loaded once, one flat loop
+            FloatVector m = FloatVector.fromArray(F, mean, 0), g = FloatVector.fromArray(F, scale, 0);
+            FloatVector h = FloatVector.fromArray(F, shift, 0);
+            for (int r = r0, o = r0 * c; r < r1; r++, o += c) {
+                FloatVector z = FloatVector.fromArray(F, x, xo + o).sub(m).fma(g, h);
+                if (res != null) z = z.add(FloatVector.fromArray(F, res, reso + o));
+                if (relu) z = z.max(0f);
+                z.intoArray(y, yo + o);
+            }
+            return;
+        }
         for (int r = r0; r < r1; r++) {
             int base = r * c;
             for (int ch = 0; ch < bound; ch += lanes) {

@@ -104,13 +104,17 @@ public final class ConvSimd {
     /**
      * Whether {@link #forward} with an epilogue may be given y and the epilogue's residual as the
      * same array (an inference block's last convolution writing over its shortcut, which nothing
-     * reads after it): where the algorithm reads each residual element just before writing the
-     * output element over it, and never stores anything into y earlier.
+     * reads after it): where the algorithm keeps its sums in scratch and the epilogue reads each
+     * residual element just before writing the output element over it, nothing stored into y
+     * earlier. All but the GEMM passes that sum k blocks in y itself.
      */
     public static boolean outputMayOverwriteResidual(ConvShape s) {
-        return Simd.enabled() && forwardAlgorithm(s) == Algorithm.SHIFTED_GEMM
-                && ShiftedGemm.writesOutputOnce(s.n() * s.oh() * s.ow(), s.kh() * s.kw() * s.cin(), s.cout(),
-                        Engine.current().threads());
+        if (!Simd.enabled()) return false;
+        return switch (forwardAlgorithm(s)) {
+            case WINOGRAD, ROW_DIRECT -> true;
+            default -> ShiftedGemm.writesOutputOnce(s.n() * s.oh() * s.ow(), s.kh() * s.kw() * s.cin(), s.cout(),
+                    Engine.current().threads());
+        };
     }
 
     /** dx = conv^T(dy, w); dx overwritten. */

@@ -187,6 +187,7 @@ public final class Winograd3x3 {
             float[] sc = ws.partial(c, tmp + t.scratchFloats());
             KernelWorkspace.Tile tile = ws.tile(c);
             tile.ensureRows(xis * tb);
+            float[] blk = epilogue == null ? null : tile.scratchC(m * m * mw);
             int[] ar = tile.ar, cr = tile.cr;
             for (int r = 0; r < xis * tb; r++) {
                 ar[r] = r * ldv;
@@ -231,15 +232,22 @@ public final class Winograd3x3 {
                         int oy = m * ty, ox = m * tx;
                         int out = yo + ((img * h + oy) * wd + ox) * cout + j0;
                         int rows = Math.min(m, h - oy), cols = Math.min(m, wd - ox);
-                        t.outputTile(sc, vSize + r * mw, tb * mw, pw, y, out, wd * cout, cout, rows, cols, tmp);
-                        if (epilogue != null) {   // the m x m block just stored, still in L1
+                        if (epilogue == null) {
+                            t.outputTile(sc, vSize + r * mw, tb * mw, pw, y, out, wd * cout, cout, rows, cols, tmp);
+                        } else {
+                            // The block goes to L1 scratch ([m][m][pw]) and the epilogue writes y from
+                            // it: y is written once and never read back (reading back a line just
+                            // stored waits for it to come from memory), and y may be the residual.
+                            t.outputTile(sc, vSize + r * mw, tb * mw, pw, blk, 0, m * pw, pw, rows, cols, tmp);
                             for (int a = 0; a < rows; a++) {
                                 int px0 = out - j0 + a * wd * cout;             // channel 0 of the row's first pixel
                                 if (pw == cout) {                               // whole pixels: the row's in one call
-                                    epilogue.applyRows(y, px0, px0 - yo, cols, cout, simd);
+                                    epilogue.applyRowsFrom(blk, a * m * pw, y, px0, px0 - yo, cols, cout, simd);
                                     continue;
                                 }
-                                for (int b = 0, px = px0; b < cols; b++, px += cout) epilogue.applyRow(y, px, px - yo, j0, j0 + pw, simd);
+                                for (int b = 0, px = px0; b < cols; b++, px += cout) {
+                                    epilogue.applyRowFrom(blk, (a * m + b) * pw - j0, y, px, px - yo, j0, j0 + pw, simd);
+                                }
                             }
                         }
                         if (++tx == tw) {

@@ -12,8 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * At inference a residual block's last convolution writes relu(bn(conv(x)) + res) over res where
  * its algorithm allows it ({@link Conv2d#forwardOverResidual}): the same bits as into a buffer of
- * its own, and really in place on the shapes that allow it (1x1 GEMMs, split by rows or by column
- * panels), in the layer's own buffer elsewhere (3x3, whose kernels store before the epilogue runs).
+ * its own, and really in place on the shapes that allow it (1x1 GEMMs split by rows or by column
+ * panels, Winograd, row-direct), in the layer's own buffer where a pass sums k blocks in y itself.
  */
 class ResidualInPlaceTest {
     @AfterEach void restore() { TestEngines.reset(); }
@@ -34,7 +34,11 @@ class ResidualInPlaceTest {
         "8, 64, 256, 1, true",     // rows (64) < columns (256): split by column panels
         "16, 32, 64, 1, true",     // split by rows
         "5, 48, 80, 1, true",      // edge rows and a 1-vector panel at the right
-        "8, 64, 64, 3, false"})    // Winograd: its output tiles are stored before their epilogue
+        "8, 64, 64, 3, true",      // Winograd F(4x4) (inference)
+        "7, 64, 64, 3, true",      // Winograd, partial edge tiles
+        "8, 16, 16, 3, true",      // row-direct, one vector of channels
+        "8, 32, 128, 3, true",     // row-direct, 4L-channel panels
+        "16, 1024, 512, 1, false"})   // rows >= columns and B past L2: k blocks outermost, summed in y
     void sameBitsAsOwnBuffer(int hw, int cin, int cout, int k, boolean inPlace) {
         Conv2d conv = new Conv2d(cin, cout, k, 1, k / 2, false);
         Init.uniform(conv.weight.value(), 0.2, new SplittableRandom(1));
