@@ -34,11 +34,14 @@ final class ShiftedGemm {
     /** Floats of packed B in one group of panels of a column-split pass: a quarter of a 1 MB L2. */
     private static final int B_GROUP_FLOATS = 64 * 1024;
     /**
-     * Floats of packed B (1 MB, all of some machines' L2) from which a row-split pass takes its
-     * k blocks outermost (see run): ResNet-50's 2048x512 1x1 layers at batch 16 6.3-6.6 -> 5.1-5.3 ms,
-     * its 1024x512 10.9-11.5 -> 10.1 ms (Intel Xeon, family 6).
+     * Floats of packed B (4 MB, several times any L2 here) from which a row-split pass takes its
+     * k blocks outermost (see run), summing them in C itself: ResNet-50's 2048x512 1x1 layers at
+     * batch 16 6.3-6.6 -> 5.1-5.3 ms (Intel Xeon, family 6), equal on Zen 4. Below it, tile by tile
+     * with the sums in L1 scratch is faster on Zen 4 (batch 16 with BN+ReLU, p10 of 20 alternating
+     * calls: 256x1024 13.7 -> 10.9 ms, 1024x256 10.8 -> 9.7, 1024x512 17.3 -> 16.0; the last one
+     * had gained 10.9-11.5 -> 10.1 from k blocks outermost on Intel before the scratch existed).
      */
-    static final int K_OUTER_B_FLOATS = 256 * 1024;
+    static final int K_OUTER_B_FLOATS = 1024 * 1024;
     /** Copies smaller than this run on the calling thread: waking a worker costs more. */
     static final int MIN_PARALLEL_FLOATS = 32 * 1024;
 

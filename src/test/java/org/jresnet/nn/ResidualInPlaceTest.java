@@ -38,7 +38,7 @@ class ResidualInPlaceTest {
         "7, 64, 64, 3, true",      // Winograd, partial edge tiles
         "8, 16, 16, 3, true",      // row-direct, one vector of channels
         "8, 32, 128, 3, true",     // row-direct, 4L-channel panels
-        "16, 1024, 512, 1, false"})   // rows >= columns and B past L2: k blocks outermost, summed in y
+        "16, 2048, 512, 1, false"})   // rows >= columns and 4 MB of B: k blocks outermost, summed in y
     void sameBitsAsOwnBuffer(int hw, int cin, int cout, int k, boolean inPlace) {
         Conv2d conv = new Conv2d(cin, cout, k, 1, k / 2, false);
         Init.uniform(conv.weight.value(), 0.2, new SplittableRandom(1));
