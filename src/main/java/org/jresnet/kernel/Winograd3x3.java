@@ -9,7 +9,7 @@ import org.jresnet.engine.Engine;
  * Winograd convolution for stride-1, pad-1 3x3 convolutions (NHWC, OIHW weights, y overwritten):
  * F(2x2, 3x3) ({@link WinogradF2}: 16 multiplies per 2x2 output block and channel pair instead of
  * 36, 2.25x fewer flops than the direct kernels) in training, F(4x4, 3x3) ({@link WinogradF4}: 36
- * per 4x4 block, 4x fewer) at inference on planes of whole 4x4 tiles ({@link #f4}).
+ * per 4x4 block, 4x fewer) at inference where its tiles cover no more than F(2x2)'s ({@link #f4}).
  *
  * <pre>
  *   tiles:   alpha x alpha input windows at stride m over the zero-padded input (alpha = m + 2),
@@ -75,18 +75,19 @@ public final class Winograd3x3 {
     /**
      * Whether a forward of {@code s} takes F(4x4, 3x3): only where the weights are fixed (a cache:
      * inference), so its larger weight transform is made once (training keeps F(2x2), whose results
-     * every earlier run was trained with); and where its tiles, overhanging the plane or not, need
-     * at most 3/4 of F(2x2)'s multiplies (36 per 4x4 tile against 16 per 2x2 tile): every plane of
-     * whole 4x4 tiles, and 7x7, 13x13 or 14x14 (F(4x4) covers 16x16 there, F(2x2) 14x14), not
-     * 6x6 or 10x10. The rule reads the plane only, never the batch size: an image's logits must
-     * not depend on how many images share its batch ({@code BatchInvarianceTest}). Measured on
-     * Zen 4 (docs/benchmark.md, "Zen 4, 2026-12-06, later"): batch 16, 14x14x256 F(2x2) 10.8 ->
-     * 9.3 ms, 7x7x512 13.9 -> 10.2 ms; batch 1, 14x14x256 equal, 7x7x512 1.10 -> 1.17 ms.
+     * every earlier run was trained with); and where its tiles cover no more of the plane than
+     * F(2x2)'s: planes of whole 4x4 tiles, and 3x3, 7x7, 11x11 ... (both cover 8x8 of a 7x7 plane,
+     * F(4x4) with 36 multiplies a tile against 4 x 16). Not 14x14, where F(4x4) covers 16x16: on
+     * Zen 5 that was slower at batch 16 (docs/benchmark.md, "Kernel tuning"), on Zen 4 faster
+     * (10.8 -> 9.3 ms), both within noise at batch 1. The rule reads the plane only, never the
+     * batch size: an image's logits must not depend on how many images share its batch
+     * ({@code BatchInvarianceTest}; it used to count tiles, so 7x7 planes took F(4x4) from six
+     * images on). 7x7x512 on Zen 4: batch 16 13.9 -> 10.2 ms, batch 1 1.10 -> 1.17 ms.
      */
     static boolean f4(ConvShape s, boolean weightsFixed) {
         if (!weightsFixed || !Engine.current().winogradF4()) return false;
-        long t4 = (long) ((s.h() + 3) / 4) * ((s.w() + 3) / 4), t2 = (long) ((s.h() + 1) / 2) * ((s.w() + 1) / 2);
-        return 36 * t4 * 4 <= 3 * 16 * t2;
+        int th = (s.h() + 3) / 4, tw = (s.w() + 3) / 4;
+        return th * 4 == (s.h() + 1) / 2 * 2 && tw * 4 == (s.w() + 1) / 2 * 2;
     }
 
     /**
