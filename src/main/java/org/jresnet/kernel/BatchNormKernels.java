@@ -323,18 +323,13 @@ public final class BatchNormKernels {
     }
 
     /**
-     * {@link #normalize} of one row's channels [c0, c1) in place, y at {@code y[row + ch]}, res at
-     * {@code res[resRow + ch]}: vectors while whole ones fit (c0 a multiple of the vector length),
-     * then scalars, so each element takes the path {@link #normalize} gives it (c1 is a multiple
-     * of the vector length or the row's end); {@code simd} is {@link Simd#enabled()}, read once by
-     * the caller. Convolutions' fused epilogue ({@link Epilogue}).
+     * {@link #normalize} of one row's channels [c0, c1): channel ch read from {@code x[xRow + ch]}
+     * (x may be y itself), written to {@code y[row + ch]}, res at {@code res[resRow + ch]}: vectors
+     * while whole ones fit (c0 a multiple of the vector length), then scalars, so each element takes
+     * the path {@link #normalize} gives it (c1 is a multiple of the vector length or the row's end);
+     * {@code simd} is {@link Simd#enabled()}, read once by the caller. Convolutions' fused epilogue
+     * ({@link Epilogue}).
      */
-    static void normalizeColumns(float[] y, int row, float[] res, int resRow, int c0, int c1,
-                                 float[] scale, float[] mean, float[] shift, boolean relu, boolean simd) {
-        normalizeColumns(y, row, y, row, res, resRow, c0, c1, scale, mean, shift, relu, simd);
-    }
-
-    /** As above, reading channel ch from {@code x[xRow + ch]} and writing it to {@code y[row + ch]}. */
     static void normalizeColumns(float[] x, int xRow, float[] y, int row, float[] res, int resRow, int c0, int c1,
                                  float[] scale, float[] mean, float[] shift, boolean relu, boolean simd) {
         int ch = c0;

@@ -21,19 +21,11 @@ package org.jresnet.kernel;
 public record Epilogue(float[] scale, float[] mean, float[] shift, float[] res, int resOffset, boolean relu) {
 
     /**
-     * Channels [c0, c1) of one output pixel whose channel 0 is {@code y[row]}; {@code rel} is that
+     * Channels [c0, c1) of one output pixel whose channel 0 is {@code y[row]}, the convolution's
+     * sums read from {@code x[xRow ..]} (its scratch block, or y itself); {@code rel} is that
      * pixel's distance from y's element 0 (its place in {@code res}). c0 is a multiple of the
      * vector length; c1 is one too or the row's end, as for {@link BatchNormKernels#normalize};
      * {@code simd}: {@link Simd#enabled()}, read once per pass.
-     */
-    void applyRow(float[] y, int row, int rel, int c0, int c1, boolean simd) {
-        BatchNormKernels.normalizeColumns(y, row, res, res == null ? 0 : resOffset + rel, c0, c1,
-                scale, mean, shift, relu, simd);
-    }
-
-    /**
-     * As {@link #applyRow}, the convolution's sums read from {@code x[xRow + ch]} (a scratch block)
-     * instead of from y itself.
      */
     void applyRowFrom(float[] x, int xRow, float[] y, int row, int rel, int c0, int c1, boolean simd) {
         BatchNormKernels.normalizeColumns(x, xRow, y, row, res, res == null ? 0 : resOffset + rel, c0, c1,
@@ -41,15 +33,11 @@ public record Epilogue(float[] scale, float[] mean, float[] shift, float[] res, 
     }
 
     /**
-     * {@code rows} whole pixels of {@code c} channels, contiguous from {@code y[row]} (a block of
-     * adjacent pixels just stored); {@code rel} as for {@link #applyRow}. One call a block rather
-     * than one a pixel: at 16 channels a pixel is one vector, less than a call's own cost.
+     * {@code rows} whole pixels of {@code c} channels, contiguous from {@code y[row]}, their sums
+     * laid out the same way from {@code x[xRow]}; {@code rel} as for {@link #applyRowFrom}. One
+     * call a block rather than one a pixel: at 16 channels a pixel is one vector, less than a
+     * call's own cost.
      */
-    void applyRows(float[] y, int row, int rel, int rows, int c, boolean simd) {
-        applyRowsFrom(y, row, y, row, rel, rows, c, simd);
-    }
-
-    /** As {@link #applyRows}, the sums read from {@code x[xRow ..]}, laid out as the rows of y. */
     void applyRowsFrom(float[] x, int xRow, float[] y, int row, int rel, int rows, int c, boolean simd) {
         int resRow = res == null ? 0 : resOffset + rel;
         if (simd) BatchNormKernels.normalizeSimd(x, xRow, res, resRow, y, row, 0, rows, c, scale, mean, shift, relu);

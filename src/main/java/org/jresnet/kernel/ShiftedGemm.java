@@ -334,7 +334,7 @@ final class ShiftedGemm {
             for (int kb = 0; kb * kBlock < kTotal; kb++) {
                 for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) runKBlock(a, b, bo, c, tile, tileRows(tile, t0, m1), kb, pack, jStart, jEnd);
             }
-            for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) applyEpilogue(c, tile, tileRows(tile, t0, m1), jStart, jEnd, simd);
+            for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) applyEpilogue(c, tile.cr, c, tile.cr, tileRows(tile, t0, m1), jStart, jEnd, simd);
             return;
         }
         if (epilogue != null && !accumulate) {
@@ -351,19 +351,14 @@ final class ShiftedGemm {
                     cr[r] = r * sw - jStart;
                 }
                 for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, cs, tile, nr, kb, pack, jStart, jEnd);
-                int c1 = Math.min(jEnd, ncol);
-                if (jStart == 0 && c1 == ncol && sw == ncol && yr[nr - 1] - yr[0] == (nr - 1) * ncol) {   // whole, adjacent rows
-                    epilogue.applyRowsFrom(cs, 0, c, yr[0], yr[0] - epilogueBase, nr, ncol, simd);
-                } else {
-                    for (int r = 0; r < nr; r++) epilogue.applyRowFrom(cs, r * sw - jStart, c, yr[r], yr[r] - epilogueBase, jStart, c1, simd);
-                }
+                applyEpilogue(cs, cr, c, yr, nr, jStart, jEnd, simd);
             }
             return;
         }
         for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
             int nr = tileRows(tile, t0, m1);
             for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, c, tile, nr, kb, pack, jStart, jEnd);
-            applyEpilogue(c, tile, nr, jStart, jEnd, simd);
+            applyEpilogue(c, tile.cr, c, tile.cr, nr, jStart, jEnd, simd);
         }
     }
 
@@ -396,16 +391,19 @@ final class ShiftedGemm {
         }
     }
 
-    /** The epilogue (if any) on the tile's nr rows, columns [jStart, jEnd) within C. */
-    private void applyEpilogue(float[] c, KernelWorkspace.Tile tile, int nr, int jStart, int jEnd, boolean simd) {
+    /**
+     * The epilogue (if any) on a tile's nr rows, columns [jStart, jEnd): row r's sums read from
+     * {@code src[sr[r] + col]} (C itself, or the tile's scratch), written to {@code c[cr[r] + col]}.
+     */
+    private void applyEpilogue(float[] src, int[] sr, float[] c, int[] cr, int nr, int jStart, int jEnd, boolean simd) {
         if (epilogue == null) return;
-        int[] cr = tile.cr;
         int c1 = Math.min(jEnd, ncol);
-        if (jStart == 0 && c1 == ncol && cr[nr - 1] - cr[0] == (nr - 1) * ncol) {   // whole, adjacent rows: one call
-            epilogue.applyRows(c, cr[0], cr[0] - epilogueBase, nr, ncol, simd);
+        if (jStart == 0 && c1 == ncol && cr[nr - 1] - cr[0] == (nr - 1) * ncol
+                && sr[nr - 1] - sr[0] == (nr - 1) * ncol) {   // whole, adjacent rows on both sides: one call
+            epilogue.applyRowsFrom(src, sr[0], c, cr[0], cr[0] - epilogueBase, nr, ncol, simd);
             return;
         }
-        for (int r = 0; r < nr; r++) epilogue.applyRow(c, cr[r], cr[r] - epilogueBase, jStart, c1, simd);
+        for (int r = 0; r < nr; r++) epilogue.applyRowFrom(src, sr[r], c, cr[r], cr[r] - epilogueBase, jStart, c1, simd);
     }
 
     /**
