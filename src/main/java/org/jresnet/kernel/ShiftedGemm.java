@@ -337,28 +337,24 @@ final class ShiftedGemm {
             for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) applyEpilogue(c, tile.cr, c, tile.cr, tileRows(tile, t0, m1), jStart, jEnd, simd);
             return;
         }
-        if (epilogue != null && !accumulate) {
-            // The sums go to a tile-sized block of scratch, which stays in L1/L2, and the epilogue
-            // writes y from it: the kernels' stores never wait on y's lines coming from memory
-            // (a write to a line not in cache reads it first), and y is written once.
-            int sw = jEnd - jStart;
-            float[] cs = tile.scratchC(TILE_ROWS * sw);
-            int[] cr = tile.cr, yr = tile.yr;
-            for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
-                int nr = tileRows(tile, t0, m1);
+        // With an epilogue the sums go to a tile-sized block of scratch, which stays in L1/L2, and the
+        // epilogue writes C from it: the kernels' stores never wait on C's lines coming from memory
+        // (a write to a line not in cache reads it first), and C is written once, so it may be the
+        // epilogue's residual. (A pass adding into C sums there.)
+        boolean scratch = epilogue != null && !accumulate;
+        int sw = jEnd - jStart;
+        float[] sums = scratch ? tile.scratchC(TILE_ROWS * sw) : c;
+        int[] cr = tile.cr, yr = scratch ? tile.yr : cr;
+        for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
+            int nr = tileRows(tile, t0, m1);
+            if (scratch) {
                 for (int r = 0; r < nr; r++) {
                     yr[r] = cr[r];
                     cr[r] = r * sw - jStart;
                 }
-                for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, cs, tile, nr, kb, pack, jStart, jEnd);
-                applyEpilogue(cs, cr, c, yr, nr, jStart, jEnd, simd);
             }
-            return;
-        }
-        for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) {
-            int nr = tileRows(tile, t0, m1);
-            for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, c, tile, nr, kb, pack, jStart, jEnd);
-            applyEpilogue(c, tile.cr, c, tile.cr, nr, jStart, jEnd, simd);
+            for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, sums, tile, nr, kb, pack, jStart, jEnd);
+            applyEpilogue(sums, cr, c, yr, nr, jStart, jEnd, simd);
         }
     }
 
