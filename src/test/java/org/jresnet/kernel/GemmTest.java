@@ -30,6 +30,7 @@ class GemmTest {
         check(false, true, 128, 10, 64, true, 2);
         check(true, false, 10, 64, 128, true, 3);
         check(false, false, 30, 32, 9000, false, 4);
+        check(false, false, 50, 256, 1200, true, 6);   // packed rows in several k blocks, summed in C
         // B of ShiftedGemm.K_OUTER_B_FLOATS or more: k blocks outermost
         check(false, false, 300, 1024, 1024, true, 5);
     }
