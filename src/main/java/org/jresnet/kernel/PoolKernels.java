@@ -108,6 +108,23 @@ public final class PoolKernels {
         int out = yo + ((n * s.oh() + oy) * s.ow() + ox) * c;
         int img = xo + n * s.h() * s.w() * c;
         int first = img + (y0 * s.w() + x0) * c;
+        if (y1 - y0 == 3 && x1 - x0 == 3) {   // a whole 3x3 window (ResNet's stem pool, all but its edges): in registers
+            int row = s.w() * c;
+            for (int ch = 0; ch < bound; ch += lanes) {
+                int p = first + ch;
+                FloatVector m = FloatVector.fromArray(F, x, p).max(FloatVector.fromArray(F, x, p + c))
+                        .max(FloatVector.fromArray(F, x, p + 2 * c));
+                p += row;
+                m = m.max(FloatVector.fromArray(F, x, p)).max(FloatVector.fromArray(F, x, p + c))
+                        .max(FloatVector.fromArray(F, x, p + 2 * c));
+                p += row;
+                m = m.max(FloatVector.fromArray(F, x, p)).max(FloatVector.fromArray(F, x, p + c))
+                        .max(FloatVector.fromArray(F, x, p + 2 * c));
+                m.intoArray(y, out + ch);
+            }
+            maxPoolPixelScalar(s, x, xo, y, yo, n, oy, ox, bound);
+            return;
+        }
         for (int ch = 0; ch < bound; ch += lanes) FloatVector.fromArray(F, x, first + ch).intoArray(y, out + ch);
         for (int iy = y0; iy < y1; iy++) {
             for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {

@@ -167,6 +167,21 @@ class KernelTwinsTest {
         ConvShape s = new ConvShape(n, h, w, C, C, 3, 3, 2, 1);
         float[] ties = x.clone();
         for (int i = 0; i < ties.length; i += 7) ties[i] = 1.5f;     // equal maxima: the first in the window wins
+        // NaN wins and max(-0, 0) is +0, whatever the window's order (PyTorch; the SIMD path's whole
+        // 3x3 windows take their maxima in another order than the scalar twin)
+        float[] special = x.clone();
+        for (int i = 0; i < special.length; i += 11) special[i] = i % 2 == 0 ? Float.NaN : -0.0f;
+        for (int i = 3; i < special.length; i += 13) special[i] = 0.0f;
+        float[][] bySimd = new float[2][];
+        for (int simd = 0; simd < 2; simd++) {
+            boolean on = simd == 1;
+            TestEngines.use(c -> c.withSimd(on));
+            bySimd[simd] = new float[s.outputSize()];
+            PoolKernels.maxPoolForward(s, special, 0, bySimd[simd], 0);
+        }
+        for (int i = 0; i < bySimd[0].length; i++) {
+            assertThat(Float.floatToRawIntBits(bySimd[1][i])).as("element %d", i).isEqualTo(Float.floatToRawIntBits(bySimd[0][i]));
+        }
         for (float[] in : new float[][] {x, ties}) {
             twins(() -> { float[] y = new float[s.outputSize()]; PoolKernels.maxPoolForward(s, in, 0, y, 0); return y; }, 0);
             float[] y = new float[s.outputSize()];
