@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>GEMM ({@code k3x4}, {@code k6x2}, {@code k8x1}), chosen by the width of the B panel:
  *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (a stage of L channels, such
  *       as CIFAR ResNets' 16 at L = 16); for A rows dense in k (1x1 convolutions, the Winograd
- *       GEMM) {@code k6x4d} (24 accumulators, 512 bits only), {@code k3x4d}, {@code k6x2d};</li>
+ *       GEMM) {@code k6x4d} (24 accumulators, 512 bits only), {@code k3x4d}, {@code k6x2d}, and
+ *       {@code k4x4p} for rows packed at a constant stride (512 bits);</li>
  *   <li>weight gradient with input channels as rows ({@code w6x2}, {@code w8x1});</li>
  *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4L}, {@code wt8x3L},
  *       {@code wt4x3L});</li>
@@ -126,22 +127,32 @@ final class MicroKernel {
     }
 
     /**
-     * Row stride of a packed A block ({@link #k6x4p}): a constant, so the six rows share one index
+     * Row stride of a packed A block ({@link #k4x4p}): a constant, so the rows share one index
      * register. 512 channels (ResNet-50's widest Winograd input) plus a cache line, so that rows
      * shorter than the stride do not all fall into the same few cache sets.
      */
     static final int KC = 512 + 16;
 
-    /** Whether {@link #k6x4p} runs here: the six-row kernel needs 512-bit vectors' 32 registers. */
+    /** Whether {@link #k4x4p} runs on packed rows here: with 512-bit vectors' 32 registers (at 256 bits the dense kernels stay). */
     static final boolean PACKED_ROWS = MR4D == 6;
 
+    /** Rows of {@link #k4x4p}, the kernel for packed rows. */
+    static final int MR4P = 4;
+
     /**
-     * {@link #k6x4d} for A rows packed at a constant stride: row j of the block at
-     * {@code a[pa + j*KC + k]}. The row offsets fold into the loads' displacements, so the loop
-     * keeps one A index instead of six (C2 spilled the A array and row offsets to the stack and
-     * moved them back per broadcast: about a fifth of the FMA ports' slots on Intel).
+     * C[4, 4L] (+)= A[4, k] * B[k, 4L] for A rows packed at a constant stride: row j of the block
+     * at {@code a[pa + j*KC + k]}. The row offsets fold into the loads' displacements, so the loop
+     * keeps one A index (C2 had spilled the A array and six row offsets of {@link #k6x4d} to the
+     * stack and moved them back per broadcast on Intel). Four rows, not six: 16 accumulators, 4 B
+     * vectors and 4 broadcasts fit the 32 vector registers however C2 schedules the loop. The
+     * six-row form (24 + 4 + 6 = 34 when C2 hoists all six broadcasts to the top of the loop,
+     * which it did in about one JVM launch in four on Zen 4) then compiled to 59 instructions a k
+     * step with 14 register moves and a stack spill instead of 43, and every 1x1 layer ran 25-100%
+     * slower for the whole run; this one is 33-35 instructions for 16 FMAs in every launch, and as
+     * fast in L1 (112-117 GFLOPS a core against 110-115). Same FMAs in the same order per element
+     * as every other GEMM kernel: bit-identical.
      */
-    static void k6x4p(float[] a, int pa, int k0, int k1,
+    static void k4x4p(float[] a, int pa, int k0, int k1,
                       float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
         final int w = 4 * L;
         FloatVector z = FloatVector.zero(F);
@@ -149,8 +160,6 @@ final class MicroKernel {
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
-        FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
-        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
         for (int k = k0; k < k1; k++) {
             int bk = bo + k * w, ak = pa + k;
             FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
@@ -166,12 +175,8 @@ final class MicroKernel {
             c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22); c23 = v.fma(b3, c23);
             v = FloatVector.broadcast(F, a[ak + 3 * KC]);
             c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32); c33 = v.fma(b3, c33);
-            v = FloatVector.broadcast(F, a[ak + 4 * KC]);
-            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42); c43 = v.fma(b3, c43);
-            v = FloatVector.broadcast(F, a[ak + 5 * KC]);
-            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52); c53 = v.fma(b3, c53);
         }
-        int o0 = cr[ci + 0] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc, o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc;
+        int o0 = cr[ci + 0] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc;
         if (acc) {
             c00.add(FloatVector.fromArray(F, c, o0 + 0 * L)).intoArray(c, o0 + 0 * L);
             c01.add(FloatVector.fromArray(F, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
@@ -189,21 +194,11 @@ final class MicroKernel {
             c31.add(FloatVector.fromArray(F, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
             c32.add(FloatVector.fromArray(F, c, o3 + 2 * L)).intoArray(c, o3 + 2 * L);
             c33.add(FloatVector.fromArray(F, c, o3 + 3 * L)).intoArray(c, o3 + 3 * L);
-            c40.add(FloatVector.fromArray(F, c, o4 + 0 * L)).intoArray(c, o4 + 0 * L);
-            c41.add(FloatVector.fromArray(F, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
-            c42.add(FloatVector.fromArray(F, c, o4 + 2 * L)).intoArray(c, o4 + 2 * L);
-            c43.add(FloatVector.fromArray(F, c, o4 + 3 * L)).intoArray(c, o4 + 3 * L);
-            c50.add(FloatVector.fromArray(F, c, o5 + 0 * L)).intoArray(c, o5 + 0 * L);
-            c51.add(FloatVector.fromArray(F, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
-            c52.add(FloatVector.fromArray(F, c, o5 + 2 * L)).intoArray(c, o5 + 2 * L);
-            c53.add(FloatVector.fromArray(F, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
         } else {
             c00.intoArray(c, o0 + 0 * L); c01.intoArray(c, o0 + 1 * L); c02.intoArray(c, o0 + 2 * L); c03.intoArray(c, o0 + 3 * L);
             c10.intoArray(c, o1 + 0 * L); c11.intoArray(c, o1 + 1 * L); c12.intoArray(c, o1 + 2 * L); c13.intoArray(c, o1 + 3 * L);
             c20.intoArray(c, o2 + 0 * L); c21.intoArray(c, o2 + 1 * L); c22.intoArray(c, o2 + 2 * L); c23.intoArray(c, o2 + 3 * L);
             c30.intoArray(c, o3 + 0 * L); c31.intoArray(c, o3 + 1 * L); c32.intoArray(c, o3 + 2 * L); c33.intoArray(c, o3 + 3 * L);
-            c40.intoArray(c, o4 + 0 * L); c41.intoArray(c, o4 + 1 * L); c42.intoArray(c, o4 + 2 * L); c43.intoArray(c, o4 + 3 * L);
-            c50.intoArray(c, o5 + 0 * L); c51.intoArray(c, o5 + 1 * L); c52.intoArray(c, o5 + 2 * L); c53.intoArray(c, o5 + 3 * L);
         }
     }
 

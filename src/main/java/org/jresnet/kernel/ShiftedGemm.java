@@ -61,7 +61,7 @@ final class ShiftedGemm {
     private int[] kIdentity = new int[0]; // kIdentity[k] == k: the offsets of gathered (dense) rows
     private boolean denseK;               // kOff[k] == k: one tap at shift 0 (a 1x1 convolution)
     private boolean gather;               // copy each tile's A rows into a dense block first
-    private boolean packable;             // rows may be copied at MicroKernel.KC floats a row, for MicroKernel.k6x4p
+    private boolean packable;             // rows may be copied at MicroKernel.KC floats a row, for MicroKernel.k4x4p
     private int kBlock;
     private Epilogue epilogue;            // applied to each C row tile once its K is summed; null: none
     private int epilogueBase;             // C's element 0 for the epilogue's residual
@@ -157,10 +157,10 @@ final class ShiftedGemm {
         // for short runs (the RGB stem's 3 channels a tap: the copies cost more than they save),
         // nor for one vector of columns, which has no dense kernel.
         gather = !denseK && kin >= L && paddedCols(ncol) >= 2 * L;
-        // Where the six-row kernel runs, rows are gathered at a constant stride so that its six
-        // rows share one index register; dense rows too (one arraycopy a row). Even where one
-        // panel cannot repay the copy, this leaves a network one six-row kernel to compile instead
-        // of two: the first batch-1 ResNet-50 forward 1.72-1.83 -> 1.40-1.46 s, steady state within noise.
+        // At 512 bits rows are gathered at a constant stride so that the packed kernel's rows
+        // share one index register; dense rows too (one arraycopy a row). Even where one panel
+        // cannot repay the copy, this leaves a network one 4L-panel kernel to compile instead of
+        // two: the first batch-1 ResNet-50 forward 1.72-1.83 -> 1.40-1.46 s, steady state within noise.
         packable = MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L && (gather || denseK);
         if (gather || packable) {
             if (kRun.length < kTotal) {
@@ -460,20 +460,22 @@ final class ShiftedGemm {
     }
 
     /**
-     * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows; a block that
-     * sticks out of C goes as MR4-row blocks through the general path's edge handling.
+     * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows ({@link MicroKernel#MR4P} packed); a block that
+     * sticks out of C (or into a partial panel) goes as MR4-row blocks through the general path's edge handling.
      */
     private void wideDense(float[] a, int[] ar, int[] kOff, boolean packed, int nr, int k0, int k1, float[] b, int panel,
                            float[] c, int[] cr, int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
-        int w = 4 * L, mr = MicroKernel.MR4D, mr4 = MicroKernel.MR4;
+        int w = 4 * L, mr = packed ? MicroKernel.MR4P : MicroKernel.MR4D, mr4 = MicroKernel.MR4;
         for (int rb = 0; rb < nr; rb += mr) {
             if (nr - rb >= mr && validCols == w) {
-                if (packed) MicroKernel.k6x4p(a, ar[rb], k0, k1, b, panel, c, cr, rb, j0, acc);
+                if (packed) MicroKernel.k4x4p(a, ar[rb], k0, k1, b, panel, c, cr, rb, j0, acc);
                 else MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
                 continue;
             }
-            for (int sb = rb; sb < Math.min(nr, rb + mr); sb += mr4) {
-                int validRows = Math.min(mr4, nr - sb);
+            // the block's rows (to C's last) in MR4-row blocks; the last may be partial, and must
+            // not reach into the next block's rows (MR4P is not a multiple of MR4)
+            for (int sb = rb, end = Math.min(nr, rb + mr); sb < end; sb += mr4) {
+                int validRows = Math.min(mr4, end - sb);
                 if (validRows == mr4 && validCols == w) {
                     MicroKernel.k3x4d(a, ar, sb, k0, k1, b, panel, c, cr, sb, j0, acc);
                 } else {
