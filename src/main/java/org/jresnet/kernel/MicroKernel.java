@@ -57,7 +57,10 @@ final class MicroKernel {
      * accumulators, 4 B vectors and a broadcast hold 29 of the 32 vector registers. With kOff's
      * per-row indices (the general form) C2 ran out of general registers, spilled them to vector
      * registers and then spilled accumulators to the stack in about half of the JVM launches (2-3x
-     * slower); dense rows leave it the registers.
+     * slower); dense rows leave it the registers. It has {@link #k4x4p}'s six-row hazard too (34
+     * live vectors if C2 hoists all six broadcasts), but at 512 bits only a Winograd layer whose
+     * V rows are not packed reaches it (fewer than 4L input channels into 4L or more outputs, or
+     * more than {@link #KC}): no ResNet layer.
      */
     static void k6x4d(float[] a, int[] ar, int ri, int k0, int k1,
                       float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
