@@ -12,8 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>GEMM ({@code k3x4}, {@code k6x2}, {@code k8x1}), chosen by the width of the B panel:
  *       12 accumulators for 4 or 2 vectors, 8 for panels of one vector (a stage of L channels, such
  *       as CIFAR ResNets' 16 at L = 16); for A rows dense in k (1x1 convolutions, the Winograd
- *       GEMM) {@code k6x4d} (24 accumulators, 512 bits only), {@code k3x4d}, {@code k6x2d}, and
- *       {@code k4x4p} for rows packed at a constant stride (512 bits);</li>
+ *       GEMM) {@code k4x4d} (16 accumulators, 512 bits only), {@code k3x4d} and {@code k6x2d};</li>
  *   <li>weight gradient with input channels as rows ({@code w6x2}, {@code w8x1});</li>
  *   <li>weight gradient with output channels as rows ({@code wt8x2}, {@code wt8x1}, {@code wt4x4L}, {@code wt8x3L},
  *       {@code wt4x3L});</li>
@@ -40,7 +39,7 @@ final class MicroKernel {
     /** Rows of the four-vector kernel. */
     static final int MR4 = 3;
     /** Rows of the four-vector kernel for dense A rows ({@link #k4d}). */
-    static final int MR4D = L >= 16 ? 6 : 3;
+    static final int MR4D = L >= 16 ? 4 : 3;
     /** Rows of the two-vector kernel. */
     static final int MR2 = 6;
     /** Rows of the one-vector kernel. */
@@ -53,16 +52,40 @@ final class MicroKernel {
     private MicroKernel() {}
 
     /**
-     * C[6, 4L] (+)= A[6, k] * B[k, 4L] for dense A rows ({@link #k3x4d}'s case) at 512 bits: 24
-     * accumulators, 4 B vectors and a broadcast hold 29 of the 32 vector registers. With kOff's
-     * per-row indices (the general form) C2 ran out of general registers, spilled them to vector
-     * registers and then spilled accumulators to the stack in about half of the JVM launches (2-3x
-     * slower); dense rows leave it the registers. It has {@link #k4x4p}'s six-row hazard too (34
-     * live vectors if C2 hoists all six broadcasts), but at 512 bits only a Winograd layer whose
-     * V rows are not packed reaches it (fewer than 4L input channels into 4L or more outputs, or
-     * more than {@link #KC}): no ResNet layer.
+     * Row stride of a gathered A block (ShiftedGemm's strided tiles, Winograd's V rows) at 512 bits:
+     * 512 channels (ResNet-50's widest Winograd input) plus a cache line, so that rows shorter
+     * than the stride do not all fall into the same few cache sets.
      */
-    static void k6x4d(float[] a, int[] ar, int ri, int k0, int k1,
+    static final int KC = 512 + 16;
+
+    /** Whether gathered rows go {@link #KC} apart: with 512-bit vectors (at 256 bits they stay dense). */
+    static final boolean PACKED_ROWS = WIDE_REGISTERS;
+
+    /**
+     * C[MR4D, 4L] (+)= A[MR4D, k] * B[k, 4L] for dense A rows: {@link #k4x4d} where 32 vector
+     * registers hold its 24 live vectors (512-bit species: AVX-512), else {@link #k3x4d} (AVX2 has
+     * 16). MR4D is a constant, so C2 keeps one branch.
+     */
+    static void k4d(float[] a, int[] ar, int ri, int k0, int k1,
+                    float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
+        if (MR4D == 4) k4x4d(a, ar, ri, k0, k1, b, bo, c, cr, ci, cc, acc);
+        else k3x4d(a, ar, ri, k0, k1, b, bo, c, cr, ci, cc, acc);
+    }
+
+    /**
+     * C[4, 4L] (+)= A[4, k] * B[k, 4L] for dense A rows at 512 bits, row j at {@code a[ar[ri + j] + k]}:
+     * a 1x1 convolution's pixels read in place, or rows gathered {@link #KC} apart. Four rows: 16
+     * accumulators, 4 B vectors and 4 broadcasts fit the 32 vector registers however C2 schedules
+     * the loop. Six (k6x4d, and k6x4p on rows at a constant stride) had 24 accumulators, and in
+     * about one JVM launch in four on Zen 4 C2 hoisted all six broadcasts to the top of the loop
+     * (34 live vectors): 59 instructions a k step with 14 register moves and a stack spill instead
+     * of 43, every 1x1 layer 25-100% slower for the whole run. Four rows through offsets run as
+     * fast as four at a constant stride (k4x4p, one index register): ResNet-50 b1 44.1 / 44.0 ms,
+     * b16 595 / 596 ms (Zen 4), so the 1x1 rows are no longer copied for it (the copies were 4% of
+     * a batch-1 forward: b1 44.5 -> 42.4 ms, b16 623 -> 595). Same FMAs in the same order per
+     * element as every other GEMM kernel.
+     */
+    static void k4x4d(float[] a, int[] ar, int ri, int k0, int k1,
                       float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
         final int w = 4 * L;
         FloatVector z = FloatVector.zero(F);
@@ -70,11 +93,8 @@ final class MicroKernel {
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
-        FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
-        FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
-        final int r0 = ar[ri + 0], r1 = ar[ri + 1], r2 = ar[ri + 2], r3 = ar[ri + 3], r4 = ar[ri + 4], r5 = ar[ri + 5];
-        for (int k = k0; k < k1; k++) {
-            int bk = bo + k * w;
+        final int r0 = ar[ri], r1 = ar[ri + 1], r2 = ar[ri + 2], r3 = ar[ri + 3];
+        for (int k = k0, bk = bo + k0 * w; k < k1; k++, bk += w) {
             FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
             FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * L);
             FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * L);
@@ -87,96 +107,6 @@ final class MicroKernel {
             v = FloatVector.broadcast(F, a[r2 + k]);
             c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22); c23 = v.fma(b3, c23);
             v = FloatVector.broadcast(F, a[r3 + k]);
-            c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32); c33 = v.fma(b3, c33);
-            v = FloatVector.broadcast(F, a[r4 + k]);
-            c40 = v.fma(b0, c40); c41 = v.fma(b1, c41); c42 = v.fma(b2, c42); c43 = v.fma(b3, c43);
-            v = FloatVector.broadcast(F, a[r5 + k]);
-            c50 = v.fma(b0, c50); c51 = v.fma(b1, c51); c52 = v.fma(b2, c52); c53 = v.fma(b3, c53);
-        }
-        int o0 = cr[ci + 0] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc, o4 = cr[ci + 4] + cc, o5 = cr[ci + 5] + cc;
-        if (acc) {
-            c00.add(FloatVector.fromArray(F, c, o0 + 0 * L)).intoArray(c, o0 + 0 * L);
-            c01.add(FloatVector.fromArray(F, c, o0 + 1 * L)).intoArray(c, o0 + 1 * L);
-            c02.add(FloatVector.fromArray(F, c, o0 + 2 * L)).intoArray(c, o0 + 2 * L);
-            c03.add(FloatVector.fromArray(F, c, o0 + 3 * L)).intoArray(c, o0 + 3 * L);
-            c10.add(FloatVector.fromArray(F, c, o1 + 0 * L)).intoArray(c, o1 + 0 * L);
-            c11.add(FloatVector.fromArray(F, c, o1 + 1 * L)).intoArray(c, o1 + 1 * L);
-            c12.add(FloatVector.fromArray(F, c, o1 + 2 * L)).intoArray(c, o1 + 2 * L);
-            c13.add(FloatVector.fromArray(F, c, o1 + 3 * L)).intoArray(c, o1 + 3 * L);
-            c20.add(FloatVector.fromArray(F, c, o2 + 0 * L)).intoArray(c, o2 + 0 * L);
-            c21.add(FloatVector.fromArray(F, c, o2 + 1 * L)).intoArray(c, o2 + 1 * L);
-            c22.add(FloatVector.fromArray(F, c, o2 + 2 * L)).intoArray(c, o2 + 2 * L);
-            c23.add(FloatVector.fromArray(F, c, o2 + 3 * L)).intoArray(c, o2 + 3 * L);
-            c30.add(FloatVector.fromArray(F, c, o3 + 0 * L)).intoArray(c, o3 + 0 * L);
-            c31.add(FloatVector.fromArray(F, c, o3 + 1 * L)).intoArray(c, o3 + 1 * L);
-            c32.add(FloatVector.fromArray(F, c, o3 + 2 * L)).intoArray(c, o3 + 2 * L);
-            c33.add(FloatVector.fromArray(F, c, o3 + 3 * L)).intoArray(c, o3 + 3 * L);
-            c40.add(FloatVector.fromArray(F, c, o4 + 0 * L)).intoArray(c, o4 + 0 * L);
-            c41.add(FloatVector.fromArray(F, c, o4 + 1 * L)).intoArray(c, o4 + 1 * L);
-            c42.add(FloatVector.fromArray(F, c, o4 + 2 * L)).intoArray(c, o4 + 2 * L);
-            c43.add(FloatVector.fromArray(F, c, o4 + 3 * L)).intoArray(c, o4 + 3 * L);
-            c50.add(FloatVector.fromArray(F, c, o5 + 0 * L)).intoArray(c, o5 + 0 * L);
-            c51.add(FloatVector.fromArray(F, c, o5 + 1 * L)).intoArray(c, o5 + 1 * L);
-            c52.add(FloatVector.fromArray(F, c, o5 + 2 * L)).intoArray(c, o5 + 2 * L);
-            c53.add(FloatVector.fromArray(F, c, o5 + 3 * L)).intoArray(c, o5 + 3 * L);
-        } else {
-            c00.intoArray(c, o0 + 0 * L); c01.intoArray(c, o0 + 1 * L); c02.intoArray(c, o0 + 2 * L); c03.intoArray(c, o0 + 3 * L);
-            c10.intoArray(c, o1 + 0 * L); c11.intoArray(c, o1 + 1 * L); c12.intoArray(c, o1 + 2 * L); c13.intoArray(c, o1 + 3 * L);
-            c20.intoArray(c, o2 + 0 * L); c21.intoArray(c, o2 + 1 * L); c22.intoArray(c, o2 + 2 * L); c23.intoArray(c, o2 + 3 * L);
-            c30.intoArray(c, o3 + 0 * L); c31.intoArray(c, o3 + 1 * L); c32.intoArray(c, o3 + 2 * L); c33.intoArray(c, o3 + 3 * L);
-            c40.intoArray(c, o4 + 0 * L); c41.intoArray(c, o4 + 1 * L); c42.intoArray(c, o4 + 2 * L); c43.intoArray(c, o4 + 3 * L);
-            c50.intoArray(c, o5 + 0 * L); c51.intoArray(c, o5 + 1 * L); c52.intoArray(c, o5 + 2 * L); c53.intoArray(c, o5 + 3 * L);
-        }
-    }
-
-    /**
-     * Row stride of a packed A block ({@link #k4x4p}): a constant, so the rows share one index
-     * register. 512 channels (ResNet-50's widest Winograd input) plus a cache line, so that rows
-     * shorter than the stride do not all fall into the same few cache sets.
-     */
-    static final int KC = 512 + 16;
-
-    /** Whether {@link #k4x4p} runs on packed rows here: with 512-bit vectors' 32 registers (at 256 bits the dense kernels stay). */
-    static final boolean PACKED_ROWS = MR4D == 6;
-
-    /** Rows of {@link #k4x4p}, the kernel for packed rows. */
-    static final int MR4P = 4;
-
-    /**
-     * C[4, 4L] (+)= A[4, k] * B[k, 4L] for A rows packed at a constant stride: row j of the block
-     * at {@code a[pa + j*KC + k]}. The row offsets fold into the loads' displacements, so the loop
-     * keeps one A index (C2 had spilled the A array and six row offsets of {@link #k6x4d} to the
-     * stack and moved them back per broadcast on Intel). Four rows, not six: 16 accumulators, 4 B
-     * vectors and 4 broadcasts fit the 32 vector registers however C2 schedules the loop. The
-     * six-row form (24 + 4 + 6 = 34 when C2 hoists all six broadcasts to the top of the loop,
-     * which it did in about one JVM launch in four on Zen 4) then compiled to 59 instructions a k
-     * step with 14 register moves and a stack spill instead of 43, and every 1x1 layer ran 25-100%
-     * slower for the whole run; this one is 33-35 instructions for 16 FMAs in every launch, and as
-     * fast in L1 (112-117 GFLOPS a core against 110-115). Same FMAs in the same order per element
-     * as every other GEMM kernel: bit-identical.
-     */
-    static void k4x4p(float[] a, int pa, int k0, int k1,
-                      float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
-        final int w = 4 * L;
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
-        FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
-        FloatVector c20 = z, c21 = z, c22 = z, c23 = z;
-        FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
-        for (int k = k0; k < k1; k++) {
-            int bk = bo + k * w, ak = pa + k;
-            FloatVector b0 = FloatVector.fromArray(F, b, bk + 0 * L);
-            FloatVector b1 = FloatVector.fromArray(F, b, bk + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(F, b, bk + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(F, b, bk + 3 * L);
-            FloatVector v;
-            v = FloatVector.broadcast(F, a[ak + 0 * KC]);
-            c00 = v.fma(b0, c00); c01 = v.fma(b1, c01); c02 = v.fma(b2, c02); c03 = v.fma(b3, c03);
-            v = FloatVector.broadcast(F, a[ak + 1 * KC]);
-            c10 = v.fma(b0, c10); c11 = v.fma(b1, c11); c12 = v.fma(b2, c12); c13 = v.fma(b3, c13);
-            v = FloatVector.broadcast(F, a[ak + 2 * KC]);
-            c20 = v.fma(b0, c20); c21 = v.fma(b1, c21); c22 = v.fma(b2, c22); c23 = v.fma(b3, c23);
-            v = FloatVector.broadcast(F, a[ak + 3 * KC]);
             c30 = v.fma(b0, c30); c31 = v.fma(b1, c31); c32 = v.fma(b2, c32); c33 = v.fma(b3, c33);
         }
         int o0 = cr[ci + 0] + cc, o1 = cr[ci + 1] + cc, o2 = cr[ci + 2] + cc, o3 = cr[ci + 3] + cc;
@@ -203,17 +133,6 @@ final class MicroKernel {
             c20.intoArray(c, o2 + 0 * L); c21.intoArray(c, o2 + 1 * L); c22.intoArray(c, o2 + 2 * L); c23.intoArray(c, o2 + 3 * L);
             c30.intoArray(c, o3 + 0 * L); c31.intoArray(c, o3 + 1 * L); c32.intoArray(c, o3 + 2 * L); c33.intoArray(c, o3 + 3 * L);
         }
-    }
-
-    /**
-     * C[MR4D, 4L] (+)= A[MR4D, k] * B[k, 4L] for dense A rows: {@link #k6x4d} where 32 vector
-     * registers hold its 29 live vectors (512-bit species: AVX-512), else {@link #k3x4d} (AVX2 has
-     * 16). MR4D is a constant, so C2 keeps one branch.
-     */
-    static void k4d(float[] a, int[] ar, int ri, int k0, int k1,
-                    float[] b, int bo, float[] c, int[] cr, int ci, int cc, boolean acc) {
-        if (MR4D == 6) k6x4d(a, ar, ri, k0, k1, b, bo, c, cr, ci, cc, acc);
-        else k3x4d(a, ar, ri, k0, k1, b, bo, c, cr, ci, cc, acc);
     }
 
     /**

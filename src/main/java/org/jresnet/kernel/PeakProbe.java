@@ -5,8 +5,7 @@ import org.jresnet.engine.Parallel;
 
 /**
  * The machine's attainable float throughput with the engine's own best micro-kernel
- * (4 vectors of C in registers: {@link MicroKernel#k4x4p}'s MR4P rows on packed rows at 512 bits,
- * else {@link MicroKernel#k4d}'s MR4D) on operands that stay in L1,
+ * (4 vectors of C in registers: {@link MicroKernel#k4d}'s MR4D rows) on operands that stay in L1,
  * run on every engine thread at once. This is the ceiling a benchmark's achieved GFLOPS is
  * compared with: nothing the engine does can beat its own register-blocked inner loop.
  *
@@ -16,7 +15,7 @@ import org.jresnet.engine.Parallel;
 public final class PeakProbe {
     /** Depth of one call: B is k x 4 vectors (16 KB with 16 float lanes), A is ROWS x k, both L1-resident. */
     private static final int K = 64;
-    private static final int ROWS = MicroKernel.PACKED_ROWS ? MicroKernel.MR4P : MicroKernel.MR4D;
+    private static final int ROWS = MicroKernel.MR4D;
 
     private PeakProbe() {}
 
@@ -73,11 +72,7 @@ public final class PeakProbe {
         par.forRange(threads, (chunk, s, e) -> {
             int[] cr = new int[ROWS];
             for (int r = 0; r < ROWS; r++) cr[r] = chunk * stride + r * 4 * MicroKernel.L;
-            if (MicroKernel.PACKED_ROWS) {   // as the engine's GEMMs do where it exists
-                for (long i = 0; i < calls; i++) MicroKernel.k4x4p(a, 0, 0, K, b, 0, c, cr, 0, 0, false);
-            } else {
-                for (long i = 0; i < calls; i++) MicroKernel.k4d(a, ar, 0, 0, K, b, 0, c, cr, 0, 0, false);
-            }
+            for (long i = 0; i < calls; i++) MicroKernel.k4d(a, ar, 0, 0, K, b, 0, c, cr, 0, 0, false);
         });
     }
 }

@@ -61,7 +61,7 @@ final class ShiftedGemm {
     private int[] kIdentity = new int[0]; // kIdentity[k] == k: the offsets of gathered (dense) rows
     private boolean denseK;               // kOff[k] == k: one tap at shift 0 (a 1x1 convolution)
     private boolean gather;               // copy each tile's A rows into a dense block first
-    private boolean packable;             // rows may be copied at MicroKernel.KC floats a row, for MicroKernel.k4x4p
+    private boolean packable;             // gathered rows go MicroKernel.KC floats apart
     private int kBlock;
     private Epilogue epilogue;            // applied to each C row tile once its K is summed; null: none
     private int epilogueBase;             // C's element 0 for the epilogue's residual
@@ -157,12 +157,10 @@ final class ShiftedGemm {
         // for short runs (the RGB stem's 3 channels a tap: the copies cost more than they save),
         // nor for one vector of columns, which has no dense kernel.
         gather = !denseK && kin >= L && paddedCols(ncol) >= 2 * L;
-        // At 512 bits rows are gathered at a constant stride so that the packed kernel's rows
-        // share one index register; dense rows too (one arraycopy a row). Even where one panel
-        // cannot repay the copy, this leaves a network one 4L-panel kernel to compile instead of
-        // two: the first batch-1 ResNet-50 forward 1.72-1.83 -> 1.40-1.46 s, steady state within noise.
-        packable = MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L && (gather || denseK);
-        if (gather || packable) {
+        // At 512 bits gathered rows go MicroKernel.KC apart (spread over the cache sets); dense
+        // rows (1x1) are read where they are. Both run the one 4-row kernel, k4x4d.
+        packable = MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L && gather;
+        if (gather) {
             if (kRun.length < kTotal) {
                 kRun = new int[kTotal];
                 kIdentity = new int[kTotal];
@@ -173,7 +171,9 @@ final class ShiftedGemm {
             }
         }
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
-        if (packable) kc = Math.min(kc, MicroKernel.KC);
+        // k blocks of at most a gathered row, for dense rows too (they used to be copied at that
+        // stride; the k blocks set the rounding, so ResNet-50's logits stayed as they were)
+        if (MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L && (gather || denseK)) kc = Math.min(kc, MicroKernel.KC);
         int parts = (kTotal + kc - 1) / kc;
         kBlock = (kTotal + parts - 1) / parts;
         return this;
@@ -333,11 +333,10 @@ final class ShiftedGemm {
              boolean kOuter) {
         int kTotal = kTotal();
         boolean simd = epilogue != null && Simd.enabled();
-        boolean pack = gather || packable;
         tile.ensureRows(TILE_ROWS + MR_LCM);
         if (kOuter) {
             for (int kb = 0; kb * kBlock < kTotal; kb++) {
-                for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) runKBlock(a, b, bo, c, tile, tileRows(tile, t0, m1), kb, pack, jStart, jEnd);
+                for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) runKBlock(a, b, bo, c, tile, tileRows(tile, t0, m1), kb, jStart, jEnd);
             }
             for (int t0 = m0; t0 < m1; t0 += TILE_ROWS) applyEpilogue(c, tile.cr, c, tile.cr, tileRows(tile, t0, m1), jStart, jEnd, simd);
             return;
@@ -358,7 +357,7 @@ final class ShiftedGemm {
                     cr[r] = r * sw - jStart;
                 }
             }
-            for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, sums, tile, nr, kb, pack, jStart, jEnd);
+            for (int kb = 0; kb * kBlock < kTotal; kb++) runKBlock(a, b, bo, sums, tile, nr, kb, jStart, jEnd);
             applyEpilogue(sums, cr, c, yr, nr, jStart, jEnd, simd);
         }
     }
@@ -379,16 +378,16 @@ final class ShiftedGemm {
     }
 
     /** k block kb of the tile's nr rows (set by tileRows) over the panels in [jStart, jEnd). */
-    private void runKBlock(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int nr, int kb, boolean pack,
+    private void runKBlock(float[] a, float[] b, int bo, float[] c, KernelWorkspace.Tile tile, int nr, int kb,
                            int jStart, int jEnd) {
         int np = paddedCols(ncol), kTotal = kTotal();
         boolean acc = accumulate || kb > 0;
         int k0 = kb * kBlock, k1 = Math.min(kTotal, k0 + kBlock);
-        if (pack) {
+        if (gather) {
             gatherRows(a, tile.ar, nr, k0, k1, tile);
-            panels(tile.packed, tile.pr, kIdentity, true, packable, nr, k0, k1, b, bo, c, tile.cr, jStart, jEnd, np, kTotal, acc, tile);
+            panels(tile.packed, tile.pr, kIdentity, true, nr, k0, k1, b, bo, c, tile.cr, jStart, jEnd, np, kTotal, acc, tile);
         } else {
-            panels(a, tile.ar, kOff, denseK, false, nr, k0, k1, b, bo, c, tile.cr, jStart, jEnd, np, kTotal, acc, tile);
+            panels(a, tile.ar, kOff, denseK, nr, k0, k1, b, bo, c, tile.cr, jStart, jEnd, np, kTotal, acc, tile);
         }
     }
 
@@ -428,7 +427,7 @@ final class ShiftedGemm {
     }
 
     /** The tile's nr rows of A (row r at ar[r] + kOff[k]) times the panels in [jStart, jEnd), k in [k0, k1). */
-    private void panels(float[] a, int[] ar, int[] kOff, boolean dense, boolean packed, int nr, int k0, int k1, float[] b, int bo,
+    private void panels(float[] a, int[] ar, int[] kOff, boolean dense, int nr, int k0, int k1, float[] b, int bo,
                         float[] c, int[] cr, int jStart, int jEnd, int np, int kTotal, boolean acc,
                         KernelWorkspace.Tile tile) {
         for (int j0 = jStart, w; j0 < jEnd; j0 += w) {
@@ -436,7 +435,7 @@ final class ShiftedGemm {
             int panel = bo + j0 * kTotal;
             int validCols = Math.min(w, ncol - j0);
             if (w == 4 * L && dense && MicroKernel.MR4D != MicroKernel.MR4) {
-                wideDense(a, ar, kOff, packed, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
+                wideDense(a, ar, kOff, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
                 continue;
             }
             int mr = panelRows(w);
@@ -460,20 +459,19 @@ final class ShiftedGemm {
     }
 
     /**
-     * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows ({@link MicroKernel#MR4P} packed); a block that
+     * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows; a block that
      * sticks out of C (or into a partial panel) goes as MR4-row blocks through the general path's edge handling.
      */
-    private void wideDense(float[] a, int[] ar, int[] kOff, boolean packed, int nr, int k0, int k1, float[] b, int panel,
+    private void wideDense(float[] a, int[] ar, int[] kOff, int nr, int k0, int k1, float[] b, int panel,
                            float[] c, int[] cr, int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
-        int w = 4 * L, mr = packed ? MicroKernel.MR4P : MicroKernel.MR4D, mr4 = MicroKernel.MR4;
+        int w = 4 * L, mr = MicroKernel.MR4D, mr4 = MicroKernel.MR4;
         for (int rb = 0; rb < nr; rb += mr) {
             if (nr - rb >= mr && validCols == w) {
-                if (packed) MicroKernel.k4x4p(a, ar[rb], k0, k1, b, panel, c, cr, rb, j0, acc);
-                else MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
                 continue;
             }
             // the block's rows (to C's last) in MR4-row blocks; the last may be partial, and must
-            // not reach into the next block's rows (MR4P is not a multiple of MR4)
+            // not reach into the next block's rows (MR4D is not a multiple of MR4)
             for (int sb = rb, end = Math.min(nr, rb + mr); sb < end; sb += mr4) {
                 int validRows = Math.min(mr4, end - sb);
                 if (validRows == mr4 && validCols == w) {

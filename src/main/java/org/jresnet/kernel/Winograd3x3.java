@@ -104,8 +104,8 @@ public final class Winograd3x3 {
     }
 
     /**
-     * Whether V's rows go at {@link MicroKernel#KC} floats apart: where the packed kernel runs
-     * (512-bit vectors, 4L-wide panels) and a row fits. Not for narrow rows (ResNet-20's 16 and
+     * Whether V's rows go at {@link MicroKernel#KC} floats apart, as ShiftedGemm's gathered rows
+     * (512-bit vectors, 4L-wide panels) where a row fits. Not for narrow rows (ResNet-20's 16 and
      * 32 channels), whose scratch would grow tenfold for little.
      */
     static boolean packedRows(int cin, int cout) {
@@ -174,8 +174,8 @@ public final class Winograd3x3 {
         int tb = byPanels ? (tiles + MR_LCM - 1) / MR_LCM * MR_LCM
                 : tilesPerBlock(cin, tiles, threads, engine.winogradBlockFloats(), xis);
         int mw = ShiftedGemm.panelWidth(0, cout);
-        // V's rows at the packed kernel's constant stride where they fit in it (MicroKernel.k4x4p:
-        // one index register for its rows); the gaps are never touched, so the cache holds the same lines
+        // V's rows MicroKernel.KC apart where they fit in it (as ShiftedGemm's gathered rows: spread
+        // over the cache sets); the gaps are never touched, so the cache holds the same lines
         boolean packed = packedRows(cin, cout);
         int ldv = packed ? MicroKernel.KC : cin;
         int vSize = xis * tb * ldv, mSize = xis * tb * mw, winSize = xis * cin, tmp = vSize + mSize + winSize;
@@ -209,7 +209,7 @@ public final class Winograd3x3 {
                 }
                 for (int j0 = jStart, pw; j0 < jEnd; j0 += pw) {
                     pw = ShiftedGemm.panelWidth(j0, cout);
-                    int mr = pw == 4 * L ? (packed ? MicroKernel.MR4P : MicroKernel.MR4D) : ShiftedGemm.panelRows(pw);
+                    int mr = pw == 4 * L ? MicroKernel.MR4D : ShiftedGemm.panelRows(pw);
                     int kc = Math.max(L, B_L1_FLOATS / pw);
                     for (int xi = 0; xi < xis; xi++) {
                         int bo = xi * cin * cout + j0 * cin;
@@ -217,9 +217,7 @@ public final class Winograd3x3 {
                             int k1 = Math.min(cin, k0 + kc);
                             boolean acc = k0 > 0;
                             for (int rb = xi * tb, re = rb + nv; rb < re; rb += mr) {
-                                if (pw == 4 * L && packed) {
-                                    MicroKernel.k4x4p(sc, ar[rb], k0, k1, u, bo, sc, cr, rb, 0, acc);
-                                } else if (pw == 4 * L) {
+                                if (pw == 4 * L) {
                                     MicroKernel.k4d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
                                 } else if (pw == 2 * L) {
                                     MicroKernel.k6x2d(sc, ar, rb, k0, k1, u, bo, sc, cr, rb, 0, acc);
