@@ -434,8 +434,8 @@ final class ShiftedGemm {
             w = panelWidth(j0, np);
             int panel = bo + j0 * kTotal;
             int validCols = Math.min(w, ncol - j0);
-            if (w == 4 * L && dense && MicroKernel.MR4D != MicroKernel.MR4) {
-                wideDense(a, ar, kOff, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
+            if (w == 4 * L && MicroKernel.MR4D != MicroKernel.MR4) {
+                wide(a, ar, kOff, dense, nr, k0, k1, b, panel, c, cr, j0, validCols, acc, tile);
                 continue;
             }
             int mr = panelRows(w);
@@ -459,15 +459,17 @@ final class ShiftedGemm {
     }
 
     /**
-     * One 4L-wide panel for dense A rows in blocks of {@link MicroKernel#MR4D} rows; a block that
-     * sticks out of C (or into a partial panel) goes as MR4-row blocks through the general path's edge handling.
+     * One 4L-wide panel in blocks of {@link MicroKernel#MR4D} rows (512 bits: 4), dense A rows or
+     * rows through kOff; a block that sticks out of C (or into a partial panel) goes as MR4-row
+     * blocks through the general path's edge handling.
      */
-    private void wideDense(float[] a, int[] ar, int[] kOff, int nr, int k0, int k1, float[] b, int panel,
-                           float[] c, int[] cr, int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
+    private void wide(float[] a, int[] ar, int[] kOff, boolean dense, int nr, int k0, int k1, float[] b, int panel,
+                      float[] c, int[] cr, int j0, int validCols, boolean acc, KernelWorkspace.Tile tile) {
         int w = 4 * L, mr = MicroKernel.MR4D, mr4 = MicroKernel.MR4;
         for (int rb = 0; rb < nr; rb += mr) {
             if (nr - rb >= mr && validCols == w) {
-                MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                if (dense) MicroKernel.k4d(a, ar, rb, k0, k1, b, panel, c, cr, rb, j0, acc);
+                else MicroKernel.k4x4(a, ar, rb, kOff, k0, k1, b, panel, c, cr, rb, j0, acc);
                 continue;
             }
             // the block's rows (to C's last) in MR4-row blocks; the last may be partial, and must
@@ -475,7 +477,8 @@ final class ShiftedGemm {
             for (int sb = rb, end = Math.min(nr, rb + mr); sb < end; sb += mr4) {
                 int validRows = Math.min(mr4, end - sb);
                 if (validRows == mr4 && validCols == w) {
-                    MicroKernel.k3x4d(a, ar, sb, k0, k1, b, panel, c, cr, sb, j0, acc);
+                    if (dense) MicroKernel.k3x4d(a, ar, sb, k0, k1, b, panel, c, cr, sb, j0, acc);
+                    else MicroKernel.k3x4(a, ar, sb, kOff, k0, k1, b, panel, c, cr, sb, j0, acc);
                 } else {
                     edge(a, ar, kOff, sb, k0, k1, b, panel, c, cr, j0, w, validRows, validCols, acc, tile);
                 }

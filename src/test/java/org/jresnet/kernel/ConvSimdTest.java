@@ -71,6 +71,8 @@ class ConvSimdTest {
         check(new ConvShape(2, 5, 5, 64, 256, 1, 1, 1, 0), 4);
         check(new ConvShape(2, 6, 6, 64, 128, 1, 1, 2, 0), 5);
         check(new ConvShape(1, 15, 15, 3, 64, 7, 7, 2, 3), 6);
+        // the stem's 4-row kernel on 49 rows (a tile's last block partial) and a 4L + L panel pair
+        check(new ConvShape(1, 13, 13, 3, 80, 7, 7, 2, 3), 18);
         check(new ConvShape(1, 9, 9, 3, 16, 3, 3, 1, 1), 7);
         check(new ConvShape(1, 4, 4, 48, 48, 3, 3, 1, 1), 8);
         // row-direct kernels (stride 1, 3 wide, 16/32 channels, output width a multiple of 8)
