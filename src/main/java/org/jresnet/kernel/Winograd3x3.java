@@ -75,19 +75,20 @@ public final class Winograd3x3 {
     /**
      * Whether a forward of {@code s} takes F(4x4, 3x3): only where the weights are fixed (a cache:
      * inference), so its larger weight transform is made once (training keeps F(2x2), whose results
-     * every earlier run was trained with); and where its tiles cover no more of the plane than
-     * F(2x2)'s: planes of whole 4x4 tiles, and 3x3, 7x7, 11x11 ... (both cover 8x8 of a 7x7 plane,
-     * F(4x4) with 36 multiplies a tile against 4 x 16). Not 14x14, where F(4x4) covers 16x16: on
-     * Zen 5 that was slower at batch 16 (docs/benchmark.md, "Kernel tuning"), on Zen 4 faster
-     * (10.8 -> 9.3 ms), both within noise at batch 1. The rule reads the plane only, never the
-     * batch size: an image's logits must not depend on how many images share its batch
-     * ({@code BatchInvarianceTest}; it used to count tiles, so 7x7 planes took F(4x4) from six
-     * images on). 7x7x512 on Zen 4: batch 16 13.9 -> 10.2 ms, batch 1 1.10 -> 1.17 ms.
+     * every earlier run was trained with); and on planes of whole 4x4 tiles only (ResNet-50's 56x56
+     * and 28x28). Not 14x14, where F(4x4) covers 16x16: on Zen 5 that was slower at batch 16
+     * (docs/benchmark.md, "Kernel tuning"), on Zen 4 faster (10.8 -> 9.3 ms), both within noise at
+     * batch 1. Not 7x7 either, where both cover 8x8 and F(4x4) needs 36 multiplies a tile against
+     * 4 x 16, but its U is 36/16 of F(2x2)'s (37.7 MB against 16.8 for 512 channels), which a
+     * batch-1 forward reads from memory every time: ResNet-50 on Zen 4, in-JVM A/Bs of 70 forwards a
+     * side, batch 1 -2.2% with F(2x2) there (four runs: -3.3, -1.5, -3.8, 0%), batch 16 +0.9% (+1.1,
+     * +1.4, +0.3); on 2026-12-06's Intel machine F(4x4) had gained batch 16 3.5%. The rule reads the
+     * plane only, never the batch size: an image's logits must not depend on how many images share
+     * its batch ({@code BatchInvarianceTest}).
      */
     static boolean f4(ConvShape s, boolean weightsFixed) {
         if (!weightsFixed || !Engine.current().winogradF4()) return false;
-        int th = (s.h() + 3) / 4, tw = (s.w() + 3) / 4;
-        return th * 4 == (s.h() + 1) / 2 * 2 && tw * 4 == (s.w() + 1) / 2 * 2;
+        return s.h() % 4 == 0 && s.w() % 4 == 0;
     }
 
     /**

@@ -65,12 +65,14 @@ class WinogradF4Test {
         TestEngines.use(cfg -> cfg);
         assertThat(Winograd3x3.f4(new ConvShape(1, 8, 8, l, l, 3, 3, 1, 1), true)).isTrue();
         assertThat(Winograd3x3.f4(new ConvShape(1, 8, 8, l, l, 3, 3, 1, 1), false)).isFalse();
-        // tiles covering no more than F(2x2)'s: whole 4x4 tiles, 7x7 and 3x3 (both cover 8x8, 4x4); not
+        // whole 4x4 tiles only: not 7x7 (U 36/16 of F(2x2)'s, read from memory at batch 1), 3x3, 11x11,
         // 14x14 or 13x13 (16x16 against 14x14), 6x6, 10x10, 5x5, 2x2, 1x1
-        for (int hw : new int[] {7, 3, 11, 28, 56}) {
+        for (int hw : new int[] {4, 8, 28, 56}) {
             assertThat(Winograd3x3.f4(new ConvShape(1, hw, hw, l, l, 3, 3, 1, 1), true)).as("%dx%d", hw, hw).isTrue();
         }
-        for (int hw : new int[] {14, 13, 6, 10, 2, 1, 5}) {
+        assertThat(Winograd3x3.f4(new ConvShape(1, 8, 12, l, l, 3, 3, 1, 1), true)).isTrue();
+        assertThat(Winograd3x3.f4(new ConvShape(1, 8, 7, l, l, 3, 3, 1, 1), true)).isFalse();
+        for (int hw : new int[] {7, 3, 11, 14, 13, 6, 10, 2, 1, 5}) {
             assertThat(Winograd3x3.f4(new ConvShape(1, hw, hw, l, l, 3, 3, 1, 1), true)).as("%dx%d", hw, hw).isFalse();
         }
         // the plane decides, never the batch: an image's result must not depend on its batch
