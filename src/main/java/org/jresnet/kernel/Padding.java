@@ -27,21 +27,20 @@ final class Padding {
     static void pad(float[] src, int so, int n, int h, int w, int c, int top, int left, int hp, int wp, float[] dst) {
         int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, wp * c));
         Engine.current().parallel().forRange(n * hp, grain, (chunk, r0, r1) -> {
-            for (int r = r0; r < r1; r++) padRow(src, so, r, h, w, c, top, left, hp, wp, dst, 0);
+            for (int r = r0; r < r1; r++) padRow(src, so, r / hp, r % hp, h, w, c, top, left, wp, dst, r * wp * c);
         });
     }
 
     /** Image {@code img} of {@link #pad}'s source alone, into dst[dOff ..] ([hp, wp, c]), on the calling thread. */
     static void padImage(float[] src, int so, int img, int h, int w, int c, int pad, int hp, int wp, float[] dst, int dOff) {
-        for (int py = 0; py < hp; py++) padRow(src, so, img * hp + py, h, w, c, pad, pad, hp, wp, dst, dOff - img * hp * wp * c);
+        for (int py = 0; py < hp; py++) padRow(src, so, img, py, h, w, c, pad, pad, wp, dst, dOff + py * wp * c);
     }
 
-    /** Padded row r (image r / hp) of {@link #pad}, at dst[dOff + r*wp*c ..]. */
-    private static void padRow(float[] src, int so, int r, int h, int w, int c, int top, int left, int hp, int wp,
-                               float[] dst, int dOff) {
+    /** Padded row py of image img, to dst[d ..]: the source row py - top shifted by left, zeros around it. */
+    private static void padRow(float[] src, int so, int img, int py, int h, int w, int c, int top, int left, int wp,
+                               float[] dst, int d) {
         int pxa = Math.max(0, Math.min(wp, left)), pxb = Math.max(pxa, Math.min(wp, left + w));
-        int img = r / hp, py = r - img * hp, iy = py - top;
-        int d = dOff + r * wp * c;
+        int iy = py - top;
         if (iy < 0 || iy >= h || pxa == pxb) {
             Arrays.fill(dst, d, d + wp * c, 0f);
             return;

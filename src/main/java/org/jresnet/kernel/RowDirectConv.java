@@ -54,7 +54,7 @@ final class RowDirectConv {
         boolean perImage = s.pad() > 0;
         PaddedInput in = perImage ? null : Padding.input(s, x, xo, ws);
         int oh = s.oh(), ow = s.ow(), kh = s.kh(), cin = s.cin(), cout = s.cout(), taps = kh * 3;
-        int hp = perImage ? oh - 1 + kh : in.hp(), wp = perImage ? ow - 1 + 3 : in.wp();
+        int hp = oh - 1 + kh, wp = ow - 1 + 3;   // the input's rows and columns as read, padded or not (stride 1)
         int kk = kh * cin;
         ShiftedGemm g = ShiftedGemm.pass(ws, 0);   // for its offset arrays only
         int[] kOff = g.tapOffsets(kk);

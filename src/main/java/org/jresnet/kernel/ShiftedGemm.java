@@ -159,7 +159,8 @@ final class ShiftedGemm {
         gather = !denseK && kin >= L && paddedCols(ncol) >= 2 * L;
         // At 512 bits gathered rows go MicroKernel.KC apart (spread over the cache sets); dense
         // rows (1x1) are read where they are. Both run the one 4-row kernel, k4x4d.
-        packable = MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L && gather;
+        boolean wide = MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L;
+        packable = wide && gather;
         if (gather) {
             if (kRun.length < kTotal) {
                 kRun = new int[kTotal];
@@ -173,7 +174,7 @@ final class ShiftedGemm {
         int kc = Math.max(64, B_BLOCK_FLOATS / paddedCols(ncol));
         // k blocks of at most a gathered row, for dense rows too (they used to be copied at that
         // stride; the k blocks set the rounding, so ResNet-50's logits stayed as they were)
-        if (MicroKernel.PACKED_ROWS && paddedCols(ncol) >= 4 * L && (gather || denseK)) kc = Math.min(kc, MicroKernel.KC);
+        if (wide && (gather || denseK)) kc = Math.min(kc, MicroKernel.KC);
         int parts = (kTotal + kc - 1) / kc;
         kBlock = (kTotal + parts - 1) / parts;
         return this;
