@@ -62,6 +62,25 @@ class FusedInferenceTest {
         assertThat(m.blocks().get(0).lastBn().fusesIntoConv()).as("fusion lasts one pass").isFalse();
     }
 
+    /**
+     * A batch larger than a chunk of 32x32 images runs in chunks (32, then the rest) with the
+     * whole batch's logits and features bit for bit; ImageNet-sized images are never chunked.
+     */
+    @Test
+    void chunkedInferenceEqualsTheWholeBatch() {
+        ResNet m = model(ModelConfig.of("resnet20").withNumClasses(10));
+        Tensor x = random(8, 35, 32, 32, 3);
+        assertThat(m.inferenceChunk(x.shape())).isEqualTo(32);
+        float[] want = m.forward(x).toArray();
+        float[] wantFeatures = m.features(x).toArray();
+        assertThat(m.infer(x).toArray()).isEqualTo(want);
+        assertThat(m.inferFeatures(x).toArray()).isEqualTo(wantFeatures);
+        assertThat(m.infer(random(9, 3, 32, 32, 3)).shape()).containsExactly(3, 10);
+        assertThat(m.infer(x).toArray()).as("after a smaller batch").isEqualTo(want);
+        ResNet big = Models.create(ModelConfig.of("resnet50"));
+        assertThat(big.inferenceChunk(new int[] {64, 224, 224, 3})).isEqualTo(64);
+    }
+
     /** The fused pass really runs: a backward after it has nothing to work with, and says so. */
     @Test
     void backwardNeedsForwardNotInfer() {
