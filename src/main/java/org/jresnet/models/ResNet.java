@@ -3,6 +3,7 @@ package org.jresnet.models;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.jresnet.engine.Engine;
 import org.jresnet.nn.BasicBlock;
 import org.jresnet.nn.BatchNorm2d;
 import org.jresnet.nn.Bottleneck;
@@ -41,13 +42,13 @@ public final class ResNet extends Layer {
     private Tensor chunkedOut;                                       // infer's output when it runs in chunks
 
     /**
-     * Bytes of one activation tensor (the largest) of an inference chunk: about the L2 of two
-     * cores (1 MB each on Zen 4 and 5), so that a layer's input, output and shortcut come from
-     * cache rather than memory. Zen 4 (family 25), one JVM alternating, medians of 40 passes:
-     * ResNet-20 at batch 256 whole 97.6 ms, in chunks of 64 88.5, 32 86.7, 16 87.7, 8 84.0;
+     * Bytes of one activation tensor (the largest) of an inference chunk, per engine thread: about
+     * a core's L2 (1 MB on Zen 4 and 5), so that a layer's input, output and shortcut come from
+     * cache rather than memory. Zen 4 (family 25), 2 threads, one JVM alternating, medians of 40
+     * passes: ResNet-20 at batch 256 whole 97.6 ms, in chunks of 64 88.5, 32 86.7, 16 87.7, 8 84.0;
      * ResNet-56 295 -> 270 ms in chunks of 32; ResNet-20 at batch 64 within noise.
      */
-    static final long CHUNK_ACTIVATION_BYTES = 2L << 20;
+    static final long CHUNK_BYTES_PER_THREAD = 1L << 20;
     /**
      * Fewest images a chunk may have: below it every weight is read for too few images.
      * ResNet-50 (3.2 MB an image after its stem) at batch 16 gains nothing from chunks:
@@ -115,10 +116,10 @@ public final class ResNet extends Layer {
     public Tensor inferFeatures(Tensor x) { return inChunks(x, this::features); }
 
     /**
-     * Images per pass of {@link #infer} for input NHWC {@code in}: the whole batch, unless chunks
-     * of at least {@link #MIN_CHUNK} images keep the largest activation within
-     * {@link #CHUNK_ACTIVATION_BYTES}. An image's outputs do not depend on the other images of
-     * its pass (BatchInvarianceTest), so the logits are the same bits either way.
+     * Images per pass of {@link #infer} for input NHWC {@code in} on the current engine: the whole
+     * batch, unless chunks of at least {@link #MIN_CHUNK} images keep the largest activation within
+     * {@link #CHUNK_BYTES_PER_THREAD} per engine thread. An image's outputs do not depend on the
+     * other images of its pass (BatchInvarianceTest), so the logits are the same bits either way.
      */
     public int inferenceChunk(int[] in) {
         int[] one = in.clone();
@@ -126,7 +127,7 @@ public final class ResNet extends Layer {
         long largest = Tensor.numel(conv1.outputShape(one));
         for (StageInfo s : summary(one)) largest = Math.max(largest, Tensor.numel(s.outputShape()));
         long perImage = largest * Float.BYTES;
-        long chunk = CHUNK_ACTIVATION_BYTES / perImage;
+        long chunk = CHUNK_BYTES_PER_THREAD * Engine.current().threads() / perImage;
         return chunk < MIN_CHUNK ? in[0] : (int) Math.min(in[0], chunk);
     }
 

@@ -63,11 +63,13 @@ class FusedInferenceTest {
     }
 
     /**
-     * A batch larger than a chunk of 32x32 images runs in chunks (32, then the rest) with the
-     * whole batch's logits and features bit for bit; ImageNet-sized images are never chunked.
+     * A batch larger than a chunk of 32x32 images runs in chunks (32 on two threads, then the
+     * rest) with the whole batch's logits and features bit for bit; ImageNet-sized images are
+     * never chunked.
      */
     @Test
     void chunkedInferenceEqualsTheWholeBatch() {
+        TestEngines.use(c -> c.withThreads(2));
         ResNet m = model(ModelConfig.of("resnet20").withNumClasses(10));
         Tensor x = random(8, 35, 32, 32, 3);
         assertThat(m.inferenceChunk(x.shape())).isEqualTo(32);
@@ -79,6 +81,8 @@ class FusedInferenceTest {
         assertThat(m.infer(x).toArray()).as("after a smaller batch").isEqualTo(want);
         ResNet big = Models.create(ModelConfig.of("resnet50"));
         assertThat(big.inferenceChunk(new int[] {64, 224, 224, 3})).isEqualTo(64);
+        TestEngines.use(c -> c.withThreads(1));
+        assertThat(m.inferenceChunk(x.shape())).as("a chunk's activations scale with the threads' caches").isEqualTo(16);
     }
 
     /** The fused pass really runs: a backward after it has nothing to work with, and says so. */
