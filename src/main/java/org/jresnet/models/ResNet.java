@@ -40,6 +40,8 @@ public final class ResNet extends Layer {
     private final List<BatchNorm2d> norms = new ArrayList<>();      // every BN, for infer()'s fusion
     private final GlobalAvgPool avgpool;
     private Tensor chunkedOut;                                       // infer's output when it runs in chunks
+    private int[] chunkedFor = {0, 0, 0};                            // the image shape (H, W, C) chunkedBytes is for
+    private long chunkedBytes;                                       // its largest activation, bytes an image
 
     /**
      * Bytes of one activation tensor (the largest) of an inference chunk, per engine thread: about
@@ -122,13 +124,27 @@ public final class ResNet extends Layer {
      * other images of its pass (BatchInvarianceTest), so the logits are the same bits either way.
      */
     public int inferenceChunk(int[] in) {
-        int[] one = in.clone();
-        one[0] = 1;
-        long largest = Tensor.numel(conv1.outputShape(one));
-        for (StageInfo s : summary(one)) largest = Math.max(largest, Tensor.numel(s.outputShape()));
-        long perImage = largest * Float.BYTES;
-        long chunk = CHUNK_BYTES_PER_THREAD * Engine.current().threads() / perImage;
+        if (in[0] <= MIN_CHUNK) return in[0];   // no chunk of at least MIN_CHUNK images is smaller
+        long chunk = CHUNK_BYTES_PER_THREAD * Engine.current().threads() / activationBytesPerImage(in);
         return chunk < MIN_CHUNK ? in[0] : (int) Math.min(in[0], chunk);
+    }
+
+    /** Bytes of the largest activation of one image of NHWC shape {@code in}: the stem's or a stage's output. */
+    private long activationBytesPerImage(int[] in) {
+        if (in[1] != chunkedFor[0] || in[2] != chunkedFor[1] || in[3] != chunkedFor[2]) {
+            int[] h = in.clone();
+            h[0] = 1;
+            h = conv1.outputShape(h);
+            long largest = Tensor.numel(h);
+            if (maxpool != null) h = maxpool.outputShape(h);
+            for (Sequential stage : stages) {
+                h = stage.outputShape(h);
+                largest = Math.max(largest, Tensor.numel(h));
+            }
+            chunkedFor = new int[] {in[1], in[2], in[3]};
+            chunkedBytes = largest * Float.BYTES;
+        }
+        return chunkedBytes;
     }
 
     /** {@code pass} in eval-fused mode over chunks of {@link #inferenceChunk} images, its outputs gathered. */
