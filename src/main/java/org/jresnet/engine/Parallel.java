@@ -1,6 +1,7 @@
 package org.jresnet.engine;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,6 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * loaded machine) delays nothing. Which thread runs a chunk never changes its bounds or index.
  * Nested calls (a kernel called from inside a parallel region) run sequentially on the caller.
  *
+ * <p>Passes whose every output is written by exactly one unit of work, whoever runs it, may use
+ * {@link #forUnits} instead: each thread starts on its own share and then takes units from the end
+ * of the others', so a thread the OS or the host stops for a while does not hold up the pass. The
+ * results are the same bits; only who computes which unit changes.
+ *
  * <p>One pool belongs to one {@link Engine}; its workers run bound to that engine, so kernels
  * they call see the engine's settings. Several engines (pools) may run side by side.
  */
@@ -23,6 +29,21 @@ public final class Parallel {
     @FunctionalInterface
     public interface RangeBody {
         void run(int chunk, int start, int end);
+    }
+
+    /**
+     * The units of work of one thread in {@link #forUnits}: its own share first, front to back,
+     * then single units from the back of the other shares (the end their owners reach last).
+     */
+    public interface Units {
+        /** The next unit to run, or -1 when none is left anywhere. */
+        int next();
+    }
+
+    /** One thread's part of {@link #forUnits}: {@code slot} is exclusive to it while it runs (per-thread scratch). */
+    @FunctionalInterface
+    public interface UnitsBody {
+        void run(int slot, Units units);
     }
 
     private final int threads;
@@ -76,6 +97,80 @@ public final class Parallel {
                 inside.set(false);
             }
             job.await();
+        }
+    }
+
+    /**
+     * Runs units [0, {@code units}) of a pass whose results do not depend on which thread runs a
+     * unit (each output written by one unit, with per-thread scratch only): {@code body} runs once
+     * on every participating thread, which takes its units from {@link Units#next}: first its own
+     * contiguous share, then what is left of the others', one unit at a time from their ends. A
+     * core taken away for a while (another process, the host) then delays the pass by one unit
+     * instead of by the rest of its share. ResNet-50 at batch 1 on Zen 4 beside a program that
+     * keeps one core busy 2 ms in every 10: 50.5 / 50.8 / 46.5 ms a forward with static halves,
+     * 49.2 / 48.0 / 46.4 with units taken over (one JVM alternating, three runs); on a quiet machine
+     * the same within noise (docs/benchmark.md). The body should take its first unit before any
+     * set-up of its own: a thread that arrives late may find nothing left. Nested calls run every
+     * unit on the caller.
+     */
+    public void forUnits(int units, UnitsBody body) {
+        if (units <= 0) return;
+        int parts = Math.min(threads, units);
+        if (parts <= 1 || inside.get()) {
+            int[] next = {0};
+            body.run(0, () -> next[0] < units ? next[0]++ : -1);
+            return;
+        }
+        Shares shares = new Shares(units, parts);
+        forRange(parts, (chunk, p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int own = p;
+                body.run(own, () -> shares.next(own));
+            }
+        });
+    }
+
+    /**
+     * The shares of one {@link #forUnits} pass: share p is [lo, hi) packed in one long, lo taken
+     * by its owner, hi by the others; each on its own cache lines, so an owner's claims stay in
+     * its core's cache until another thread comes to take from its end.
+     */
+    private static final class Shares {
+        private static final int STRIDE = 16;            // longs: 128 bytes between shares
+        private final AtomicLongArray bounds;
+        private final int parts;
+
+        Shares(int units, int parts) {
+            this.parts = parts;
+            this.bounds = new AtomicLongArray(parts * STRIDE);
+            for (int p = 0; p < parts; p++) {
+                long lo = (long) units * p / parts, hi = (long) units * (p + 1) / parts;
+                bounds.set(p * STRIDE, lo << 32 | hi);
+            }
+        }
+
+        int next(int own) {
+            int u = takeFront(own * STRIDE);
+            for (int i = 1; u < 0 && i < parts; i++) u = takeBack((own + i) % parts * STRIDE);
+            return u;
+        }
+
+        private int takeFront(int at) {
+            for (long v; ; ) {
+                v = bounds.get(at);
+                int lo = (int) (v >>> 32), hi = (int) v;
+                if (lo >= hi) return -1;
+                if (bounds.compareAndSet(at, v, (long) (lo + 1) << 32 | hi)) return lo;
+            }
+        }
+
+        private int takeBack(int at) {
+            for (long v; ; ) {
+                v = bounds.get(at);
+                int lo = (int) (v >>> 32), hi = (int) v;
+                if (lo >= hi) return -1;
+                if (bounds.compareAndSet(at, v, (long) lo << 32 | (hi - 1))) return hi - 1;
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static org.jresnet.kernel.MicroKernel.MR2;
 import static org.jresnet.kernel.MicroKernel.MR4;
 import static org.jresnet.kernel.MicroKernel.MR_LCM;
 
+import java.util.Arrays;
 import org.jresnet.engine.Engine;
 import org.jresnet.engine.Parallel;
 
@@ -47,6 +48,12 @@ final class ShiftedGemm {
      * had gained 10.9-11.5 -> 10.1 from k blocks outermost on Intel before the scratch existed).
      */
     static final int K_OUTER_B_FLOATS = 1024 * 1024;
+    /**
+     * Units a thread's share of a row-split pass is cut into ({@link Parallel#forUnits}): enough
+     * that a thread that finishes first can take over a sixteenth of a slow one's share at a
+     * time, few enough that claiming them (a compare-and-set each) costs nothing measurable.
+     */
+    private static final int UNITS_PER_THREAD = 16;
     /** Copies smaller than this run on the calling thread: waking a worker costs more. */
     static final int MIN_PARALLEL_FLOATS = 32 * 1024;
 
@@ -256,30 +263,55 @@ final class ShiftedGemm {
      * The whole pass on the engine's threads: split by rows, or, when there are fewer rows than
      * columns (a batch-1 layer deep in a network: few pixels, wide weights, so B outweighs A), by
      * column panels, so each thread streams only its share of B instead of all of it. Either
-     * way every C element is one thread's k-ordered sum: the split never changes a result.
+     * way every C element is one thread's k-ordered sum: the split never changes a result, so the
+     * shares are cut into units a thread that is done takes over from one that is held up
+     * ({@link Parallel#forUnits}); only the passes that sum k blocks in C (B past 4 MB) keep
+     * static shares, whose rows must stay together.
      */
     void runParallel(float[] a, float[] b, int bo, float[] c, KernelWorkspace ws) {
         Parallel par = Engine.current().parallel();
         int m = rows(), np = paddedCols(ncol);
         ws.ensureChunks(par.threads());
         if (columnSplit(m, ncol, par.threads())) {
-            par.forRange(panelCount(np), (ch, p0, p1) -> {
-                // a few panels at a time over all the rows, so their B stays in L2 while the rows
-                // stream past, instead of all of the thread's B streaming past each tile of rows
-                // (at batch 1 B is the weights, megabytes, and A a few hundred kilobytes)
-                for (int j0 = panelColumn(p0, np), end = panelColumn(p1, np), j1; j0 < end; j0 = j1) {
-                    j1 = j0 + panelWidth(j0, np);
-                    while (j1 < end && (j1 - j0 + panelWidth(j1, np)) * kTotal() <= B_GROUP_FLOATS) j1 += panelWidth(j1, np);
-                    run(a, b, bo, c, ws.tile(ch), 0, m, j0, j1);
-                }
+            // a few panels at a time over all the rows, so their B stays in L2 while the rows
+            // stream past, instead of all of the thread's B streaming past each tile of rows
+            // (at batch 1 B is the weights, megabytes, and A a few hundred kilobytes)
+            int[] groups = panelGroups(np);
+            par.forUnits(groups.length - 1, (slot, units) -> {
+                for (int g; (g = units.next()) >= 0; ) run(a, b, bo, c, ws.tile(slot), 0, m, groups[g], groups[g + 1]);
             });
-        } else {
-            boolean kOuter = kOuter(kTotal(), ncol);
-            if (kOuter && epilogue != null && epilogue.res() == c) {
+        } else if (kOuter(kTotal(), ncol)) {
+            if (epilogue != null && epilogue.res() == c) {
                 throw new IllegalStateException("a pass that sums k blocks in C cannot write over its residual");
             }
-            par.forRange(m, MR_LCM, (ch, m0, m1) -> run(a, b, bo, c, ws.tile(ch), m0, m1, 0, np, kOuter));
+            // each thread's k blocks over all of its rows: a share's rows stay together
+            par.forRange(m, MR_LCM, (ch, m0, m1) -> run(a, b, bo, c, ws.tile(ch), m0, m1, 0, np, true));
+        } else {
+            int tiles = (m + TILE_ROWS - 1) / TILE_ROWS;
+            int rowsPerUnit = Math.max(1, tiles / (par.threads() * UNITS_PER_THREAD)) * TILE_ROWS;
+            par.forUnits((m + rowsPerUnit - 1) / rowsPerUnit, (slot, units) -> {
+                for (int u; (u = units.next()) >= 0; ) {
+                    int m0 = u * rowsPerUnit;
+                    run(a, b, bo, c, ws.tile(slot), m0, Math.min(m, m0 + rowsPerUnit), 0, np, false);
+                }
+            });
         }
+    }
+
+    /**
+     * Column-split units: groups of adjacent panels whose packed B together stays within
+     * {@link #B_GROUP_FLOATS} (at least one panel each); group g is columns [groups[g], groups[g+1]).
+     */
+    private int[] panelGroups(int np) {
+        int count = 0;
+        int[] starts = new int[panelCount(np) + 1];
+        for (int j0 = 0, j1; j0 < np; j0 = j1) {
+            starts[count++] = j0;
+            j1 = j0 + panelWidth(j0, np);
+            while (j1 < np && (long) (j1 - j0 + panelWidth(j1, np)) * kTotal() <= B_GROUP_FLOATS) j1 += panelWidth(j1, np);
+        }
+        starts[count] = np;
+        return Arrays.copyOf(starts, count + 1);
     }
 
     /** Whether {@link #runParallel} splits {@code m} rows by column panels of {@code ncol} among {@code threads}. */

@@ -183,9 +183,9 @@ public final class Winograd3x3 {
         int[] kOff = ws.ints(KernelWorkspace.PADDED, cin);
         for (int k = 0; k < cin; k++) kOff[k] = k;
         boolean simd = epilogue != null && Simd.enabled();
-        // each thread takes an even share of the tiles, in blocks of tb (its last one partial), and
-        // every output panel; or (byPanels) every tile, in one block, and a share of the panels
-        Share share = (c, q0, q1, jStart, jEnd) -> {
+        // blocks of tb tiles (the last one partial) with every output panel; or (byPanels) every
+        // tile, in one block whose input the thread transforms once, with a share of the panels
+        Share share = (c, q0, q1, jStart, jEnd, transform) -> {
             float[] sc = ws.partial(c, tmp + t.scratchFloats());
             KernelWorkspace.Tile tile = ws.tile(c);
             tile.ensureRows(xis * tb);
@@ -198,7 +198,7 @@ public final class Winograd3x3 {
             for (int t0 = q0; t0 < q1; t0 += tb) {
                 int nv = Math.min(tb, q1 - t0);
                 int img0 = t0 / (th * tw), ty0 = (t0 - img0 * th * tw) / tw, tx0 = t0 - (img0 * th + ty0) * tw;
-                for (int r = 0, img = img0, ty = ty0, tx = tx0; r < nv; r++) {
+                for (int r = 0, img = img0, ty = ty0, tx = tx0; transform && r < nv; r++) {
                     t.inputTile(x, xo, h, wd, cin, img, m * ty - 1, m * tx - 1, sc, r * ldv, tb * ldv, vSize + mSize, tmp);
                     if (++tx == tw) {
                         tx = 0;
@@ -261,16 +261,26 @@ public final class Winograd3x3 {
                 }
             }
         };
+        int blocks = (tiles + tb - 1) / tb;
         if (byPanels) {
-            engine.parallel().forRange(panels, (c, p0, p1) ->
-                    share.run(c, 0, tiles, ShiftedGemm.panelColumn(p0, cout), ShiftedGemm.panelColumn(p1, cout)));
+            engine.parallel().forUnits(panels, (c, units) -> {
+                for (int p = units.next(), first = p; p >= 0; p = units.next()) {
+                    share.run(c, 0, tiles, ShiftedGemm.panelColumn(p, cout), ShiftedGemm.panelColumn(p + 1, cout), p == first);
+                }
+            });
         } else {
-            engine.parallel().forRange(tiles, (c, q0, q1) -> share.run(c, q0, q1, 0, cout));
+            engine.parallel().forUnits(blocks, (c, units) -> {
+                for (int b; (b = units.next()) >= 0; ) share.run(c, b * tb, Math.min(tiles, (b + 1) * tb), 0, cout, true);
+            });
         }
     }
 
-    /** One thread's work: tiles [q0, q1), output channels [jStart, jEnd) (panel boundaries). */
+    /**
+     * One unit of work: tiles [q0, q1) in blocks of tb, output channels [jStart, jEnd) (panel
+     * boundaries); {@code transform}: the blocks' input first (else it is the chunk's scratch
+     * already: the same single block as the chunk's last unit).
+     */
     private interface Share {
-        void run(int chunk, int q0, int q1, int jStart, int jEnd);
+        void run(int chunk, int q0, int q1, int jStart, int jEnd, boolean transform);
     }
 }
