@@ -131,6 +131,28 @@ public final class Parallel {
     }
 
     /**
+     * {@link #forUnits} over {@code [0, n)} in units of whole multiples of {@code grain}, each
+     * thread's share cut into {@link #UNITS_PER_THREAD} of them; {@code body} runs once a unit
+     * with its thread's slot as {@code chunk}. For element-wise passes, whose results never depend
+     * on the split.
+     */
+    public void forRangeBalanced(int n, int grain, RangeBody body) {
+        if (n <= 0) return;
+        long blocks = (n + (long) grain - 1) / grain;
+        long unitBlocks = Math.max(1, blocks / ((long) threads * UNITS_PER_THREAD));
+        int unit = (int) Math.min(n, unitBlocks * grain);
+        forUnits((int) ((n + (long) unit - 1) / unit), (slot, units) -> {
+            for (int u; (u = units.next()) >= 0; ) {
+                int s = u * unit;
+                body.run(slot, s, (int) Math.min(n, (long) s + unit));
+            }
+        });
+    }
+
+    /** Units a thread's share is cut into by {@link #forRangeBalanced}: a held-up thread's rest is taken a sixteenth at a time. */
+    private static final int UNITS_PER_THREAD = 16;
+
+    /**
      * The shares of one {@link #forUnits} pass: share p is [lo, hi) packed in one long, lo taken
      * by its owner, hi by the others; each on its own cache lines, so an owner's claims stay in
      * its core's cache until another thread comes to take from its end.

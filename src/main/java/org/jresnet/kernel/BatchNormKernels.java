@@ -248,7 +248,7 @@ public final class BatchNormKernels {
     public static void affine(float[] in, int ino, float[] x, int xo, float[] out, int outo, int rows, int c,
                               float[] a, float[] b, float[] mu, float[] d) {
         boolean simd = Simd.enabled();
-        Engine.current().parallel().forRange(rows, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRangeBalanced(rows, 1, (chunk, r0, r1) -> {
             if (simd) affineSimd(in, ino, x, xo, out, outo, r0, r1, c, a, b, mu, d);
             else affineScalar(in, ino, x, xo, out, outo, r0, r1, 0, c, a, b, mu, d);
         });
@@ -289,7 +289,7 @@ public final class BatchNormKernels {
     public static void normalize(float[] x, int xo, float[] res, int reso, float[] y, int yo, int rows, int c,
                                  float[] scale, float[] mean, float[] shift, boolean relu) {
         boolean simd = Simd.enabled();
-        Engine.current().parallel().forRange(rows, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRangeBalanced(rows, 1, (chunk, r0, r1) -> {
             if (simd) normalizeSimd(x, xo, res, reso, y, yo, r0, r1, c, scale, mean, shift, relu);
             else normalizeScalar(x, xo, res, reso, y, yo, r0, r1, 0, c, scale, mean, shift, relu);
         });
@@ -369,7 +369,7 @@ public final class BatchNormKernels {
     public static void affineMasked(float[] in, int ino, float[] x, int xo, float[] out, int outo, int rows, int c,
                                     float[] a, float[] b, float[] mu, float[] d, float[] scale, float[] shift) {
         boolean simd = Simd.enabled();
-        Engine.current().parallel().forRange(rows, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRangeBalanced(rows, 1, (chunk, r0, r1) -> {
             if (simd) affineMaskedSimd(in, ino, x, xo, out, outo, r0, r1, c, a, b, mu, d, scale, shift);
             else affineMaskedScalar(in, ino, x, xo, out, outo, r0, r1, 0, c, a, b, mu, d, scale, shift);
         });

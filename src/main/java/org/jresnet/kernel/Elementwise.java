@@ -22,7 +22,7 @@ public final class Elementwise {
 
     public static void relu(float[] x, int xo, float[] y, int yo, int n) {
         boolean simd = Simd.enabled();
-        Engine.current().parallel().forRange(n, GRAIN, (c, s, e) -> {
+        Engine.current().parallel().forRangeBalanced(n, GRAIN, (c, s, e) -> {
             if (simd) reluSimd(x, xo, y, yo, s, e); else reluScalar(x, xo, y, yo, s, e);
         });
     }
@@ -47,7 +47,7 @@ public final class Elementwise {
     /** Uses the forward's output {@code y} (as PyTorch's threshold_backward does); dx may alias dy. */
     public static void reluBackward(float[] y, int yo, float[] dy, int dyo, float[] dx, int dxo, int n) {
         boolean simd = Simd.enabled();
-        Engine.current().parallel().forRange(n, GRAIN, (c, s, e) -> {
+        Engine.current().parallel().forRangeBalanced(n, GRAIN, (c, s, e) -> {
             if (simd) reluBackwardSimd(y, yo, dy, dyo, dx, dxo, s, e);
             else reluBackwardScalar(y, yo, dy, dyo, dx, dxo, s, e);
         });
@@ -71,7 +71,7 @@ public final class Elementwise {
 
     public static void add(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
         boolean simd = Simd.enabled();
-        Engine.current().parallel().forRange(n, GRAIN, (c, s, e) -> {
+        Engine.current().parallel().forRangeBalanced(n, GRAIN, (c, s, e) -> {
             if (simd) addSimd(a, ao, b, bo, y, yo, s, e); else addScalar(a, ao, b, bo, y, yo, s, e);
         });
     }

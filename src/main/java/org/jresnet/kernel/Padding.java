@@ -26,7 +26,7 @@ final class Padding {
      */
     static void pad(float[] src, int so, int n, int h, int w, int c, int top, int left, int hp, int wp, float[] dst) {
         int grain = Math.max(1, ShiftedGemm.MIN_PARALLEL_FLOATS / Math.max(1, wp * c));
-        Engine.current().parallel().forRange(n * hp, grain, (chunk, r0, r1) -> {
+        Engine.current().parallel().forRangeBalanced(n * hp, grain, (chunk, r0, r1) -> {
             for (int r = r0; r < r1; r++) padRow(src, so, r / hp, r % hp, h, w, c, top, left, wp, dst, r * wp * c);
         });
     }
