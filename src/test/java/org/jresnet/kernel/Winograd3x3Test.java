@@ -151,6 +151,31 @@ class Winograd3x3Test {
         check(3, 5, 7, 2 * l, l, 13);
     }
 
+    /**
+     * Three threads on this machine's two cores: one is often held up, and the others take over
+     * its blocks of tiles or its output panels (Parallel.forUnits); every repeat must still be
+     * one thread's numbers, bit for bit.
+     */
+    @Test
+    void unitsTakenOverByAnotherThreadGiveTheSameBits() {
+        int l = MicroKernel.L;
+        // output panels split (few tiles, 4 panels), then blocks of tiles (864 tiles, several blocks a thread)
+        for (ConvShape s : new ConvShape[] {new ConvShape(1, 7, 7, 2 * l, 16 * l, 3, 3, 1, 1),
+                new ConvShape(24, 12, 12, 2 * l, 4 * l, 3, 3, 1, 1)}) {
+            Random r = new Random(15);
+            float[] x = random(r, s.inputSize()), wt = random(r, s.weightSize());
+            float[] one = new float[s.outputSize()], three = new float[s.outputSize()];
+            TestEngines.use(cfg -> cfg.withThreads(1));
+            ConvSimd.forward(s, x, 0, wt, 0, one, 0);
+            TestEngines.use(cfg -> cfg.withThreads(3));
+            for (int repeat = 0; repeat < 40; repeat++) {
+                java.util.Arrays.fill(three, Float.NaN);
+                ConvSimd.forward(s, x, 0, wt, 0, three, 0);
+                assertThat(three).as("3 threads, repeat %d, %s", repeat, s).isEqualTo(one);
+            }
+        }
+    }
+
     @Test
     void otherShapesKeepTheDirectPath() {
         int l = MicroKernel.L;
