@@ -3,6 +3,7 @@ package org.jresnet.kernel;
 import static org.jresnet.kernel.MicroKernel.L;
 
 import org.jresnet.engine.Engine;
+import org.jresnet.engine.Parallel;
 import org.jresnet.kernel.Padding.PaddedInput;
 
 /**
@@ -20,15 +21,10 @@ final class RowDirectConv {
     /** Blocks a thread keeps in scratch for one epilogue call: 64 pixels, 4 KB at 16 channels. */
     private static final int EPILOGUE_BLOCKS = 8;
 
-    /** Units a thread's share is cut into, and the fewest images a thread needs for units of whole images. */
-    private static final int UNITS_PER_THREAD = 16, MIN_IMAGES_PER_THREAD = 4;
+    /** The fewest images a thread needs for units of whole images. */
+    private static final int MIN_IMAGES_PER_THREAD = 4;
 
     private RowDirectConv() {}
-
-    /** Blocks [b0, b1) of the output's blocks of pixels (in order: image, row, block), on scratch slot c. */
-    private interface Rows {
-        void run(int c, int b0, int b1);
-    }
 
     /** Whether the kernels cover an output row of width {@code ow} with {@code ncol} channels. */
     static boolean covers(int ow, int ncol) {
@@ -85,7 +81,7 @@ final class RowDirectConv {
         boolean simd = epilogue != null && Simd.enabled();
         Engine engine = Engine.current();
         ws.ensureChunks(engine.threads());
-        Rows rows = (c, b0, b1) -> {
+        Parallel.RangeBody rows = (c, b0, b1) -> {
             // With an epilogue the kernels store the block into L1 scratch and the epilogue writes
             // y from it: reading the block back from y made the thread wait for y's lines to come
             // from memory (a store to a line not in cache fetches it first), ~18% of a 16-channel
@@ -127,15 +123,11 @@ final class RowDirectConv {
         };
         // Whole images as units (each thread pads an image once, as it reaches it), taken over by
         // the other thread when one is held up; too few images to go round, static halves
-        int total = s.n() * oh * blocksPerRow, perImageBlocks = oh * blocksPerRow;
+        int total = s.n() * oh * blocksPerRow;
         if (s.n() >= engine.threads() * MIN_IMAGES_PER_THREAD) {
-            int imagesPerUnit = Math.max(1, s.n() / (engine.threads() * UNITS_PER_THREAD));
-            int unit = imagesPerUnit * perImageBlocks;
-            engine.parallel().forUnits((total + unit - 1) / unit, (c, units) -> {
-                for (int u; (u = units.next()) >= 0; ) rows.run(c, u * unit, Math.min(total, (u + 1) * unit));
-            });
+            engine.parallel().forRangeBalanced(total, oh * blocksPerRow, rows);
         } else {
-            engine.parallel().forRange(total, rows::run);
+            engine.parallel().forRange(total, rows);
         }
     }
 

@@ -48,12 +48,6 @@ final class ShiftedGemm {
      * had gained 10.9-11.5 -> 10.1 from k blocks outermost on Intel before the scratch existed).
      */
     static final int K_OUTER_B_FLOATS = 1024 * 1024;
-    /**
-     * Units a thread's share of a row-split pass is cut into ({@link Parallel#forUnits}): enough
-     * that a thread that finishes first can take over a sixteenth of a slow one's share at a
-     * time, few enough that claiming them (a compare-and-set each) costs nothing measurable.
-     */
-    private static final int UNITS_PER_THREAD = 16;
     /** Copies smaller than this run on the calling thread: waking a worker costs more. */
     static final int MIN_PARALLEL_FLOATS = 32 * 1024;
 
@@ -287,14 +281,7 @@ final class ShiftedGemm {
             // each thread's k blocks over all of its rows: a share's rows stay together
             par.forRange(m, MR_LCM, (ch, m0, m1) -> run(a, b, bo, c, ws.tile(ch), m0, m1, 0, np, true));
         } else {
-            int tiles = (m + TILE_ROWS - 1) / TILE_ROWS;
-            int rowsPerUnit = Math.max(1, tiles / (par.threads() * UNITS_PER_THREAD)) * TILE_ROWS;
-            par.forUnits((m + rowsPerUnit - 1) / rowsPerUnit, (slot, units) -> {
-                for (int u; (u = units.next()) >= 0; ) {
-                    int m0 = u * rowsPerUnit;
-                    run(a, b, bo, c, ws.tile(slot), m0, Math.min(m, m0 + rowsPerUnit), 0, np, false);
-                }
-            });
+            par.forRangeBalanced(m, TILE_ROWS, (slot, m0, m1) -> run(a, b, bo, c, ws.tile(slot), m0, m1, 0, np, false));
         }
     }
 

@@ -261,7 +261,6 @@ public final class Winograd3x3 {
                 }
             }
         };
-        int blocks = (tiles + tb - 1) / tb;
         if (byPanels) {
             engine.parallel().forUnits(panels, (c, units) -> {
                 for (int p = units.next(), first = p; p >= 0; p = units.next()) {
@@ -269,9 +268,7 @@ public final class Winograd3x3 {
                 }
             });
         } else {
-            engine.parallel().forUnits(blocks, (c, units) -> {
-                for (int b; (b = units.next()) >= 0; ) share.run(c, b * tb, Math.min(tiles, (b + 1) * tb), 0, cout, true);
-            });
+            engine.parallel().forRangeBalanced(tiles, tb, (c, q0, q1) -> share.run(c, q0, q1, 0, cout, true));
         }
     }
 
