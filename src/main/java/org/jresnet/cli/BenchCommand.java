@@ -15,6 +15,7 @@ import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
 import org.jresnet.nn.SoftmaxCrossEntropy;
 import org.jresnet.engine.Engine;
+import org.jresnet.engine.JitWarmup;
 import org.jresnet.tensor.Tensor;
 import org.jresnet.train.Sgd;
 import picocli.CommandLine.Command;
@@ -36,6 +37,8 @@ final class BenchCommand implements Callable<Integer> {
     static final int TRAIN_FLOPS_FACTOR = 3;
     private static final int PEAK_TRIALS = 5;
     private static final double PEAK_TRIAL_MS = 60;
+    /** How much longer than --warmup-seconds the wait for a quiet JIT may last. */
+    static final double JIT_WAIT_MAX_SECONDS = 60;
 
     @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name, e.g. resnet20, resnet50.")
     String model;
@@ -55,6 +58,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Keep warming up until S seconds have passed too, so the JIT has compiled the kernels"
                     + " (default: ${DEFAULT-VALUE}).")
     double warmupSeconds = 2.0;
+
+    @Option(names = "--jit-quiet", paramLabel = "Q",
+            description = "Then keep warming up until the JIT has compiled nothing for Q seconds, at most "
+                    + JIT_WAIT_MAX_SECONDS + " s more (0: do not wait; default: ${DEFAULT-VALUE}).")
+    double jitQuietSeconds = 1.0;
 
     @Option(names = "--iters", paramLabel = "N", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int iters = 10;
@@ -77,6 +85,9 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0) throw new Errors.UsageException("--warmup must be >= 0, got " + warmup);
         if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
             throw new Errors.UsageException("--warmup-seconds must be in [0, 3600], got " + warmupSeconds);
+        }
+        if (!(jitQuietSeconds >= 0) || jitQuietSeconds > 60) {
+            throw new Errors.UsageException("--jit-quiet must be in [0, 60], got " + jitQuietSeconds);
         }
         if (iters < 1) throw new Errors.UsageException("--iters must be >= 1, got " + iters);
         ModelConfig config;
@@ -105,15 +116,10 @@ final class BenchCommand implements Callable<Integer> {
             net.backward(ce.backward());
             sgd.step(LR);
         } : () -> net.infer(x);
-        // Warm-up: at least W steps and at least S seconds (the JIT compiles the kernels on the
-        // first calls; a training run sees the compiled code for hours).
-        long warmStart = System.nanoTime();
-        int warmed = 0;
-        while (warmed < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds) {
-            step.run();
-            warmed++;
-        }
-        double warmedSeconds = (System.nanoTime() - warmStart) / 1e9;
+        // Warm-up: at least W steps and S seconds, then until the JIT is quiet (it compiles the
+        // kernels on their first calls, some more than once; a long run sees the compiled code).
+        JitWarmup.Result warmed = JitWarmup.run(step, warmup, warmupSeconds, jitQuietSeconds,
+                warmupSeconds + JIT_WAIT_MAX_SECONDS);
         double[] ms = new double[iters];
         long allocBefore = allocatedBytes();
         for (int i = 0; i < iters; i++) {
@@ -143,8 +149,10 @@ final class BenchCommand implements Callable<Integer> {
         m.put("threads", Engine.current().threads());
         m.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         m.put("simd", Simd.enabled());
-        m.put("warmup", warmed);
-        m.put("warmup_seconds", warmedSeconds);
+        m.put("warmup", warmed.steps());
+        m.put("warmup_seconds", warmed.seconds());
+        m.put("jit_quiet", warmed.quiet());
+        m.put("jit_compile_seconds", warmed.compileSeconds());
         m.put("iters", iters);
         m.put("images_per_second", batch / (median / 1e3));
         m.put("ms_per_batch", median);
@@ -165,6 +173,9 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             System.out.printf("%s %s, batch %d, %dx%d input, %d thread(s), %s, SIMD %s%n", config.name(), mode, batch,
                     size, size, Engine.current().threads(), m.get("jdk"), Simd.describe());
+            System.out.printf("warm-up %d steps in %.1f s (%s; JIT time %.1f s)%n", warmed.steps(), warmed.seconds(),
+                    warmed.quiet() ? "JIT quiet for " + jitQuietSeconds + " s" : jitQuietSeconds == 0 ? "no JIT wait"
+                            : "JIT not quiet", warmed.compileSeconds());
             System.out.printf("%.1f images/s, %.2f ms per batch (median of %d; p10 %.2f, p90 %.2f)%n",
                     m.get("images_per_second"), median, iters, m.get("ms_p10"), m.get("ms_p90"));
             System.out.printf("%.1f GFLOPS achieved, peak %.1f GFLOPS (engine micro-kernel, %d thread(s)): %.1f%% of peak%n",

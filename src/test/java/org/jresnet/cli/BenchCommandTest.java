@@ -14,7 +14,7 @@ class BenchCommandTest {
     @Test
     void trainJsonHasEveryFieldCompareReads() throws Exception {
         CliRun r = run("bench", "--model", "resnet20", "--mode", "train", "--batch", "2", "--iters", "2",
-                "--warmup", "1", "--warmup-seconds", "0.3", "--threads", "2", "--json");
+                "--warmup", "1", "--warmup-seconds", "0.3", "--jit-quiet", "0.2", "--threads", "2", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = Json.MAPPER.readTree(r.out());
         assertThat(j.get("model").asText()).isEqualTo("resnet20");
@@ -39,12 +39,15 @@ class BenchCommandTest {
         // warm-up runs at least --warmup steps and at least --warmup-seconds
         assertThat(j.get("warmup").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(j.get("warmup_seconds").asDouble()).isGreaterThanOrEqualTo(0.3);
+        // then until the JIT compiled nothing for --jit-quiet seconds (a HotSpot JVM reports it)
+        assertThat(j.get("jit_quiet").asBoolean()).isTrue();
+        assertThat(j.get("jit_compile_seconds").asDouble()).isPositive();
     }
 
     @Test
     void sizeSetsTheInput() throws Exception {
         CliRun r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0",
-                "--warmup-seconds", "0", "--size", "24", "--json");
+                "--warmup-seconds", "0", "--jit-quiet", "0", "--size", "24", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode j = Json.MAPPER.readTree(r.out());
         assertThat(j.get("size").asInt()).isEqualTo(24);
@@ -55,7 +58,7 @@ class BenchCommandTest {
     @Test
     void inferAndUsageErrors() throws Exception {
         CliRun r = run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--iters", "1", "--warmup", "0",
-                "--warmup-seconds", "0", "--json");
+                "--warmup-seconds", "0", "--jit-quiet", "0", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Json.MAPPER.readTree(r.out()).get("mode").asText()).isEqualTo("infer");
         assertThat(run("bench", "--model", "resnet20", "--mode", "fly", "--batch", "2").code()).isEqualTo(2);
@@ -65,5 +68,7 @@ class BenchCommandTest {
         assertThat(run("bench", "--model", "resnet20", "--mode", "train", "--batch", "1").code()).isEqualTo(2);
         assertThat(run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--warmup-seconds", "-1").err())
                 .contains("--warmup-seconds");
+        assertThat(run("bench", "--model", "resnet20", "--mode", "infer", "--batch", "1", "--jit-quiet", "-1").err())
+                .contains("--jit-quiet");
     }
 }
