@@ -201,7 +201,8 @@ def main():
     warm = {"train": 2 if a.quick else 3, "infer": 3 if a.quick else 5}
     # Every side warms up for at least this long too: the JVM compiles its kernels on the first
     # calls, oneDNN builds its primitives, TorchScript's executor profiles its first runs; what a
-    # long run sees is the steady state.
+    # long run sees is the steady state. jresnet's bench then goes on until its JIT has compiled
+    # nothing for a second (bench --jit-quiet): C2 is often still at work after 3 s on two cores.
     warm_s = 2.0 if a.quick else 3.0
     work = [w for w in WORKLOADS if not a.only or w[0] in a.only.split(",")]
     if not work:
@@ -266,6 +267,9 @@ def main():
             key = (model, mode, batch)
             lower = metric in LOWER_IS_BETTER
             sides = {"jresnet": spread([o[metric] for o in runs[key]["jresnet"]])}
+            # how long jresnet warmed up: its JIT compiles on the first calls, the peers' code is native
+            sides["jresnet"]["warmup_seconds"] = spread([o["warmup_seconds"] for o in runs[key]["jresnet"]])
+            sides["jresnet"]["jit_quiet"] = all(o.get("jit_quiet") for o in runs[key]["jresnet"])
             for p in peers:
                 reason = why_not(p, key)
                 if reason or not runs[key][p]:
@@ -336,6 +340,11 @@ def print_table(out, peers):
         else:
             line += " %-9s" % "none ran"
         print(line)
+    warm = [(r["id"], r["sides"]["jresnet"]["warmup_seconds"]["median"], r["sides"]["jresnet"]["jit_quiet"])
+            for r in out["rows"] if "warmup_seconds" in r["sides"]["jresnet"]]
+    if warm:
+        print("  jresnet's warm-up (median s, until its JIT was quiet): "
+              + ", ".join("%s %.1f%s" % (i, s, "" if q else " (not quiet)") for i, s, q in warm))
     notes = sorted({"%s: %s" % (p, s["unavailable"]) for row in out["rows"] for p, s in row["sides"].items()
                     if "unavailable" in s and not s["unavailable"].startswith("no ")})
     for n in notes:
