@@ -6,12 +6,13 @@ import java.lang.management.ManagementFactory;
 /**
  * Runs a step until the JVM's JIT has gone quiet: the state a long-running process measures.
  *
- * <p>The Vector API kernels run hundreds of times slower in the interpreter and C1 than in C2, and
- * C2 compiles them as they get hot, often more than once (a branch first seen late, a loop compiled
- * on stack before its method). On two cores the compiler threads share the cores with the engine's
- * threads, so a ResNet-50 batch-1 forward is still 10-30% slower after 3 s than after 10 s
- * (docs/benchmark.md, "Zen 4, 2026-12-07, sixth session"). A fixed warm-up is too short on one
- * launch and wasted on the next; waiting until the JIT has compiled nothing for a while is neither.
+ * <p>The Vector API kernels run tens of times slower in the interpreter and C1 than in C2 (a
+ * ResNet-50's first forward takes 1.2-1.7 s, a compiled one 37 ms), and C2 compiles them as they
+ * get hot, often more than once (a branch first seen late, a loop compiled on stack before its
+ * method). On two cores the compiler threads share the cores with the engine's, so a ResNet-50
+ * batch-1 forward was most often 10-20% slower after 3 s than after 10 s (docs/benchmark.md, "Zen 4,
+ * 2026-12-07, sixth session"). A fixed warm-up is too short on one launch and wasted on the next;
+ * waiting until the JIT has compiled nothing for a while is neither.
  *
  * <p>Where the JVM does not report compile time ({@link CompilationMXBean#isCompilationTimeMonitoringSupported}),
  * only the minimum steps and seconds apply.
