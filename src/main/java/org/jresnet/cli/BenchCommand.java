@@ -86,8 +86,9 @@ final class BenchCommand implements Callable<Integer> {
         if (!(warmupSeconds >= 0) || warmupSeconds > 3600) {
             throw new Errors.UsageException("--warmup-seconds must be in [0, 3600], got " + warmupSeconds);
         }
-        if (!(jitQuietSeconds >= 0) || jitQuietSeconds > 60) {
-            throw new Errors.UsageException("--jit-quiet must be in [0, 60], got " + jitQuietSeconds);
+        if (!(jitQuietSeconds >= 0) || jitQuietSeconds > JIT_WAIT_MAX_SECONDS) {   // longer could never be reached
+            throw new Errors.UsageException("--jit-quiet must be in [0, " + (int) JIT_WAIT_MAX_SECONDS + "], got "
+                    + jitQuietSeconds);
         }
         if (iters < 1) throw new Errors.UsageException("--iters must be >= 1, got " + iters);
         ModelConfig config;
@@ -173,9 +174,10 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             System.out.printf("%s %s, batch %d, %dx%d input, %d thread(s), %s, SIMD %s%n", config.name(), mode, batch,
                     size, size, Engine.current().threads(), m.get("jdk"), Simd.describe());
+            String jit = jitQuietSeconds == 0 ? "no JIT wait"
+                    : warmed.quiet() ? "JIT quiet for " + jitQuietSeconds + " s" : "JIT not quiet";
             System.out.printf("warm-up %d steps in %.1f s (%s; JIT time %.1f s)%n", warmed.steps(), warmed.seconds(),
-                    warmed.quiet() ? "JIT quiet for " + jitQuietSeconds + " s" : jitQuietSeconds == 0 ? "no JIT wait"
-                            : "JIT not quiet", warmed.compileSeconds());
+                    jit, warmed.compileSeconds());
             System.out.printf("%.1f images/s, %.2f ms per batch (median of %d; p10 %.2f, p90 %.2f)%n",
                     m.get("images_per_second"), median, iters, m.get("ms_p10"), m.get("ms_p90"));
             System.out.printf("%.1f GFLOPS achieved, peak %.1f GFLOPS (engine micro-kernel, %d thread(s)): %.1f%% of peak%n",
