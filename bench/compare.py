@@ -185,10 +185,25 @@ def main():
     ap.add_argument("--quick", action="store_true", help="one round, few iterations (a few minutes)")
     ap.add_argument("--peers", default=",".join(ALL_PEERS), help="comma-separated peers (default: %(default)s)")
     ap.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    ap.add_argument("--markdown", action="store_true",
+                    help="print the table as Markdown, with the machine and date (README's form)")
+    ap.add_argument("--from", dest="from_file", metavar="FILE",
+                    help="measure nothing: print a run saved with --json (as text, or with --markdown)")
     ap.add_argument("--check", action="store_true", help="exit 1 if a row misses its target against its best peer")
     ap.add_argument("--only", help="comma-separated workload ids to run")
     ap.add_argument("--no-pause", action="store_true", help="do not pause other jresnet processes")
     a = ap.parse_args()
+    if a.json and a.markdown:
+        ap.error("--json and --markdown are two outputs; pick one")
+    if a.from_file:
+        out, why = load_saved(a.from_file)
+        if out is None:
+            log("compare: --from %s: %s" % (a.from_file, why))
+            sys.exit(2)
+        print_markdown(out) if a.markdown else print_table(out, list(out["peers"]))
+        if a.check and not all(r["pass"] is not False for r in out["rows"]):
+            sys.exit(1)
+        return
     peers = [p for p in a.peers.split(",") if p]
     bad = [p for p in peers if p not in ALL_PEERS]
     if bad or not peers:
@@ -305,6 +320,8 @@ def main():
         resume_all(paused)
     if a.json:
         print(json.dumps(out, indent=1))
+    elif a.markdown:
+        print_markdown(out)
     else:
         print_table(out, peers)
     if a.check and not all(r["pass"] is not False for r in rows):
@@ -319,7 +336,8 @@ def print_table(out, peers):
     for p, v in out["peers"].items():
         if p == "pytorch":
             t = v["torch"]
-            print("  pytorch: torch %s (CPU capability %s, BLAS %s)" % (t["version"], t["cpu_capability"], t["blas"]))
+            print("  pytorch: torch %s (CPU capability %s, BLAS %s)" % (t.get("version", "?"), t.get("cpu_capability", "?"),
+                                                                        t.get("blas", "?")))
         else:
             print("  %s: %s" % (p, v.get("version") or "unavailable: " + v.get("unavailable", "?")))
 
@@ -340,8 +358,8 @@ def print_table(out, peers):
         else:
             line += " %-9s" % "none ran"
         print(line)
-    warm = [(r["id"], r["sides"]["jresnet"]["warmup_seconds"]["median"], r["sides"]["jresnet"]["jit_quiet"])
-            for r in out["rows"] if "warmup_seconds" in r["sides"]["jresnet"]]
+    warm = [(r["id"], r["sides"]["jresnet"]["warmup_seconds"]["median"], r["sides"]["jresnet"].get("jit_quiet", True))
+            for r in out["rows"] if "warmup_seconds" in r["sides"]["jresnet"] and r["metric"] != "peak_rss_mb"]
     if warm:
         print("  jresnet's warm-up (median s, until its JIT was quiet): "
               + ", ".join("%s %.1f%s" % (i, s, "" if q else " (not quiet)") for i, s, q in warm))
@@ -349,6 +367,77 @@ def print_table(out, peers):
                     if "unavailable" in s and not s["unavailable"].startswith("no ")})
     for n in notes:
         print("  n/a " + n)
+
+
+def load_saved(path):
+    """(run, None) for a run saved by --json, else (None, why not)."""
+    try:
+        with open(path) as f:
+            out = json.load(f)
+    except OSError as e:
+        return None, e.strerror or str(e)
+    except ValueError:
+        return None, "not JSON"
+    if not isinstance(out, dict) or not isinstance(out.get("rows"), list):
+        return None, "not a run saved by bench/compare --json"
+    if "cpu" not in out or "peers" not in out:   # the first format had one peer and no spreads
+        return None, "saved by the first, PyTorch-only bench/compare (its rows have no sides to render); read it as it is"
+    return out, None
+
+
+PEER_TITLES = {"pytorch": "PyTorch", "djl": "libtorch (DJL)", "ort": "ONNX Runtime"}
+ROW_TITLES = {"resnet20-train-b128": "ResNet-20 training, batch 128", "resnet56-train-b128": "ResNet-56 training, batch 128",
+              "resnet20-infer-b256": "ResNet-20 inference, batch 256", "resnet50-infer-b1": "ResNet-50 inference, batch 1",
+              "resnet50-infer-b16": "ResNet-50 inference, batch 16", "resnet50-train-b16": "ResNet-50 training, batch 16",
+              "resnet50-train-b16-rss": "ResNet-50 training, batch 16, peak RSS"}
+
+
+def peer_title(p, info):
+    """A column's title with the peer's version: 'PyTorch 1.13', 'libtorch 2.7.1 (DJL)', 'ONNX Runtime 1.22'."""
+    if p == "pytorch":
+        v = info.get("torch", {}).get("version", "")
+        return "PyTorch " + ".".join(v.split(".")[:2]) if v else "PyTorch"
+    v = info.get("version", "")   # 'libtorch 2.7.1 (DJL 0.36.0)', 'onnxruntime 1.22.0'
+    parts = v.split()
+    if p == "djl" and len(parts) > 1:
+        return "libtorch %s (DJL)" % parts[1]
+    if p == "ort" and len(parts) > 1:
+        return "ONNX Runtime " + ".".join(parts[1].split(".")[:2])
+    return PEER_TITLES.get(p, p)
+
+
+def print_markdown(out):
+    """The run as README's tables show it: machine and date, then median [min-max] per side."""
+    c = out["cpu"]
+    peers = list(out["peers"])
+    print("%s, cpu family %s, model %s, %d cores, %d threads; %s; %d interleaved round(s)%s; median [min–max] "
+          "of each side; ratio > 1 means jresnet is better (for latency and memory, the peer's figure over ours)."
+          % (c["model_name"], c["family"], c["model"], c["cores"], out["threads"], out["jdk"], out["rounds"],
+             " (quick)" if out.get("quick") else "") + " Date: %s." % out["date"])
+    print()
+
+    def fmt(v):
+        return "%.3g" % v if abs(v) < 100 else "%.0f" % v
+
+    def cell(s):
+        return "%s [%s–%s]" % (fmt(s["median"]), fmt(s["min"]), fmt(s["max"])) if "median" in s else "—"
+
+    print("| workload | " + " | ".join(peer_title(p, out["peers"][p]) for p in peers) + " | jresnet | best peer | jresnet / best |")
+    print("|---|" + "---:|" * (len(peers) + 1) + "---|---:|")
+    for row in out["rows"]:
+        sides = row["sides"]
+        title = "%s (%s)" % (ROW_TITLES.get(row["id"], row["id"]), row["unit"])
+        best = row["best_peer"]
+        ratio = "**%.2fx**" % row["ratio"] if best and row["pass"] else ("%.2fx" % row["ratio"] if best else "—")
+        print("| %s | %s | %s | %s | %s |" % (title, " | ".join(cell(sides.get(p, {})) for p in peers),
+                                              cell(sides["jresnet"]), PEER_TITLES.get(best, "none ran"), ratio))
+    # the RSS row is the training row's process: its warm-up once
+    warm = [(r["id"], r["sides"]["jresnet"]["warmup_seconds"]) for r in out["rows"]
+            if "warmup_seconds" in r["sides"]["jresnet"] and r["metric"] != "peak_rss_mb"]
+    if warm:
+        print()
+        print("jresnet's warm-up until its JIT was quiet (s, median [min–max]): "
+              + "; ".join("%s %s" % (i, cell(s)) for i, s in warm) + ".")
 
 
 if __name__ == "__main__":
