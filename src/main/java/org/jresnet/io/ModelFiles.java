@@ -119,7 +119,7 @@ public final class ModelFiles {
             }
         }
         ModelMetadata meta = ModelMetadata.fromMap(f.metadata(), file);
-        ResNet model = Models.create(meta.toConfig());
+        ResNet model = Models.createForLoad(meta.toConfig());   // strict: the file writes every value
         return new Loaded(model, meta, loadInto(model, f, file, true), f);
     }
 
@@ -142,7 +142,8 @@ public final class ModelFiles {
                     fm.numClasses() == config.numClasses() ? fm.classes() : meta.classes(), fm.normalization(),
                     fm.inputSize());
         }
-        ResNet model = Models.create(config);
+        // strict: the file writes every value; else the ones it lacks keep their initialisation
+        ResNet model = strict ? Models.createForLoad(config) : Models.create(config);
         return new Loaded(model, meta, loadInto(model, f, file, strict), f);
     }
 

@@ -58,7 +58,10 @@ public final class ResNet extends Layer {
      */
     static final int MIN_CHUNK = 8;
 
-    ResNet(ModelConfig config) {
+    ResNet(ModelConfig config) { this(config, true); }
+
+    /** {@code initialize} false: every parameter and buffer stays 0, for a load that writes them all. */
+    ResNet(ModelConfig config, boolean initialize) {
         this.config = config;
         Models.Arch arch = Models.arch(config.name());
         int[] planes = arch.cifar() ? CIFAR_PLANES : IMAGENET_PLANES;
@@ -90,7 +93,7 @@ public final class ResNet extends Layer {
         }
         avgpool = add("avgpool", new GlobalAvgPool());
         fc = add("fc", new Linear(cin, config.numClasses()));
-        initialize();
+        if (initialize) initialize();
         setInputGradient(false);
         for (Layer m : modules().values()) if (m instanceof BatchNorm2d bn) norms.add(bn);
     }
