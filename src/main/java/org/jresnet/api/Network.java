@@ -225,7 +225,7 @@ public final class Network {
 
     private Replica borrow() {
         Replica r = idle.poll();
-        if (r == null) r = new Replica(Models.create(master.config));
+        if (r == null) r = new Replica(Models.createUninitialized(master.config));   // copyWeights writes every value
         if (r.version != version) {
             lock.readLock().lock();
             try {

@@ -119,7 +119,7 @@ public final class ModelFiles {
             }
         }
         ModelMetadata meta = ModelMetadata.fromMap(f.metadata(), file);
-        ResNet model = Models.createForLoad(meta.toConfig());   // strict: the file writes every value
+        ResNet model = Models.createUninitialized(meta.toConfig());   // strict: the file writes every value
         return new Loaded(model, meta, loadInto(model, f, file, true), f);
     }
 
@@ -143,7 +143,7 @@ public final class ModelFiles {
                     fm.inputSize());
         }
         // strict: the file writes every value; else the ones it lacks keep their initialisation
-        ResNet model = strict ? Models.createForLoad(config) : Models.create(config);
+        ResNet model = strict ? Models.createUninitialized(config) : Models.create(config);
         return new Loaded(model, meta, loadInto(model, f, file, strict), f);
     }
 

@@ -63,12 +63,12 @@ public final class Models {
     public static ResNet create(ModelConfig config) { return ResNetMemory.shareTransientBuffers(new ResNet(config)); }
 
     /**
-     * As {@link #create}, but every parameter and buffer left at 0 instead of initialised: for a
-     * strict load, which writes each of them or fails. The initialisation draws a normal for
-     * every weight (ResNet-50: 25 M of them, about half a second of a load that is otherwise
-     * about as long).
+     * As {@link #create}, but the weights left at 0 instead of initialised: for a caller that writes
+     * every parameter and buffer (a strict load, which writes each of them or fails; a copy of
+     * another model). The initialisation draws a normal for every weight: ResNet-50's 25 M take
+     * about half a second, as long as the rest of loading it.
      */
-    public static ResNet createForLoad(ModelConfig config) {
+    public static ResNet createUninitialized(ModelConfig config) {
         return ResNetMemory.shareTransientBuffers(new ResNet(config, false));
     }
 

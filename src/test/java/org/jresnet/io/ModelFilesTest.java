@@ -118,7 +118,7 @@ class ModelFilesTest {
     @Test
     void onlyALenientLoadKeepsTheInitialisationOfWhatTheFileLacks() throws IOException {
         // a strict load writes every value, so it skips the initialisation (ResNet-50: half a second)
-        ResNet bare = Models.createForLoad(ModelConfig.of("resnet20"));
+        ResNet bare = Models.createUninitialized(ModelConfig.of("resnet20"));
         for (String k : List.of("conv1.weight", "layer3.2.conv2.weight", "fc.weight")) {
             assertThat(bare.parameters().get(k).value().toArray()).as(k).containsOnly(0f);
         }
