@@ -59,6 +59,9 @@ final class Batcher implements AutoCloseable {
     /** Completes once the warm-up passes ran (the JIT has compiled the hot kernels). */
     CompletableFuture<Void> warm() { return warm; }
 
+    /** The most images the queue holds. */
+    int capacity() { return capacity; }
+
     int depth() {
         lock.lock();
         try {

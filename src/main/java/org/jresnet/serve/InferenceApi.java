@@ -62,6 +62,7 @@ final class InferenceApi {
     private void run(Context ctx, ServedModel m, Render render) {
         if (RequestBodies.isMultipart(ctx)) {
             List<RequestBodies.Upload> parts = RequestBodies.parts(ctx, maxBody);
+            m.checkImageCount(parts.size());
             List<float[]> images = new ArrayList<>(parts.size());
             for (RequestBodies.Upload u : parts) images.add(m.input.prepare(u.bytes(), u.name()));
             List<Batcher.Result> rs = m.infer(images);

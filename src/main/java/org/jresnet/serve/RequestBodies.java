@@ -59,6 +59,6 @@ final class RequestBodies {
     }
 
     static ApiException tooLarge(long max) {
-        return ApiException.tooLarge("request body is over the limit of " + max + " bytes (serve --max-body)");
+        return ApiException.tooLarge("request body is over the limit of " + max + " bytes (serve --max-body-mb)");
     }
 }

@@ -42,8 +42,20 @@ final class ServedModel {
     String name() { return spec.name(); }
     ModelMetadata meta() { return spec.metadata(); }
 
-    /** Runs {@code images} through the batcher and waits for them; 503 when the queue cannot take them all. */
+    /**
+     * 413 when one request holds more images than the queue can ever take: retrying cannot help
+     * it, unlike a queue that is full for now (503). Checked before the images are decoded.
+     */
+    void checkImageCount(long n) {
+        if (n > batcher.capacity()) {
+            throw ApiException.tooLarge(n + " images in one request; this server takes at most " + batcher.capacity()
+                    + " a request (serve --queue)");
+        }
+    }
+
+    /** Runs {@code images} through the batcher and waits for them; 503 when the queue cannot take them all now. */
     List<Batcher.Result> infer(List<float[]> images) {
+        checkImageCount(images.size());
         List<CompletableFuture<Batcher.Result>> futures = batcher.submit(images);
         if (futures == null) {
             throw new ApiException(503, "model '" + name() + "' is busy (queue full) or shutting down; retry later",

@@ -145,6 +145,7 @@ final class V2Api {
             throw ApiException.badRequest("input shape " + java.util.Arrays.toString(shape) + " does not fit model '" + m.name()
                     + "': expected " + java.util.Arrays.toString(expected) + (fp32 ? " (N, 3, H, W)" : " (N, H, W, 3)"));
         }
+        m.checkImageCount(n);
         int per = 3 * h * w;
         long total = (long) n * per;
         float[] flat = flatten(in.path("data"), total);
@@ -170,11 +171,20 @@ final class V2Api {
     /** {@code data} flat or nested (row-major), exactly {@code count} finite numbers. */
     private static float[] flatten(JsonNode data, long count) {
         if (!data.isArray()) throw ApiException.badRequest("input \"data\" must be an array of numbers");
+        // Counted before anything is allocated: a body of a hundred bytes may declare any shape.
+        // The count is bounded by the body's size, so once it matches, the array is that small too.
+        long held = leaves(data);
+        if (held != count) throw ApiException.badRequest("input \"data\" holds " + held + " numbers, shape says " + count);
         float[] out = new float[(int) count];
-        int[] pos = {0};
-        walk(data, out, pos);
-        if (pos[0] != count) throw ApiException.badRequest("input \"data\" holds " + pos[0] + " numbers, shape says " + count);
+        walk(data, out, new int[] {0});
         return out;
+    }
+
+    /** How many non-array values {@code node} holds, at any depth. */
+    private static long leaves(JsonNode node) {
+        long n = 0;
+        for (JsonNode v : node) n += v.isArray() ? leaves(v) : 1;
+        return n;
     }
 
     private static void walk(JsonNode node, float[] out, int[] pos) {
@@ -184,7 +194,6 @@ final class V2Api {
                 continue;
             }
             if (!v.isNumber()) throw ApiException.badRequest("input \"data\" must hold numbers, got " + v.getNodeType());
-            if (pos[0] >= out.length) throw ApiException.badRequest("input \"data\" holds more numbers than its shape says");
             float f = v.floatValue();
             if (!Float.isFinite(f)) throw ApiException.badRequest("input \"data\" must be finite");
             out[pos[0]++] = f;

@@ -19,6 +19,34 @@ class BatcherTest {
     /** A round trip on loopback with decoding, well inside the delay. */
     private static final long RETURN_MS = 5;
 
+    @Test void aFullQueueRefusesAWholeRequestUntilItDrains() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+        ModelRunner held = new ModelRunner(Models.create(ModelConfig.of("resnet20").withSeed(1)), 32, 32, Engine.current()) {
+            @Override Outputs forward(float[] images, int n) {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.forward(images, n);
+            }
+        };
+        try (Batcher b = new Batcher("t", held, 1, 0, 2, 0, (size, nanos) -> { })) {
+            b.warm().get();
+            List<CompletableFuture<Batcher.Result>> first = b.submit(List.of(new float[32 * 32 * 3]));
+            running.await(30, TimeUnit.SECONDS);   // taken off the queue, its batch held in the forward
+            assertThat(b.capacity()).isEqualTo(2);
+            List<CompletableFuture<Batcher.Result>> second = b.submit(List.of(new float[32 * 32 * 3], new float[32 * 32 * 3]));
+            assertThat(second).hasSize(2);
+            assertThat(b.submit(List.of(new float[32 * 32 * 3]))).as("full for now").isNull();
+            release.countDown();
+            first.get(0).get(30, TimeUnit.SECONDS);
+            for (CompletableFuture<Batcher.Result> f : second) f.get(30, TimeUnit.SECONDS);
+            assertThat(b.submit(List.of(new float[32 * 32 * 3]))).as("drained").hasSize(1);
+        }
+    }
+
     @Test void closedLoopClientsArrivingInTwoWavesEndUpInOneBatch() throws Exception {
         ModelRunner slow = new ModelRunner(Models.create(ModelConfig.of("resnet20").withSeed(1)), 32, 32, Engine.current()) {
             @Override Outputs forward(float[] images, int n) {

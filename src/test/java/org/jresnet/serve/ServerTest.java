@@ -283,6 +283,10 @@ class ServerTest {
         String wrongShape = "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3,16,16],\"datatype\":\"FP32\",\"data\":[1]}]}";
         assertError(post(url + "/v2/models/a/infer", KEY, wrongShape.getBytes(StandardCharsets.UTF_8), "application/json"), 400);
         assertError(post(url + "/v2/models/a/infer", KEY, "{".getBytes(StandardCharsets.UTF_8), "application/json"), 400);
+        String short1 = "{\"inputs\":[{\"name\":\"input\",\"shape\":[8,3,32,32],\"datatype\":\"FP32\",\"data\":[[1,2],[3]]}]}";
+        HttpResponse<String> few = post(url + "/v2/models/a/infer", KEY, short1.getBytes(StandardCharsets.UTF_8), "application/json");
+        assertError(few, 400);
+        assertThat(json(few).get("error").asText()).isEqualTo("input \"data\" holds 3 numbers, shape says 24576");
         assertError(post(url + "/v2/models/zz/infer", KEY, fp.getBytes(StandardCharsets.UTF_8), "application/json"), 404);
         JsonNode meta = json(get(url + "/v2/models/a", KEY));
         assertThat(meta.get("inputs").get(0).get("shape").toString()).isEqualTo("[-1,3,32,32]");
