@@ -1,6 +1,7 @@
 package org.jresnet.cli;
 
 import org.jresnet.engine.Engine;
+import org.jresnet.engine.EngineConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,7 +20,9 @@ final class EngineOptions {
     private AutoCloseable open() {
         Engine base = Engine.defaultEngine();
         if (threads == null || threads == base.threads()) return base.bind();
-        if (threads < 1) throw new Errors.UsageException("--threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > EngineConfig.MAX_THREADS) {
+            throw new Errors.UsageException("--threads must be between 1 and " + EngineConfig.MAX_THREADS + ", got " + threads);
+        }
         Engine own = Engine.create(base.config().withThreads(threads));
         Engine.Scope scope = own.bind();
         return () -> {

@@ -21,9 +21,17 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
                            int winogradBlockFloats, boolean fusedInference, boolean winogradF4) {
     /** Half of a 1 MB L2, with M and U's panel beside it (measured on Zen 4; see docs/benchmark.md). */
     public static final int DEFAULT_WINOGRAD_BLOCK_FLOATS = 64 * 1024;
+    /**
+     * The most engine threads: each is an OS thread with scratch of its own, and far more than any
+     * machine's cores only adds hand-offs. A count above it is a typo (--threads 100000 spent a
+     * minute creating threads until the OS refused, then failed as if out of memory).
+     */
+    public static final int MAX_THREADS = 1024;
 
     public EngineConfig {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be between 1 and " + MAX_THREADS + ", got " + threads);
+        }
         if (winogradBlockFloats < 1) {
             throw new IllegalArgumentException("winogradBlockFloats must be >= 1, got " + winogradBlockFloats);
         }
@@ -57,7 +65,9 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
             } catch (NumberFormatException ignored) {
                 // reported below
             }
-            if (threads < 1) throw new IllegalArgumentException("jresnet.threads must be a positive integer, got '" + t + "'");
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw new IllegalArgumentException("jresnet.threads must be an integer from 1 to " + MAX_THREADS + ", got '" + t + "'");
+            }
         }
         String simd = property.apply("jresnet.simd");
         if (simd == null) simd = env.apply("JRESNET_SIMD");

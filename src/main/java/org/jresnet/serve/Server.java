@@ -115,10 +115,11 @@ public final class Server implements AutoCloseable {
      * only as a failed start ("STOPPED").
      */
     private static void checkBindable(String host, int port) {
-        if (port == 0) return;
+        InetSocketAddress address = new InetSocketAddress(host, port);   // port 0: the host alone is checked
+        if (address.isUnresolved()) throw new IllegalStateException("cannot listen on " + host + ":" + port + ": unknown host");
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(host, port));
+            probe.bind(address);
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package org.jresnet.train;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.Normalization;
 
 /**
@@ -238,7 +239,9 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
                 throw new Invalid("microBatches", "must divide the batch (" + batch + "), got " + microBatches);
             }
             if (ckptEvery < 0) throw new Invalid("ckptEvery", "must be >= 0, got " + ckptEvery);
-            if (threads < 1) throw new Invalid("threads", "must be >= 1, got " + threads);
+            if (threads < 1 || threads > EngineConfig.MAX_THREADS) {
+                throw new Invalid("threads", "must be between 1 and " + EngineConfig.MAX_THREADS + ", got " + threads);
+            }
         }
     }
 

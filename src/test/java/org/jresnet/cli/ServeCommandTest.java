@@ -45,5 +45,10 @@ class ServeCommandTest {
             assertThat(busy.code()).isEqualTo(1);
             assertThat(busy.err().trim()).startsWith("jresnet: cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
+        // a host that is not this machine's, with any port: one line, before Jetty logs its own failure
+        CliRun foreign = CliRun.of("serve", "--host", "10.255.255.1", "--port", "0", "--warmup", "0");
+        assertThat(foreign.code()).isEqualTo(1);
+        assertThat(foreign.err().trim()).startsWith("jresnet: cannot listen on 10.255.255.1:0: ").doesNotContain("\n")
+                .doesNotContain("Javalin");
     }
 }

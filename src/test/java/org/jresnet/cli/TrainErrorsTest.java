@@ -42,7 +42,9 @@ class TrainErrorsTest {
         assertOneLine(run("train", "--epochs", "0", "--out", out), 2, "--epochs must be >= 1, got 0");
         assertOneLine(run("train", "--batch", "8", "--micro-batches", "3", "--out", out), 2,
                 "--micro-batches must divide the batch (8)");
-        assertOneLine(run("train", "--threads", "0", "--out", out), 2, "--threads must be >= 1");
+        assertOneLine(run("train", "--threads", "0", "--out", out), 2, "--threads must be between 1 and 1024");
+        assertOneLine(run("train", "--threads", "100000", "--out", out), 2, "--threads must be between 1 and 1024");
+        assertOneLine(run("info", "--threads", "100000"), 2, "--threads must be between 1 and 1024, got 100000");
     }
 
     @Test void missingDataset() {
