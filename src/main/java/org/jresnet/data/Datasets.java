@@ -29,6 +29,21 @@ public final class Datasets {
         return open(path, split, opt, (index, i) -> decode(index, i, opt.limits()));
     }
 
+    /**
+     * Whether every split of {@code path} is the same images: an ImageFolder tree (or zip) without
+     * {@code train/}, {@code test/} or {@code val/} folders. Lists the tree, decodes nothing; a path
+     * that {@link #open} would refuse gives false here and its error there.
+     */
+    public static boolean splitsAreOneSet(Path path) {
+        if (!Files.exists(path) || CifarBinary.releaseFolder(path) != null) return false;
+        if (Files.isRegularFile(path) && !path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+            return false;
+        }
+        try (ImageFolderIndex index = ImageFolderIndex.open(path, Split.TRAIN)) {
+            return index.wholeTree();
+        }
+    }
+
     /** Decodes image {@code i} of an index: the real decoder, or in tests one that fails on purpose. */
     @FunctionalInterface
     interface ImageDecode {

@@ -50,9 +50,11 @@ final class ImageFolderIndex implements AutoCloseable {
     private final String shortName;
     private final byte[] fingerprint;
     private final ZipFile zip;
+    private final boolean wholeTree;
 
     private ImageFolderIndex(List<String> classes, List<ImageSource> sources, int[] labels,
-                             String description, String shortName, byte[] fingerprint, ZipFile zip) {
+                             String description, String shortName, byte[] fingerprint, ZipFile zip, boolean wholeTree) {
+        this.wholeTree = wholeTree;
         this.classes = classes;
         this.sources = sources;
         this.labels = labels;
@@ -67,6 +69,9 @@ final class ImageFolderIndex implements AutoCloseable {
     int label(int i) { return labels[i]; }
     ImageSource source(int i) { return sources.get(i); }
     String description() { return description; }
+
+    /** Whether the tree has no split folders, so that every split is the same images. */
+    boolean wholeTree() { return wholeTree; }
 
     /** Short name for progress lines, e.g. {@code cifar10-jpg.zip train}. */
     String shortName() { return shortName; }
@@ -230,7 +235,8 @@ final class ImageFolderIndex implements AutoCloseable {
     private static ImageFolderIndex build(Tree tree, Path path, String prefix, Split split, ZipFile zip) {
         String root = prefix;
         List<String> children = tree.childDirs(prefix);
-        if (splitLayout(children)) {
+        boolean wholeTree = !splitLayout(children);
+        if (!wholeTree) {
             String f = splitFolder(children, split, path);
             root = prefix.isEmpty() ? f : prefix + "/" + f;
         }
@@ -268,11 +274,11 @@ final class ImageFolderIndex implements AutoCloseable {
                 sources.add(f.source);
             }
         }
-        String desc = path + " [" + split.folder() + ": " + (root.isEmpty() ? "whole tree" : root + "/")
+        String desc = path + " [" + split.folder() + ": " + (wholeTree ? "whole tree" : root + "/")
                 + ", " + sources.size() + " images, " + classes.size() + " classes]";
         return new ImageFolderIndex(List.copyOf(classes), List.copyOf(sources),
                 java.util.Arrays.copyOf(labels, sources.size()), desc, path.getFileName() + " " + split.folder(),
-                tree.digest.digest(), zip);
+                tree.digest.digest(), zip, wholeTree);
     }
 
     private static void addDirAndParents(Set<String> dirs, String dir) {

@@ -51,6 +51,11 @@ public final class TrainingRun {
             TrainConfig.Data dc = cfg.data();
             LoadOptions opt = LoadOptions.defaults().withSkipBad(dc.skipBad()).withQuiet(quiet).withLimits(limits);
             if (dc.cacheDir() != null) opt = opt.withCacheDir(dc.cacheDir());
+            if (Datasets.splitsAreOneSet(dc.path())) {
+                // its test accuracy would be on the training images, and be reported as a test result
+                throw new IllegalArgumentException(dc.path() + " has no train/ and test/ (or val/) folders, so it would be"
+                        + " tested on its own training images: put its class folders under train/ and test/");
+            }
             Dataset train = Datasets.open(dc.path(), Split.TRAIN, opt);
             if (train.numClasses() < 2) {
                 train.close();

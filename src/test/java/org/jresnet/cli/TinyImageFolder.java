@@ -40,6 +40,21 @@ final class TinyImageFolder {
         return zip;
     }
 
+    /** Class folders at the zip's top, no split folders: every split of it is the same images. */
+    static Path writeFlat(Path zip, int perClass, int size) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(7);
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+            for (int c = 0; c < CLASSES.length; c++) {
+                for (int i = 0; i < perClass; i++) {
+                    z.putNextEntry(new ZipEntry(CLASSES[c] + "/" + String.format("%04d.png", i)));
+                    z.write(png(rnd, c, size));
+                    z.closeEntry();
+                }
+            }
+        }
+        return zip;
+    }
+
     private static byte[] png(SplittableRandom rnd, int cls, int size) throws IOException {
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < size; y++) {

@@ -63,6 +63,21 @@ class TrainErrorsTest {
         assertThat(r.err().strip()).startsWith("jresnet: ").contains("empty.zip");
     }
 
+    @Test void aTreeWithoutSplitFoldersIsNotTestedOnItsTrainingImages() throws Exception {
+        Path flat = TinyImageFolder.writeFlat(tmp.resolve("flat.zip"), 2, 8);
+        Path out = tmp.resolve("flat-run");
+        assertOneLine(run("train", "--data", flat.toString(), "--out", out.toString(), "--cache-dir", cache(), "--epochs", "1"),
+                2, "flat.zip has no train/ and test/ (or val/) folders", "under train/ and test/");
+        assertThat(out).doesNotExist();
+        // evaluating on such a tree is fine: there is only one set to evaluate on
+        Path w = tmp.resolve("flat-model");
+        assertThat(Main.execute("train", "--data", data.toString(), "--out", w.toString(), "--cache-dir", cache(),
+                "--epochs", "1", "--batch", "4", "--quiet")).isZero();
+        CliRun eval = run("eval", "--weights", w.resolve("model.safetensors").toString(), "--data", flat.toString(),
+                "--cache-dir", cache());
+        assertThat(eval.code()).as(eval.err()).isZero();
+    }
+
     @Test void unwritableOut() throws Exception {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         assertOneLine(run("train", "--data", data.toString(), "--out", file.resolve("sub").toString(),
