@@ -61,7 +61,7 @@ final class ExperimentCommand implements Runnable {
             return store;
         }
 
-        ExperimentOutput output(String name) throws IOException { return new ExperimentOutput(out.resolve(name)); }
+        ExperimentOutput output(String name) { return new ExperimentOutput(out.resolve(name)); }
     }
 
     /** Runs an experiment body; a stopped training run ends the command with 130 and how to continue. */

@@ -26,12 +26,17 @@ public final class ExperimentOutput {
 
     private final Path dir;
 
-    public ExperimentOutput(Path dir) throws IOException {
-        Files.createDirectories(dir);
+    /** Made on the first write: an experiment refused for its arguments leaves no empty folder behind. */
+    public ExperimentOutput(Path dir) {
         this.dir = dir;
     }
 
     public Path dir() { return dir; }
+
+    private Path file(String name) throws IOException {
+        Files.createDirectories(dir);
+        return dir.resolve(name);
+    }
 
     /** A CSV file: header, then rows; doubles with 6 significant digits, NaN as empty. */
     public void csv(String name, List<String> header, List<List<Object>> rows) throws IOException {
@@ -46,7 +51,7 @@ public final class ExperimentOutput {
             }
             sb.append('\n');
         }
-        AtomicFiles.writeString(dir.resolve(name), sb.toString());
+        AtomicFiles.writeString(file(name), sb.toString());
     }
 
     private static String cell(Object v) {
@@ -58,11 +63,11 @@ public final class ExperimentOutput {
     }
 
     public void png(String name, JFreeChart chart) throws IOException {
-        Charts.writePng(dir.resolve(name), chart, PLOT_WIDTH, PLOT_HEIGHT);
+        Charts.writePng(file(name), chart, PLOT_WIDTH, PLOT_HEIGHT);
     }
 
     public void summary(String markdown, Map<String, Object> json) throws IOException {
-        AtomicFiles.writeString(dir.resolve(SUMMARY_MD), markdown);
+        AtomicFiles.writeString(file(SUMMARY_MD), markdown);
         AtomicFiles.writeString(dir.resolve(SUMMARY_JSON), JSON.writeValueAsString(json) + "\n");
     }
 

@@ -176,5 +176,12 @@ class ExperimentCommandTest {
         assertThat(run("lesion", "--depth", "21")).isEqualTo(2);
         assertThat(Main.execute("experiment")).isEqualTo(2);
         assertThat(Main.execute("report", "--runs", tmp.resolve("cache").toString())).isEqualTo(2);
+        // refused for its arguments: no folder left behind
+        Path fresh = tmp.resolve("refused");
+        assertThat(Main.execute("experiment", "degradation", "--depths", "20", "--data", data.toString(), "--out",
+                fresh.toString(), "--quiet")).isEqualTo(2);
+        assertThat(Main.execute("experiment", "lesion", "--depth", "21", "--data", data.toString(), "--out",
+                fresh.toString(), "--quiet")).isEqualTo(2);
+        assertThat(fresh).doesNotExist();
     }
 }
