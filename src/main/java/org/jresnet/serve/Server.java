@@ -87,6 +87,7 @@ public final class Server implements AutoCloseable {
                 // Graceful stop: Jetty stops accepting, then waits for the requests this handler counts.
                 s.setHandler(new StatisticsHandler());
                 s.setStopTimeout(cfg.drainSeconds() * 1000L);
+                s.setErrorHandler(new JsonErrorHandler());   // Jetty's own 400/431s in the API's JSON
             });
             for (Extension e : extensions) e.configure(c);
         });

@@ -213,6 +213,30 @@ class ServerTest {
         assertError(post(url + "/healthz", KEY, new byte[1], "text/plain"), 405);
     }
 
+    /** Requests Jetty refuses before any route sees them answer in the API's JSON too, not an HTML page. */
+    @Test void malformedRequestsGetAJsonErrorFromJetty() throws Exception {
+        HttpResponse<String> big = Fixtures.CLIENT.send(Fixtures.request(url + "/healthz", KEY)
+                .header("X-Big", "a".repeat(9000)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertError(big, 431);
+        for (String raw : List.of("GET /v1/models/%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+                "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")) {
+            String answer = rawExchange(raw);
+            assertThat(answer).as(raw).startsWith("HTTP/1.1 400 ").containsIgnoringCase("Content-Type: application/json")
+                    .contains("{\"error\":\"");
+        }
+    }
+
+    /** Sends {@code request} as it is (java.net.http would refuse these) and reads the answer to its end. */
+    private static String rawExchange(String request) throws Exception {
+        java.net.URI u = java.net.URI.create(url);
+        try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     @Test void limitsGive413() throws Exception {
         // Over the 1 MB body limit.
         assertError(post(url + "/v1/predict", KEY, new byte[(1 << 20) + 1], "image/jpeg"), 413);
