@@ -47,7 +47,7 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
      * The defaults as the user set them: {@code -Djresnet.threads} (else {@code JRESNET_THREADS}),
      * {@code -Djresnet.simd} (else {@code JRESNET_SIMD}), {@code -Djresnet.winograd},
      * {@code -Djresnet.winograd.dw}, {@code -Djresnet.winograd.f4}, {@code -Djresnet.fuse} (fused inference). A malformed thread
-     * count fails; a switch is off for false, 0 or off.
+     * count or switch fails; a switch is off for false, 0 or off, on for true, 1 or on (or unset).
      */
     public static EngineConfig fromSystem() {
         return fromSystem(System::getProperty, System::getenv);
@@ -66,19 +66,25 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
                 // reported below
             }
             if (threads < 1 || threads > MAX_THREADS) {
-                throw new IllegalArgumentException("jresnet.threads must be an integer from 1 to " + MAX_THREADS + ", got '" + t + "'");
+                throw new IllegalArgumentException("jresnet.threads (JRESNET_THREADS) must be an integer from 1 to " + MAX_THREADS + ", got '" + t + "'");
             }
         }
         String simd = property.apply("jresnet.simd");
         if (simd == null) simd = env.apply("JRESNET_SIMD");
-        return new EngineConfig(threads, on(simd), on(property.apply("jresnet.winograd")),
-                on(property.apply("jresnet.winograd.dw")), d.winogradBlockFloats(), on(property.apply("jresnet.fuse")),
-                on(property.apply("jresnet.winograd.f4")));
+        return new EngineConfig(threads, on("jresnet.simd (JRESNET_SIMD)", simd), on(property, "jresnet.winograd"),
+                on(property, "jresnet.winograd.dw"), d.winogradBlockFloats(), on(property, "jresnet.fuse"),
+                on(property, "jresnet.winograd.f4"));
     }
 
-    private static boolean on(String s) {
-        if (s == null) return true;
-        return !(s.equalsIgnoreCase("false") || s.equals("0") || s.equalsIgnoreCase("off"));
+    private static boolean on(Function<String, String> property, String name) { return on(name, property.apply(name)); }
+
+    /** A switch: unset is on; true/1/on or false/0/off; anything else is an error, not a guess. */
+    private static boolean on(String name, String s) {
+        if (s == null || s.isBlank()) return true;
+        String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("true") || v.equals("1") || v.equals("on")) return true;
+        if (v.equals("false") || v.equals("0") || v.equals("off")) return false;
+        throw new IllegalArgumentException(name + " must be true or false (on/off, 1/0), got '" + s + "'");
     }
 
     public EngineConfig withThreads(int t) {

@@ -39,7 +39,7 @@ final class ImageInput {
 
     /** Decoded and preprocessed; {@code source} names the image in errors. */
     float[] prepare(byte[] bytes, String source) {
-        if (bytes.length == 0) throw ApiException.badRequest(source + ": empty body (send a JPEG, PNG or BMP image)");
+        if (bytes.length == 0) throw ApiException.badRequest(source + ": empty body (send a JPEG, PNG, BMP or GIF image)");
         checkPixels(bytes, source);
         float[] out = new float[size * size * 3];
         Transforms.applyToImage(transform, ImageDecoder.decode(bytes, source, limits), out, 0);

@@ -70,17 +70,22 @@ final class InferenceApi {
             for (int i = 0; i < rs.size(); i++) out.add(render.apply(rs.get(i), parts.get(i).name()));
             Http.json(ctx, 200, out);
         } else {
-            float[] image = m.input.prepare(RequestBodies.whole(ctx, maxBody), "image");
+            float[] image = m.input.prepare(RequestBodies.whole(ctx, maxBody), "(request body)");
             Http.json(ctx, 200, render.apply(m.infer(List.of(image)).get(0), null));
         }
     }
 
     private static int top(Context ctx) {
         String t = ctx.queryParam("top");
-        if (t == null) return DEFAULT_TOP;
+        if (t == null) {
+            // a value that does not URL-decode reads as absent: say so rather than answer the default
+            String q = ctx.queryString();
+            if (q != null && ("&" + q).contains("&top=")) throw ApiException.badRequest("top is not URL-encoded: " + q);
+            return DEFAULT_TOP;
+        }
         try {
-            int k = Integer.parseInt(t.trim());
-            if (k >= 1) return k;
+            long k = Long.parseLong(t.trim());
+            if (k >= 1) return (int) Math.min(k, Integer.MAX_VALUE);   // more than the classes: all of them
         } catch (NumberFormatException ignored) {
             // the error below
         }

@@ -47,6 +47,15 @@ class TrainErrorsTest {
         assertOneLine(run("info", "--threads", "100000"), 2, "--threads must be between 1 and 1024, got 100000");
     }
 
+    @Test void aBadEngineSwitchIsOneLineNotAStackTrace() {
+        System.setProperty("jresnet.simd", "bogus");
+        try {
+            assertOneLine(run("info"), 2, "jresnet.simd (JRESNET_SIMD) must be true or false", "'bogus'");
+        } finally {
+            System.clearProperty("jresnet.simd");
+        }
+    }
+
     @Test void missingDataset() {
         assertOneLine(run("train", "--data", tmp.resolve("nope.zip").toString(), "--out", tmp.resolve("b").toString(),
                 "--cache-dir", cache()), 1, "nope.zip");

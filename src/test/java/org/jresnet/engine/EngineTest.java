@@ -119,6 +119,15 @@ class EngineTest {
         assertThatThrownBy(() -> EngineConfig.fromSystem(props::get, env::get))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'two'");
         assertThatThrownBy(() -> EngineConfig.defaults().withThreads(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EngineConfig.defaults().withThreads(EngineConfig.MAX_THREADS + 1))
+                .hasMessage("threads must be between 1 and 1024, got 1025");
+        props.put("jresnet.threads", "2");
+        props.put("jresnet.simd", "bogus");   // a switch that is neither on nor off is an error, not "on"
+        assertThatThrownBy(() -> EngineConfig.fromSystem(props::get, env::get))
+                .hasMessage("jresnet.simd (JRESNET_SIMD) must be true or false (on/off, 1/0), got 'bogus'");
+        props.put("jresnet.simd", "ON");
+        props.put("jresnet.fuse", "nope");
+        assertThatThrownBy(() -> EngineConfig.fromSystem(props::get, env::get)).hasMessageStartingWith("jresnet.fuse must be");
     }
 
     @Test
