@@ -127,14 +127,23 @@ final class PredictCommand implements Callable<Integer> {
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) {
             if (Files.isDirectory(p)) {
+                List<Path> regular;
                 try (Stream<Path> s = Files.walk(p)) {
-                    List<Path> found = s.filter(f -> !hiddenBelow(p, f)).filter(Files::isRegularFile)
-                            .filter(PredictCommand::isImage).sorted().toList();
-                    if (found.isEmpty()) {
-                        throw new IllegalArgumentException("no " + String.join("/", ImageDecoder.FORMATS) + " images in " + p);
-                    }
-                    files.addAll(found);
+                    regular = s.filter(f -> !hiddenBelow(p, f)).filter(Files::isRegularFile).sorted().toList();
                 }
+                List<Path> found = regular.stream().filter(PredictCommand::isImage).toList();
+                if (found.isEmpty()) {
+                    throw new IllegalArgumentException("no " + String.join("/", ImageDecoder.FORMATS) + " images in " + p
+                            + (regular.isEmpty() ? "" : " (" + regular.size() + " other files; image names end in "
+                            + String.join(" ", IMAGE_EXTENSIONS) + ")"));
+                }
+                int other = regular.size() - found.size();
+                if (other > 0) {
+                    // said, not silently dropped: a .tif or a file without an extension is easy to miss
+                    System.err.printf(Locale.ROOT, "jresnet: %s: %d file%s without an image extension (%s) left out%n",
+                            p, other, other == 1 ? "" : "s", String.join(" ", IMAGE_EXTENSIONS));
+                }
+                files.addAll(found);
             } else if (!Files.exists(p)) {
                 throw new java.nio.file.NoSuchFileException(p.toString());
             } else {
@@ -156,7 +165,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /** The file names of {@link ImageDecoder#FORMATS}. */
-    private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".gif");
+    private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".gif");
 
     private static double[] softmax(Tensor logits, int i, int k) {
         double max = Double.NEGATIVE_INFINITY, sum = 0;

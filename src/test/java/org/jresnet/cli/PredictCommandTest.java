@@ -70,6 +70,24 @@ class PredictCommandTest {
         }
     }
 
+    @Test void aFolderSaysWhatItLeftOut() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mixed"));
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        javax.imageio.ImageIO.write(img, "png", dir.resolve("a.png").toFile());
+        javax.imageio.ImageIO.write(img, "jpeg", dir.resolve("b.jfif").toFile());
+        Files.writeString(dir.resolve("notes.txt"), "x");
+        Files.writeString(dir.resolve("scan.tif"), "x");
+        CliRun r = CliRun.of("predict", dir.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("a.png").contains("b.jfif");
+        assertThat(r.err()).contains("mixed: 2 files without an image extension");
+        Path none = Files.createDirectories(tmp.resolve("none"));
+        Files.writeString(none.resolve("scan.tif"), "x");
+        CliRun empty = CliRun.of("predict", none.toString());
+        assertThat(empty.code()).isNotZero();
+        assertThat(empty.lastErrLine()).contains("images in " + none).contains("(1 other files");
+    }
+
     @Test void missingImageIsOneLine() {
         assertThat(Main.execute("predict", "--weights", tmp.resolve("w.safetensors").toString(),
                 tmp.resolve("none.jpg").toString())).isEqualTo(1);
