@@ -26,6 +26,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N|dynamic",
             description = "Batch size fixed in the graph, or 'dynamic' (default): any batch at run time.")
     String batch = "dynamic";
+    @Option(names = "--force", description = "Overwrite FILE (as convert: an existing file is kept without it).") boolean force;
 
     @Override public Integer call() throws Exception {
         if (!format.toLowerCase(Locale.ROOT).equals(ONNX)) {
@@ -33,6 +34,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         OnnxOptions options = OnnxOptions.parseBatch(batch);
         if (Files.isDirectory(out)) throw new Errors.UsageException("--out " + out + " is a folder; give a file name");
+        if (Files.exists(out) && !force) throw new Errors.UsageException(out + " exists; pass --force to overwrite it");
         ModelFiles.Loaded loaded = weights.load();
         ModelMetadata meta = loaded.metadata();
         OnnxExporter.write(out, loaded.model(), meta, options);

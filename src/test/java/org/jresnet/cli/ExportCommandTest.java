@@ -44,6 +44,10 @@ class ExportCommandTest {
         rejected(2, "--batch takes a positive number or 'dynamic', got 'many'", "export", "--batch", "many", "--out", out);
         rejected(2, "Missing required option: '--out=FILE'", "export");
         rejected(2, "is a folder", "export", "--out", tmp.toString());
+        Path existing = java.nio.file.Files.writeString(tmp.resolve("kept.onnx"), "mine");
+        rejected(2, existing + " exists; pass --force to overwrite it", "export", "--out", existing.toString());
+        assertThat(java.nio.file.Files.readString(existing)).isEqualTo("mine");
+        assertThat(CliRun.of("export", "--force", "--out", existing.toString()).code()).isZero();
         rejected(1, "no such file: " + tmp.resolve("none.safetensors"), "export", "--weights",
                 tmp.resolve("none.safetensors").toString(), "--out", out);
         assertThat(tmp.resolve("m.onnx")).doesNotExist();
