@@ -20,9 +20,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serve models over HTTP with dynamic batching (POST /v1/predict, /v1/models, /v2/models/{name}/infer,",
-            "/healthz, /readyz, /metrics, /openapi.json) and web pages (/ classifies images, /runs follows training). Binds 127.0.0.1 unless --host says otherwise;",
-            "SIGTERM drains requests in flight and exits 0."})
+        description = {"Serve models over HTTP with dynamic batching, and web pages (/ classifies images, /runs follows training).",
+            "Routes: POST /v1/predict, GET /v1/models, POST /v2/models/{name}/infer, /healthz, /readyz, /metrics, /openapi.json.",
+            "Binds 127.0.0.1 unless --host says otherwise; SIGTERM drains requests in flight and exits 0."})
 final class ServeCommand implements Callable<Integer> {
     /** Environment variable read for the key when --api-key is not given (keeps it out of `ps`). */
     static final String API_KEY_ENV = "JRESNET_API_KEY";
