@@ -69,8 +69,9 @@ final class DecodeCache {
             long expect = crc.getValue();
             long stored = in.readLong();
             if (stored != expect || in.read() != -1) return damaged(file, "checksum mismatch");
+            // the skipped count is said from the cache as on the run that decoded it
             return new InMemoryDataset(pixels, labels, names, classes, h, w, skipped, skipBad,
-                    description + " (cached " + file + ")");
+                    description + (skipped > 0 ? " (" + skipped + " corrupt images skipped)" : "") + " (cached " + file + ")");
         } catch (java.io.EOFException e) {
             return damaged(file, "truncated");
         }

@@ -66,6 +66,20 @@ class DecodeCacheTest {
         assertThat(files(cache)).hasSize(2);
     }
 
+    @Test void aCachedRunSaysHowManyImagesWereSkipped() throws Exception {
+        Path cache = tmp.resolve("cache");
+        Path zip = tmp.resolve("data").resolve("bad.zip");
+        Files.createDirectories(zip.getParent());
+        TestImages.writeZip(zip, Map.of("train/a/1.png", TestImages.png(TestImages.pattern(3, 3, 1)),
+                "train/a/2.png", new byte[] {1, 2, 3}, "train/b/3.png", TestImages.png(TestImages.pattern(3, 3, 2))));
+        Dataset first = Datasets.open(zip, Split.TRAIN, TestImages.quiet(cache).withSkipBad(true));
+        Dataset second = Datasets.open(zip, Split.TRAIN, TestImages.quiet(cache).withSkipBad(true));
+        assertThat(first.description()).contains("(1 corrupt images skipped)").doesNotContain("cached");
+        assertThat(second.description()).contains("(1 corrupt images skipped)").contains("cached");
+        assertThat(second.skipped()).isEqualTo(1);
+        assertThat(second.size()).isEqualTo(2);
+    }
+
     @Test void damagedCacheIsNamed() throws Exception {
         Path cache = tmp.resolve("cache");
         Path zip = zip(0);
