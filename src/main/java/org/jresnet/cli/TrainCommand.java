@@ -214,6 +214,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         ResumeChange change = new ResumeChange(parsed.hasMatchedOption("--lr") ? training.lr : null,
                 parsed.hasMatchedOption("--epochs") ? epochs : null);
+        RunLock.requireFree(resume);   // a run still before its first checkpoint is "in use", not "nothing to resume"
         RunFiles.requireCheckpoint(resume);
         try (RunLock lock = RunLock.acquire(resume)) {
             RunFiles.Resumed stored = RunFiles.readCheckpoint(resume);

@@ -64,10 +64,19 @@ public final class RunLock implements AutoCloseable {
         }
         if (l == null) {
             ch.close();
-            throw new IOException("the run folder " + dir + " is in use by another training; wait for it to end"
-                    + " or choose another folder");
+            throw inUse(dir);
         }
         return new RunLock(dir, ch, l);
+    }
+
+    /** Fails as {@link #acquire} would when another training holds {@code dir} now; takes nothing. */
+    public static void requireFree(Path dir) throws IOException {
+        if (Files.isDirectory(dir) && isHeld(dir)) throw inUse(dir);
+    }
+
+    private static IOException inUse(Path dir) {
+        return new IOException("the run folder " + dir + " is in use by another training; wait for it to end"
+                + " or choose another folder");
     }
 
     public Path dir() { return dir; }

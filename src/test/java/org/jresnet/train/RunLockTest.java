@@ -26,6 +26,20 @@ class RunLockTest {
         }
     }
 
+    /** A resume of a run that has not checkpointed yet hears "in use", not "nothing to resume". */
+    @Test void requireFreeNamesAHeldFolderAndTakesNothing() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("busy"));
+        RunLock.requireFree(dir);
+        RunLock.requireFree(tmp.resolve("absent"));
+        try (RunLock held = RunLock.acquire(dir)) {
+            assertThatThrownBy(() -> RunLock.requireFree(dir)).hasMessageContaining("is in use by another training");
+        }
+        RunLock.requireFree(dir);
+        try (RunLock again = RunLock.acquire(dir)) {
+            assertThat(again.dir()).isEqualTo(dir);
+        }
+    }
+
     @Test void anEmptyFolderGoesWithItsLockAFolderWithResultsStays() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         RunLock.acquire(empty).closeAndRemoveIfEmpty();
