@@ -82,6 +82,10 @@ final class WeightsOption {
             }
             if (shortcut != null) c = c.withShortcut(Shortcut.parse(shortcut));
             loaded = ModelFiles.load(file, f, c, true);
+            // the input statistics change every accuracy a little: say which ones the file did not name
+            Normalization n = loaded.metadata().normalization();
+            String which = n.equals(ModelMetadata.CIFAR10) ? "CIFAR-10's" : n.equals(Normalization.IMAGENET) ? "ImageNet's" : "default";
+            note("no input normalisation in the file: " + which + " statistics, " + n + " (--mean and --std give others)");
         }
         if (!loaded.report().filled().isEmpty()) {
             note(loaded.report().filled().size() + " num_batches_tracked buffers missing (saved before PyTorch 0.4.1):"

@@ -88,6 +88,18 @@ class PredictCommandTest {
         assertThat(empty.lastErrLine()).contains("images in " + none).contains("(1 other files");
     }
 
+    @Test void aFileWithoutMetadataSaysWhichNormalisationItGets() throws Exception {
+        org.jresnet.models.ResNet net = org.jresnet.models.Models.create(org.jresnet.models.ModelConfig.of("resnet20"));
+        Path plain = tmp.resolve("plain.safetensors");
+        org.jresnet.io.SafeTensors.write(plain, org.jresnet.io.ModelFiles.stateDict(net), java.util.Map.of());
+        Path img = tmp.resolve("x.png");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+                img.toFile());
+        CliRun r = CliRun.of("predict", "--weights", plain.toString(), img.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("note: no input normalisation in the file: CIFAR-10's statistics, mean 0.4914,");
+    }
+
     @Test void missingImageIsOneLine() {
         assertThat(Main.execute("predict", "--weights", tmp.resolve("w.safetensors").toString(),
                 tmp.resolve("none.jpg").toString())).isEqualTo(1);
