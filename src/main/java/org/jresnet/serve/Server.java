@@ -28,8 +28,9 @@ import org.jresnet.engine.EngineConfig;
 /**
  * {@code jresnet serve}: the models behind HTTP on Javalin (Jetty), safe by default — bound to
  * 127.0.0.1 unless told otherwise, an optional API key on every route but {@code /healthz},
- * request-size and pixel limits, a bounded queue per model (503 + Retry-After when full), JSON
- * errors, no CORS headers unless an origin is given, and a stop that drains requests in flight.
+ * request-size and pixel limits, a bounded queue per model (503 + Retry-After when full for now,
+ * 413 for a request larger than it), JSON errors, no CORS headers unless an origin is given, and a
+ * stop that drains requests in flight.
  *
  * <p>Routes beyond the API (web pages, a run browser) come in as {@link Extension}s.
  */
