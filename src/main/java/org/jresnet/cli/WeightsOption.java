@@ -84,7 +84,8 @@ final class WeightsOption {
             loaded = ModelFiles.load(file, f, c, true);
             // the input statistics change every accuracy a little: say which ones the file did not name
             Normalization n = loaded.metadata().normalization();
-            String which = n.equals(ModelMetadata.CIFAR10) ? "CIFAR-10's" : n.equals(Normalization.IMAGENET) ? "ImageNet's" : "default";
+            String which = n.equals(ModelMetadata.CIFAR10) ? "CIFAR-10's"
+                    : n.equals(Normalization.IMAGENET) ? "ImageNet's" : "default";
             note("no input normalisation in the file: " + which + " statistics, " + n + " (--mean and --std give others)");
         }
         if (!loaded.report().filled().isEmpty()) {

@@ -66,7 +66,8 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
                 // reported below
             }
             if (threads < 1 || threads > MAX_THREADS) {
-                throw new IllegalArgumentException("jresnet.threads (JRESNET_THREADS) must be an integer from 1 to " + MAX_THREADS + ", got '" + t + "'");
+                throw new IllegalArgumentException("jresnet.threads (JRESNET_THREADS) must be an integer from 1 to "
+                        + MAX_THREADS + ", got '" + t + "'");
             }
         }
         String simd = property.apply("jresnet.simd");

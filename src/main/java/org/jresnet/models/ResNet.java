@@ -60,7 +60,7 @@ public final class ResNet extends Layer {
 
     ResNet(ModelConfig config) { this(config, true); }
 
-    /** {@code initialize} false: every parameter and buffer stays 0, for a load that writes them all. */
+    /** {@code initialize} false: no initialisation (the weights stay 0), for a caller that writes every value. */
     ResNet(ModelConfig config, boolean initialize) {
         this.config = config;
         Models.Arch arch = Models.arch(config.name());
