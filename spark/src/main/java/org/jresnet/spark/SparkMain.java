@@ -17,6 +17,12 @@ public final class SparkMain implements Runnable {
     @Override public void run() { new CommandLine(this).usage(System.out); }
 
     public static void main(String[] args) {
+        // SparkContext logs its failed start with a stack trace before it throws; the exception
+        // reaches the handler below, which says it in one line.
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.SparkContext", "off");
+        // two warnings every command printed, about nothing the user can act on
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop.util.NativeCodeLoader", "error");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.metrics.MetricsSystem", "error");
         System.exit(execute(args));
     }
 
@@ -24,7 +30,7 @@ public final class SparkMain implements Runnable {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new SparkMain());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("jresnet spark: " + ex.getMessage());
+            cmd.getErr().println("jresnet spark: " + oneLine(ex));
             cmd.getErr().flush();
             return 1;
         });
@@ -35,5 +41,24 @@ public final class SparkMain implements Runnable {
             return 2;
         });
         return cl.execute(args);
+    }
+
+    private static final java.util.regex.Pattern OUR_EXCEPTION =
+            java.util.regex.Pattern.compile("org\\.jresnet\\.[\\w.$]+(?:Exception|Error): ([^\\n]+)");
+
+    /**
+     * What went wrong, in one line: ours when it is in there (a failed stage carries the executor's
+     * exception only as text, with both stack traces, in its message), else the message's first line.
+     */
+    static String oneLine(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m == null) continue;
+            if (t.getClass().getName().startsWith("org.jresnet.") && t != ex) return m.lines().findFirst().orElse(m);
+            java.util.regex.Matcher ours = OUR_EXCEPTION.matcher(m);
+            if (ours.find()) return ours.group(1).strip();
+        }
+        String m = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        return m.lines().findFirst().orElse(m).strip();
     }
 }

@@ -29,6 +29,19 @@ public final class ClusterDefaults {
         return System.getProperty("spark.master", LOCAL_MASTER);
     }
 
+    private static final java.util.regex.Pattern LOCAL_CLUSTER =
+            java.util.regex.Pattern.compile("local-cluster\\[\\s*\\d+\\s*,\\s*\\d+\\s*,\\s*(\\d+)\\s*]");
+
+    /**
+     * A {@code local-cluster[N,C,M]} master's executors get M MB unless spark.executor.memory is
+     * set: Spark's default of 1 GB refuses every smaller M ("Asked to launch cluster with 768 MiB/worker
+     * but requested 1024 MiB/executor").
+     */
+    public static SparkConf fitLocalCluster(SparkConf conf, String master) {
+        java.util.regex.Matcher m = LOCAL_CLUSTER.matcher(master);
+        return m.matches() ? conf.setIfMissing("spark.executor.memory", m.group(1) + "m") : conf;
+    }
+
     /** {@code conf} with {@link #FLAGS} as the executors' extra options unless they are set. */
     public static SparkConf executorFlags(SparkConf conf) {
         return conf.setIfMissing("spark.executor.extraJavaOptions", FLAGS);

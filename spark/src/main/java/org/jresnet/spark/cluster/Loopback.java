@@ -19,6 +19,7 @@ public final class Loopback {
     private Loopback() {}
 
     public static SparkConf conf(String master, String appName) {
+        MasterCheck.requireReachable(master);
         SparkConf c = new SparkConf().setMaster(master).setAppName(appName)
                 .set("spark.ui.enabled", "false")
                 // Our own check (BarrierJob) runs once executors are up; Spark's would retry for minutes.
@@ -26,7 +27,7 @@ public final class Loopback {
         if (pinned(master, System.getenv("SPARK_LOCAL_IP"))) {
             c.set("spark.driver.host", HOST).set("spark.driver.bindAddress", HOST);
         }
-        return c;
+        return ClusterDefaults.fitLocalCluster(c, master);
     }
 
     /** Whether the driver must bind and advertise 127.0.0.1 for this master and SPARK_LOCAL_IP. */

@@ -25,6 +25,15 @@ class ClusterDefaultsTest {
     }
 
     @Test
+    void aLocalClustersExecutorsGetItsMemoryUnlessSet() {
+        assertThat(ClusterDefaults.fitLocalCluster(new SparkConf(false), "local-cluster[2,1,768]").get("spark.executor.memory"))
+                .isEqualTo("768m");
+        assertThat(ClusterDefaults.fitLocalCluster(new SparkConf(false).set("spark.executor.memory", "512m"),
+                "local-cluster[2, 1, 768]").get("spark.executor.memory")).isEqualTo("512m");
+        assertThat(ClusterDefaults.fitLocalCluster(new SparkConf(false), "local[2]").contains("spark.executor.memory")).isFalse();
+    }
+
+    @Test
     void theMasterIsTheOptionElseSparkSubmitsElseLocalCluster() {
         assertThat(ClusterDefaults.master("local[1]")).isEqualTo("local[1]");
         String before = System.getProperty("spark.master");
