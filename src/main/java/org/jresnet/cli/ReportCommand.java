@@ -18,6 +18,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         Report.Written w = Report.write(runs);
         for (Path p : w.experiments()) System.err.println("found " + p);
+        for (Path p : w.missingImages()) System.err.println("jresnet: report: " + p + " is missing; its figure is left out");
         System.out.println("report: " + w.html() + "  markdown: " + w.markdown());
         return 0;
     }

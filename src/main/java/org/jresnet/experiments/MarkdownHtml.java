@@ -20,8 +20,11 @@ final class MarkdownHtml {
 
     private MarkdownHtml() {}
 
-    /** {@code dir}: where images are read from; {@code linkPrefix}: prepended to relative links. */
-    static String render(String md, Path dir, String linkPrefix) throws IOException {
+    /**
+     * {@code dir}: where images are read from; {@code linkPrefix}: prepended to relative links; an
+     * image that is not there goes to {@code missing} and shows as its caption, not a broken link.
+     */
+    static String render(String md, Path dir, String linkPrefix, java.util.function.Consumer<Path> missing) throws IOException {
         StringBuilder out = new StringBuilder();
         List<String> para = new ArrayList<>(), list = new ArrayList<>(), table = new ArrayList<>();
         for (String raw : md.split("\n", -1)) {
@@ -45,9 +48,14 @@ final class MarkdownHtml {
                 table.add(line);
             } else if (img.matches()) {
                 Path f = dir.resolve(img.group(2)).normalize();
-                String src = Files.isRegularFile(f) ? Report.dataUri(f) : Report.escape(img.group(2));
-                out.append("<p><img alt=\"").append(Report.escape(img.group(1))).append("\" src=\"").append(src)
-                        .append("\"></p>\n");
+                if (Files.isRegularFile(f)) {
+                    out.append("<p><img alt=\"").append(Report.escape(img.group(1))).append("\" src=\"").append(Report.dataUri(f))
+                            .append("\"></p>\n");
+                } else {
+                    missing.accept(f);
+                    out.append("<p><em>figure missing: ").append(Report.escape(img.group(1))).append(" (")
+                            .append(Report.escape(img.group(2))).append(")</em></p>\n");
+                }
             } else {
                 para.add(line);
             }

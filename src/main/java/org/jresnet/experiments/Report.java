@@ -30,13 +30,16 @@ public final class Report {
     /** An image or link to a file of the experiment's folder (report.md lives one level up). */
     private static final Pattern LOCAL_LINK = Pattern.compile("(!?\\[[^\\]]*\\]\\()([^)/:]+)\\)");
 
-    public record Written(Path html, Path markdown, List<Path> experiments) {}
+    /** {@code missingImages}: figures a summary names that are not in its folder (left out, said). */
+    public record Written(Path html, Path markdown, List<Path> experiments, List<Path> missingImages) {}
 
     private Report() {}
 
     /** Experiment folders under {@code root} (and {@code root} itself if it is one), in the paper's order. */
     public static List<Path> find(Path root) throws IOException {
-        if (!Files.isDirectory(root)) throw new IllegalArgumentException("no such folder: " + root);
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException((Files.exists(root) ? "not a folder: " : "no such folder: ") + root);
+        }
         List<Path> out = new ArrayList<>();
         if (isExperiment(root)) out.add(root);
         try (Stream<Path> s = Files.list(root)) {
@@ -63,11 +66,18 @@ public final class Report {
         StringBuilder md = new StringBuilder("# jresnet experiments\n\n");
         StringBuilder body = new StringBuilder();
         StringBuilder toc = new StringBuilder("<ul>\n");
+        List<Path> missing = new ArrayList<>();
         for (Path dir : exps) {
             String name = dir.getFileName().toString();
             String rel = root.relativize(dir).toString();
             String prefix = rel.isEmpty() ? "" : rel + "/";
-            String text = Files.readString(dir.resolve(ExperimentOutput.SUMMARY_MD), StandardCharsets.UTF_8);
+            Path summary = dir.resolve(ExperimentOutput.SUMMARY_MD);
+            String text;
+            try {
+                text = Files.readString(summary, StandardCharsets.UTF_8);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IOException(summary + " is not UTF-8 text (not written by jresnet experiment?)");
+            }
             Set<String> referenced = new LinkedHashSet<>();
             Matcher m = IMAGE.matcher(text);
             while (m.find()) referenced.add(m.group(2));
@@ -90,7 +100,7 @@ public final class Report {
                     + r.group(2) + ")"))).append('\n');
             toc.append("<li><a href=\"#").append(escape(name)).append("\">").append(escape(name)).append("</a></li>\n");
             body.append("<section id=\"").append(escape(name)).append("\">\n")
-                    .append(MarkdownHtml.render(sectionText, dir, prefix)).append("</section>\n");
+                    .append(MarkdownHtml.render(sectionText, dir, prefix, missing::add)).append("</section>\n");
         }
         toc.append("</ul>\n");
         String html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>jresnet experiments</title>\n"
@@ -103,7 +113,7 @@ public final class Report {
         Path htmlFile = root.resolve(HTML), mdFile = root.resolve(MARKDOWN);
         AtomicFiles.writeString(htmlFile, html);
         AtomicFiles.writeString(mdFile, md.toString());
-        return new Written(htmlFile, mdFile, exps);
+        return new Written(htmlFile, mdFile, exps, List.copyOf(missing));
     }
 
     /** Each experiment's "# Title" becomes "## Title" under the report's own title. */

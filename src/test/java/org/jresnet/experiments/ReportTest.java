@@ -41,6 +41,18 @@ class ReportTest {
         assertThat(md).contains("## Lesion", "![p](lesion/plot.png)", "](degradation/extra.png)", "[results.csv](lesion/results.csv)");
     }
 
+    @Test void aMissingFigureIsSaidAndAForeignSummaryNamed() throws Exception {
+        experiment("lesion", "# Lesion\n\n![single blocks](lesion-single.png)\n");
+        Report.Written w = Report.write(tmp);
+        assertThat(w.missingImages()).containsExactly(tmp.resolve("lesion/lesion-single.png"));
+        assertThat(Files.readString(w.html())).contains("<em>figure missing: single blocks (lesion-single.png)</em>")
+                .doesNotContain("src=\"lesion-single.png\"");
+        Files.write(tmp.resolve("lesion").resolve(ExperimentOutput.SUMMARY_MD), new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
+        assertThatThrownBy(() -> Report.write(tmp)).isInstanceOf(java.io.IOException.class)
+                .hasMessage(tmp.resolve("lesion").resolve(ExperimentOutput.SUMMARY_MD) + " is not UTF-8 text (not written by jresnet"
+                        + " experiment?)");
+    }
+
     @Test void noExperimentIsAClearError() {
         assertThatThrownBy(() -> Report.write(tmp)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no experiments under");
