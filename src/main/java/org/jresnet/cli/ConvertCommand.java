@@ -53,7 +53,7 @@ final class ConvertCommand implements Callable<Integer> {
                 return 0;
             }
         }
-        ModelFiles.Loaded loaded = WeightsOption.resolve(in, model, shortcut, key);
+        ModelFiles.Loaded loaded = WeightsOption.resolve(in, model, shortcut, key, mean != null);
         ModelMetadata meta = loaded.metadata();
         if (mean != null) {
             meta = meta.withNormalization(new org.jresnet.io.Normalization(mean, std));

@@ -37,7 +37,7 @@ final class WeightsOption {
         if ((mean == null) != (std == null)) throw new Errors.UsageException("give --mean and --std together");
         if (mean != null) TrainCommand.checkNormalization(mean, std);
         Path file = weights != null ? weights : Home.bundled(Home.SHIPPED_MODEL);
-        ModelFiles.Loaded loaded = resolve(file, model, shortcut, key);
+        ModelFiles.Loaded loaded = resolve(file, model, shortcut, key, mean != null);
         ModelMetadata meta = loaded.metadata();
         if (mean != null) meta = meta.withNormalization(new Normalization(mean, std));
         loaded.model().setTraining(false);
@@ -47,9 +47,11 @@ final class WeightsOption {
     /**
      * Any weights file (safetensors, or a PyTorch checkpoint read without executing it) into its
      * model: from jresnet metadata, else {@code model} (and {@code shortcut}), else the
-     * architecture inferred from the keys and shapes. What was read and inferred goes to stderr.
+     * architecture inferred from the keys and shapes. What was read and inferred goes to stderr, and
+     * the input statistics such a file gets unless {@code normalizationGiven} (--mean and --std).
      */
-    static ModelFiles.Loaded resolve(Path file, String model, String shortcut, String key) throws Exception {
+    static ModelFiles.Loaded resolve(Path file, String model, String shortcut, String key, boolean normalizationGiven)
+            throws Exception {
         WeightFiles.Read read = WeightFiles.read(file, key);
         SafeTensorsFile f = read.file();
         if (read.pytorch()) note(file + ": " + read.source());
@@ -82,11 +84,13 @@ final class WeightsOption {
             }
             if (shortcut != null) c = c.withShortcut(Shortcut.parse(shortcut));
             loaded = ModelFiles.load(file, f, c, true);
-            // the input statistics change every accuracy a little: say which ones the file did not name
-            Normalization n = loaded.metadata().normalization();
-            String which = n.equals(ModelMetadata.CIFAR10) ? "CIFAR-10's"
-                    : n.equals(Normalization.IMAGENET) ? "ImageNet's" : "default";
-            note("no input normalisation in the file: " + which + " statistics, " + n + " (--mean and --std give others)");
+            if (!normalizationGiven) {
+                // the input statistics change every accuracy a little: say which ones the file did not name
+                Normalization n = loaded.metadata().normalization();
+                String which = n.equals(ModelMetadata.CIFAR10) ? "CIFAR-10's"
+                        : n.equals(Normalization.IMAGENET) ? "ImageNet's" : "default";
+                note("no input normalisation in the file: " + which + " statistics, " + n + " (--mean and --std give others)");
+            }
         }
         if (!loaded.report().filled().isEmpty()) {
             note(loaded.report().filled().size() + " num_batches_tracked buffers missing (saved before PyTorch 0.4.1):"

@@ -98,6 +98,10 @@ class PredictCommandTest {
         CliRun r = CliRun.of("predict", "--weights", plain.toString(), img.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).contains("note: no input normalisation in the file: CIFAR-10's statistics, mean 0.4914,");
+        CliRun given = CliRun.of("predict", "--weights", plain.toString(), "--mean", "0.5,0.5,0.5", "--std", "0.2,0.2,0.2",
+                img.toString());
+        assertThat(given.code()).as(given.err()).isZero();
+        assertThat(given.err()).doesNotContain("no input normalisation");
     }
 
     @Test void missingImageIsOneLine() {
