@@ -139,6 +139,9 @@ final class SummaryCommand implements Callable<Integer> {
         return c;
     }
 
+    /** Largest input side: far past any image these nets take, and short of where the counts overflow. */
+    static final int MAX_SIDE = 16_384;
+
     /** "3x224x224" (or "224", meaning 3 channels, square) -> {C, H, W}. */
     static int[] parseInput(String s) {
         String[] p = s.trim().toLowerCase(java.util.Locale.ROOT).split("x");
@@ -151,11 +154,16 @@ final class SummaryCommand implements Callable<Integer> {
                 case 3 -> v;
                 default -> null;
             };
-            if (chw != null && chw[0] == 3 && chw[1] > 0 && chw[2] > 0) return chw;
+            if (chw != null && chw[0] == 3 && chw[1] > 0 && chw[2] > 0) {
+                if (chw[1] > MAX_SIDE || chw[2] > MAX_SIDE) {
+                    throw new Errors.UsageException("--input sides are at most " + MAX_SIDE + " pixels, got '" + s + "'");
+                }
+                return chw;
+            }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new Errors.UsageException("--input must look like 3x224x224 (3 channels), got '" + s + "'");
+        throw new Errors.UsageException("--input is CxHxW with 3 channels (3x224x224), HxW or one size (224), got '" + s + "'");
     }
 
     /** NHWC (or [N,F]) of one image -> the PyTorch-style CxHxW (or F). */

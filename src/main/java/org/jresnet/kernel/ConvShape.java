@@ -10,7 +10,7 @@ public record ConvShape(int n, int h, int w, int cin, int cout, int kh, int kw, 
         if (n < 1 || h < 1 || w < 1 || cin < 1 || cout < 1 || kh < 1 || kw < 1 || stride < 1 || pad < 0) {
             throw new IllegalArgumentException("invalid convolution " + this);
         }
-        if (h + 2 * pad < kh || w + 2 * pad < kw) {
+        if (h + 2L * pad < kh || w + 2L * pad < kw) {   // long: h near Integer.MAX_VALUE must not wrap
             throw new IllegalArgumentException("kernel " + kh + "x" + kw + " larger than padded input " + h + "x" + w);
         }
     }

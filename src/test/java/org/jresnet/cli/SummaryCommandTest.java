@@ -74,5 +74,9 @@ class SummaryCommandTest {
         assertThat(run("summary", "--model", "resnet18", "--input", "3xfoo").code()).isEqualTo(2);
         assertThat(run("summary", "--model", "resnet18", "--shortcut", "D").code()).isEqualTo(2);
         assertThat(run("summary", "--model", "plain18", "--shortcut", "B").code()).isEqualTo(2);
+        // sides that would overflow the counts (they printed negative multiply-adds)
+        CliRun huge = run("summary", "--model", "resnet20", "--input", "3x2147483647x2147483647");
+        assertThat(huge.code()).isEqualTo(2);
+        assertThat(huge.lastErrLine()).isEqualTo("jresnet: --input sides are at most 16384 pixels, got '3x2147483647x2147483647'");
     }
 }
