@@ -43,6 +43,10 @@ final class ImageJobOptions {
             throw new picocli.CommandLine.ParameterException(cmd, "--on-bad takes keep, error or skip, not " + onBad);
         }
         if (!Files.isRegularFile(weights)) throw new picocli.CommandLine.ParameterException(cmd, "--weights: no file " + weights);
+        // a local --out that exists would fail only once the whole job has run (Spark checks on write)
+        if (!overwrite && !out.contains(":") && Files.exists(java.nio.file.Path.of(out))) {
+            throw new picocli.CommandLine.ParameterException(cmd, "--out " + out + " exists; pass --overwrite to replace it");
+        }
     }
 
     <T extends ResNetStage<T>> T configure(T stage) {
