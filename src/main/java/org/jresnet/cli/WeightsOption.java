@@ -78,8 +78,8 @@ final class WeightsOption {
                     note(inf.description());
                     c = inf.config();
                 } catch (ArchitectureInference.Ambiguous e) {
-                    throw new Errors.UsageException(file + " has no jresnet metadata and " + e.getMessage()
-                            + "; say which network it is with --model");
+                    throw new Errors.UsageException(file + " has no jresnet metadata and "
+                            + e.advice("say which network it is with --model"));
                 }
             }
             if (shortcut != null) c = c.withShortcut(Shortcut.parse(shortcut));

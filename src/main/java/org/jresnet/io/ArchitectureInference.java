@@ -32,9 +32,24 @@ public final class ArchitectureInference {
     /** The model and one line saying what was inferred from what. */
     public record Inferred(ModelConfig config, String description) {}
 
-    /** Thrown when the keys do not determine one registered model; the message says what to pass. */
+    /**
+     * Thrown when the keys do not determine one registered model; the message says what to pass.
+     * {@link #noneFits}: the file is a ResNet variant no registered model is (so --model cannot help).
+     */
     public static final class Ambiguous extends Exception {
-        Ambiguous(String m) { super(m); }
+        private final boolean noneFits;
+
+        Ambiguous(String m) { this(m, false); }
+
+        Ambiguous(String m, boolean noneFits) {
+            super(m);
+            this.noneFits = noneFits;
+        }
+
+        public boolean noneFits() { return noneFits; }
+
+        /** The message and, when a model name could help, how to give it ({@code how}: e.g. "--model resnet50"). */
+        public String advice(String how) { return getMessage() + (noneFits ? "" : "; " + how); }
     }
 
     public static Inferred infer(Map<String, TensorData> tensors) throws Ambiguous {
@@ -80,7 +95,8 @@ public final class ArchitectureInference {
             int want = base << (s - 1);
             if (w == null || w[0] != want) {
                 throw new Ambiguous(layout + ": stage " + s + " has width " + (w == null ? "?" : w[0]) + " where " + name
-                        + " has " + want);
+                        + " has " + want + " (a wider or grouped variant, such as Wide ResNet or ResNeXt, is not one of"
+                        + " jresnet's networks)", w != null);
             }
             widths[s - 1] = bottleneck ? want * BOTTLENECK_EXPANSION : want;
         }

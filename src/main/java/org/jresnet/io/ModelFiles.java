@@ -114,8 +114,8 @@ public final class ModelFiles {
             try {
                 return load(file, f, ArchitectureInference.infer(f.tensors()).config(), true);
             } catch (ArchitectureInference.Ambiguous e) {
-                throw new WeightsException(file + ": no jresnet metadata and " + e.getMessage()
-                        + "; give the model name explicitly (e.g. --model resnet50)");
+                throw new WeightsException(file + ": no jresnet metadata and "
+                        + e.advice("give the model name explicitly (e.g. --model resnet50)"));
             }
         }
         ModelMetadata meta = ModelMetadata.fromMap(f.metadata(), file);

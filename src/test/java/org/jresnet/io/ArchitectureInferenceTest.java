@@ -51,6 +51,18 @@ class ArchitectureInferenceTest {
         assertThatThrownBy(() -> ArchitectureInference.infer(Map.of())).hasMessageContaining("conv1.weight");
     }
 
+    /** A Wide ResNet's (or ResNeXt's) first bottleneck is wider than ResNet-50's: no model name can help. */
+    @Test void aWiderVariantIsNotOneOfOursAndDoesNotAskForAModel() {
+        Map<String, TensorData> wide = new LinkedHashMap<>(stateDictOf(ModelConfig.of("resnet20")));
+        wide.put("layer1.0.conv1.weight", TensorData.f32(new float[32 * 16 * 9], 32, 16, 3, 3));
+        assertThatThrownBy(() -> ArchitectureInference.infer(wide)).isInstanceOfSatisfying(ArchitectureInference.Ambiguous.class,
+                e -> {
+                    assertThat(e.noneFits()).isTrue();
+                    assertThat(e.advice("say which network it is with --model")).contains("Wide ResNet or ResNeXt")
+                            .doesNotContain("--model");
+                });
+    }
+
     @Test void safetensorsWithoutNumBatchesTrackedLoadWithCountersAtZero() throws Exception {
         Map<String, TensorData> sd = new LinkedHashMap<>(stateDictOf(ModelConfig.of("resnet20")));
         sd.keySet().removeIf(k -> k.endsWith("num_batches_tracked"));
