@@ -78,9 +78,12 @@ def main():
     a = ap.parse_args()
     script = os.path.join(a.shared, "reference", "torch_cifar_reference.py")
     data = os.path.abspath(a.data or os.path.join(a.shared, "datasets", "cifar10-jpg.zip"))
-    for f in (script, data):
-        if not os.path.isfile(f):
-            ap.error("no %s (set --shared or --data)" % f)
+    if not os.path.isfile(script):
+        ap.error("no %s (set --shared to the folder holding reference/)" % script)
+    if not os.path.isfile(data):
+        ap.error("no %s (set --data, or --shared to the folder holding datasets/)" % data)
+    if not data.lower().endswith(".zip"):
+        ap.error("--data is the CIFAR-10 JPEG zip (an ImageFolder zip with train/ and test/), not %s" % data)
     if a.epochs < 1 or a.rounds < 1:
         ap.error("--epochs and --rounds must be >= 1")
     ensure_torch()
@@ -148,4 +151,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except RuntimeError as e:   # a side's run failed: its own last line says why
+        print("e2e: %s" % e, file=sys.stderr)
+        sys.exit(1)
