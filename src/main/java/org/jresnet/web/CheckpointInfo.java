@@ -34,6 +34,10 @@ record CheckpointInfo(String model, JsonNode config, int epoch, long iteration, 
     /** Reads and caches by file; thread-safe. */
     static final class Reader {
         private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
+        private final Map<Path, String> errors = new ConcurrentHashMap<>();
+
+        /** Why {@code runDir}'s checkpoint could not be read at the last {@link #read}, or null. */
+        String error(Path runDir) { return errors.get(runDir.resolve(RunsRoot.CHECKPOINT)); }
 
         /** Null when the run has no checkpoint yet (its first epoch is under way) or it is not a training checkpoint. */
         CheckpointInfo read(Path runDir) {
@@ -44,11 +48,14 @@ record CheckpointInfo(String model, JsonNode config, int epoch, long iteration, 
                 if (c != null && c.modified.equals(a.lastModifiedTime()) && c.size == a.size()) return c.info;
                 CheckpointInfo info = parse(SafeTensors.readMetadata(f));
                 cache.put(f, new Cached(a.lastModifiedTime(), a.size(), info));
+                errors.remove(f);
                 return info;
             } catch (NoSuchFileException none) {
+                errors.remove(f);
                 return null;
             } catch (IOException | RuntimeException unreadable) {
-                // Replaced mid-read by the trainer's atomic rename, or not ours: the next poll reads it again.
+                // Truncated or not ours: said (checkpoint_error), and read again at the next poll.
+                errors.put(f, unreadable.getMessage() == null ? unreadable.getClass().getSimpleName() : unreadable.getMessage());
                 return null;
             }
         }

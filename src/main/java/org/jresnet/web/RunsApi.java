@@ -125,6 +125,7 @@ final class RunsApi {
             o.put("bad_lines", m.badLines());
             o.put("partial_line", m.partialLine());
             o.put("config", ck == null ? null : ck.config());
+            o.put("checkpoint_error", checkpoints.error(dir));
         }
         return o;
     }

@@ -84,6 +84,19 @@ class RunFoldersTest {
         assertThat(RunsApi.status(run, null)).isEqualTo(RunStatus.FINISHED);
     }
 
+    @Test void anUnreadableCheckpointIsSaidNotJustBlank() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("badckpt"));
+        CheckpointInfo.Reader reader = new CheckpointInfo.Reader();
+        assertThat(reader.read(run)).isNull();
+        assertThat(reader.error(run)).as("no checkpoint yet is not an error").isNull();
+        Files.write(run.resolve(RunsRoot.CHECKPOINT), new byte[] {1, 2, 3});
+        assertThat(reader.read(run)).isNull();
+        assertThat(reader.error(run)).contains("truncated");
+        Files.delete(run.resolve(RunsRoot.CHECKPOINT));
+        assertThat(reader.read(run)).isNull();
+        assertThat(reader.error(run)).isNull();
+    }
+
     @Test void summaryMarkdownIsEscapedAndLocalFilesRewritten() {
         String html = SummaryHtml.render("# T\n\n<script>alert(1)</script>\n\n![p](plot.png)\n\n[data](results.csv)"
                 + " [x](javascript:alert(1)) [up](../secret.csv)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", "exp/lesion");
