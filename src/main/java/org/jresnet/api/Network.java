@@ -80,7 +80,8 @@ public final class Network {
         this.step = stepFor(new Sgd(model.parameters(), DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, false));
     }
 
-    private TrainStep stepFor(Sgd sgd) { return TrainStep.builder(master, sgd).build(); }
+    /** A step that fails (TrainStep.NonFiniteException) rather than write a NaN loss's gradients into every weight. */
+    private TrainStep stepFor(Sgd sgd) { return TrainStep.builder(master, sgd).requireFiniteLoss().build(); }
 
     /** Runs this network's computations on {@code e} (null: on the caller's current engine); returns this. */
     public Network engine(Engine e) {
@@ -147,7 +148,10 @@ public final class Network {
 
     // ------------------------------------------------------------------ inference (thread-safe)
 
-    /** Logits {@code [N * numClasses]} (row per image) in eval mode. */
+    /**
+     * Logits {@code [N * numClasses]} (row per image) in eval mode. Images, here and in every call
+     * taking them, must be finite: a NaN or infinite value is refused (IllegalArgumentException).
+     */
     public float[] predict(float[] images, int height, int width, Layout layout) {
         Replica r = borrow();
         try (var s = bindEngine()) {
@@ -178,6 +182,9 @@ public final class Network {
 
     /** Row-wise softmax of logits {@code [N * k]} (in place on a copy). */
     public static float[] softmax(float[] logits, int k) {
+        if (k < 1 || logits.length % k != 0) {
+            throw new IllegalArgumentException(logits.length + " logits are not whole rows of k = " + k);
+        }
         float[] p = logits.clone();
         for (int row = 0; row < p.length; row += k) {
             float max = Float.NEGATIVE_INFINITY;
@@ -249,12 +256,23 @@ public final class Network {
 
     /** The batch as an NHWC tensor (a view when already NHWC). */
     private static Tensor input(float[] images, int h, int w, Layout layout) {
+        java.util.Objects.requireNonNull(images, "images");
+        java.util.Objects.requireNonNull(layout, "layout");
         if (h < 1 || w < 1) throw new IllegalArgumentException("image size must be positive, got " + h + "x" + w);
-        int per = 3 * h * w;
-        if (images.length == 0 || images.length % per != 0) {
+        long perImage = 3L * h * w;   // long: 65536 x 65536 images must not wrap to a division by 0
+        if (images.length == 0 || images.length % perImage != 0) {
             throw new IllegalArgumentException(images.length + " floats is not a whole number of 3x" + h + "x" + w + " images");
         }
-        int n = images.length / per;
+        int per = (int) perImage, n = images.length / per;
+        // a NaN pixel makes every logit NaN (argmax then says class 0), and one such training batch
+        // every weight: refused, not passed on
+        int bad = 0, first = -1;
+        for (int i = 0; i < images.length; i++) {
+            if (!Float.isFinite(images[i])) {
+                if (bad++ == 0) first = i;
+            }
+        }
+        if (bad > 0) throw new IllegalArgumentException("images hold " + bad + " NaN or infinite values (the first at " + first + ")");
         if (layout == Layout.NHWC) return new Tensor(images, 0, n, h, w, 3);
         return Tensor.of(nchwToNhwc(images, n, 3, h, w), n, h, w, 3);
     }
@@ -303,16 +321,23 @@ public final class Network {
      */
     public StepResult trainStep(float[] images, int[] labels, int height, int width, Layout layout, float lr) {
         Tensor x = input(images, height, width, layout);
+        java.util.Objects.requireNonNull(labels, "labels");
         if (x.dim(0) != labels.length) {
             throw new IllegalArgumentException(x.dim(0) + " images but " + labels.length + " labels");
         }
+        // checked before the forward, which updates BN's running statistics even in a step that then fails
+        int k = numClasses();
+        for (int l : labels) if (l < 0 || l >= k) throw new IllegalArgumentException("label " + l + " outside [0, " + k + ")");
+        if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
         lock.writeLock().lock();
         try (var s = bindEngine()) {
             master.setTraining(true);
             TrainStep.Result r = step.run(x, labels, lr);
-            version++;
             return new StepResult(r.loss(), r.correct(), r.batch());
         } finally {
+            // a step refused at its seam (a non-finite loss) changed no weight, but its forward did
+            // update BN's running statistics: the inference replicas copy again either way
+            version++;
             lock.writeLock().unlock();
         }
     }

@@ -96,6 +96,35 @@ class NetworkTest {
         assertThatThrownBy(() -> net.trainStep(new float[192], new int[] {1, 2}, 8, 8, Network.Layout.NHWC, 0.1f))
                 .hasMessage("1 images but 2 labels");
         assertThatThrownBy(() -> Network.create("resnet19")).hasMessageStartingWith("unknown model 'resnet19'");
+        assertThatThrownBy(() -> Network.softmax(new float[] {1, 2, 3}, 0)).hasMessage("3 logits are not whole rows of k = 0");
+        assertThatThrownBy(() -> Network.softmax(new float[] {1, 2, 3}, 2)).hasMessage("3 logits are not whole rows of k = 2");
+        assertThatThrownBy(() -> net.predict(new float[3], 65536, 65536, Network.Layout.NCHW))
+                .hasMessage("3 floats is not a whole number of 3x65536x65536 images");
+        assertThatThrownBy(() -> net.predict(new float[192], 8, 8, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("layout");
+        float[] nan = new float[192];
+        nan[7] = Float.NaN;
+        nan[9] = Float.POSITIVE_INFINITY;
+        assertThatThrownBy(() -> net.classify(nan, 8, 8, Network.Layout.NHWC))
+                .hasMessage("images hold 2 NaN or infinite values (the first at 7)");
+    }
+
+    /** A step refused for its labels or rate leaves the model as it was, BN's running statistics included. */
+    @Test
+    void aRefusedStepChangesNothing() {
+        Network net = Network.create("resnet20");
+        float[] x = new float[2 * 8 * 8 * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
+        float[] before = net.predict(x, 8, 8, Network.Layout.NHWC);
+        float[] mean = net.model().buffers().get("bn1.running_mean").value().toArray();
+        assertThatThrownBy(() -> net.trainStep(x, new int[] {1, 99}, 8, 8, Network.Layout.NHWC, 0.1f))
+                .hasMessage("label 99 outside [0, 10)");
+        assertThatThrownBy(() -> net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NHWC, Float.NaN))
+                .hasMessage("learning rate must be finite and >= 0, got NaN");
+        assertThat(net.model().buffers().get("bn1.running_mean").value().toArray()).containsExactly(mean);
+        assertThat(net.predict(x, 8, 8, Network.Layout.NHWC)).containsExactly(before);
+        Network.StepResult ok = net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NHWC, 0.1f);
+        assertThat(ok.loss()).isFinite();
     }
 
     @Test
