@@ -49,7 +49,8 @@ final class RunsRoot {
 
     Scan scan() throws IOException {
         List<String> runs = new ArrayList<>(), experiments = new ArrayList<>();
-        Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), MAX_DEPTH, new SimpleFileVisitor<>() {
+        // + 1: the walk hands folders at its last depth to visitFile, so runs MAX_DEPTH deep would be missed
+        Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), MAX_DEPTH + 1, new SimpleFileVisitor<>() {
             @Override public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 if (!dir.equals(root) && dir.getFileName().toString().startsWith(".")) return FileVisitResult.SKIP_SUBTREE;
                 if (isExperiment(dir)) experiments.add(relative(dir));
@@ -81,13 +82,20 @@ final class RunsRoot {
      */
     Path resolve(String rel) {
         if (rel == null || rel.isBlank()) throw new WebException(400, "missing ?path= (a path relative to the runs folder)");
-        if (rel.indexOf('\0') >= 0 || rel.startsWith("/") || rel.startsWith("\\") || rel.contains(":")) {
+        // '/' always separates; '\\' only where it is the file system's separator (on Linux it may be
+        // in a name, as ':' may: "run-12:30" is a folder, not a drive or a scheme)
+        boolean backslash = root.getFileSystem().getSeparator().equals("\\");
+        if (rel.indexOf('\0') >= 0 || rel.startsWith("/") || (backslash && rel.startsWith("\\"))) {
             throw new WebException(400, "path must be relative to the runs folder: " + rel);
         }
         Path p = root;
-        for (String part : rel.split("[/\\\\]")) {
+        for (String part : rel.split(backslash ? "[/\\\\]" : "/")) {
             if (part.equals("..")) throw new WebException(400, "path must not contain '..': " + rel);
             if (part.isEmpty() || part.equals(".")) continue;
+            Path step = root.getFileSystem().getPath(part);
+            if (step.isAbsolute() || step.getRoot() != null) {   // a drive ("C:") where the file system has them
+                throw new WebException(400, "path must be relative to the runs folder: " + rel);
+            }
             p = p.resolve(part);
         }
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) throw new WebException(404, "no such file in the runs folder: " + rel);

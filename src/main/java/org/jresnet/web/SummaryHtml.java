@@ -25,15 +25,27 @@ final class SummaryHtml {
         String prefix = folder.equals(".") ? "" : folder + "/";
         HtmlRenderer r = HtmlRenderer.builder().extensions(EXTENSIONS).escapeHtml(true).sanitizeUrls(true)
                 .attributeProviderFactory(ctx -> (node, tag, attrs) -> {
-                    if (node instanceof Image img && isLocal(img.getDestination())) {
-                        attrs.put("data-file", prefix + img.getDestination());
+                    if (node instanceof Image img) {
+                        // the folder's own figures only: nothing is fetched from another host
                         attrs.remove("src");
-                    } else if (node instanceof Link link && isLocal(link.getDestination())) {
-                        attrs.put("href", RunsApi.FILE_ROUTE + "?path=" + java.net.URLEncoder.encode(
-                                prefix + link.getDestination(), java.nio.charset.StandardCharsets.UTF_8));
+                        if (isLocal(img.getDestination())) attrs.put("data-file", prefix + img.getDestination());
+                    } else if (node instanceof Link link) {
+                        String d = link.getDestination();
+                        if (isLocal(d)) {
+                            attrs.put("href", RunsApi.FILE_ROUTE + "?path=" + java.net.URLEncoder.encode(
+                                    prefix + d, java.nio.charset.StandardCharsets.UTF_8));
+                        } else if (!isWeb(d)) {
+                            attrs.remove("href");   // data:, file: and the like: shown as text, not followed
+                        }
                     }
                 }).build();
         return r.render(PARSER.parse(markdown));
+    }
+
+    /** A link to the web a reader may follow in their own browser (it fetches nothing on its own). */
+    static boolean isWeb(String dest) {
+        String d = dest == null ? "" : dest.toLowerCase(java.util.Locale.ROOT);
+        return d.startsWith("https://") || d.startsWith("http://");
     }
 
     /** A file of the folder itself: no scheme, no absolute path, no way up. */

@@ -103,7 +103,22 @@ class RunFoldersTest {
         assertThat(html).doesNotContain("<script>").contains("&lt;script&gt;");
         assertThat(html).contains("data-file=\"exp/lesion/plot.png\"").doesNotContain("src=\"plot.png\"");
         assertThat(html).contains("href=\"/runs/api/file?path=exp%2Flesion%2Fresults.csv\"");
-        assertThat(html).doesNotContain("javascript:").contains("href=\"../secret.csv\"").contains("<table>");
+        assertThat(html).doesNotContain("javascript:").doesNotContain("href=\"../secret.csv\"").contains("<table>");
+        // nothing fetched from another host, no data: document to follow; web links stay links
+        String outside = SummaryHtml.render("![far](http://evil.example/x.png) [d](data:text/html,hi) [w](https://example.org/p)",
+                "exp");
+        assertThat(outside).doesNotContain("evil.example").doesNotContain("data:text").contains("alt=\"far\"")
+                .contains("href=\"https://example.org/p\"");
+    }
+
+    @Test void namesWithAColonOpenAndRunsSixDeepAreListed() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("odd"));
+        Files.writeString(Files.createDirectories(root.resolve("run-12:30")).resolve("metrics.jsonl"), ROW1);
+        Files.writeString(Files.createDirectories(root.resolve("d1/d2/d3/d4/d5/d6")).resolve("metrics.jsonl"), ROW1);
+        Files.writeString(Files.createDirectories(root.resolve("d1/d2/d3/d4/d5/d6b/d7")).resolve("metrics.jsonl"), ROW1);
+        RunsRoot r = new RunsRoot(root);
+        assertThat(r.scan().runs()).containsExactly("d1/d2/d3/d4/d5/d6", "run-12:30");
+        assertThat(r.resolve("run-12:30")).isEqualTo(root.toRealPath().resolve("run-12:30"));
     }
 
     private static void assertStatus(org.assertj.core.api.ThrowableAssert.ThrowingCallable c, int status) {
