@@ -61,7 +61,7 @@ final class RunsApi {
 
     void run(Context ctx) throws IOException {
         RunsRoot r = root();
-        Path dir = r.resolve(ctx.queryParam("path"));
+        Path dir = r.resolve(path(ctx));
         if (!Files.isDirectory(dir) || !RunsRoot.isRun(dir)) {
             throw new WebException(404, "not a run folder (no metrics.jsonl, checkpoint or .lock): " + ctx.queryParam("path"));
         }
@@ -70,7 +70,7 @@ final class RunsApi {
 
     void experiment(Context ctx) throws IOException {
         RunsRoot r = root();
-        Path dir = r.resolve(ctx.queryParam("path"));
+        Path dir = r.resolve(path(ctx));
         if (!Files.isDirectory(dir) || !RunsRoot.isExperiment(dir)) {
             throw new WebException(404, "not an experiment folder (no summary.md and summary.json): " + ctx.queryParam("path"));
         }
@@ -91,7 +91,7 @@ final class RunsApi {
 
     void file(Context ctx) throws IOException {
         RunsRoot r = root();
-        String rel = ctx.queryParam("path");
+        String rel = path(ctx);
         Path f = r.resolve(rel);
         String name = f.getFileName().toString();
         String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
@@ -150,6 +150,14 @@ final class RunsApi {
             }
         }
         return latest == null ? null : latest.toInstant().toString();
+    }
+
+    /** ?path=, or a 400 that says so when it is there but does not URL-decode (it would read as missing). */
+    private static String path(Context ctx) {
+        String p = ctx.queryParam("path");
+        String q = ctx.queryString();
+        if (p == null && q != null && ("&" + q).contains("&path=")) throw new WebException(400, "?path= is not URL-encoded: " + q);
+        return p;
     }
 
     private static String name(String rel) { return rel.substring(rel.lastIndexOf('/') + 1); }

@@ -57,6 +57,15 @@ class WebPagesTest {
             assertThat(up.body()).startsWith("{\"error\":");
             assertThat(get(u + "/runs/api/file?path=r/metrics.jsonl", KEY).body()).contains("\"epoch\":1");
             assertThat(get(u + "/runs/api/run?path=nope", KEY).statusCode()).isEqualTo(404);
+            // a value that does not URL-decode is not a missing one (java.net.http will not send it)
+            java.net.URI base = java.net.URI.create(u);
+            try (java.net.Socket sock = new java.net.Socket(base.getHost(), base.getPort())) {
+                sock.setSoTimeout(10_000);
+                sock.getOutputStream().write(("GET /runs/api/run?path=%ZZ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY
+                        + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(answer).startsWith("HTTP/1.1 400 ").contains("?path= is not URL-encoded: path=%ZZ");
+            }
         }
     }
 
