@@ -34,7 +34,7 @@ final class SummaryHtml {
                         if (isLocal(d)) {
                             attrs.put("href", RunsApi.FILE_ROUTE + "?path=" + java.net.URLEncoder.encode(
                                     prefix + d, java.nio.charset.StandardCharsets.UTF_8));
-                        } else if (!isWeb(d)) {
+                        } else if (!isWeb(d) && !(d != null && d.startsWith("#"))) {
                             attrs.remove("href");   // data:, file: and the like: shown as text, not followed
                         }
                     }

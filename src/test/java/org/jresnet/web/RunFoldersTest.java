@@ -105,10 +105,10 @@ class RunFoldersTest {
         assertThat(html).contains("href=\"/runs/api/file?path=exp%2Flesion%2Fresults.csv\"");
         assertThat(html).doesNotContain("javascript:").doesNotContain("href=\"../secret.csv\"").contains("<table>");
         // nothing fetched from another host, no data: document to follow; web links stay links
-        String outside = SummaryHtml.render("![far](http://evil.example/x.png) [d](data:text/html,hi) [w](https://example.org/p)",
-                "exp");
+        String outside = SummaryHtml.render("![far](http://evil.example/x.png) [d](data:text/html,hi) [w](https://example.org/p)"
+                + " [top](#t)", "exp");
         assertThat(outside).doesNotContain("evil.example").doesNotContain("data:text").contains("alt=\"far\"")
-                .contains("href=\"https://example.org/p\"");
+                .contains("href=\"https://example.org/p\"").contains("href=\"#t\"");
     }
 
     @Test void namesWithAColonOpenAndRunsSixDeepAreListed() throws Exception {
