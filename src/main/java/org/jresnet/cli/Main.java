@@ -40,13 +40,6 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     public static int execute(String... args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         debugRequested = debug;
-        try {
-            // the default engine reads these once, in a class initialiser: a bad value must not surface there
-            org.jresnet.engine.EngineConfig.fromSystem();
-        } catch (IllegalArgumentException e) {
-            System.err.println("jresnet: " + e.getMessage());
-            return 2;
-        }
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionStrategy(parsed -> EngineOptions.runBound(parsed, new CommandLine.RunLast()));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

@@ -25,10 +25,12 @@ public final class Engine implements AutoCloseable {
     private static final ThreadLocal<Engine> CURRENT = new ThreadLocal<>();
     private static final AtomicInteger IDS = new AtomicInteger();
 
-    /** The process's default engine: settings read once, never closed. */
-    private static final class Default {
-        static final Engine ENGINE = new Engine(EngineConfig.fromSystem(), true);
-    }
+    /**
+     * The process's default engine: settings read once, never closed. Made on first use rather than
+     * in a class initialiser, so that a bad setting (JRESNET_THREADS=two) is an IllegalArgumentException
+     * at every use, not an ExceptionInInitializerError once and a NoClassDefFoundError after.
+     */
+    private static volatile Engine defaultEngine;
 
     private final int id = IDS.getAndIncrement();
     private final EngineConfig config;
@@ -50,11 +52,18 @@ public final class Engine implements AutoCloseable {
     /** The engine bound to this thread ({@link #bind()}), else the default one. */
     public static Engine current() {
         Engine e = CURRENT.get();
-        return e != null ? e : Default.ENGINE;
+        return e != null ? e : defaultEngine();
     }
 
     /** The process's default engine, configured by the system properties ({@link EngineConfig#fromSystem()}). */
-    public static Engine defaultEngine() { return Default.ENGINE; }
+    public static Engine defaultEngine() {
+        Engine e = defaultEngine;
+        if (e != null) return e;
+        synchronized (Engine.class) {
+            if (defaultEngine == null) defaultEngine = new Engine(EngineConfig.fromSystem(), true);
+            return defaultEngine;
+        }
+    }
 
     static void bindWorker(Engine e) { CURRENT.set(e); }
 
