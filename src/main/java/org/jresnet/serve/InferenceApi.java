@@ -78,9 +78,7 @@ final class InferenceApi {
     private static int top(Context ctx) {
         String t = ctx.queryParam("top");
         if (t == null) {
-            // a value that does not URL-decode reads as absent: say so rather than answer the default
-            String q = ctx.queryString();
-            if (q != null && ("&" + q).contains("&top=")) throw ApiException.badRequest("top is not URL-encoded: " + q);
+            if (QueryStrings.undecodable(ctx, "top")) throw ApiException.badRequest("top is not URL-encoded: " + ctx.queryString());
             return DEFAULT_TOP;
         }
         try {

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jresnet.experiments.ExperimentOutput;
+import org.jresnet.serve.QueryStrings;
 import org.jresnet.train.RunLock;
 
 /**
@@ -154,10 +155,8 @@ final class RunsApi {
 
     /** ?path=, or a 400 that says so when it is there but does not URL-decode (it would read as missing). */
     private static String path(Context ctx) {
-        String p = ctx.queryParam("path");
-        String q = ctx.queryString();
-        if (p == null && q != null && ("&" + q).contains("&path=")) throw new WebException(400, "?path= is not URL-encoded: " + q);
-        return p;
+        if (QueryStrings.undecodable(ctx, "path")) throw new WebException(400, "?path= is not URL-encoded: " + ctx.queryString());
+        return ctx.queryParam("path");
     }
 
     private static String name(String rel) { return rel.substring(rel.lastIndexOf('/') + 1); }
