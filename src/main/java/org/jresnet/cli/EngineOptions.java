@@ -20,8 +20,8 @@ final class EngineOptions {
     private AutoCloseable open() {
         Engine base = Engine.defaultEngine();
         if (threads == null || threads == base.threads()) return base.bind();
-        if (threads < 1 || threads > EngineConfig.MAX_THREADS) {
-            throw new Errors.UsageException("--threads must be between 1 and " + EngineConfig.MAX_THREADS + ", got " + threads);
+        if (!EngineConfig.validThreads(threads)) {
+            throw new Errors.UsageException("--threads must be " + EngineConfig.THREADS_RANGE + ", got " + threads);
         }
         Engine own = Engine.create(base.config().withThreads(threads));
         Engine.Scope scope = own.bind();

@@ -27,10 +27,15 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
      * minute creating threads until the OS refused, then failed as if out of memory).
      */
     public static final int MAX_THREADS = 1024;
+    /** What every thread count must be, as the errors say it: "between 1 and 1024". */
+    public static final String THREADS_RANGE = "between 1 and " + MAX_THREADS;
+
+    /** Whether {@code threads} is a count an engine takes. */
+    public static boolean validThreads(long threads) { return threads >= 1 && threads <= MAX_THREADS; }
 
     public EngineConfig {
-        if (threads < 1 || threads > MAX_THREADS) {
-            throw new IllegalArgumentException("threads must be between 1 and " + MAX_THREADS + ", got " + threads);
+        if (!validThreads(threads)) {
+            throw new IllegalArgumentException("threads must be " + THREADS_RANGE + ", got " + threads);
         }
         if (winogradBlockFloats < 1) {
             throw new IllegalArgumentException("winogradBlockFloats must be >= 1, got " + winogradBlockFloats);
@@ -65,9 +70,9 @@ public record EngineConfig(int threads, boolean simd, boolean winograd, boolean 
             } catch (NumberFormatException ignored) {
                 // reported below
             }
-            if (threads < 1 || threads > MAX_THREADS) {
-                throw new IllegalArgumentException("jresnet.threads (JRESNET_THREADS) must be an integer from 1 to "
-                        + MAX_THREADS + ", got '" + t + "'");
+            if (!validThreads(threads)) {
+                throw new IllegalArgumentException("jresnet.threads (JRESNET_THREADS) must be an integer " + THREADS_RANGE
+                        + ", got '" + t + "'");
             }
         }
         String simd = property.apply("jresnet.simd");

@@ -239,8 +239,8 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
                 throw new Invalid("microBatches", "must divide the batch (" + batch + "), got " + microBatches);
             }
             if (ckptEvery < 0) throw new Invalid("ckptEvery", "must be >= 0, got " + ckptEvery);
-            if (threads < 1 || threads > EngineConfig.MAX_THREADS) {
-                throw new Invalid("threads", "must be between 1 and " + EngineConfig.MAX_THREADS + ", got " + threads);
+            if (!EngineConfig.validThreads(threads)) {
+                throw new Invalid("threads", "must be " + EngineConfig.THREADS_RANGE + ", got " + threads);
             }
         }
     }

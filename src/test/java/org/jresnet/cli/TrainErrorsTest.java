@@ -50,7 +50,7 @@ class TrainErrorsTest {
     /** In a JVM of its own: the default engine reads the settings once, on its first use. */
     @Test void aBadEngineSettingIsOneLineNotAStackTrace() throws Exception {
         for (String[] env : new String[][] {{"JRESNET_SIMD", "bogus", "JRESNET_SIMD) must be true or false"},
-                {"JRESNET_THREADS", "two", "JRESNET_THREADS) must be an integer from 1 to 1024, got 'two'"}}) {
+                {"JRESNET_THREADS", "two", "JRESNET_THREADS) must be an integer between 1 and 1024, got 'two'"}}) {
             ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                     "info").redirectErrorStream(false);
