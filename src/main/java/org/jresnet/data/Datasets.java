@@ -35,13 +35,15 @@ public final class Datasets {
      * that {@link #open} would refuse gives false here and its error there.
      */
     public static boolean splitsAreOneSet(Path path) {
-        if (!Files.exists(path) || CifarBinary.releaseFolder(path) != null) return false;
-        if (Files.isRegularFile(path) && !path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
-            return false;
-        }
+        if (!Files.exists(path) || CifarBinary.releaseFolder(path) != null || isFileButNotZip(path)) return false;
         try (ImageFolderIndex index = ImageFolderIndex.open(path, Split.TRAIN)) {
             return index.wholeTree();
         }
+    }
+
+    /** A file that cannot hold an ImageFolder tree (only a folder or a .zip can). */
+    private static boolean isFileButNotZip(Path path) {
+        return Files.isRegularFile(path) && !path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip");
     }
 
     /** Decodes image {@code i} of an index: the real decoder, or in tests one that fails on purpose. */
@@ -53,7 +55,7 @@ public final class Datasets {
     static Dataset open(Path path, Split split, LoadOptions opt, ImageDecode decoder) {
         if (!Files.exists(path)) throw new DataException("dataset not found: " + path);
         if (CifarBinary.releaseFolder(path) != null) return CifarBinary.read(path, split);
-        if (Files.isRegularFile(path) && !path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".zip")) {
+        if (isFileButNotZip(path)) {
             throw new DataException("unsupported dataset " + path
                     + ": expected a folder (ImageFolder or CIFAR-10 binary release) or a .zip of an ImageFolder tree");
         }
