@@ -165,6 +165,10 @@ public final class Server implements AutoCloseable {
     private void route(HandlerType method, String path, Handler h) {
         routes.add(new Route(method.name(), path));
         app.addHttpHandler(method, path, h);
+        // Javalin answers HEAD on a GET route with an empty 200 without running the handler, so a
+        // monitor probing /readyz with HEAD saw "ready" during warm-up. The GET handler's status
+        // and headers are the answer; Jetty sends no body for HEAD.
+        if (method == HandlerType.GET) app.addHttpHandler(HandlerType.HEAD, path, h);
     }
 
     private void installRoutes() {

@@ -2,6 +2,7 @@ package org.jresnet.web;
 
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Handler;
 import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,14 +49,23 @@ public final class WebPages implements Server.Extension {
     }
 
     @Override public void register(Javalin app) {
-        app.get("/", ctx -> ctx.html(classifyPage));
-        app.get("/runs", ctx -> ctx.html(runsPage));
-        app.get(RunsApi.LIST_ROUTE, runs::list);
-        app.get(RunsApi.RUN_ROUTE, runs::run);
-        app.get(RunsApi.EXPERIMENT_ROUTE, runs::experiment);
-        app.get(RunsApi.FILE_ROUTE, runs::file);
+        get(app, "/", ctx -> ctx.html(classifyPage));
+        get(app, "/runs", ctx -> ctx.html(runsPage));
+        get(app, RunsApi.LIST_ROUTE, runs::list);
+        get(app, RunsApi.RUN_ROUTE, runs::run);
+        get(app, RunsApi.EXPERIMENT_ROUTE, runs::experiment);
+        get(app, RunsApi.FILE_ROUTE, runs::file);
         app.exception(WebException.class, (e, ctx) -> ctx.status(e.status).contentType("application/json")
                 .result("{\"error\":" + quote(e.getMessage()) + "}"));
+    }
+
+    /**
+     * GET, and HEAD through the same handler: Javalin's own HEAD on a GET route is an empty 200
+     * whatever GET would answer (a missing run, a path outside the runs folder).
+     */
+    private static void get(Javalin app, String path, Handler h) {
+        app.get(path, h);
+        app.head(path, h);
     }
 
     @Override public Set<String> publicPaths() {

@@ -98,6 +98,23 @@ class ServerTest {
         assertThat(get(url + "/readyz", KEY).statusCode()).isEqualTo(200);
     }
 
+    /** HEAD answers what GET would (status and headers, no body); Javalin's own HEAD was an empty 200 everywhere. */
+    @Test void headAnswersAsGet() throws Exception {
+        for (String[] c : new String[][] {{"/healthz", null}, {"/readyz", KEY}, {"/v1/models", null},
+                {"/v1/models", KEY}, {"/v2/models/nosuch/ready", KEY}, {"/metrics", KEY}}) {
+            HttpResponse<String> get = get(url + c[0], c[1]), head = head(url + c[0], c[1]);
+            assertThat(head.statusCode()).as("HEAD " + c[0]).isEqualTo(get.statusCode());
+            assertThat(head.headers().firstValue("Content-Type")).as("HEAD " + c[0]).isEqualTo(get.headers().firstValue("Content-Type"));
+            assertThat(head.body()).isEmpty();
+        }
+        assertThat(head(url + "/v2/models/nosuch/ready", KEY).statusCode()).isEqualTo(404);
+    }
+
+    private static HttpResponse<String> head(String url, String key) throws Exception {
+        return Fixtures.CLIENT.send(Fixtures.request(url, key).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test void apiKeyComparison() {
         ApiKey k = new ApiKey(KEY);
         assertThat(k.accepts("Bearer " + KEY)).isTrue();

@@ -28,6 +28,12 @@ class WebPagesTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    static HttpResponse<String> head(String url, String key) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody());
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     Server start(Path runs) throws Exception {
         ModelFiles.Loaded l = ModelFiles.load(Path.of("models/resnet20-cifar10.safetensors"));
         return Server.start(ServerConfig.defaults().withPort(0).withWarmup(0).withAccess(KEY, null),
@@ -57,6 +63,13 @@ class WebPagesTest {
             assertThat(up.body()).startsWith("{\"error\":");
             assertThat(get(u + "/runs/api/file?path=r/metrics.jsonl", KEY).body()).contains("\"epoch\":1");
             assertThat(get(u + "/runs/api/run?path=nope", KEY).statusCode()).isEqualTo(404);
+            // HEAD runs the GET handler: its status and type, no body (Javalin's own HEAD said 200 to all)
+            assertThat(head(u + "/runs/api/run?path=nope", KEY).statusCode()).isEqualTo(404);
+            assertThat(head(u + "/runs/api/file?path=../secret.csv", KEY).statusCode()).isEqualTo(400);
+            HttpResponse<String> headPage = head(u + "/runs", null);
+            assertThat(headPage.statusCode()).isEqualTo(200);
+            assertThat(headPage.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+            assertThat(headPage.body()).isEmpty();
             // a value that does not URL-decode is not a missing one (java.net.http will not send it)
             java.net.URI base = java.net.URI.create(u);
             try (java.net.Socket sock = new java.net.Socket(base.getHost(), base.getPort())) {
