@@ -57,6 +57,12 @@ final class RunsApi {
         out.put("root", r.path().toString());
         out.put("runs", runs);
         out.put("experiments", exps);
+        List<Map<String, Object>> skipped = new ArrayList<>();
+        for (String rel : scan.unnamed()) {
+            skipped.add(Map.of("path", rel, "reason", "its name is not valid " + System.getProperty("sun.jnu.encoding", "")
+                    + " (the JVM's file-name encoding): rename the folder to see it here"));
+        }
+        out.put("skipped", skipped);
         json(ctx, out);
     }
 

@@ -24,8 +24,12 @@ final class RunsRoot {
     static final int MAX_DEPTH = 6;
     static final String METRICS = "metrics.jsonl", CHECKPOINT = "checkpoint.safetensors", MODEL = "model.safetensors";
 
-    /** What the walk found, as paths relative to DIR ("." for DIR itself). */
-    record Scan(List<String> runs, List<String> experiments) {}
+    /**
+     * What the walk found, as paths relative to DIR ("." for DIR itself); {@code unnamed}: run and
+     * experiment folders whose names a path in a URL cannot reach (not valid in the JVM's file-name
+     * encoding, so the name read back is not the one on disk), to be renamed.
+     */
+    record Scan(List<String> runs, List<String> experiments, List<String> unnamed) {}
 
     private final Path root;
 
@@ -48,17 +52,23 @@ final class RunsRoot {
     }
 
     Scan scan() throws IOException {
-        List<String> runs = new ArrayList<>(), experiments = new ArrayList<>();
+        List<String> runs = new ArrayList<>(), experiments = new ArrayList<>(), unnamed = new ArrayList<>();
         // + 1: the walk hands folders at its last depth to visitFile, so runs MAX_DEPTH deep would be missed
         Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), MAX_DEPTH + 1, new SimpleFileVisitor<>() {
             @Override public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 if (!dir.equals(root) && dir.getFileName().toString().startsWith(".")) return FileVisitResult.SKIP_SUBTREE;
-                if (isExperiment(dir)) experiments.add(relative(dir));
-                if (isRun(dir)) {
-                    runs.add(relative(dir));
-                    return FileVisitResult.SKIP_SUBTREE;  // a run folder holds files, not runs
+                boolean run = isRun(dir), experiment = isExperiment(dir);
+                if (run || experiment) {
+                    String rel = relative(dir);
+                    if (!reachable(rel, dir)) {
+                        unnamed.add(rel);
+                    } else {
+                        if (experiment) experiments.add(rel);
+                        if (run) runs.add(rel);
+                    }
                 }
-                return FileVisitResult.CONTINUE;
+                // a run folder holds files, not runs
+                return run ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
             @Override public FileVisitResult visitFileFailed(Path file, IOException e) {
@@ -67,7 +77,21 @@ final class RunsRoot {
         });
         runs.sort(null);
         experiments.sort(null);
-        return new Scan(runs, experiments);
+        unnamed.sort(null);
+        return new Scan(runs, experiments, unnamed);
+    }
+
+    /**
+     * Whether the name {@code rel} gives (what a page sends back in ?path=) leads to {@code dir}: a
+     * folder name with bytes that are not valid in the JVM's file-name encoding (sun.jnu.encoding,
+     * UTF-8 under bin/jresnet) is read with U+FFFD or '?' in their place, and that name leads nowhere.
+     */
+    private boolean reachable(String rel, Path dir) {
+        try {
+            return rel.equals(".") || root.resolve(rel).equals(dir);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     /** {@code p} (inside DIR) as the page names it: '/'-separated, "." for DIR. */

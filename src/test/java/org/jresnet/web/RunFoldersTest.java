@@ -121,6 +121,23 @@ class RunFoldersTest {
         assertThat(r.resolve("run-12:30")).isEqualTo(root.toRealPath().resolve("run-12:30"));
     }
 
+    /**
+     * A folder whose name is not valid in the file-name encoding (byte 0xFF) cannot be opened by the
+     * name the JVM reads back, so it is listed as skipped with a reason, not as a run that 404s.
+     * The shell makes the name: Java cannot write such a byte into a file name.
+     */
+    @Test void aFolderNameThatDoesNotDecodeIsSkippedAndSaid() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("enc"));
+        Files.writeString(Files.createDirectories(root.resolve("ok")).resolve("metrics.jsonl"), ROW1);
+        Process p = new ProcessBuilder("/bin/sh", "-c", "d=\"$(printf 'bad\\377')\" && mkdir \"$d\" && printf x > \"$d/metrics.jsonl\"")
+                .directory(root.toFile()).inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        RunsRoot.Scan scan = new RunsRoot(root).scan();
+        assertThat(scan.runs()).containsExactly("ok");
+        assertThat(scan.unnamed()).hasSize(1);
+        assertThat(scan.unnamed().get(0)).startsWith("bad");
+    }
+
     private static void assertStatus(org.assertj.core.api.ThrowableAssert.ThrowingCallable c, int status) {
         assertThatThrownBy(c).isInstanceOfSatisfying(WebException.class, e -> assertThat(e.status).isEqualTo(status));
     }

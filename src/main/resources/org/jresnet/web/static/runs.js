@@ -42,6 +42,9 @@
         && selected.path === x.path ? 'selected' : null}, jr.el('a', {href: '#exp=' + encodeURIComponent(x.path)}, x.name))));
     $('no-runs').hidden = list.runs.length > 0;
     $('no-exps').hidden = list.experiments.length > 0;
+    const skipped = list.skipped || [];
+    $('skipped').textContent = skipped.map(x => x.path + ': ' + x.reason).join('\n');
+    $('skipped').hidden = skipped.length === 0;
     if (!selected && list.runs.length) {
       // The one being trained, else the latest.
       const running = list.runs.filter(r => r.status === 'running');
