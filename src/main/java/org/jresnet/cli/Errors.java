@@ -19,7 +19,18 @@ public final class Errors {
     }
 
     public static String describe(Throwable t) {
-        return "jresnet: " + reason(t);
+        return "jresnet: " + undecodableHint(reason(t));
+    }
+
+    /**
+     * {@code message} plus why, when it names a file by a name the JVM could not decode: bytes
+     * that are not valid in its file-name encoding (sun.jnu.encoding) arrive as U+FFFD, and that
+     * name leads nowhere, so "no such file" alone would deny a file the user can see.
+     */
+    static String undecodableHint(String message) {
+        if (message.indexOf('\uFFFD') < 0) return message;
+        return message + " (the name has bytes that are not valid " + System.getProperty("sun.jnu.encoding", "")
+                + ", the JVM's file-name encoding, shown as \uFFFD: Java cannot open it by that name; rename it)";
     }
 
     /** What went wrong, in one line, without the "jresnet: " prefix. */

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherLocaleTest {
     @TempDir Path tmp;
 
-    @Test void aNonAsciiPathWorksUnderTheCLocale() throws Exception {
+    /** The launcher copied beside an empty jar; returns the stand-in JDK's home for JAVA_HOME. */
+    private Path install() throws Exception {
         Path inst = tmp.resolve("inst");
         Files.createDirectories(inst.resolve("bin"));
         Files.createDirectories(inst.resolve("target"));
@@ -43,6 +44,22 @@ class LauncherLocaleTest {
                 done
                 exec '%s' "${opts[@]}" -cp '%s' org.jresnet.cli.Main "$@"
                 """.formatted(realJava, System.getProperty("java.class.path")));
+        return jdk.getParent();
+    }
+
+    /** Runs {@code script} with bash; its exit code, stdout and stderr. */
+    private static String[] run(Path script) throws Exception {
+        Process p = new ProcessBuilder("bash", script.toString()).start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+        return new String[] {String.valueOf(p.exitValue()), new String(out.get(), StandardCharsets.UTF_8),
+                new String(err.get(), StandardCharsets.UTF_8)};
+    }
+
+    @Test void aNonAsciiPathWorksUnderTheCLocale() throws Exception {
+        Path java = install();
+        Path inst = tmp.resolve("inst");
         Path cat = tmp.resolve("cat.jpg");
         try (ZipFile z = new ZipFile(Home.bundled(Home.SAMPLE_DATA).toFile())) {
             Files.write(cat, z.getInputStream(z.getEntry("test/cat/0000.jpg")).readAllBytes());
@@ -57,19 +74,36 @@ class LauncherLocaleTest {
                 cp '%s' 'café/chat-é.jpg'
                 export LC_ALL=C LANG=C JAVA_HOME='%s' JRESNET_HEAP=512m
                 '%s' predict --weights '%s' --json 'café' 'café/chat-é.jpg'
-                """.formatted(tmp, cat, jdk.getParent(), inst.resolve("bin/jresnet"), weights));
+                """.formatted(tmp, cat, java, inst.resolve("bin/jresnet"), weights));
 
-        Process p = new ProcessBuilder("bash", script.toString()).start();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("launcher finished").isTrue();
-        String stderr = new String(err.get(), StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(stderr).isZero();
-        JsonNode json = new ObjectMapper().readTree(new String(out.get(), StandardCharsets.UTF_8));
+        String[] r = run(script);
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        JsonNode json = new ObjectMapper().readTree(r[1]);
         assertThat(json.size()).isEqualTo(2);
         assertThat(json.get(0).get("file").asText()).isEqualTo("café" + File.separator + "chat-é.jpg");
         assertThat(json.get(1).get("file").asText()).isEqualTo("café/chat-é.jpg");
         assertThat(json.get(0).get("top").get(0).get("class").asText()).isEqualTo(json.get(1).get("top").get(0).get("class").asText());
+    }
+
+    /**
+     * A file whose name is not valid UTF-8 (byte 0xFF) reaches the JVM as U+FFFD and cannot be
+     * opened: the one line says so, instead of denying a file that ls shows.
+     */
+    @Test void aNameThatIsNotUtf8IsSaidToBeOne() throws Exception {
+        Path java = install();
+        Path script = tmp.resolve("bad.sh");
+        executable(script, """
+                #!/usr/bin/env bash
+                cd '%s'
+                f="$(printf 'x\\377.jpg')"
+                printf 'not read' > "$f"
+                export JAVA_HOME='%s' JRESNET_HEAP=512m
+                '%s' predict "$f"
+                """.formatted(tmp, java, tmp.resolve("inst/bin/jresnet")));
+        String[] r = run(script);
+        assertThat(r[0]).as(r[2]).isEqualTo("1");
+        assertThat(r[2].strip()).startsWith("jresnet: no such file: x\uFFFD.jpg").contains("not valid UTF-8")
+                .contains("rename it").doesNotContain("\n").doesNotContain("Exception");
     }
 
     private static void executable(Path p, String text) throws Exception {
