@@ -39,8 +39,10 @@ public final class AtomicFiles {
     private AtomicFiles() {}
 
     private static final String TEMP_SUFFIX = ".tmp";
-    /** Our temporary names: "." + target name + "." + createTempFile's random number + ".tmp". */
-    private static final Pattern TEMP_NAME = Pattern.compile("\\..+\\.[0-9]+\\.tmp");
+    /** Marks our temporary files, so that a user's ".notes.2024.tmp" is never taken for one. */
+    private static final String TEMP_MARK = ".jresnet-";
+    /** Our temporary names: "." + target name + ".jresnet-" + createTempFile's random number + ".tmp". */
+    private static final Pattern TEMP_NAME = Pattern.compile("\\..+\\.jresnet-[0-9]+\\.tmp");
     /** Temporary files this process is writing now: never taken for stale ones. */
     private static final Set<Path> IN_PROGRESS = ConcurrentHashMap.newKeySet();
     /** Folders already cleaned of stale temporary files by this process. */
@@ -58,7 +60,7 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             if (CLEANED.add(dir)) removeStaleTemps(dir);
-            writeVia(Files.createTempFile(dir, "." + abs.getFileName() + ".", TEMP_SUFFIX), abs, content);
+            writeVia(Files.createTempFile(dir, "." + abs.getFileName() + TEMP_MARK, TEMP_SUFFIX), abs, content);
         } catch (IOException e) {
             throw new IOException("cannot write " + target + ": " + reason(e, dir)
                     + (Files.isRegularFile(abs) ? " (the previous " + abs.getFileName() + " is kept)" : ""), e);

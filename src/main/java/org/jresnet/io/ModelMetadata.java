@@ -1,7 +1,7 @@
 package org.jresnet.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,15 +158,14 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
             int k = m.containsKey("num_classes") ? Integer.parseInt(m.get("num_classes").trim()) : base.numClasses();
             ModelConfig config = new ModelConfig(model, k, shortcut, variant.equals("v1.5"), false, 0L);
             ModelMetadata d = defaults(config);
-            List<String> classes = m.containsKey("classes")
-                    ? named(JSON.readValue(m.get("classes"), new TypeReference<List<String>>() {})) : d.classes();
+            List<String> classes = m.containsKey("classes") ? named(strings(m, "classes")) : d.classes();
             Normalization norm = d.normalization();
             if (m.containsKey("mean") || m.containsKey("std")) {
-                double[] mean = m.containsKey("mean") ? doubles(JSON.readValue(m.get("mean"), float[].class)) : norm.mean();
-                double[] std = m.containsKey("std") ? doubles(JSON.readValue(m.get("std"), float[].class)) : norm.std();
+                double[] mean = m.containsKey("mean") ? numbers(m, "mean") : norm.mean();
+                double[] std = m.containsKey("std") ? numbers(m, "std") : norm.std();
                 norm = new Normalization(mean, std);
             }
-            int[] in = m.containsKey("input_size") ? JSON.readValue(m.get("input_size"), int[].class)
+            int[] in = m.containsKey("input_size") ? integers(m, "input_size")
                     : arch.cifar() ? new int[] {3, 32, 32} : new int[] {3, 224, 224};
             return new ModelMetadata(model, shortcut, variant.equals("v1.5"), k, classes, norm, in);
         } catch (JsonProcessingException e) {
@@ -176,16 +175,46 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
         }
     }
 
+    /**
+     * The JSON array under {@code key}, each element checked by {@code ok} (named {@code what} in
+     * the message): a null, a string where numbers belong, or a nested value is bad metadata,
+     * not a NullPointerException or a base64 decoding error later.
+     */
+    private static JsonNode array(Map<String, String> m, String key, java.util.function.Predicate<JsonNode> ok, String what)
+            throws JsonProcessingException {
+        JsonNode n = JSON.readTree(m.get(key));
+        if (n == null || !n.isArray()) throw new IllegalArgumentException("'" + key + "' is not a JSON array of " + what + ": " + OneLine.of(m.get(key)));
+        for (int i = 0; i < n.size(); i++) {
+            if (!ok.test(n.get(i))) throw new IllegalArgumentException("'" + key + "'[" + i + "] is not " + what + ": " + n.get(i));
+        }
+        return n;
+    }
+
+    private static List<String> strings(Map<String, String> m, String key) throws JsonProcessingException {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : array(m, key, JsonNode::isTextual, "a string")) out.add(e.asText());
+        return out;
+    }
+
+    /** Numbers, rounded to float32 as they are stored. */
+    private static double[] numbers(Map<String, String> m, String key) throws JsonProcessingException {
+        JsonNode n = array(m, key, JsonNode::isNumber, "a number");
+        double[] d = new double[n.size()];
+        for (int i = 0; i < d.length; i++) d[i] = (float) n.get(i).asDouble();
+        return d;
+    }
+
+    private static int[] integers(Map<String, String> m, String key) throws JsonProcessingException {
+        JsonNode n = array(m, key, e -> e.isIntegralNumber() && e.canConvertToInt(), "an integer");
+        int[] v = new int[n.size()];
+        for (int i = 0; i < v.length; i++) v[i] = n.get(i).asInt();
+        return v;
+    }
+
     private static float[] float32(double[] d) {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
         return f;
-    }
-
-    private static double[] doubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
     }
 
     private static String required(Map<String, String> m, String key, Path file) throws WeightsException {

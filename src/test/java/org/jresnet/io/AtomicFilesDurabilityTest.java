@@ -45,7 +45,7 @@ class AtomicFilesDurabilityTest {
 
         // Follow the calls in order: open the temporary file -> fsync it -> rename -> open the folder -> fsync it.
         String quotedDir = Pattern.quote("\"" + dir + "\"");
-        Pattern openTemp = Pattern.compile("openat\\(AT_FDCWD, \"" + Pattern.quote(dir + File.separator) + "\\.out\\.bin\\.[0-9]+\\.tmp\", O_WRONLY[^)]*\\) = (\\d+)");
+        Pattern openTemp = Pattern.compile("openat\\(AT_FDCWD, \"" + Pattern.quote(dir + File.separator) + "\\.out\\.bin\\.jresnet-[0-9]+\\.tmp\", O_WRONLY[^)]*\\) = (\\d+)");
         Pattern openDir = Pattern.compile("openat\\(AT_FDCWD, " + quotedDir + ", O_RDONLY[^)]*\\) = (\\d+)");
         int best = 0;
         StringBuilder seen = new StringBuilder();

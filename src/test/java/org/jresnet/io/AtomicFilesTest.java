@@ -57,18 +57,22 @@ class AtomicFilesTest {
 
     @Test
     void staleTemporaryFilesOfACrashedWriteAreRemovedAtTheNextStart() throws Exception {
-        Path stale = dir.resolve(".checkpoint.safetensors.123456789.tmp");
+        Path stale = dir.resolve(".checkpoint.safetensors.jresnet-123456789.tmp");
         Files.writeString(stale, "half a checkpoint");
-        Path busy = dir.resolve(".model.safetensors.987654321.tmp");
+        Path busy = dir.resolve(".model.safetensors.jresnet-987654321.tmp");
         Files.writeString(busy, "being written");
         Path notOurs = dir.resolve("notes.tmp");
         Files.writeString(notOurs, "user's");
+        // a user's hidden file of the same shape, but without jresnet's mark (it used to be deleted)
+        Path hidden = dir.resolve(".notes.2024.tmp");
+        Files.writeString(hidden, "my notes");
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(busy, java.nio.file.StandardOpenOption.WRITE);
              java.nio.channels.FileLock lock = ch.lock()) {
             AtomicFiles.writeString(dir.resolve("metrics.csv"), "epoch\n");
             assertThat(stale).doesNotExist();
             assertThat(busy).as("locked by a live writer").exists();
             assertThat(notOurs).exists();
+            assertThat(hidden).exists();
         }
     }
 }

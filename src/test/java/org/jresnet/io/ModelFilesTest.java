@@ -85,6 +85,28 @@ class ModelFilesTest {
         assertThatThrownBy(() -> ModelMetadata.fromMap(Map.of(), Path.of("g"))).hasMessageContaining("give the model name");
     }
 
+    /** JSON nulls and wrong element types: one line naming the key, not a NullPointerException or a base64 error. */
+    @Test
+    void nullsAndWrongTypesInMetadataAreBadMetadata() {
+        Map<String, String> good = ModelMetadata.defaults(ModelConfig.of("resnet20")).toMap();
+        String[][] cases = {
+            {"classes", "null", "'classes' is not a JSON array of a string: null"},
+            {"classes", "[null,\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]", "'classes'[0] is not a string: null"},
+            {"mean", "null", "'mean' is not a JSON array of a number"},
+            {"mean", "\"abc\"", "'mean' is not a JSON array of a number: \"abc\""},
+            {"std", "[0.2, \"x\", 0.2]", "'std'[1] is not a number: \"x\""},
+            {"input_size", "null", "'input_size' is not a JSON array of an integer"},
+            {"input_size", "[3, 32.5, 32]", "'input_size'[1] is not an integer: 32.5"},
+        };
+        for (String[] c : cases) {
+            Map<String, String> m = new LinkedHashMap<>(good);
+            m.put(c[0], c[1]);
+            assertThatThrownBy(() -> ModelMetadata.fromMap(m, Path.of("f.safetensors"))).as(c[0] + "=" + c[1])
+                    .isInstanceOf(WeightsException.class).hasMessageStartingWith("f.safetensors: bad metadata: " + c[2]);
+        }
+        assertThat(ModelMetadata.fromMap(good, Path.of("f.safetensors"))).isEqualTo(ModelMetadata.defaults(ModelConfig.of("resnet20")));
+    }
+
     @Test
     void strictLoadListsMissingUnexpectedAndMisshapedKeysAndChangesNothing() throws IOException {
         ResNet src = model("resnet20", Shortcut.A, 1);
