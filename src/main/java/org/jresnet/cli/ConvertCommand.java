@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
             "The checkpoint is read in pure Java; nothing in it is executed."})
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "PyTorch checkpoint or safetensors file.") Path in;
-    @Parameters(index = "1", paramLabel = "OUT", description = "safetensors file to write.") Path out;
+    @Parameters(index = "1", paramLabel = "OUT", description = "safetensors file to write.") String outName;
     @Option(names = "--model", description = "Network (default: from the file's metadata or inferred from its keys).") String model;
     @Option(names = "--shortcut", description = "Shortcut option: A, B or C (default: inferred).") String shortcut;
     @Option(names = "--key", description = "Checkpoint entry holding the state dict (default: where checkpoints keep it).")
@@ -41,7 +41,7 @@ final class ConvertCommand implements Callable<Integer> {
         if (mean != null && (mean.length != 3 || std.length != 3)) {
             throw new Errors.UsageException("--mean and --std take three values (R,G,B)");
         }
-        if (Files.exists(out) && !force) throw new Errors.UsageException(out + " exists; pass --force to overwrite it");
+        Path out = OutputFile.check(outName, "OUT", force);
         if (raw && model == null) {
             WeightFiles.Read r = WeightFiles.read(in, key);
             try {

@@ -22,7 +22,7 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin WeightsOption weights;
     @Option(names = "--format", description = "Output format (default ${DEFAULT-VALUE}; the only one).") String format = ONNX;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The file to write (e.g. model.onnx).")
-    Path out;
+    String outName;
     @Option(names = "--batch", paramLabel = "N|dynamic",
             description = "Batch size fixed in the graph, or 'dynamic' (default): any batch at run time.")
     String batch = "dynamic";
@@ -33,8 +33,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new Errors.UsageException("unknown --format '" + format + "'; valid: " + ONNX);
         }
         OnnxOptions options = OnnxOptions.parseBatch(batch);
-        if (Files.isDirectory(out)) throw new Errors.UsageException("--out " + out + " is a folder; give a file name");
-        if (Files.exists(out) && !force) throw new Errors.UsageException(out + " exists; pass --force to overwrite it");
+        Path out = OutputFile.check(outName, "--out", force);
         ModelFiles.Loaded loaded = weights.load();
         ModelMetadata meta = loaded.metadata();
         OnnxExporter.write(out, loaded.model(), meta, options);

@@ -44,6 +44,16 @@ class ExportCommandTest {
         rejected(2, "--batch takes a positive number or 'dynamic', got 'many'", "export", "--batch", "many", "--out", out);
         rejected(2, "Missing required option: '--out=FILE'", "export");
         rejected(2, "is a folder", "export", "--out", tmp.toString());
+        // a name that says folder is one, even before it exists (it used to be written as a file "newdir")
+        rejected(2, "--out " + tmp.resolve("newdir") + "/ is a folder; give a file name", "export", "--out", tmp.resolve("newdir") + "/");
+        rejected(2, "is a folder", "export", "--out", tmp.resolve("newdir") + "/.");
+        assertThat(tmp.resolve("newdir")).doesNotExist();
+        // convert's OUT the same way, with or without --force
+        String shipped = org.jresnet.cli.Home.bundled(org.jresnet.cli.Home.SHIPPED_MODEL).toString();
+        rejected(2, "OUT " + tmp + " is a folder; give a file name", "convert", shipped, tmp.toString());
+        rejected(2, "OUT " + tmp + " is a folder; give a file name", "convert", "--force", shipped, tmp.toString());
+        rejected(2, "is a folder", "convert", shipped, tmp.resolve("newdir2") + "/");
+        assertThat(tmp.resolve("newdir2")).doesNotExist();
         Path existing = java.nio.file.Files.writeString(tmp.resolve("kept.onnx"), "mine");
         rejected(2, existing + " exists; pass --force to overwrite it", "export", "--out", existing.toString());
         assertThat(java.nio.file.Files.readString(existing)).isEqualTo("mine");
