@@ -10,6 +10,7 @@ import org.jresnet.engine.Engine;
 import org.jresnet.train.MetricsLog;
 import org.jresnet.train.ProgressReporter;
 import org.jresnet.train.RunFiles;
+import org.jresnet.train.RunLock;
 import org.jresnet.train.TrainConfig;
 import org.jresnet.train.Trainer;
 import org.jresnet.train.TrainingRun;
@@ -61,18 +62,35 @@ public final class RunStore {
         String key = recipe.runKey(model, shortcut, trainImages);
         Path dir = root.resolve(key);
         TrainConfig cfg = recipe.config(model, shortcut, dir, trainImages, Engine.current().threads());
-        TrainingRun.Outcome o;
         if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
             RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
             checkSameRun(dir, r.config(), cfg);
             if (TrainingRun.isComplete(r) && Files.exists(dir.resolve("model.safetensors"))) {
+                // finished: read only, so experiments sharing it may run side by side
                 progress.message("using the finished run " + dir);
                 ModelFiles.Loaded l = ModelFiles.load(dir.resolve("model.safetensors"));
                 return new TrainedModel(key, dir, l.model(), l.metadata(), MetricsLog.resume(dir, Integer.MAX_VALUE).rows());
             }
-            o = TrainingRun.resume(dir, r, data(), progress, listener);
-        } else {
-            o = TrainingRun.start(cfg, data(), progress, listener);
+        }
+        // Training it takes the folder's lock, as `train` does: a second experiment (or a
+        // `train --resume`) on the same run is refused instead of both training it, and
+        // `serve --runs` shows it as running.
+        boolean made = !Files.exists(dir);
+        Files.createDirectories(dir);
+        RunLock lock = RunLock.acquire(dir);
+        TrainingRun.Outcome o;
+        try {
+            if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
+                RunFiles.Resumed r = RunFiles.readCheckpoint(dir);   // again: it may have moved on before the lock
+                checkSameRun(dir, r.config(), cfg);
+                o = TrainingRun.resume(dir, r, data(), progress, listener);
+            } else {
+                o = TrainingRun.start(cfg, data(), progress, listener);
+            }
+        } finally {
+            // a run refused before it wrote anything (its batch, its data) leaves no empty folder
+            if (made) lock.closeAndRemoveIfEmpty();
+            else lock.close();
         }
         if (!o.complete()) {
             throw new ExperimentStoppedException("stopped; the run in " + dir + " is checkpointed: run the same command"

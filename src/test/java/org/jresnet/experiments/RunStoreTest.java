@@ -82,6 +82,41 @@ class RunStoreTest {
         assertThat(again.last().testErr()).isEqualTo(resumed.last().testErr());
     }
 
+    /**
+     * Training a run holds its folder's lock, as `train` does: another training of it (a second
+     * experiment, a `train --resume`) is refused; a run refused before it wrote anything leaves no
+     * folder; a finished run is read without the lock.
+     */
+    @Test void aRunBeingTrainedIsLockedAndARefusedOneLeavesNoFolder() throws Exception {
+        TestEngines.use(c -> c.withThreads(1));
+        RunStore s = store(tmp.resolve("locked"));
+        Path dir = s.dirOf("resnet20", null);
+        Files.createDirectories(dir);
+        try (org.jresnet.train.RunLock other = org.jresnet.train.RunLock.acquire(dir)) {
+            assertThatThrownBy(() -> s.obtain("resnet20", null)).hasMessageContaining("is in use by another training");
+        }
+        java.util.concurrent.atomic.AtomicBoolean heldWhileTraining = new java.util.concurrent.atomic.AtomicBoolean();
+        s.setListener(new Trainer.Listener() {
+            @Override public void stepDone(RunState st) {
+                if (st.iteration() == 1) heldWhileTraining.set(org.jresnet.train.RunLock.isHeld(dir));
+            }
+        });
+        s.obtain("resnet20", null);
+        assertThat(heldWhileTraining).isTrue();
+        assertThat(org.jresnet.train.RunLock.isHeld(dir)).isFalse();
+
+        // finished: another holder of the lock does not keep it from being read
+        try (org.jresnet.train.RunLock other = org.jresnet.train.RunLock.acquire(dir)) {
+            assertThat(store(tmp.resolve("locked")).obtain("resnet20", null).rows()).hasSize(2);
+        }
+
+        // refused before its first write (no full batch): no folder is left
+        Recipe huge = new Recipe(data, 2, 1000, 0.05, 0.9, 1e-4, -1, 1, 1, tmp.resolve("cache"));
+        RunStore refused = new RunStore(tmp.resolve("refused"), huge, new ProgressReporter(ProgressReporter.Mode.QUIET), true);
+        assertThatThrownBy(() -> refused.obtain("resnet20", null)).hasMessageContaining("full batch");
+        assertThat(refused.dirOf("resnet20", null)).doesNotExist();
+    }
+
     @Test void runKeysNameTheModelAndSeparateRecipes() {
         Recipe r = new Recipe(data, 2, 4, 0.05, 0.9, 1e-4, -1, 1, 0, null);
         Recipe other = new Recipe(data, 2, 4, 0.1, 0.9, 1e-4, -1, 1, 0, null);
