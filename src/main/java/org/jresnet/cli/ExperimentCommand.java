@@ -177,7 +177,14 @@ final class ExperimentCommand implements Runnable {
         @Override String name() { return ShortcutOptions.NAME; }
 
         @Override void body(RunStore store, ExperimentOutput out) throws IOException {
-            List<Shortcut> opts = options.stream().map(Shortcut::parse).toList();
+            List<Shortcut> opts = new ArrayList<>();
+            for (String o : options) {
+                try {
+                    opts.add(Shortcut.parse(o));
+                } catch (IllegalArgumentException e) {   // parse's own list names "none", which this experiment refuses
+                    throw new Errors.UsageException("--options takes shortcut options among A, B, C, got '" + o + "'");
+                }
+            }
             for (var r : ShortcutOptions.run(store, out, depth, opts)) {
                 System.out.printf(Locale.ROOT, "option %s: %,d parameters, %.0f s, test error %.2f%%%n", r.option(),
                         r.params(), r.trainSeconds(), 100 * r.testErr());

@@ -18,7 +18,11 @@ final class ReportCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         Report.Written w = Report.write(runs);
         for (Path p : w.experiments()) System.err.println("found " + p);
-        for (Path p : w.missingImages()) System.err.println("jresnet: report: " + p + " is missing; its figure is left out");
+        for (Path p : w.missingImages()) {
+            System.err.println("jresnet: report: " + p + (java.nio.file.Files.exists(p) ? " cannot be read" : " is missing")
+                    + "; its figure is left out");
+        }
+        for (String s : w.skipped()) System.err.println("jresnet: report: skipped " + s);
         System.out.println("report: " + w.html() + "  markdown: " + w.markdown());
         return 0;
     }

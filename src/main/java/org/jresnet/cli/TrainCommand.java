@@ -257,7 +257,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static int finish(TrainingRun.Outcome o) {
-        if (!o.complete()) return 130;  // stopped by a signal, checkpoint written
+        if (!o.complete()) {   // stopped by a signal, checkpoint written
+            System.err.println("jresnet: resume with: jresnet train --resume " + o.files().dir());
+            return 130;
+        }
         // The last epoch's test pass scored exactly these weights.
         var rows = o.log().rows();
         var last = rows.get(rows.size() - 1);

@@ -32,6 +32,15 @@ public final class Degradation {
     /** CIFAR depths 6n+2 that the model registry has, in increasing order, at least two. */
     public static int[] checkDepths(int[] depths) {
         if (depths.length < 2) throw new IllegalArgumentException("--depths needs at least two depths, e.g. 20,56");
+        return distinctDepths(depths);
+    }
+
+    /**
+     * {@code depths} sorted, each a CIFAR ResNet depth, none twice (a repeat would train and plot one
+     * net twice under one name), at least one; checked before any training or output.
+     */
+    static int[] distinctDepths(int[] depths) {
+        if (depths.length == 0) throw new IllegalArgumentException("--depths needs at least one depth, e.g. 20");
         int[] d = depths.clone();
         java.util.Arrays.sort(d);
         for (int i = 0; i < d.length; i++) {
@@ -49,7 +58,15 @@ public final class Degradation {
         } catch (IllegalArgumentException e) {
             ok = false;
         }
-        if (!ok) throw new IllegalArgumentException("depth " + depth + " is not a CIFAR ResNet depth (6n+2): 20, 32, 44, 56, 110, 1202");
+        if (!ok) throw new IllegalArgumentException("depth " + depth + " has no CIFAR ResNet; the depths are " + cifarDepths());
+    }
+
+    /** The registry's CIFAR ResNet depths, "20, 32, ..., 1202" (not every 6n+2 is one: 8 and 14 are not). */
+    static String cifarDepths() {
+        java.util.StringJoiner j = new java.util.StringJoiner(", ");
+        Models.names().stream().filter(n -> n.matches("resnet[0-9]+") && Models.arch(n).cifar())
+                .mapToInt(n -> Integer.parseInt(n.substring("resnet".length()))).sorted().forEach(d -> j.add(Integer.toString(d)));
+        return j.toString();
     }
 
     public static Result run(RunStore store, ExperimentOutput out, int[] depths) throws IOException {

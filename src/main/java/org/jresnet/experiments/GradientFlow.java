@@ -43,6 +43,7 @@ public final class GradientFlow {
         SigmoidChain.Result toy = SigmoidChain.run(toyDepth, toyWeight, 0, 1);
         TrainingRun.Data data = store.data();
         Dataset ds = data.train();
+        int[] idx = Probe.evenlySpaced(ds.size(), images);   // all of a smaller training set: say how many were used
         List<Entry> entries = new ArrayList<>();
         for (String model : List.of(ExperimentNames.plain(depth), ExperimentNames.resnet(depth))) {
             int trainImages = data.plan().train().length;
@@ -50,14 +51,14 @@ public final class GradientFlow {
                     trainImages, Engine.current().threads()), ds.numClasses());
             TrainedModel trained = store.obtain(model, null);
             int size = TrainingRun.inputSize(init, ds);
-            Batch b = Probe.batch(ds, Probe.evenlySpaced(ds.size(), images), Preprocessing.evaluation(ds, data.norm(), size));
+            Batch b = Probe.batch(ds, idx, Preprocessing.evaluation(ds, data.norm(), size));
             progress.message("measuring gradients of " + trained.name() + " at initialisation and after training");
             boolean residual = init.config.shortcut() != org.jresnet.nn.Shortcut.NONE;
             entries.add(new Entry(trained.name(), residual, "init", GradientProbe.measure(init, b.images(), b.labels())));
             entries.add(new Entry(trained.name(), residual, "trained",
                     GradientProbe.measure(trained.net(), b.images(), b.labels())));
         }
-        write(store, out, depth, images, entries, toy);
+        write(store, out, depth, idx.length, entries, toy);
         return new Result(entries, toy);
     }
 

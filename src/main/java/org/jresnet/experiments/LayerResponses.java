@@ -110,9 +110,8 @@ public final class LayerResponses {
     }
 
     public static List<Responses> run(RunStore store, ExperimentOutput out, int[] depths, int images) throws IOException {
-        int[] d = depths.clone();
-        Arrays.sort(d);
-        for (int depth : d) Degradation.checkCifarDepth(depth);
+        int[] d = Degradation.distinctDepths(depths);
+        if (images < 0) throw new IllegalArgumentException("--images must be >= 0 (0: all test images), got " + images);
         Dataset test = store.data().test();
         int[] idx = Probe.evenlySpaced(test.size(), images);
         List<Responses> all = new ArrayList<>();

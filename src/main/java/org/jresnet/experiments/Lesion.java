@@ -14,6 +14,7 @@ import org.jresnet.data.Dataset;
 import org.jresnet.data.Transform;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.models.ModelConfig;
+import org.jresnet.models.Models;
 import org.jresnet.models.ResNet;
 import org.jresnet.nn.ResidualBlock;
 import org.jresnet.nn.Shortcut;
@@ -93,16 +94,16 @@ public final class Lesion {
                              int drawsPerK, int testLimit, Path resnetWeights, Path plainWeights) throws IOException {
         Degradation.checkCifarDepth(depth);
         if (drawsPerK < 1) throw new IllegalArgumentException("--draws must be >= 1, got " + drawsPerK);
+        if (testLimit < 0) throw new IllegalArgumentException("--test-images must be >= 0 (0: all), got " + testLimit);
+        // the deletable blocks follow from the depth: check --max-k before training anything
+        checkMaxK(maxK, pool(Models.createUninitialized(ModelConfig.of(ExperimentNames.resnet(depth)))).length);
         TrainedModel res = resnetWeights != null ? fromFile(resnetWeights, depth, true)
                 : store.obtain(ExperimentNames.resnet(depth), null);
         TrainedModel plain = plainWeights != null ? fromFile(plainWeights, depth, false)
                 : store.obtain(ExperimentNames.plain(depth), null);
         List<ResidualBlock> blocks = res.net().blocks();
-        int[] pool = blocks.stream().filter(b -> !Probe.downsampling(b)).mapToInt(blocks::indexOf).toArray();
-        if (maxK < 0 || maxK > pool.length) {
-            throw new IllegalArgumentException("--max-k must be in 0.." + pool.length + " (blocks that keep the shape), got "
-                    + maxK);
-        }
+        int[] pool = pool(res.net());
+        checkMaxK(maxK, pool.length);
         int[][][] draws = draws(pool, maxK, drawsPerK, store.recipe().seed());
         Dataset test = store.data().test();
         int[] idx = Probe.evenlySpaced(test.size(), testLimit);
@@ -115,6 +116,18 @@ public final class Lesion {
         Result result = new Result(r, p, draws, idx.length, test.numClasses());
         write(store, out, depth, result);
         return result;
+    }
+
+    /** Indices of the blocks a lesion may delete: those that keep the shape (not the down-sampling ones). */
+    private static int[] pool(ResNet net) {
+        List<ResidualBlock> blocks = net.blocks();
+        return blocks.stream().filter(b -> !Probe.downsampling(b)).mapToInt(blocks::indexOf).toArray();
+    }
+
+    private static void checkMaxK(int maxK, int blocks) {
+        if (maxK < 0 || maxK > blocks) {
+            throw new IllegalArgumentException("--max-k must be in 0.." + blocks + " (blocks that keep the shape), got " + maxK);
+        }
     }
 
     /** A model file as a lesion subject: a CIFAR net of {@code depth}, residual or plain as asked. */

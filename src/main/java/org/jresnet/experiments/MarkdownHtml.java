@@ -22,7 +22,8 @@ final class MarkdownHtml {
 
     /**
      * {@code dir}: where images are read from; {@code linkPrefix}: prepended to relative links; an
-     * image that is not there goes to {@code missing} and shows as its caption, not a broken link.
+     * image that is not there, or cannot be read, goes to {@code missing} and shows as its caption,
+     * not a broken link.
      */
     static String render(String md, Path dir, String linkPrefix, java.util.function.Consumer<Path> missing) throws IOException {
         StringBuilder out = new StringBuilder();
@@ -48,13 +49,21 @@ final class MarkdownHtml {
                 table.add(line);
             } else if (img.matches()) {
                 Path f = dir.resolve(img.group(2)).normalize();
+                String uri = null;
                 if (Files.isRegularFile(f)) {
-                    out.append("<p><img alt=\"").append(Report.escape(img.group(1))).append("\" src=\"").append(Report.dataUri(f))
+                    try {
+                        uri = Report.dataUri(f);
+                    } catch (IOException unreadable) {
+                        // left out and said, as a missing one: one figure does not stop the report
+                    }
+                }
+                if (uri != null) {
+                    out.append("<p><img alt=\"").append(Report.escape(img.group(1))).append("\" src=\"").append(uri)
                             .append("\"></p>\n");
                 } else {
                     missing.accept(f);
-                    out.append("<p><em>figure missing: ").append(Report.escape(img.group(1))).append(" (")
-                            .append(Report.escape(img.group(2))).append(")</em></p>\n");
+                    out.append("<p><em>figure ").append(Files.exists(f) ? "unreadable" : "missing").append(": ")
+                            .append(Report.escape(img.group(1))).append(" (").append(Report.escape(img.group(2))).append(")</em></p>\n");
                 }
             } else {
                 para.add(line);

@@ -30,8 +30,12 @@ public final class Report {
     /** An image or link to a file of the experiment's folder (report.md lives one level up). */
     private static final Pattern LOCAL_LINK = Pattern.compile("(!?\\[[^\\]]*\\]\\()([^)/:]+)\\)");
 
-    /** {@code missingImages}: figures a summary names that are not in its folder (left out, said). */
-    public record Written(Path html, Path markdown, List<Path> experiments, List<Path> missingImages) {}
+    /**
+     * {@code missingImages}: figures a summary names that are not in its folder or cannot be read
+     * (left out, said); {@code skipped}: folders that look like an experiment's but are not in the
+     * report, each with why (unreadable, or no summary: stopped before it finished).
+     */
+    public record Written(Path html, Path markdown, List<Path> experiments, List<Path> missingImages, List<String> skipped) {}
 
     private Report() {}
 
@@ -57,11 +61,45 @@ public final class Report {
                 && Files.isRegularFile(dir.resolve(ExperimentOutput.SUMMARY_JSON));
     }
 
+    /**
+     * Folders under {@code root} that are not finished experiments but look like one's output (a
+     * results.csv, a plot, half a summary), or that cannot be read: "DIR: why" each. Hidden
+     * folders and the shared runs/ are not experiments.
+     */
+    static List<String> skipped(Path root) throws IOException {
+        List<String> out = new ArrayList<>();
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(root)) {
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        for (Path d : dirs) {
+            String name = d.getFileName().toString();
+            if (name.startsWith(".") || name.equals("runs") || isExperiment(d)) continue;
+            if (!Files.isReadable(d) || !Files.isExecutable(d)) {
+                out.add(d + ": cannot be read (permission denied)");
+                continue;
+            }
+            boolean partial;
+            try (Stream<Path> s = Files.list(d)) {
+                partial = s.map(p -> p.getFileName().toString()).anyMatch(f -> f.equals(ExperimentOutput.SUMMARY_MD)
+                        || f.equals(ExperimentOutput.SUMMARY_JSON) || f.endsWith(".csv") || f.endsWith(".png"));
+            } catch (IOException e) {
+                out.add(d + ": cannot be read (" + e.getClass().getSimpleName() + ")");
+                continue;
+            }
+            if (partial) out.add(d + ": no " + ExperimentOutput.SUMMARY_MD + " and " + ExperimentOutput.SUMMARY_JSON
+                    + " (an experiment that stopped before it finished?)");
+        }
+        return out;
+    }
+
     public static Written write(Path root) throws IOException {
         List<Path> exps = find(root);
+        List<String> skipped = skipped(root);
         if (exps.isEmpty()) {
-            throw new IllegalArgumentException("no experiments under " + root + " (looked for */" + ExperimentOutput.SUMMARY_JSON
-                    + "); run 'jresnet experiment NAME --out " + root + "' first");
+            throw new IllegalArgumentException("no finished experiments under " + root + " (looked for */" + ExperimentOutput.SUMMARY_JSON
+                    + ")" + (skipped.isEmpty() ? "; run 'jresnet experiment NAME --out " + root + "' first"
+                    : "; skipped " + String.join("; ", skipped)));
         }
         StringBuilder md = new StringBuilder("# jresnet experiments\n\n");
         StringBuilder body = new StringBuilder();
@@ -113,7 +151,7 @@ public final class Report {
         Path htmlFile = root.resolve(HTML), mdFile = root.resolve(MARKDOWN);
         AtomicFiles.writeString(htmlFile, html);
         AtomicFiles.writeString(mdFile, md.toString());
-        return new Written(htmlFile, mdFile, exps, List.copyOf(missing));
+        return new Written(htmlFile, mdFile, exps, List.copyOf(missing), skipped);
     }
 
     /** Each experiment's "# Title" becomes "## Title" under the report's own title. */

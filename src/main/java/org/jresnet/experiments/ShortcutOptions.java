@@ -32,6 +32,9 @@ public final class ShortcutOptions {
         if (options.isEmpty() || options.contains(Shortcut.NONE)) {
             throw new IllegalArgumentException("--options takes shortcut options among A, B, C");
         }
+        for (Shortcut s : options) {   // a repeat would train one net twice and plot it under one name
+            if (options.indexOf(s) != options.lastIndexOf(s)) throw new IllegalArgumentException("--options repeats " + s);
+        }
         List<Row> rows = new ArrayList<>();
         List<CurvesPlot.Run> curves = new ArrayList<>();
         for (Shortcut s : options) {

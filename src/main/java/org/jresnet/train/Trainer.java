@@ -235,8 +235,8 @@ public final class Trainer {
     /** Checkpoints and returns the state at a requested stop. */
     private RunState stop(RunState s) throws IOException {
         saveCheckpoint(s);
-        progress.message("stopped at epoch " + s.epoch() + ", iteration " + s.iteration()
-                + "; resume with: jresnet train --resume " + files.dir());
+        // how to go on is the caller's to say: `train --resume` for train, the same command for an experiment
+        progress.message("stopped at epoch " + s.epoch() + ", iteration " + s.iteration() + "; checkpoint in " + files.dir());
         return s;
     }
 

@@ -137,6 +137,9 @@ class ExperimentCommandTest {
         JsonNode toy = summary("gradients").get("sigmoid_chain");
         assertThat(toy.get("max_relative_error_numeric_vs_closed_form").asDouble()).isLessThan(1e-10);
         assertThat(summary("gradients").get("models").size()).isEqualTo(4);
+        // more images than the training set: the summary says how many were used, not how many were asked for
+        assertThat(run("gradients", "--depth", "20", "--images", "100000", "--toy-depth", "12")).isZero();
+        assertThat(summary("gradients").get("images").asInt()).isEqualTo(8 * TinyImageFolder.CLASSES.length);
     }
 
     @Test @Order(6) void responsesInLayerOrderAndSorted() throws Exception {
@@ -183,5 +186,32 @@ class ExperimentCommandTest {
         assertThat(Main.execute("experiment", "lesion", "--depth", "21", "--data", data.toString(), "--out",
                 fresh.toString(), "--quiet")).isEqualTo(2);
         assertThat(fresh).doesNotExist();
+        // lesion's --max-k follows from the depth: refused before any net is trained
+        assertThat(Main.execute("experiment", "lesion", "--depth", "20", "--max-k", "50", "--data", data.toString(), "--out",
+                fresh.toString(), "--quiet")).isEqualTo(2);
+        assertThat(fresh).doesNotExist();
+    }
+
+    /** Repeats and wrong values are refused before anything is written or overwritten. */
+    @Test @Order(10) void repeatsAreRefusedBeforeAnyOutput() throws Exception {
+        byte[] before = Files.readAllBytes(out.resolve("responses/results.csv"));
+        rejected("--depths repeats 20", "responses", "--depths", "20,20");
+        assertThat(Files.readAllBytes(out.resolve("responses/results.csv"))).isEqualTo(before);
+        byte[] shortcuts = Files.readAllBytes(out.resolve("shortcuts/results.csv"));
+        rejected("--options repeats A", "shortcuts", "--options", "A,A");
+        rejected("--options takes shortcut options among A, B, C, got 'D'", "shortcuts", "--options", "D");
+        assertThat(Files.readAllBytes(out.resolve("shortcuts/results.csv"))).isEqualTo(shortcuts);
+        rejected("depth 8 has no CIFAR ResNet; the depths are 20, 32, 44, 56, 110, 1202", "degradation", "--depths", "8,20");
+        rejected("--images must be >= 0", "responses", "--images", "-3");
+        rejected("--test-images must be >= 0", "lesion", "--depth", "20", "--test-images", "-5");
+    }
+
+    private static void rejected(String message, String name, String... extra) {
+        List<String> a = new ArrayList<>(List.of("experiment", name, "--data", data.toString(), "--out", out.toString(),
+                "--epochs", "1", "--batch", "8", "--threads", "2", "--quiet", "--cache-dir", tmp.resolve("cache").toString()));
+        a.addAll(List.of(extra));
+        CliRun r = CliRun.of(a.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("jresnet: ").contains(message).doesNotContain("\n");
     }
 }

@@ -53,6 +53,21 @@ class ReportTest {
                         + " experiment?)");
     }
 
+    /** A folder with an experiment's data but no summary (stopped before it finished) is said, not silently left out. */
+    @Test void aHalfFinishedExperimentIsSaidToBeSkipped() throws Exception {
+        Files.writeString(Files.createDirectories(tmp.resolve("responses")).resolve("results.csv"), "model,layer\n");
+        Files.createDirectories(tmp.resolve("runs/resnet20-x"));
+        Files.createDirectories(tmp.resolve("notes"));
+        assertThatThrownBy(() -> Report.write(tmp)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no finished experiments under").hasMessageContaining("skipped " + tmp.resolve("responses")
+                        + ": no summary.md and summary.json");
+        experiment("lesion", "# Lesion\n");
+        Report.Written w = Report.write(tmp);
+        assertThat(w.experiments()).containsExactly(tmp.resolve("lesion"));
+        assertThat(w.skipped()).containsExactly(tmp.resolve("responses") + ": no summary.md and summary.json (an experiment that"
+                + " stopped before it finished?)");
+    }
+
     @Test void noExperimentIsAClearError() {
         assertThatThrownBy(() -> Report.write(tmp)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no experiments under");
