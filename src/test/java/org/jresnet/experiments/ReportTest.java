@@ -70,7 +70,7 @@ class ReportTest {
 
     @Test void noExperimentIsAClearError() {
         assertThatThrownBy(() -> Report.write(tmp)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("no experiments under");
+                .hasMessageContaining("no finished experiments under");
     }
 
     @Test void escapedPipesStayInTheirCell() {

@@ -87,7 +87,7 @@ class ModelFilesTest {
 
     /** JSON nulls and wrong element types: one line naming the key, not a NullPointerException or a base64 error. */
     @Test
-    void nullsAndWrongTypesInMetadataAreBadMetadata() {
+    void nullsAndWrongTypesInMetadataAreBadMetadata() throws Exception {
         Map<String, String> good = ModelMetadata.defaults(ModelConfig.of("resnet20")).toMap();
         String[][] cases = {
             {"classes", "null", "'classes' is not a JSON array of a string: null"},
