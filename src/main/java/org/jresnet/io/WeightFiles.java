@@ -41,6 +41,10 @@ public final class WeightFiles {
         if (java.nio.file.Files.isDirectory(file)) {
             throw new WeightsException(file + ": is a folder, not a weights file (safetensors or a PyTorch checkpoint)");
         }
+        // said as such: an empty .pth would otherwise be read as a safetensors file "truncated" at 0 bytes
+        if (java.nio.file.Files.isRegularFile(file) && java.nio.file.Files.size(file) == 0) {
+            throw new WeightsException(file + ": is empty (0 bytes), not a weights file (safetensors or a PyTorch checkpoint)");
+        }
         if (TorchCheckpoints.sniff(file) == TorchCheckpoints.Kind.OTHER) {
             if (key != null) throw new WeightsException(file + ": --key " + key + " applies to PyTorch checkpoints, not safetensors");
             return new Read(SafeTensors.read(file), SAFETENSORS, List.of(), List.of());

@@ -35,6 +35,12 @@ class FileErrorsTest {
         assertOneLine(CliRun.of("predict", "--weights", dir + "/", image.toString()), 1, dir.toString(), "folder");
     }
 
+    @Test void anEmptyCheckpointIsSaidToBeEmpty() throws Exception {
+        Path empty = Files.createFile(tmp.resolve("empty.pth"));
+        assertOneLine(CliRun.of("predict", "--weights", empty.toString(), image.toString()), 1, empty + ": is empty (0 bytes)");
+        assertOneLine(CliRun.of("convert", empty.toString(), tmp.resolve("e.safetensors").toString()), 1, "is empty (0 bytes)");
+    }
+
     @Test void absurdInputSizeMetadataIsAFileFault() throws Exception {
         SafeTensorsFile shipped = SafeTensors.read(Home.bundled(Home.SHIPPED_MODEL));
         Map<String, String> meta = new LinkedHashMap<>(shipped.metadata());
