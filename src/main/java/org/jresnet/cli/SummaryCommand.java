@@ -63,7 +63,7 @@ final class SummaryCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", config.name());
         out.put("shortcut", config.shortcut() == Shortcut.NONE ? "none" : config.shortcut().name());
-        out.put("variant", config.strideOn3x3() ? "v1.5" : "v1");
+        out.put("variant", config.variant());
         out.put("num_classes", config.numClasses());
         out.put("input", chw);
         out.put("params", params);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.models.Models;
@@ -116,7 +115,7 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
         m.put("format_version", FORMAT_VERSION);
         m.put("model", model);
         m.put("shortcut", shortcut == Shortcut.NONE ? "none" : shortcut.name());
-        m.put("variant", strideOn3x3 ? "v1.5" : "v1");
+        m.put("variant", ModelConfig.variantName(strideOn3x3));
         m.put("num_classes", Integer.toString(numClasses));
         try {
             m.put("classes", JSON.writeValueAsString(classes));
@@ -153,10 +152,9 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
             Models.Arch arch = Models.arch(model);
             ModelConfig base = ModelConfig.of(model);
             Shortcut shortcut = m.containsKey("shortcut") ? Shortcut.parse(m.get("shortcut")) : base.shortcut();
-            String variant = m.getOrDefault("variant", "v1.5").toLowerCase(Locale.ROOT);
-            if (!variant.equals("v1.5") && !variant.equals("v1")) throw new IllegalArgumentException("unknown variant '" + variant + "'; valid: v1.5, v1");
+            boolean strideOn3x3 = m.containsKey("variant") ? ModelConfig.parseVariant(m.get("variant")) : base.strideOn3x3();
             int k = m.containsKey("num_classes") ? Integer.parseInt(m.get("num_classes").trim()) : base.numClasses();
-            ModelConfig config = new ModelConfig(model, k, shortcut, variant.equals("v1.5"), false, 0L);
+            ModelConfig config = new ModelConfig(model, k, shortcut, strideOn3x3, false, 0L);
             ModelMetadata d = defaults(config);
             List<String> classes = m.containsKey("classes") ? named(strings(m, "classes")) : d.classes();
             Normalization norm = d.normalization();
@@ -167,7 +165,7 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
             }
             int[] in = m.containsKey("input_size") ? integers(m, "input_size")
                     : arch.cifar() ? new int[] {3, 32, 32} : new int[] {3, 224, 224};
-            return new ModelMetadata(model, shortcut, variant.equals("v1.5"), k, classes, norm, in);
+            return new ModelMetadata(model, shortcut, strideOn3x3, k, classes, norm, in);
         } catch (JsonProcessingException e) {
             throw new WeightsException(file + ": bad metadata: " + e.getOriginalMessage().split("\n")[0]);
         } catch (IllegalArgumentException e) {

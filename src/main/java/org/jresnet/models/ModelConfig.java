@@ -1,5 +1,6 @@
 package org.jresnet.models;
 
+import java.util.Locale;
 import org.jresnet.nn.Shortcut;
 
 /**
@@ -35,6 +36,26 @@ public record ModelConfig(String name, int numClasses, Shortcut shortcut, boolea
     }
 
     public boolean cifar() { return Models.arch(name).cifar(); }
+
+    /** Only a bottleneck has two places for its stride, so only these nets have a v1 and a v1.5. */
+    public boolean bottleneck() { return Models.arch(name).block() == Models.Block.BOTTLENECK; }
+
+    /** {@link #strideOn3x3} as metadata and --variant spell it. */
+    public String variant() { return variantName(strideOn3x3); }
+
+    public static String variantName(boolean strideOn3x3) { return strideOn3x3 ? "v1.5" : "v1"; }
+
+    /**
+     * "v1.5" (true: stride on the 3x3, torchvision) or "v1" (false: on the first 1x1, the paper),
+     * as metadata and --variant spell them, case aside; the one parser of both, so a value one
+     * accepts the other reads back.
+     */
+    public static boolean parseVariant(String s) {
+        String v = s.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("v1.5")) return true;
+        if (v.equals("v1")) return false;
+        throw new IllegalArgumentException("unknown variant '" + s + "'; valid: v1.5, v1");
+    }
 
     public ModelConfig withNumClasses(int k) { return new ModelConfig(name, k, shortcut, strideOn3x3, zeroInitResidual, seed); }
     public ModelConfig withShortcut(Shortcut s) { return new ModelConfig(name, numClasses, s, strideOn3x3, zeroInitResidual, seed); }
