@@ -2,6 +2,7 @@
 """PyTorch checkpoints of every kind jresnet's reader must handle, and hostile pickles it must refuse.
 
 Usage: torch_checkpoints.py OUT_DIR [MARKER_DIR]
+       torch_checkpoints.py OUT_DIR --small | --v1
 
 Writes into OUT_DIR, with Debian's torch:
   <kind>.pth / .th / .pth.tar   checkpoints (see KINDS below), zip and legacy containers
@@ -9,6 +10,9 @@ Writes into OUT_DIR, with Debian's torch:
                                 from exactly the weights stored in the checkpoint
   evil_<family>.pth             hostile files: pickles whose loading by pickle would run a command
                                 that creates a file in MARKER_DIR (jresnet must never run it)
+  r50_v1.pth                    (--v1 only) a ResNet-50 v1, the paper's (stride on the first 1x1), whose
+                                weights have exactly the shapes of torchvision's v1.5; reference.safetensors
+                                holds its logits read as v1 (logits_r50_v1) and as v1.5 (logits_r50_v1_as_v15)
 Prints one line per file written.
 """
 import argparse
@@ -118,11 +122,15 @@ def main():
     p.add_argument("out")
     p.add_argument("marker_dir", nargs="?")
     p.add_argument("--small", action="store_true", help="only r20_zip.pth, r20_legacy.pth and r20_nested_dp.pth.tar")
+    p.add_argument("--v1", action="store_true", help="only r50_v1.pth and its references")
     a = p.parse_args()
     out = a.out
     os.makedirs(out, exist_ok=True)
     gen = torch.Generator().manual_seed(1)
     refs = {}
+    if a.v1:
+        write_v1(out, gen)
+        return
 
     def save(name, obj, legacy, ref_net=None, sd=None, x=None):
         path = os.path.join(out, name)
@@ -192,6 +200,20 @@ def main():
 
     if a.marker_dir:
         write_evil(out, a.marker_dir, sd20)
+
+
+def write_v1(out, gen):
+    """Nothing in the file says v1: the same state dict in a v1.5 net gives other logits, which only
+    a loader told the variant can avoid."""
+    v1 = perturb_bn(reference_models.build("resnet50", variant="v1"), gen).eval()
+    sd = v1.state_dict()
+    x = torch.randn(2, 3, 64, 64, generator=gen)
+    torch.save(sd, os.path.join(out, "r50_v1.pth"))
+    refs = {"input_r50_v1": tensor_entry(x),
+            "logits_r50_v1": tensor_entry(logits64(reference_models.build("resnet50", variant="v1"), sd, x)),
+            "logits_r50_v1_as_v15": tensor_entry(logits64(reference_models.build("resnet50"), sd, x))}
+    safetensors_io.write(os.path.join(out, "reference.safetensors"), refs)
+    print("wrote r50_v1.pth reference.safetensors")
 
 
 def write_evil(out, marker_dir, sd):

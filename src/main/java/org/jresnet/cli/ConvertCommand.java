@@ -28,6 +28,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "safetensors file to write.") String outName;
     @Option(names = "--model", description = "Network (default: from the file's metadata or inferred from its keys).") String model;
     @Option(names = "--shortcut", description = "Shortcut option: A, B or C (default: inferred).") String shortcut;
+    @Option(names = "--variant", description = WeightsOption.VARIANT_HELP) String variant;
     @Option(names = "--key", description = "Checkpoint entry holding the state dict (default: where checkpoints keep it).")
     String key;
     @Option(names = "--mean", split = ",", description = "Per-channel mean to store (R,G,B in [0,1]).") double[] mean;
@@ -53,7 +54,7 @@ final class ConvertCommand implements Callable<Integer> {
                 return 0;
             }
         }
-        ModelFiles.Loaded loaded = WeightsOption.resolve(in, model, shortcut, key, mean != null);
+        ModelFiles.Loaded loaded = WeightsOption.resolve(in, model, shortcut, variant, key, mean != null);
         ModelMetadata meta = loaded.metadata();
         if (mean != null) {
             meta = meta.withNormalization(new org.jresnet.io.Normalization(mean, std));
@@ -61,9 +62,9 @@ final class ConvertCommand implements Callable<Integer> {
         ResNet net = loaded.model();
         ModelFiles.save(out, net, meta);
         var c = net.config;
-        System.out.printf(Locale.ROOT, "wrote %s: %s (shortcut %s, %d classes), %d tensors, mean %s std %s%n", out, c.name(),
-                c.shortcut(), c.numClasses(), ModelFiles.stateDict(net).size(), floats(meta.normalization().mean()),
-                floats(meta.normalization().std()));
+        System.out.printf(Locale.ROOT, "wrote %s: %s (shortcut %s, %s%d classes), %d tensors, mean %s std %s%n", out, c.name(),
+                c.shortcut(), c.bottleneck() ? "variant " + c.variant() + ", " : "", c.numClasses(),
+                ModelFiles.stateDict(net).size(), floats(meta.normalization().mean()), floats(meta.normalization().std()));
         return 0;
     }
 

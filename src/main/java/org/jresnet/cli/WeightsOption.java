@@ -15,11 +15,11 @@ import org.jresnet.nn.Shortcut;
 import picocli.CommandLine.Option;
 
 /**
- * The options that say which weights to use, shared by eval and predict: a file jresnet wrote
- * (model, classes and normalisation come from its metadata), a PyTorch checkpoint or export (the
- * model from --model or inferred from the keys; the class count is read off the fc weight;
- * --mean/--std default to the CIFAR-10 or ImageNet statistics), or, with no --weights, the
- * ResNet-20 shipped in the repository.
+ * The options that say which weights to use, shared by eval, predict and export: a file jresnet
+ * wrote (model, classes and normalisation come from its metadata), a PyTorch checkpoint or export
+ * (the model from --model or inferred from the keys, with --shortcut and --variant where the keys
+ * cannot tell; the class count is read off the fc weight; --mean/--std default to the CIFAR-10 or
+ * ImageNet statistics), or, with no --weights, the ResNet-20 shipped in the repository.
  */
 final class WeightsOption {
     @Option(names = "--weights", description = "Weights: safetensors or a PyTorch checkpoint (.pth, .pt, .th, .pth.tar);"
@@ -27,17 +27,23 @@ final class WeightsOption {
     @Option(names = "--model", description = "Network of a file without jresnet metadata (e.g. a PyTorch export).")
     String model;
     @Option(names = "--shortcut", description = "Shortcut option of such a file: A, B or C.") String shortcut;
+    @Option(names = "--variant", description = VARIANT_HELP) String variant;
     @Option(names = "--mean", split = ",", description = "Override the per-channel mean (R,G,B in [0,1]).") double[] mean;
     @Option(names = "--std", split = ",", description = "Override the per-channel std (R,G,B).") double[] std;
 
     @Option(names = "--key", description = "Entry of a PyTorch checkpoint that holds the state dict"
             + " (default: the top level, or state_dict, model, model_state_dict, net, network).") String key;
 
+    /** --variant's help, convert's too. */
+    static final String VARIANT_HELP = "Where the bottlenecks of a file without jresnet metadata stride: v1.5, on the 3x3"
+            + " (torchvision; default), or v1, on the first 1x1 (the paper). Only this says it: the weights have the"
+            + " same shapes either way.";
+
     ModelFiles.Loaded load() throws Exception {
         if ((mean == null) != (std == null)) throw new Errors.UsageException("give --mean and --std together");
         if (mean != null) TrainCommand.checkNormalization(mean, std);
         Path file = weights != null ? weights : Home.bundled(Home.SHIPPED_MODEL);
-        ModelFiles.Loaded loaded = resolve(file, model, shortcut, key, mean != null);
+        ModelFiles.Loaded loaded = resolve(file, model, shortcut, variant, key, mean != null);
         ModelMetadata meta = loaded.metadata();
         if (mean != null) meta = meta.withNormalization(new Normalization(mean, std));
         loaded.model().setTraining(false);
@@ -46,12 +52,14 @@ final class WeightsOption {
 
     /**
      * Any weights file (safetensors, or a PyTorch checkpoint read without executing it) into its
-     * model: from jresnet metadata, else {@code model} (and {@code shortcut}), else the
-     * architecture inferred from the keys and shapes. What was read and inferred goes to stderr, and
-     * the input statistics such a file gets unless {@code normalizationGiven} (--mean and --std).
+     * model: from jresnet metadata, else {@code model} (and {@code shortcut}, {@code variant}), else
+     * the architecture inferred from the keys and shapes. What was read and inferred goes to stderr,
+     * and the input statistics such a file gets unless {@code normalizationGiven} (--mean and --std).
      */
-    static ModelFiles.Loaded resolve(Path file, String model, String shortcut, String key, boolean normalizationGiven)
-            throws Exception {
+    static ModelFiles.Loaded resolve(Path file, String model, String shortcut, String variant, String key,
+                                     boolean normalizationGiven) throws Exception {
+        // a misspelt value fails before a large checkpoint is read
+        Boolean strideOn3x3 = variant == null ? null : ModelConfig.parseVariant(variant);
         WeightFiles.Read read = WeightFiles.read(file, key);
         SafeTensorsFile f = read.file();
         if (read.pytorch()) note(file + ": " + read.source());
@@ -68,6 +76,11 @@ final class WeightsOption {
                 throw new Errors.UsageException(file + " holds a " + loaded.metadata().model() + " with shortcut "
                         + loaded.metadata().shortcut() + "; --shortcut " + shortcut + " is only for files without jresnet metadata");
             }
+            if (strideOn3x3 != null && strideOn3x3 != loaded.metadata().strideOn3x3()) {
+                throw new Errors.UsageException(file + " holds a " + loaded.metadata().model() + " of variant "
+                        + ModelConfig.variantName(loaded.metadata().strideOn3x3()) + "; --variant " + variant
+                        + " is only for files without jresnet metadata");
+            }
         } else {
             ModelConfig c;
             if (model != null) {
@@ -83,6 +96,18 @@ final class WeightsOption {
                 }
             }
             if (shortcut != null) c = c.withShortcut(Shortcut.parse(shortcut));
+            if (strideOn3x3 != null) {
+                // v1 on a basic-block net would be recorded in the metadata and change nothing: a
+                // mistaken belief about the file, better said than kept
+                if (!strideOn3x3 && !c.bottleneck()) {
+                    throw new Errors.UsageException("--variant " + variant + " places a bottleneck's stride; " + c.name()
+                            + " has basic blocks, where v1 and v1.5 are the same network");
+                }
+                c = c.withStrideOn3x3(strideOn3x3);
+            } else if (c.bottleneck()) {
+                note(c.name() + ": stride on the 3x3 (torchvision's v1.5) assumed: the weights cannot tell;"
+                        + " --variant v1 if it is on the first 1x1 (the paper's)");
+            }
             loaded = ModelFiles.load(file, f, c, true);
             if (!normalizationGiven) {
                 // the input statistics change every accuracy a little: say which ones the file did not name

@@ -18,10 +18,11 @@ import org.jresnet.nn.Shortcut;
  * changes: B; on every block: C; none: A) and the classes ({@code fc.weight}). Keys are read through
  * {@link StateDictKeys}, so DataParallel and CIFAR-code names work too.
  *
- * <p>What the weights cannot tell is said in the description: a bottleneck's stride placement
- * (torchvision's v1.5 is assumed) and, for CIFAR nets without projections, a plain net (same keys as
- * option A). An ImageNet net without projections (option A or plain) is ambiguous: the caller must
- * name the model.
+ * <p>For CIFAR nets without projections the description says that a plain net has the same keys
+ * (as option A). An ImageNet net without projections (option A or plain) is ambiguous: the caller
+ * must name the model. A bottleneck's stride placement cannot be told at all (the same shapes
+ * either way): the config has {@link ModelConfig#of}'s, torchvision's v1.5, and saying so is the
+ * caller's, who knows whether the user named one.
  */
 public final class ArchitectureInference {
     private static final Pattern BLOCK = Pattern.compile("^layer(\\d+)\\.(\\d+)\\.");
@@ -120,7 +121,6 @@ public final class ArchitectureInference {
         } else {
             throw new Ambiguous(layout + ": projection shortcuts on blocks " + projected + " match no shortcut option");
         }
-        if (bottleneck) note += "; stride on the 3x3 (torchvision's v1.5) assumed: the weights cannot tell";
         int classes = fc[0];
         ModelConfig config = ModelConfig.of(name).withShortcut(shortcut).withNumClasses(classes);
         return new Inferred(config, "inferred " + name + " (" + layout + ", widths " + join(widths) + ", shortcut "

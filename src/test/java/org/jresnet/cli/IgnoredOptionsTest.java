@@ -54,6 +54,41 @@ class IgnoredOptionsTest {
         assertThat(same.code()).as(same.err()).isZero();
     }
 
+    @Test void aVariantOtherThanTheWeightsSayIsAUsageError() throws Exception {
+        String shipped = Home.bundled(Home.SHIPPED_MODEL).toString();   // metadata: resnet20, variant v1.5
+        for (CliRun r : new CliRun[] {
+            CliRun.of("predict", "--weights", shipped, "--variant", "v1", image.toString()),
+            CliRun.of("eval", "--weights", shipped, "--variant", "v1", "--data", data.toString(), "--cache-dir",
+                    tmp.resolve("cache").toString()),
+            CliRun.of("export", "--weights", shipped, "--variant", "v1", "--out", tmp.resolve("v.onnx").toString()),
+            CliRun.of("convert", shipped, tmp.resolve("v.safetensors").toString(), "--variant", "v1")}) {
+            assertUsage(r, "holds a resnet20 of variant v1.5; --variant v1 is only for files without jresnet metadata");
+            assertThat(r.err().strip()).doesNotContain("\n");
+        }
+        assertThat(tmp.resolve("v.onnx")).doesNotExist();
+        assertThat(tmp.resolve("v.safetensors")).doesNotExist();
+        CliRun same = CliRun.of("predict", "--weights", shipped, "--variant", "v1.5", image.toString());
+        assertThat(same.code()).as(same.err()).isZero();
+
+        // a misspelt value is refused before any file is read, whichever command
+        for (CliRun r : new CliRun[] {
+            CliRun.of("predict", "--weights", shipped, "--variant", "v2", image.toString()),
+            CliRun.of("convert", shipped, tmp.resolve("v.safetensors").toString(), "--variant", "v2")}) {
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("jresnet: unknown variant 'v2'; valid: v1.5, v1");
+        }
+
+        // Without metadata, a basic-block net has no bottleneck whose stride v1 would move.
+        SafeTensorsFile f = SafeTensors.read(Path.of(shipped));
+        Path bare = tmp.resolve("bare-r20.safetensors");
+        SafeTensors.write(bare, f.tensors(), Map.of());
+        CliRun basic = CliRun.of("convert", bare.toString(), tmp.resolve("b.safetensors").toString(), "--variant", "v1");
+        assertUsage(basic, "--variant v1 places a bottleneck's stride; resnet20 has basic blocks");
+        CliRun basic15 = CliRun.of("convert", bare.toString(), tmp.resolve("b.safetensors").toString(), "--variant", "v1.5");
+        assertThat(basic15.code()).as(basic15.err()).isZero();
+        assertThat(basic15.err()).doesNotContain("assumed");
+    }
+
     @Test void scheduleOptionsOfAnotherScheduleAreUsageErrors() {
         assertUsage(train("cosine-milestones", "--schedule", "cosine", "--milestones", "1"), "--milestones", "multistep");
         assertUsage(train("paper-milestones", "--schedule", "paper", "--milestones", "1"), "--milestones", "multistep");
