@@ -234,9 +234,14 @@ public final class TrainingRun {
         ModelConfig mc = ModelConfig.of(m.name());
         if (m.shortcut() != null) mc = mc.withShortcut(Shortcut.parse(m.shortcut()));
         mc = mc.withNumClasses(k).withSeed(cfg.run().seed()).withZeroInitResidual(m.zeroInitResidual());
+        org.jresnet.io.SafeTensorsFile f = m.init() == null ? null : org.jresnet.io.WeightFiles.read(m.init());
+        if (f != null && f.metadata().containsKey("variant") && ModelMetadata.isJresnet(f.metadata())) {
+            // a v1 net's weights (stride on the first 1x1) fit a v1.5 net's shapes exactly: fine-tune
+            // the network the file holds, not the other one (the run's metadata then records it)
+            mc = mc.withStrideOn3x3(ModelConfig.parseVariant(f.metadata().get("variant")));
+        }
         ResNet net = Models.create(mc);
-        if (m.init() != null) {
-            var f = org.jresnet.io.WeightFiles.read(m.init());   // safetensors or a PyTorch checkpoint
+        if (f != null) {   // safetensors or a PyTorch checkpoint
             var report = ModelFiles.loadInto(net, f, m.init(), false);
             boolean fcOnly = report.missing().stream().allMatch(key -> key.startsWith("fc."))
                     && report.mismatched().stream().allMatch(key -> key.startsWith("fc."));

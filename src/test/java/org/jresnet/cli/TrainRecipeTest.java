@@ -233,6 +233,20 @@ class TrainRecipeTest {
         }
     }
 
+    /**
+     * --init from a jresnet file of the v1 variant builds a v1 net (stride on the first 1x1): the
+     * shapes fit a v1.5 net as well, which would silently be another network.
+     */
+    @Test void initFromAV1FileFineTunesAV1Net() throws Exception {
+        var v1 = org.jresnet.models.ModelConfig.of("resnet50").withNumClasses(10).withStrideOn3x3(false);
+        Path file = tmp.resolve("r50-v1.safetensors");
+        ResNet src = org.jresnet.models.Models.createUninitialized(v1);
+        org.jresnet.io.ModelFiles.save(file, src, org.jresnet.io.ModelMetadata.defaults(v1));
+        ResNet net = TrainingRun.buildModel(parse("--model", "resnet50", "--init", file.toString()), 10);
+        assertThat(net.config.strideOn3x3()).isFalse();
+        assertThat(TrainingRun.buildModel(parse("--model", "resnet50"), 10).config.strideOn3x3()).isTrue();
+    }
+
     @Test void zeroInitResidualReachesTheModel() throws Exception {
         ResNet zero = TrainingRun.buildModel(parse("--zero-init-residual"), 10);
         ResNet plain = TrainingRun.buildModel(parse(), 10);
