@@ -46,6 +46,9 @@ class SummaryCommandTest {
         CliRun r = run("summary", "--model", "resnet18");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("layer4").contains("11,689,512").contains("1,814,073,344");
+        // basic blocks have one place for the stride: no variant to name
+        assertThat(r.out().lines().findFirst().orElse("")).isEqualTo("resnet18 (shortcut B), input 3x224x224");
+        assertThat(run("summary", "--model", "resnet50").out()).startsWith("resnet50 (shortcut B, stride on the 3x3 (v1.5))");
     }
 
     @Test
