@@ -48,6 +48,11 @@ final class ConvertCommand implements Callable<Integer> {
             try {
                 ArchitectureInference.infer(r.file().tensors());
             } catch (ArchitectureInference.Ambiguous e) {
+                // a raw copy has no model for them to describe: say so rather than drop them
+                if (shortcut != null || variant != null || mean != null) {
+                    throw new Errors.UsageException("--shortcut, --variant, --mean and --std describe a model, and " + in
+                            + " is written as it is (" + e.getMessage() + "); name the model with --model, or leave them out");
+                }
                 SafeTensors.write(out, r.file().tensors(), r.file().metadata());
                 System.out.printf(Locale.ROOT, "wrote %s: %d tensors as they are, without jresnet metadata (%s)%n", out,
                         r.file().tensors().size(), e.getMessage());

@@ -41,6 +41,18 @@ class FileErrorsTest {
         assertOneLine(CliRun.of("convert", empty.toString(), tmp.resolve("e.safetensors").toString()), 1, "is empty (0 bytes)");
     }
 
+    /** convert --raw copies what it cannot tell as it is; options that describe a model are refused then, not dropped. */
+    @Test void rawConvertCopiesAndRefusesModelOptions() throws Exception {
+        Path odd = tmp.resolve("odd.safetensors");
+        SafeTensors.write(odd, Map.of("encoder.w", org.jresnet.io.TensorData.f32(new float[] {1, 2}, 2)), Map.of());
+        CliRun ok = CliRun.of("convert", "--raw", odd.toString(), tmp.resolve("copy.safetensors").toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("1 tensors as they are");
+        assertOneLine(CliRun.of("convert", "--raw", "--variant", "v1", odd.toString(), tmp.resolve("c2.safetensors").toString()),
+                2, "--shortcut, --variant, --mean and --std describe a model");
+        assertThat(tmp.resolve("c2.safetensors")).doesNotExist();
+    }
+
     @Test void absurdInputSizeMetadataIsAFileFault() throws Exception {
         SafeTensorsFile shipped = SafeTensors.read(Home.bundled(Home.SHIPPED_MODEL));
         Map<String, String> meta = new LinkedHashMap<>(shipped.metadata());
