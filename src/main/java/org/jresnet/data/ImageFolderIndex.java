@@ -16,7 +16,9 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.ZipEntry;
@@ -111,6 +113,8 @@ final class ImageFolderIndex implements AutoCloseable {
     private static final class Tree {
         final Set<String> dirs = new TreeSet<>();
         final List<FileItem> files = new ArrayList<>();
+        /** Entries with an image's name that are not files: a broken link, a pipe (relative paths). */
+        final List<String> notFiles = new ArrayList<>();
         final MessageDigest digest = sha256();
 
         List<String> childDirs(String dir) {
@@ -145,6 +149,14 @@ final class ImageFolderIndex implements AutoCloseable {
         ZipFile zip;
         try {
             zip = new ZipFile(path.toFile());
+        } catch (java.util.zip.ZipException e) {
+            // names not flagged UTF-8 are, by the zip spec, code page 437 (Windows tools write them
+            // so): read them that way when they are not UTF-8 (UTF-8 without the flag stays UTF-8)
+            try {
+                zip = new ZipFile(path.toFile(), java.nio.charset.Charset.forName("IBM437"));
+            } catch (IOException again) {
+                throw new DataException("not a readable zip file: " + path + " (" + OneLine.reason(e) + ")");
+            }
         } catch (IOException e) {
             throw new DataException("not a readable zip file: " + path + " (" + OneLine.reason(e) + ")");
         }
@@ -204,9 +216,12 @@ final class ImageFolderIndex implements AutoCloseable {
                     }
 
                     @Override public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        if (!attrs.isRegularFile()) return FileVisitResult.CONTINUE;
                         String rel = relative(path, file);
                         if (isHidden(rel)) return FileVisitResult.CONTINUE;
+                        if (!attrs.isRegularFile()) {   // a link that leads nowhere is handed over as the link
+                            if (isImageName(rel)) tree.notFiles.add(rel);
+                            return FileVisitResult.CONTINUE;
+                        }
                         int slash = rel.lastIndexOf('/');
                         String folder = slash < 0 ? "" : rel.substring(0, slash);
                         tree.files.add(new FileItem(folder, rel.substring(slash + 1), new FileSource(file, rel)));
@@ -252,9 +267,17 @@ final class ImageFolderIndex implements AutoCloseable {
         String rootPrefix = root.isEmpty() ? "" : root + "/";
         List<List<FileItem>> perClass = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) perClass.add(new ArrayList<>());
+        // what torchvision's ImageFolder would leave out too, said rather than dropped unseen
+        TreeMap<String, Integer> leftOut = new TreeMap<>();
+        int notFiles = 0;
+        for (String rel : tree.notFiles) if (rel.startsWith(rootPrefix)) notFiles++;
         for (FileItem f : tree.files) {
             if (!f.folder.startsWith(rootPrefix) || f.folder.length() <= rootPrefix.length()) continue;
-            if (!isImageName(f.fileName)) continue;
+            if (!isImageName(f.fileName)) {
+                int dot = f.fileName.lastIndexOf('.');
+                leftOut.merge(dot <= 0 ? "(no extension)" : f.fileName.substring(dot).toLowerCase(Locale.ROOT), 1, Integer::sum);
+                continue;
+            }
             String inRoot = f.folder.substring(rootPrefix.length());
             int slash = inRoot.indexOf('/');
             Integer c = classOf.get(slash < 0 ? inRoot : inRoot.substring(0, slash));
@@ -275,10 +298,27 @@ final class ImageFolderIndex implements AutoCloseable {
             }
         }
         String desc = path + " [" + split.folder() + ": " + (wholeTree ? "whole tree" : root + "/")
-                + ", " + sources.size() + " images, " + classes.size() + " classes]";
+                + ", " + sources.size() + " images, " + classes.size() + " classes" + leftOutNote(leftOut, notFiles) + "]";
         return new ImageFolderIndex(List.copyOf(classes), List.copyOf(sources),
                 java.util.Arrays.copyOf(labels, sources.size()), desc, path.getFileName() + " " + split.folder(),
                 tree.digest.digest(), zip, wholeTree);
+    }
+
+    /**
+     * "; left out: 5 .gif, 1 .txt (ImageFolder reads .jpg ...); 1 broken link or non-file", or ""
+     * when nothing under the class folders was passed over.
+     */
+    private static String leftOutNote(Map<String, Integer> byExtension, int notFiles) {
+        StringBuilder b = new StringBuilder();
+        if (!byExtension.isEmpty()) {
+            StringJoiner j = new StringJoiner(", ");
+            byExtension.forEach((ext, n) -> j.add(n + " " + ext));
+            b.append("; left out: ").append(j).append(" (as torchvision's ImageFolder, only ")
+                    .append(String.join(" ", IMAGE_EXTENSIONS)).append(')');
+        }
+        if (notFiles > 0) b.append("; left out: ").append(notFiles).append(notFiles == 1 ? " image name that is" : " image names that are")
+                .append(" not a readable file (a broken link, a pipe)");
+        return b.toString();
     }
 
     private static void addDirAndParents(Set<String> dirs, String dir) {

@@ -41,4 +41,40 @@ class HiddenFilesTest {
             }
         }
     }
+
+    /**
+     * Files ImageFolder does not read (a .gif, notes) are left out as torchvision leaves them, but
+     * said in the dataset's line; so is an image name that is not a file (a broken link).
+     */
+    @Test void filesLeftOutAreCountedNotDroppedUnseen() throws Exception {
+        Map<String, byte[]> f = tree();
+        f.put("train/cat/5.gif", new byte[] {'G', 'I', 'F'});
+        f.put("train/dog/6.gif", new byte[] {'G', 'I', 'F'});
+        f.put("train/dog/notes.txt", new byte[] {'x'});
+        Path dir = tmp.resolve("tree");
+        TestImages.writeTree(dir, f);
+        java.nio.file.Files.createSymbolicLink(dir.resolve("train/cat/7.png"), tmp.resolve("nowhere.png"));
+        try (Dataset ds = Datasets.open(dir, Split.TRAIN, TestImages.quiet(tmp.resolve("cache")))) {
+            assertThat(ds.size()).isEqualTo(2);
+            assertThat(ds.description()).contains("2 images, 2 classes; left out: 2 .gif, 1 .txt (as torchvision's ImageFolder,"
+                    + " only .jpg").contains("left out: 1 image name that is not a readable file (a broken link, a pipe)");
+        }
+    }
+
+    /** Zip entry names without the UTF-8 flag are code page 437, as the zip format says (Windows tools write them so). */
+    @Test void aZipWithCodePage437NamesIsRead() throws Exception {
+        Path zip = tmp.resolve("cp437.zip");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip),
+                java.nio.charset.Charset.forName("IBM437"))) {
+            for (String name : new String[] {"train/caf\u00e9/1.png", "train/dog/2.png"}) {
+                z.putNextEntry(new java.util.zip.ZipEntry(name));
+                z.write(TestImages.png(TestImages.pattern(4, 4, name.length())));
+                z.closeEntry();
+            }
+        }
+        try (Dataset ds = Datasets.open(zip, Split.TRAIN, TestImages.quiet(tmp.resolve("cache")))) {
+            assertThat(ds.classes()).containsExactly("caf\u00e9", "dog");
+            assertThat(ds.size()).isEqualTo(2);
+        }
+    }
 }
