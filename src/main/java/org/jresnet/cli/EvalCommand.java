@@ -1,7 +1,9 @@
 package org.jresnet.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -63,12 +65,20 @@ final class EvalCommand implements Callable<Integer> {
                 if (ttaFlip) m.put("tta_flip", true);
                 if (ttaTranslate) m.put("tta_translate", true);
                 m.put("classes", e.classes());
+                // null for a class without test images: the same type as the others, where NaN was a string
                 Map<String, Double> per = new LinkedHashMap<>();
-                for (int c = 0; c < e.classes().size(); c++) per.put(e.classes().get(c), e.perClass()[c]);
+                for (int c = 0; c < e.classes().size(); c++) {
+                    double a = e.perClass()[c];
+                    per.put(e.classes().get(c), Double.isNaN(a) ? null : a);
+                }
                 m.put("per_class", per);
                 m.put("confusion", e.confusion());
                 m.put("predictions", e.predictions());
-                if (ds.skipped() > 0) m.put("skipped", ds.skipped());
+                // which image each prediction is for: with --skip-bad some files have none
+                List<String> files = new ArrayList<>(ds.size());
+                for (int i = 0; i < ds.size(); i++) files.add(ds.name(i));
+                m.put("files", files);
+                m.put("skipped", ds.skipped());
                 Json.print(m);
             } else {
                 print(meta, ds, e);
@@ -100,8 +110,9 @@ final class EvalCommand implements Callable<Integer> {
         System.out.println();
         System.out.printf(Locale.ROOT, "%-" + w + "s %8s   confusion (rows: true class, columns: predicted)%n", "class", "acc");
         for (int r = 0; r < k; r++) {
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s %7.2f%%  ", e.classes().get(r),
-                    100 * e.perClass()[r]));
+            double a = e.perClass()[r];
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s %8s  ", e.classes().get(r),
+                    Double.isNaN(a) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100 * a)));
             for (int c = 0; c < k; c++) row.append(String.format(Locale.ROOT, " %5d", e.confusion()[r][c]));
             System.out.println(row);
         }

@@ -67,7 +67,12 @@ class PredictCommandTest {
         for (int i = 0; i < sorted.size(); i++) {
             int j = files.size() - 1 - files.indexOf(sorted.get(i));
             assertThat(out.get(j).get("top").get(0).get("index").asInt()).isEqualTo(eval.get("predictions").get(i).asInt());
+            // and names the file each prediction is for
+            assertThat(sorted.get(i).getFileName().toString()).isEqualTo(eval.get("files").get(i).asText().replace('/', '_'));
         }
+        assertThat(eval.get("files").size()).isEqualTo(eval.get("predictions").size());
+        assertThat(eval.get("skipped").asInt()).isZero();
+        for (JsonNode a : eval.get("per_class")) assertThat(a.isNumber() || a.isNull()).isTrue();
     }
 
     @Test void aFolderSaysWhatItLeftOut() throws Exception {
