@@ -26,6 +26,8 @@ public final class RunFiles {
     /** Metadata keys of a checkpoint besides the model's own. */
     public static final String CONFIG_KEY = "train_config";
     public static final String STATE_KEY = "run_state";
+    /** The training split's size when the checkpoint was written (see {@link #requireSameTrainingImages}). */
+    public static final String TRAIN_IMAGES_KEY = "train_images";
     /** Metadata of a finished run's model: test-set top-1 after the last epoch (shown by serve's /v1/models). */
     public static final String TEST_TOP1_KEY = "test_top1";
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
@@ -63,7 +65,12 @@ public final class RunFiles {
         }
     }
 
-    public void saveCheckpoint(ResNet model, Sgd sgd, RunState state, TrainConfig cfg) throws IOException {
+    /**
+     * {@code trainImages}: the training split's size (after --val), so that a resume can tell the
+     * data changed: fewer images would change every epoch's batches and could put a mid-epoch
+     * position past the epoch's end.
+     */
+    public void saveCheckpoint(ResNet model, Sgd sgd, RunState state, TrainConfig cfg, int trainImages) throws IOException {
         Map<String, TensorData> optim = new LinkedHashMap<>();
         for (var e : sgd.momentumBuffers().entrySet()) {
             float[] b = e.getValue();
@@ -72,6 +79,7 @@ public final class RunFiles {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put(CONFIG_KEY, JSON.writeValueAsString(StoredTrainConfig.of(cfg, workers)));
         extra.put(STATE_KEY, JSON.writeValueAsString(state));
+        extra.put(TRAIN_IMAGES_KEY, Integer.toString(trainImages));
         ModelFiles.save(checkpoint(), model, meta, optim, extra);
     }
 
@@ -109,6 +117,18 @@ public final class RunFiles {
      * checkpoints older than the count). The run itself is defined by its micro-batches: N workers
      * and one process with {@code --micro-batches N} are the same run, equal within float summation.
      */
+    /**
+     * Fails when the checkpoint recorded another number of training images than {@code now} (the
+     * data was changed since); checkpoints written before the count was kept are not checked.
+     */
+    public static void requireSameTrainingImages(Resumed r, int now, Object data) {
+        String stored = r.loaded().file().metadata().get(TRAIN_IMAGES_KEY);
+        if (stored != null && Integer.parseInt(stored.trim()) != now) {
+            throw new IllegalStateException("the training data changed since the checkpoint: the run had " + stored.trim()
+                    + " training images, " + data + " has " + now + " now; resume it on the data it started with");
+        }
+    }
+
     public static int workers(Resumed r) throws IOException {
         String stored = r.loaded().file().metadata().get(CONFIG_KEY);
         return JSON.readValue(stored, StoredTrainConfig.class).writtenByWorkers();

@@ -303,7 +303,7 @@ public final class Trainer {
         requireFinite(s);
         if (!replica.writes()) return;
         long t = System.nanoTime();
-        files.saveCheckpoint(model, sgd, s, cfg);
+        files.saveCheckpoint(model, sgd, s, cfg, plan.train().length);
         lastCheckpoint = s;
         timer.since(Phase.CHECKPOINT, t);
         listener.checkpointSaved(files.checkpoint(), s);

@@ -152,6 +152,7 @@ public final class TrainingRun {
             if (replica.writes() && !Files.exists(files.model())) files.saveModel(net, log);
             return new Outcome(Status.COMPLETE, net, files, log, r.state(), d);
         }
+        RunFiles.requireSameTrainingImages(stored, d.plan().train().length, cfg.data().path());
         if (replica.writes() && change.changes(stored.config())) {
             var event = change.record(stored.config(), r.state());
             String json = EVENT_JSON.valueToTree(event).toString();

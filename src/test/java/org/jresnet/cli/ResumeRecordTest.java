@@ -58,7 +58,7 @@ class ResumeRecordTest {
         RunFiles.Resumed done = RunFiles.readCheckpoint(out);
         var net = done.loaded().model();
         new RunFiles(two, done.loaded().metadata(), 2).saveCheckpoint(net, new Sgd(net.parameters(), 0.9f, 1e-4f, false),
-                done.state(), done.config());
+                done.state(), done.config(), 24);
         RunFiles.Resumed back = RunFiles.readCheckpoint(two);
         assertThat(RunFiles.workers(back)).isEqualTo(2);
         assertThat(back.config().run()).isEqualTo(done.config().run());

@@ -106,4 +106,19 @@ class TrainResumeTest {
         assertThat(Main.execute("train", "--resume", tmp.resolve("nothing").toString())).isEqualTo(1);
     }
 
+    /** A resume on changed data (its path records only where it is) is refused, not trained on other batches. */
+    @Test void resumeOnChangedDataIsRefused() throws Exception {
+        Path own = TinyImageFolder.write(tmp.resolve("changing.zip"), 16, 4, 12, TinyImageFolder.CLASSES);
+        Path out = tmp.resolve("changed");
+        List<String> a = args(out);
+        a.set(a.indexOf(data.toString()), own.toString());
+        a.set(a.indexOf("--epochs") + 1, "1");
+        assertThat(Main.execute(a.toArray(String[]::new))).isZero();
+        TinyImageFolder.write(own, 10, 4, 12, TinyImageFolder.CLASSES);   // 30 training images instead of 48
+        CliRun r = CliRun.of("train", "--resume", out.toString(), "--epochs", "2", "--quiet");
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("jresnet: the training data changed since the checkpoint: the run had 48 training"
+                + " images, " + own + " has 30 now; resume it on the data it started with");
+    }
+
 }
