@@ -185,6 +185,12 @@ public final class TrainingRun {
         LrSchedule sched = new LrSchedule(cfg.schedule(), (long) perEpoch * run.epochs(), perEpoch);
         int size = files.metadata().inputSize()[1];
         Transform trainT = Preprocessing.training(d.train(), d.norm(), size, cfg.data().cropEpochs(), cfg.data().cropSize());
+        if (net.config.cifar() && trainT instanceof org.jresnet.data.RandomResizedCropFlip) {
+            // one odd-sized image (or data streamed from disk) switches every image's augmentation:
+            // say so, the paper's CIFAR recipe is the pad-4 crop
+            progress.message("note: the training images are not all " + size + "x" + size + " in memory ("
+                    + d.train().description() + "): they get ImageNet's RandomResizedCrop + flip, not CIFAR's pad-4 crop + flip");
+        }
         Transform evalT = Preprocessing.evaluation(d.test(), d.norm(), size);
         TrainStep.Builder sb = TrainStep.builder(net, sgd).headOnly(cfg.model().freezeBackbone())
                 .microBatches(replica.localMicroBatches(run.microBatches())).flatGradients(replica.workers() > 1)

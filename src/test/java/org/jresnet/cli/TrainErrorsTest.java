@@ -96,6 +96,24 @@ class TrainErrorsTest {
         assertThat(eval.code()).as(eval.err()).isZero();
     }
 
+    /** One image of another size switches the CIFAR net's augmentation to RandomResizedCrop: said, not silent. */
+    @Test void anOddSizedImageSaysTheAugmentationChanged() throws Exception {
+        Path odd = TinyImageFolder.write(tmp.resolve("odd.zip"), 4, 2, 8, TinyImageFolder.CLASSES);
+        try (java.nio.file.FileSystem z = java.nio.file.FileSystems.newFileSystem(odd)) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(9, 9, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            try (var o = java.nio.file.Files.newOutputStream(z.getPath("train/red/odd.png"))) {
+                javax.imageio.ImageIO.write(img, "png", o);
+            }
+        }
+        CliRun r = run("train", "--data", odd.toString(), "--out", tmp.resolve("odd-run").toString(), "--cache-dir", cache(),
+                "--epochs", "1", "--batch", "4");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("note: the training images are not all 32x32 in memory").contains("RandomResizedCrop");
+        CliRun same = run("train", "--data", data.toString(), "--out", tmp.resolve("even-run").toString(), "--cache-dir", cache(),
+                "--epochs", "1", "--batch", "4");
+        assertThat(same.err()).doesNotContain("RandomResizedCrop");
+    }
+
     @Test void unwritableOut() throws Exception {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         assertOneLine(run("train", "--data", data.toString(), "--out", file.resolve("sub").toString(),
