@@ -55,6 +55,9 @@ public final class RunFiles {
 
     /** Fails early, with the folder's name, when {@code --out} cannot be written. */
     public static void checkWritable(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException("cannot write to output folder " + dir + ": it is a file, not a folder");
+        }
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".write-test", ".tmp");

@@ -118,6 +118,9 @@ class TrainErrorsTest {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
         assertOneLine(run("train", "--data", data.toString(), "--out", file.resolve("sub").toString(),
                 "--cache-dir", cache()), 1, "cannot write");
+        CliRun r = run("train", "--data", data.toString(), "--out", file.toString(), "--cache-dir", cache());
+        assertOneLine(r, 1, "cannot write to output folder " + file + ": it is a file, not a folder");
+        assertThat(r.err()).doesNotContain("FileAlreadyExistsException");
     }
 
     @Test void badOptionValues() {
