@@ -118,6 +118,36 @@ public final class ImageDecoder {
         return f.equals("TIF") ? "TIFF" : f;
     }
 
+    /**
+     * A CMYK JPEG (ImageNet's training set has a few) as PIL converts it: each of R, G, B is
+     * (255 - K) - C * (255 - K) / 255, rounded as Pillow's MULDIV255.
+     */
+    private static RgbImage cmykToRgb(Raster r, int w, int h, byte[] out) {
+        int[] row = new int[w * 4];
+        for (int y = 0; y < h; y++) {
+            r.getPixels(0, y, w, 1, row);
+            for (int x = 0, i = 0, o = y * w * 3; x < w; x++, i += 4, o += 3) {
+                int nk = 255 - row[i + 3];
+                for (int c = 0; c < 3; c++) out[o + c] = (byte) clip8(nk - mulDiv255(row[i + c], nk));
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    /** Pillow's MULDIV255: a * b / 255, rounded. */
+    private static int mulDiv255(int a, int b) {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+
+    private static int clip8(int v) { return v < 0 ? 0 : Math.min(v, 255); }
+
+    /** Whether a packed layout's red, green and blue are 8 bits each: read exactly, no scaling. */
+    private static boolean eightBitMasks(java.awt.image.DirectColorModel cm) {
+        return Integer.bitCount(cm.getRedMask()) == 8 && Integer.bitCount(cm.getGreenMask()) == 8
+                && Integer.bitCount(cm.getBlueMask()) == 8;
+    }
+
     /** PIL's {@code convert("RGB")} of a decoded image, from raw raster samples. */
     static RgbImage toRgb(BufferedImage img, String source) {
         int w = img.getWidth(), h = img.getHeight();
@@ -138,11 +168,26 @@ public final class ImageDecoder {
             }
             return new RgbImage(w, h, out);
         }
+        if (cm instanceof java.awt.image.DirectColorModel dcm && dcm.getColorSpace().isCS_sRGB()
+                && !dcm.isAlphaPremultiplied() && eightBitMasks(dcm)) {
+            // packed pixels (a 32-bit BMP): each component as stored, the fourth byte dropped, as PIL's RGB
+            Object px = null;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0, o = y * w * 3; x < w; x++, o += 3) {
+                    px = r.getDataElements(x, y, px);
+                    out[o] = (byte) dcm.getRed(px);
+                    out[o + 1] = (byte) dcm.getGreen(px);
+                    out[o + 2] = (byte) dcm.getBlue(px);
+                }
+            }
+            return new RgbImage(w, h, out);
+        }
         if (!(cm instanceof ComponentColorModel)) {
             throw new BadImageException(source, "unsupported pixel layout (" + cm.getClass().getSimpleName() + ")");
         }
         int csType = cm.getColorSpace().getType();
         int bits = DataBuffer.getDataTypeSize(r.getTransferType());
+        if (csType == ColorSpace.TYPE_CMYK && bands == 4 && bits == 8) return cmykToRgb(r, w, h, out);
         boolean grey = csType == ColorSpace.TYPE_GRAY && (bands == 1 || bands == 2);
         boolean rgb = csType == ColorSpace.TYPE_RGB && (bands == 3 || bands == 4);
         if (!(grey || rgb) || (bits != 8 && bits != 16)) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Our decoded pixels against PIL's {@code Image.open(f).convert("RGB")} (what torchvision users
  * get), computed by Debian's python3 at test time: every JPEG of the bundled sample, plus
  * generated files in the other layouts (4:4:4, progressive, grey, PNG with alpha/palette/16 bits,
- * BMP, GIF). Every channel value must equal PIL's (largest difference 0, as README states); the
+ * BMP in 24 and 32 bits, GIF, CMYK JPEG). Every channel value must equal PIL's (largest difference 0, as README states); the
  * JDK's JPEG decoder runs PIL's libjpeg arithmetic, so any difference is a decoding change.
  */
 class ImageDecoderPilParityTest {
@@ -59,6 +59,8 @@ class ImageDecoderPilParityTest {
                     "grey.png": (rgb.convert("L"), {}),
                     "palette.png": (rgb.convert("P", palette=Image.ADAPTIVE, colors=50), {}),
                     "rgb.bmp": (rgb, {}),
+                    "rgba.bmp": (Image.fromarray(np.dstack([small, alpha])), {}),
+                    "cmyk.jpg": (rgb.convert("CMYK"), dict(quality=90)),
                     "rgb.gif": (rgb, {}),
                     "transparent.gif": (rgb.convert("P", palette=Image.ADAPTIVE, colors=50), dict(transparency=3)),
                 }
@@ -109,7 +111,7 @@ class ImageDecoderPilParityTest {
         byte[] pil = Files.readAllBytes(raw);
         int off = 0;
         List<String> names = out.lines().filter(s -> !s.isBlank()).toList();
-        assertThat(names).hasSize(14);
+        assertThat(names).hasSize(16);
         StringBuilder report = new StringBuilder();
         for (String n : names) {
             RgbImage img = ImageDecoder.decode(Files.readAllBytes(tmp.resolve(n)), n);
