@@ -140,6 +140,10 @@ final class ImageFolderIndex implements AutoCloseable {
         try {
             if (Files.isDirectory(path)) return openDirectory(path, split);
             return openZip(path, split);
+        } catch (java.nio.file.FileSystemLoopException e) {
+            // the walk follows links: one that leads back up the tree would be walked forever
+            throw new DataException("cannot read dataset " + path + ": a symbolic link leads back into the tree at "
+                    + e.getFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dataset " + path + ": " + e.getMessage(), e);
         }

@@ -61,6 +61,15 @@ class HiddenFilesTest {
         }
     }
 
+    /** A link back up the tree is named as such (the walk follows links). */
+    @Test void aLinkLoopIsSaid() throws Exception {
+        Path dir = tmp.resolve("loop");
+        TestImages.writeTree(dir, tree());
+        java.nio.file.Files.createSymbolicLink(dir.resolve("train/dog/root"), dir);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Datasets.open(dir, Split.TRAIN, TestImages.quiet(tmp.resolve("cache"))))
+                .isInstanceOf(DataException.class).hasMessageContaining("a symbolic link leads back into the tree at");
+    }
+
     /** Zip entry names without the UTF-8 flag are code page 437, as the zip format says (Windows tools write them so). */
     @Test void aZipWithCodePage437NamesIsRead() throws Exception {
         Path zip = tmp.resolve("cp437.zip");
