@@ -309,8 +309,8 @@ final class ImageFolderIndex implements AutoCloseable {
     }
 
     /**
-     * "; left out: 5 .gif, 1 .txt (ImageFolder reads .jpg ...); 1 broken link or non-file", or ""
-     * when nothing under the class folders was passed over.
+     * "; left out: 5 .gif, 1 .txt (as torchvision's ImageFolder, only .jpg ...)", then the image
+     * names that are not files, or "" when nothing under the class folders was passed over.
      */
     private static String leftOutNote(Map<String, Integer> byExtension, int notFiles) {
         StringBuilder b = new StringBuilder();

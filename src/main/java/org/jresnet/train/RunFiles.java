@@ -116,11 +116,6 @@ public final class RunFiles {
     }
 
     /**
-     * How many data-parallel workers wrote the checkpoint {@code r} (1 for one process and for
-     * checkpoints older than the count). The run itself is defined by its micro-batches: N workers
-     * and one process with {@code --micro-batches N} are the same run, equal within float summation.
-     */
-    /**
      * Fails when the checkpoint recorded another number of training images than {@code now} (the
      * data was changed since); checkpoints written before the count was kept are not checked.
      */
@@ -132,6 +127,11 @@ public final class RunFiles {
         }
     }
 
+    /**
+     * How many data-parallel workers wrote the checkpoint {@code r} (1 for one process and for
+     * checkpoints older than the count). The run itself is defined by its micro-batches: N workers
+     * and one process with {@code --micro-batches N} are the same run, equal within float summation.
+     */
     public static int workers(Resumed r) throws IOException {
         String stored = r.loaded().file().metadata().get(CONFIG_KEY);
         return JSON.readValue(stored, StoredTrainConfig.class).writtenByWorkers();
