@@ -202,6 +202,12 @@ final class TrainCommand implements Callable<Integer> {
         if (cfg.schedule().warmupLr() == 0 && parsed.hasMatchedOption("--warmup-until-error")) {
             throw new Errors.UsageException("--warmup-until-error applies only with --warmup-lr");
         }
+        // a multistep schedule whose steps never come is a constant rate the user did not ask for
+        int[] ms = cfg.schedule().milestones();
+        if (cfg.schedule().kind() == LrSchedule.Kind.MULTISTEP && ms.length == 0) {
+            throw new Errors.UsageException("--schedule multistep needs --milestones (the epochs after which the rate"
+                    + " is multiplied by --gamma), e.g. --milestones 100,150");
+        }
     }
 
     private int resumeRun(ProgressReporter progress) throws Exception {

@@ -93,6 +93,8 @@ class IgnoredOptionsTest {
         assertUsage(train("cosine-milestones", "--schedule", "cosine", "--milestones", "1"), "--milestones", "multistep");
         assertUsage(train("paper-milestones", "--schedule", "paper", "--milestones", "1"), "--milestones", "multistep");
         assertUsage(train("cosine-gamma", "--gamma", "0.5"), "--gamma", "multistep");
+        // multistep without its steps would be a constant rate
+        assertUsage(train("multistep-alone", "--schedule", "multistep"), "--schedule multistep needs --milestones");
         assertUsage(train("until-error", "--warmup-until-error", "0.5"), "--warmup-until-error", "--warmup-lr");
         assertThat(train("multistep", "--schedule", "multistep", "--milestones", "1", "--gamma", "0.5").code()).isZero();
     }
