@@ -84,7 +84,7 @@ final class SummaryCommand implements Callable<Integer> {
         }
         System.out.printf("%s (shortcut %s%s), input %s%n", config.name(), out.get("shortcut"),
                 // only a bottleneck has two places for its stride (resnet18/34 have one, as the CIFAR nets)
-                !config.bottleneck() ? "" : ", stride on the " + (config.strideOn3x3() ? "3x3 (v1.5)" : "first 1x1 (v1)"),
+                !config.bottleneck() ? "" : ", stride on the " + (config.strideOn3x3() ? "3x3" : "first 1x1") + " (" + config.variant() + ")",
                 shape(chw));
         System.out.printf("%-9s %-14s %14s %18s%n", "stage", "output", "params", "multiply-adds");
         for (ResNet.StageInfo s : stages) {

@@ -62,10 +62,11 @@ public final class RunStore {
         String key = recipe.runKey(model, shortcut, trainImages);
         Path dir = root.resolve(key);
         TrainConfig cfg = recipe.config(model, shortcut, dir, trainImages, Engine.current().threads());
-        if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
+        // a finished run has its model file: only then is the checkpoint read before the lock
+        if (Files.exists(dir.resolve("model.safetensors")) && Files.exists(dir.resolve("checkpoint.safetensors"))) {
             RunFiles.Resumed r = RunFiles.readCheckpoint(dir);
             checkSameRun(dir, r.config(), cfg);
-            if (TrainingRun.isComplete(r) && Files.exists(dir.resolve("model.safetensors"))) {
+            if (TrainingRun.isComplete(r)) {
                 // finished: read only, so experiments sharing it may run side by side
                 progress.message("using the finished run " + dir);
                 ModelFiles.Loaded l = ModelFiles.load(dir.resolve("model.safetensors"));
@@ -81,7 +82,7 @@ public final class RunStore {
         TrainingRun.Outcome o;
         try {
             if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
-                RunFiles.Resumed r = RunFiles.readCheckpoint(dir);   // again: it may have moved on before the lock
+                RunFiles.Resumed r = RunFiles.readCheckpoint(dir);   // under the lock: nobody moves it on meanwhile
                 checkSameRun(dir, r.config(), cfg);
                 o = TrainingRun.resume(dir, r, data(), progress, listener);
             } else {

@@ -242,10 +242,10 @@ public final class TrainingRun {
         if (m.shortcut() != null) mc = mc.withShortcut(Shortcut.parse(m.shortcut()));
         mc = mc.withNumClasses(k).withSeed(cfg.run().seed()).withZeroInitResidual(m.zeroInitResidual());
         org.jresnet.io.SafeTensorsFile f = m.init() == null ? null : org.jresnet.io.WeightFiles.read(m.init());
-        if (f != null && f.metadata().containsKey("variant") && ModelMetadata.isJresnet(f.metadata())) {
+        if (f != null && ModelMetadata.isJresnet(f.metadata())) {
             // a v1 net's weights (stride on the first 1x1) fit a v1.5 net's shapes exactly: fine-tune
             // the network the file holds, not the other one (the run's metadata then records it)
-            mc = mc.withStrideOn3x3(ModelConfig.parseVariant(f.metadata().get("variant")));
+            mc = mc.withStrideOn3x3(ModelMetadata.fromMap(f.metadata(), m.init()).strideOn3x3());
         }
         ResNet net = Models.create(mc);
         if (f != null) {   // safetensors or a PyTorch checkpoint
