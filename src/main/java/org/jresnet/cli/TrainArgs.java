@@ -32,6 +32,8 @@ public final class TrainArgs {
                     c.engine.threads);
         } catch (CommandLine.ParameterException | Errors.UsageException | TrainConfig.Invalid e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (java.io.IOException e) {   // --init's metadata, read for its normalisation
+            throw new IllegalArgumentException(Errors.reason(e), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.jresnet.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -118,6 +119,10 @@ final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Paths.get("runs", model);
         TrainConfig cfg = config(training.dataOrSample(), outDir);   // every value checked before a folder is made
         checkScheduleOptions(cfg);
+        if (init != null && mean == null) {
+            progress.message("normalising the images as --init's weights expect (" + cfg.data().normalization()
+                    + "); --mean and --std set others");
+        }
         boolean made = !Files.exists(outDir);
         RunFiles.checkWritable(outDir);
         RunLock lock = RunLock.acquire(outDir);
@@ -132,8 +137,11 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The run the options describe; a {@code --recipe} must have been applied ({@link TrainRecipes#apply}). */
-    TrainConfig config(Path dataPath, Path outDir) {
+    /**
+     * The run the options describe; a {@code --recipe} must have been applied ({@link TrainRecipes#apply}).
+     * Reads {@code --init}'s metadata when it sets the normalisation.
+     */
+    TrainConfig config(Path dataPath, Path outDir) throws IOException {
         TrainingOptions t = training;
         LrSchedule.Kind kind = LrSchedule.Kind.parse(schedule);
         boolean oneCycle = kind == LrSchedule.Kind.ONECYCLE;
@@ -148,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainConfig(
                 new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,
                         freezeBackbone, zeroInitResidual),
-                new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(), skipBad, t.cacheDir, ttaFlip,
+                new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(model), skipBad, t.cacheDir, ttaFlip,
                         ttaTranslate, cropEpochs, cropSize()),
                 new TrainConfig.Optimizer(t.momentum, t.weightDecay, nesterov, labelSmoothing),
                 new TrainConfig.Schedule(kind, t.lr, milestones, gamma, warmup != null ? warmup : oneCycle ? 0 : DEFAULT_WARMUP,
@@ -172,12 +180,18 @@ final class TrainCommand implements Callable<Integer> {
     private static final List<String> ONE_CYCLE_OPTIONS = List.of("--pct-start", "--div-factor", "--final-div-factor",
             "--anneal-strategy");
 
-    /** --mean and --std, or null to compute them from the training split. */
-    private Normalization normalization() {
+    /**
+     * --mean and --std; else --init's (the weights expect their images normalised as they were
+     * trained); else null, to compute them from the training split. Stored with the run, so a
+     * resume needs no --init file.
+     */
+    private Normalization normalization(String model) throws IOException {
         if ((mean == null) != (std == null)) throw new Errors.UsageException("give --mean and --std together");
-        if (mean == null) return null;
-        checkNormalization(mean, std);
-        return new Normalization(mean, std);
+        if (mean != null) {
+            checkNormalization(mean, std);
+            return new Normalization(mean, std);
+        }
+        return init == null ? null : TrainingRun.initNormalization(init, model);
     }
 
     /** --mean and --std as train, eval and predict take them: three finite values each, std > 0. */

@@ -61,7 +61,6 @@ public final class Normalization {
     /** Normalised value of channel {@code c} with byte value {@code v} (0..255). */
     public float apply(int c, int v) { return table[c * 256 + v]; }
 
-    /** The 3x256 lookup table, {@code [c * 256 + v]}. */
     /** The 3x256 lookup table, channel-major: for the transforms' inner loops (do not modify). */
     public float[] table() { return table; }
 

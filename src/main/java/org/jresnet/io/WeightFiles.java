@@ -38,13 +38,7 @@ public final class WeightFiles {
 
     /** {@code key}: the top-level entry holding a checkpoint's state dict (null: look where checkpoints keep it). */
     public static Read read(Path file, String key) throws IOException {
-        if (java.nio.file.Files.isDirectory(file)) {
-            throw new WeightsException(file + ": is a folder, not a weights file (safetensors or a PyTorch checkpoint)");
-        }
-        // said as such: an empty .pth would otherwise be read as a safetensors file "truncated" at 0 bytes
-        if (java.nio.file.Files.isRegularFile(file) && java.nio.file.Files.size(file) == 0) {
-            throw new WeightsException(file + ": is empty (0 bytes), not a weights file (safetensors or a PyTorch checkpoint)");
-        }
+        requireFile(file);
         if (TorchCheckpoints.sniff(file) == TorchCheckpoints.Kind.OTHER) {
             if (key != null) throw new WeightsException(file + ": --key " + key + " applies to PyTorch checkpoints, not safetensors");
             return new Read(SafeTensors.read(file), SAFETENSORS, List.of(), List.of());
@@ -64,6 +58,25 @@ public final class WeightFiles {
         if (converted) notes.add("float64/float16/bfloat16 tensors converted to float32");
         String source = "PyTorch " + c.container() + " checkpoint, state dict at " + c.location() + " (" + tensors.size() + " tensors)";
         return new Read(new SafeTensorsFile(Map.of(), tensors), source, notes, c.otherEntries());
+    }
+
+    /**
+     * The metadata of {@code file} without its tensors: a safetensors file's {@code __metadata__}
+     * (its header only), none for a PyTorch checkpoint (checked to be one by its first bytes).
+     */
+    public static Map<String, String> readMetadata(Path file) throws IOException {
+        requireFile(file);
+        return TorchCheckpoints.sniff(file) == TorchCheckpoints.Kind.OTHER ? SafeTensors.readMetadata(file) : Map.of();
+    }
+
+    private static void requireFile(Path file) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new WeightsException(file + ": is a folder, not a weights file (safetensors or a PyTorch checkpoint)");
+        }
+        // said as such: an empty .pth would otherwise be read as a safetensors file "truncated" at 0 bytes
+        if (java.nio.file.Files.isRegularFile(file) && java.nio.file.Files.size(file) == 0) {
+            throw new WeightsException(file + ": is empty (0 bytes), not a weights file (safetensors or a PyTorch checkpoint)");
+        }
     }
 
     private static TensorData convert(TorchTensor t) {

@@ -263,6 +263,19 @@ public final class TrainingRun {
         return net;
     }
 
+    /**
+     * The normalisation the weights in {@code init} expect: the one its jresnet metadata records,
+     * else the one eval, predict and serve read a file without metadata with (ImageNet's for an
+     * ImageNet net). Pretrained features were learned on images normalised so; the new data's own
+     * statistics would shift every input the (frozen or fine-tuned) layers see. timm and
+     * torchvision's fine-tuning recipes do the same.
+     */
+    public static Normalization initNormalization(Path init, String model) throws IOException {
+        var meta = org.jresnet.io.WeightFiles.readMetadata(init);
+        if (ModelMetadata.isJresnet(meta)) return ModelMetadata.fromMap(meta, init).normalization();
+        return ModelMetadata.defaults(ModelConfig.of(model)).normalization();
+    }
+
     /** CIFAR nets see the data's own size; ImageNet nets 224 unless the images are all one size. */
     public static int inputSize(ResNet net, Dataset train) {
         if (train.height() > 0 && train.height() == train.width()) return train.height();

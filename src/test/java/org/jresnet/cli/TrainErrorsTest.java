@@ -156,5 +156,13 @@ class TrainErrorsTest {
         assertThat(run("train", "--init", weights, "--num-classes", "2", "--freeze-backbone", "--data", fewer.toString(),
                 "--out", tmp.resolve("ft2").toString(), "--cache-dir", cache(), "--epochs", "1", "--batch", "2",
                 "--quiet").code()).isZero();
+        // the frozen backbone sees images normalised as it was trained, not by the new data's statistics
+        var initNorm = org.jresnet.io.ModelFiles.load(Path.of(weights)).metadata().normalization();
+        var tuned = org.jresnet.io.ModelFiles.load(tmp.resolve("ft2").resolve("model.safetensors")).metadata();
+        assertThat(tuned.normalization()).isEqualTo(initNorm);
+        assertThat(run("train", "--data", fewer.toString(), "--out", tmp.resolve("scratch").toString(), "--cache-dir",
+                cache(), "--epochs", "1", "--batch", "2", "--quiet").code()).isZero();
+        assertThat(org.jresnet.io.ModelFiles.load(tmp.resolve("scratch").resolve("model.safetensors")).metadata()
+                .normalization()).as("the new data's own statistics differ").isNotEqualTo(initNorm);
     }
 }

@@ -247,6 +247,34 @@ class TrainRecipeTest {
         assertThat(TrainingRun.buildModel(parse("--model", "resnet50"), 10).config.strideOn3x3()).isTrue();
     }
 
+    /**
+     * --init's weights are fine-tuned on images normalised as they were trained: the file's
+     * recorded normalisation, ImageNet's (as eval and predict read it) for a file without metadata,
+     * --mean/--std when given; without --init the training split's statistics (null here).
+     */
+    @Test void initSetsTheNormalisation() throws Exception {
+        var cfg = org.jresnet.models.ModelConfig.of("resnet20");
+        ResNet src = org.jresnet.models.Models.createUninitialized(cfg);
+        var own = new org.jresnet.io.Normalization(new double[] {0.1, 0.2, 0.3}, new double[] {0.4, 0.5, 0.6});
+        Path tagged = tmp.resolve("tagged.safetensors");
+        org.jresnet.io.ModelFiles.save(tagged, src, org.jresnet.io.ModelMetadata.defaults(cfg).withNormalization(own));
+        assertThat(parse("--init", tagged.toString()).data().normalization()).isEqualTo(own.toFloat32());
+
+        var r18 = org.jresnet.models.ModelConfig.of("resnet18").withNumClasses(10);
+        Path raw = tmp.resolve("raw-r18.safetensors");
+        SafeTensors.write(raw, org.jresnet.io.ModelFiles.stateDict(org.jresnet.models.Models.createUninitialized(r18)),
+                java.util.Map.of());
+        assertThat(parse("--model", "resnet18", "--init", raw.toString()).data().normalization())
+                .isEqualTo(org.jresnet.io.Normalization.IMAGENET.toFloat32());
+
+        assertThat(parse("--init", tagged.toString(), "--mean", "0.5,0.5,0.5", "--std", "0.25,0.25,0.25")
+                .data().normalization()).isEqualTo(new org.jresnet.io.Normalization(new double[] {0.5, 0.5, 0.5},
+                new double[] {0.25, 0.25, 0.25}));
+        assertThat(parse().data().normalization()).isNull();
+        assertThatThrownBy(() -> parse("--init", tmp.resolve("missing.safetensors").toString()))
+                .hasMessageStartingWith("no such file: ");
+    }
+
     @Test void zeroInitResidualReachesTheModel() throws Exception {
         ResNet zero = TrainingRun.buildModel(parse("--zero-init-residual"), 10);
         ResNet plain = TrainingRun.buildModel(parse(), 10);
