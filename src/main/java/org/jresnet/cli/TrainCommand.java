@@ -75,6 +75,9 @@ final class TrainCommand implements Callable<Integer> {
         "Only --lr and --epochs may change it, from the current iteration on (recorded in metrics.jsonl;"
             + " the run is then no longer bit-identical to an uninterrupted one)."}) Path resume;
     @Option(names = "--init", description = "Start from these weights (safetensors, or a PyTorch checkpoint .pth/.pt/.th).") Path init;
+    @Option(names = "--variant", description = "Where a bottleneck (resnet50/101/152) strides: v1.5, on the 3x3"
+            + " (torchvision; default), or v1, on the first 1x1 (the paper). With --init: of a file without jresnet"
+            + " metadata (its weights cannot tell); a jresnet file's own is kept.") String variant;
     @Option(names = "--num-classes", description = "Classes of the classifier; re-initialises fc when it differs from --init's.")
     int numClasses;
     @Option(names = "--freeze-backbone", description = "Train only fc (BN statistics frozen too).") boolean freezeBackbone;
@@ -104,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
     static final List<String> RUN_OPTIONS = List.of("--recipe", "--model", "--shortcut", "--data", "--batch",
             "--micro-batches", "--momentum", "--weight-decay", "--nesterov", "--label-smoothing", "--schedule",
             "--pct-start", "--div-factor", "--final-div-factor", "--anneal-strategy", "--milestones", "--gamma",
-            "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--num-classes",
+            "--warmup", "--warmup-lr", "--warmup-until-error", "--seed", "--val", "--init", "--variant", "--num-classes",
             "--freeze-backbone", "--zero-init-residual", "--tta-flip", "--tta-translate", "--crop-epochs", "--crop-size", "--test-every", "--mean", "--std", "--out",
             "--ckpt-every");
 
@@ -119,6 +122,11 @@ final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Paths.get("runs", model);
         TrainConfig cfg = config(training.dataOrSample(), outDir);   // every value checked before a folder is made
         checkScheduleOptions(cfg);
+        if (init != null && variant == null && org.jresnet.models.ModelConfig.of(model).bottleneck()
+                && !org.jresnet.io.ModelMetadata.isJresnet(org.jresnet.io.WeightFiles.readMetadata(init))) {
+            progress.message("note: " + model + ": --init's stride on the 3x3 (torchvision's v1.5) assumed: the weights"
+                    + " cannot tell; --variant v1 if it is on the first 1x1 (the paper's)");
+        }
         if (init != null && mean == null) {
             progress.message("normalising the images as --init's weights expect (" + cfg.data().normalization()
                     + "); --mean and --std set others");
@@ -155,7 +163,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         return new TrainConfig(
                 new TrainConfig.Model(model, shortcut, init == null ? null : init.toAbsolutePath(), numClasses,
-                        freezeBackbone, zeroInitResidual),
+                        freezeBackbone, zeroInitResidual, variant),
                 new TrainConfig.Data(dataPath.toAbsolutePath(), val, normalization(model), skipBad, t.cacheDir, ttaFlip,
                         ttaTranslate, cropEpochs, cropSize()),
                 new TrainConfig.Optimizer(t.momentum, t.weightDecay, nesterov, labelSmoothing),

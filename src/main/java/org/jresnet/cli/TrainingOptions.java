@@ -36,7 +36,7 @@ final class TrainingOptions {
             Map.entry("pctStart", "--pct-start"), Map.entry("divFactor", "--div-factor"),
             Map.entry("finalDivFactor", "--final-div-factor"), Map.entry("annealStrategy", "--anneal-strategy"),
             Map.entry("testEvery", "--test-every"), Map.entry("cropEpochs", "--crop-epochs"),
-            Map.entry("cropSize", "--crop-size"));
+            Map.entry("cropSize", "--crop-size"), Map.entry("variant", "--variant"));
 
     Path dataOrSample() { return data != null ? data : Home.bundled(Home.SAMPLE_DATA); }
 

@@ -11,7 +11,7 @@ import org.jresnet.io.Normalization;
  * {@code docs/results}), so old checkpoints resume and new ones read the same. Fields added since
  * are written only when they differ from what a run had before they existed, and read as that when
  * absent: {@code microBatches} (1), {@code labelSmoothing} (0), {@code ttaFlip} (false),
- * {@code ttaTranslate} (false), {@code cropEpochs} and {@code cropSize} (0: none), {@code testEvery} (1), and the one-cycle shape ({@code pctStart}, {@code divFactor},
+ * {@code ttaTranslate} (false), {@code cropEpochs} and {@code cropSize} (0: none), {@code testEvery} (1), {@code variant} (null: the init file's, else v1.5), and the one-cycle shape ({@code pctStart}, {@code divFactor},
  * {@code finalDivFactor}, {@code annealStrategy}: only with the onecycle schedule), and
  * {@code workers} (1: the data-parallel workers of the process that wrote the checkpoint, e.g. a
  * Spark run's; not part of the run's definition ({@code microBatches} is), so {@link #toConfig}
@@ -35,7 +35,8 @@ record StoredTrainConfig(String model, String shortcut, Path data, Path out, int
                          @JsonInclude(JsonInclude.Include.NON_NULL) String annealStrategy,
                          @JsonInclude(JsonInclude.Include.NON_NULL) Boolean ttaTranslate,
                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer cropEpochs,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer cropSize) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer cropSize,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String variant) {
 
     static StoredTrainConfig of(TrainConfig c) { return of(c, 1); }
 
@@ -57,7 +58,7 @@ record StoredTrainConfig(String model, String shortcut, Path data, Path out, int
                 r.testEvery() == 1 ? null : r.testEvery(), oc == null ? null : oc.pctStart(),
                 oc == null ? null : oc.divFactor(), oc == null ? null : oc.finalDivFactor(),
                 oc == null ? null : oc.annealStrategy(), d.ttaTranslate() ? Boolean.TRUE : null,
-                d.cropEpochs() == 0 ? null : d.cropEpochs(), d.cropEpochs() == 0 ? null : d.cropSize());
+                d.cropEpochs() == 0 ? null : d.cropEpochs(), d.cropEpochs() == 0 ? null : d.cropSize(), m.variant());
     }
 
     /** Workers of the process that wrote it (1 when absent). */
@@ -73,7 +74,7 @@ record StoredTrainConfig(String model, String shortcut, Path data, Path out, int
         TrainConfig.OneCycle oc = pctStart == null ? null
                 : new TrainConfig.OneCycle(pctStart, divFactor, finalDivFactor, TrainConfig.OneCycle.parseLinear(annealStrategy));
         return new TrainConfig(
-                new TrainConfig.Model(model, shortcut, init, numClasses, freezeBackbone, zeroInitResidual),
+                new TrainConfig.Model(model, shortcut, init, numClasses, freezeBackbone, zeroInitResidual, variant),
                 new TrainConfig.Data(data, val, mean == null ? null : new Normalization(mean, std), skipBad, cacheDir,
                         ttaFlip != null && ttaFlip, ttaTranslate != null && ttaTranslate,
                         cropEpochs == null ? 0 : cropEpochs, cropSize == null ? 0 : cropSize),

@@ -1,6 +1,7 @@
 package org.jresnet.train;
 
 import java.nio.file.Path;
+import org.jresnet.models.ModelConfig;
 import java.util.Arrays;
 import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.Normalization;
@@ -34,13 +35,35 @@ public record TrainConfig(Model model, Data data, Optimizer optimizer, Schedule 
      * @param shortcut    A, B or C, or null for the model's default
      * @param init        weights to start from (fine-tuning), or null
      * @param numClasses  classes of the classifier; 0 = as many as the dataset has
+     * @param variant     where a bottleneck strides: "v1.5" (on the 3x3, torchvision) or "v1" (on the
+     *                    first 1x1, the paper); null for the init file's, else v1.5
      */
     public record Model(String name, String shortcut, Path init, int numClasses, boolean freezeBackbone,
-                        boolean zeroInitResidual) {
+                        boolean zeroInitResidual, String variant) {
         public Model {
             if (numClasses < 0) throw new Invalid("numClasses", "must be >= 0, got " + numClasses);
             // Without --init the backbone is random: freezing it would train fc on noise features.
             if (freezeBackbone && init == null) throw new Invalid("freezeBackbone", "needs --init (the weights to keep)");
+            if (variant != null) {
+                boolean strideOn3x3;
+                try {
+                    strideOn3x3 = ModelConfig.parseVariant(variant);
+                } catch (IllegalArgumentException e) {
+                    throw new Invalid("variant", "must be v1.5 or v1, got '" + variant + "'");
+                }
+                variant = ModelConfig.variantName(strideOn3x3);
+                // a v1 basic-block net would be recorded as one and be the same network as v1.5
+                if (!strideOn3x3 && !ModelConfig.of(name).bottleneck()) {
+                    throw new Invalid("variant", "v1 places a bottleneck's stride; " + name
+                            + " has basic blocks, where v1 and v1.5 are the same network");
+                }
+            }
+        }
+
+        /** Of the init file's variant (v1.5 without one). */
+        public Model(String name, String shortcut, Path init, int numClasses, boolean freezeBackbone,
+                     boolean zeroInitResidual) {
+            this(name, shortcut, init, numClasses, freezeBackbone, zeroInitResidual, null);
         }
     }
 

@@ -200,7 +200,8 @@ public final class TrainingRun {
         Trainer trainer = new Trainer(cfg, step, sched, d.train(), d.plan(), d.test(), trainT, evalT, files,
                 progress, listener, replica);
         progress.message(String.format(Locale.ROOT, "training %s (%,d parameters) on %s: %d train / %d val / %d test"
-                        + " images, %d epochs x %d iterations, %s, %d threads%s -> %s", net.config.name(),
+                        + " images, %d epochs x %d iterations, %s, %d threads%s -> %s",
+                net.config.bottleneck() ? net.config.name() + " " + net.config.variant() : net.config.name(),
                 net.parameterCount(), d.train().description(), d.plan().train().length, d.plan().val().length,
                 d.test().size(), run.epochs(), perEpoch, sched, Engine.current().threads(),
                 replica.workers() > 1 ? " x " + replica.workers() + " workers" : "", files.dir()));
@@ -242,11 +243,18 @@ public final class TrainingRun {
         if (m.shortcut() != null) mc = mc.withShortcut(Shortcut.parse(m.shortcut()));
         mc = mc.withNumClasses(k).withSeed(cfg.run().seed()).withZeroInitResidual(m.zeroInitResidual());
         org.jresnet.io.SafeTensorsFile f = m.init() == null ? null : org.jresnet.io.WeightFiles.read(m.init());
+        Boolean strideOn3x3 = m.variant() == null ? null : ModelConfig.parseVariant(m.variant());
         if (f != null && ModelMetadata.isJresnet(f.metadata())) {
             // a v1 net's weights (stride on the first 1x1) fit a v1.5 net's shapes exactly: fine-tune
             // the network the file holds, not the other one (the run's metadata then records it)
-            mc = mc.withStrideOn3x3(ModelMetadata.fromMap(f.metadata(), m.init()).strideOn3x3());
+            boolean held = ModelMetadata.fromMap(f.metadata(), m.init()).strideOn3x3();
+            if (strideOn3x3 != null && strideOn3x3 != held && mc.bottleneck()) {
+                throw new IllegalArgumentException(m.init() + " holds a " + m.name() + " of variant "
+                        + ModelConfig.variantName(held) + "; --variant " + m.variant() + " would be another network");
+            }
+            strideOn3x3 = held;
         }
+        if (strideOn3x3 != null) mc = mc.withStrideOn3x3(strideOn3x3);
         ResNet net = Models.create(mc);
         if (f != null) {   // safetensors or a PyTorch checkpoint
             var report = ModelFiles.loadInto(net, f, m.init(), false);

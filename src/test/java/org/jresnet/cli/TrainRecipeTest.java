@@ -275,6 +275,32 @@ class TrainRecipeTest {
                 .hasMessageStartingWith("no such file: ");
     }
 
+    /**
+     * --variant builds the paper's v1 ResNet-50 from scratch, reads a file without metadata as that
+     * variant, and may not contradict a jresnet file's own.
+     */
+    @Test void variantChoosesWhereABottleneckStrides() throws Exception {
+        assertThat(TrainingRun.buildModel(parse("--model", "resnet50", "--variant", "v1"), 10).config.strideOn3x3()).isFalse();
+        assertThat(TrainingRun.buildModel(parse("--model", "resnet50", "--variant", "v1.5"), 10).config.strideOn3x3()).isTrue();
+
+        var v1 = org.jresnet.models.ModelConfig.of("resnet50").withNumClasses(10).withStrideOn3x3(false);
+        ResNet src = org.jresnet.models.Models.createUninitialized(v1);
+        Path raw = tmp.resolve("raw-r50-v1.safetensors");
+        SafeTensors.write(raw, org.jresnet.io.ModelFiles.stateDict(src), java.util.Map.of());
+        ResNet net = TrainingRun.buildModel(parse("--model", "resnet50", "--init", raw.toString(), "--variant", "v1"), 10);
+        assertThat(net.config.strideOn3x3()).isFalse();
+        assertThat(TrainingRun.buildModel(parse("--model", "resnet50", "--init", raw.toString()), 10).config.strideOn3x3())
+                .as("a file without metadata: v1.5 unless told").isTrue();
+
+        Path tagged = tmp.resolve("tagged-r50-v1.safetensors");
+        org.jresnet.io.ModelFiles.save(tagged, src, org.jresnet.io.ModelMetadata.defaults(v1));
+        assertThatThrownBy(() -> TrainingRun.buildModel(parse("--model", "resnet50", "--init", tagged.toString(),
+                "--variant", "v1.5"), 10)).hasMessageEndingWith("holds a resnet50 of variant v1; --variant v1.5 would be another network");
+        assertThatThrownBy(() -> parse("--model", "resnet20", "--variant", "v1"))
+                .hasMessageContaining("v1 places a bottleneck's stride; resnet20 has basic blocks");
+        assertThatThrownBy(() -> parse("--model", "resnet50", "--variant", "2")).hasMessageContaining("must be v1.5 or v1");
+    }
+
     @Test void zeroInitResidualReachesTheModel() throws Exception {
         ResNet zero = TrainingRun.buildModel(parse("--zero-init-residual"), 10);
         ResNet plain = TrainingRun.buildModel(parse(), 10);
