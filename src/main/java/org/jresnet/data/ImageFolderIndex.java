@@ -115,6 +115,8 @@ final class ImageFolderIndex implements AutoCloseable {
         final List<FileItem> files = new ArrayList<>();
         /** Entries with an image's name that are not files: a broken link, a pipe (relative paths). */
         final List<String> notFiles = new ArrayList<>();
+        /** Names a zip stores again, once per repeat (ZipFile reads one entry per name: the last). */
+        final List<String> repeated = new ArrayList<>();
         final MessageDigest digest = sha256();
 
         List<String> childDirs(String dir) {
@@ -173,7 +175,13 @@ final class ImageFolderIndex implements AutoCloseable {
                 // ZipFile decodes names lazily and throws "malformed input off : 67, length : 1"
                 throw new DataException("not a readable zip file: " + path + " (an entry name is not valid UTF-8)");
             }
+            // A name stored twice is one file: ZipFile reads the last entry of a name (so does an
+            // extraction that overwrites), whose CRC the read is checked against.
+            Map<String, ZipEntry> last = new java.util.LinkedHashMap<>();
             for (ZipEntry e : entries) {
+                if (last.put(e.getName(), e) != null && !e.isDirectory()) tree.repeated.add(e.getName());
+            }
+            for (ZipEntry e : last.values()) {
                 String name = e.getName();
                 if (name.startsWith("/") || name.startsWith("../") || name.contains("/../")) continue;
                 if (isHidden(name)) continue;
@@ -275,6 +283,8 @@ final class ImageFolderIndex implements AutoCloseable {
         TreeMap<String, Integer> leftOut = new TreeMap<>();
         int notFiles = 0;
         for (String rel : tree.notFiles) if (rel.startsWith(rootPrefix)) notFiles++;
+        int repeated = 0;
+        for (String rel : tree.repeated) if (rel.startsWith(rootPrefix) && isImageName(rel) && !isHidden(rel)) repeated++;
         for (FileItem f : tree.files) {
             if (!f.folder.startsWith(rootPrefix) || f.folder.length() <= rootPrefix.length()) continue;
             if (!isImageName(f.fileName)) {
@@ -302,7 +312,7 @@ final class ImageFolderIndex implements AutoCloseable {
             }
         }
         String desc = path + " [" + split.folder() + ": " + (wholeTree ? "whole tree" : root + "/")
-                + ", " + sources.size() + " images, " + classes.size() + " classes" + leftOutNote(leftOut, notFiles) + "]";
+                + ", " + sources.size() + " images, " + classes.size() + " classes" + leftOutNote(leftOut, notFiles, repeated) + "]";
         return new ImageFolderIndex(List.copyOf(classes), List.copyOf(sources),
                 java.util.Arrays.copyOf(labels, sources.size()), desc, path.getFileName() + " " + split.folder(),
                 tree.digest.digest(), zip, wholeTree);
@@ -310,9 +320,10 @@ final class ImageFolderIndex implements AutoCloseable {
 
     /**
      * "; left out: 5 .gif, 1 .txt (as torchvision's ImageFolder, only .jpg ...)", then the image
-     * names that are not files, or "" when nothing under the class folders was passed over.
+     * names that are not files and a zip's repeated entries, or "" when nothing under the class
+     * folders was passed over.
      */
-    private static String leftOutNote(Map<String, Integer> byExtension, int notFiles) {
+    private static String leftOutNote(Map<String, Integer> byExtension, int notFiles, int repeated) {
         StringBuilder b = new StringBuilder();
         if (!byExtension.isEmpty()) {
             StringJoiner j = new StringJoiner(", ");
@@ -322,6 +333,8 @@ final class ImageFolderIndex implements AutoCloseable {
         }
         if (notFiles > 0) b.append("; left out: ").append(notFiles).append(notFiles == 1 ? " image name that is" : " image names that are")
                 .append(" not a readable file (a broken link, a pipe)");
+        if (repeated > 0) b.append("; left out: ").append(repeated).append(repeated == 1 ? " zip entry whose image name" : " zip entries whose image names")
+                .append(" came before (each name is one image: the last entry)");
         return b.toString();
     }
 

@@ -86,4 +86,34 @@ class HiddenFilesTest {
             assertThat(ds.size()).isEqualTo(2);
         }
     }
+
+    /**
+     * A zip that stores one name twice (zip tools append; Python's zipfile warns and writes it)
+     * holds one image of that name, as its extraction does: counted once, and said.
+     */
+    @Test void aRepeatedZipEntryIsOneImage() throws Exception {
+        Map<String, byte[]> f = tree();
+        f.put("train/cat/9.png", TestImages.png(TestImages.pattern(4, 4, 9)));
+        Path zip = tmp.resolve("twice.zip");
+        TestImages.writeZip(zip, f);
+        // rename train/cat/9.png to train/cat/1.png in its local header and the central directory
+        byte[] b = java.nio.file.Files.readAllBytes(zip);
+        byte[] from = "train/cat/9.png".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] to = "train/cat/1.png".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int replaced = 0;
+        for (int i = 0; i + from.length <= b.length; i++) {
+            if (java.util.Arrays.equals(b, i, i + from.length, from, 0, from.length)) {
+                System.arraycopy(to, 0, b, i, to.length);
+                replaced++;
+            }
+        }
+        assertThat(replaced).isEqualTo(2);
+        java.nio.file.Files.write(zip, b);
+        try (Dataset ds = Datasets.open(zip, Split.TRAIN, TestImages.quiet(tmp.resolve("cache")))) {
+            assertThat(ds.size()).isEqualTo(2);
+            assertThat(ds.name(0)).isEqualTo("train/cat/1.png");
+            assertThat(ds.description()).contains("2 images, 2 classes; left out: 1 zip entry whose image name came before");
+            assertThat(ds.image(0).pixels()).as("the last entry of the name").isEqualTo(TestImages.pattern(4, 4, 9).pixels());
+        }
+    }
 }
