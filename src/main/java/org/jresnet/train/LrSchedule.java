@@ -60,6 +60,28 @@ public record LrSchedule(Kind kind, double lr, long total, int itersPerEpoch, in
         if (kind == Kind.ONECYCLE && oneCycle == null) oneCycle = TrainConfig.OneCycle.PYTORCH;
     }
 
+    /**
+     * Parts of the schedule the run never reaches, as PyTorch's schedulers take them silently: a
+     * milestone at or after the last epoch, a linear warm-up as long as the run. Empty when none.
+     */
+    public java.util.List<String> unreached() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        long epochs = total / itersPerEpoch;
+        if (kind == Kind.MULTISTEP) {
+            java.util.StringJoiner late = new java.util.StringJoiner(", ");
+            for (int m : milestones) if (m >= epochs) late.add(Integer.toString(m));
+            if (late.length() > 0) {
+                out.add("milestone epochs " + late + " come after the run's last epoch (" + epochs
+                        + "): the rate does not drop there");
+            }
+        }
+        if (warmup >= total) {
+            out.add("the warm-up of " + warmup + " iterations lasts the whole run (" + total
+                    + " iterations): the rate never reaches " + lr);
+        }
+        return out;
+    }
+
     /** The rate at iteration {@code it}; {@code warmupDone} says whether the error-based warm-up has ended. */
     public double at(long it, boolean warmupDone) {
         if (warmupLr > 0 && !warmupDone) return warmupLr;

@@ -183,6 +183,7 @@ public final class TrainingRun {
                     + stepImages);
         }
         LrSchedule sched = new LrSchedule(cfg.schedule(), (long) perEpoch * run.epochs(), perEpoch);
+        for (String n : sched.unreached()) progress.message("note: " + n);
         int size = files.metadata().inputSize()[1];
         Transform trainT = Preprocessing.training(d.train(), d.norm(), size, cfg.data().cropEpochs(), cfg.data().cropSize());
         if (net.config.cifar() && trainT instanceof org.jresnet.data.RandomResizedCropFlip) {

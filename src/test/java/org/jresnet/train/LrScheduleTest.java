@@ -96,4 +96,16 @@ class LrScheduleTest {
                 .hasMessageContaining("at least one iteration");
         assertThatThrownBy(() -> Kind.parse("linear")).hasMessageContaining("paper, multistep, cosine");
     }
+
+    /** What a run never reaches is said (PyTorch's schedulers accept it silently); a reachable schedule says nothing. */
+    @Test void unreachedPartsAreNamed() {
+        LrSchedule late = new LrSchedule(Kind.MULTISTEP, 0.1, 10 * 50, 50, new int[] {5, 10, 15}, 0.1, 0, 0, 0);
+        assertThat(late.unreached()).containsExactly(
+                "milestone epochs 10, 15 come after the run's last epoch (10): the rate does not drop there");
+        assertThat(late.at(9 * 50 + 49, true)).as("epoch 10's last step: one drop").isCloseTo(0.01, within(EPS));
+        LrSchedule longWarmup = new LrSchedule(Kind.COSINE, 0.1, 150, 15, null, 0.1, 200, 0, 0);
+        assertThat(longWarmup.unreached()).containsExactly(
+                "the warm-up of 200 iterations lasts the whole run (150 iterations): the rate never reaches 0.1");
+        assertThat(new LrSchedule(Kind.MULTISTEP, 0.1, 10 * 50, 50, new int[] {5, 9}, 0.1, 200, 0, 0).unreached()).isEmpty();
+    }
 }
