@@ -134,6 +134,10 @@ final class ExplainCommand implements Callable<Integer> {
         List<Integer> folded = new ArrayList<>();
         for (int i = 0; i < classes.size(); i++) if (classes.get(i).equalsIgnoreCase(spec)) folded.add(i);
         if (folded.size() == 1) return folded.get(0);
+        if (folded.size() > 1) {
+            throw new Errors.UsageException("--class " + spec + " matches " + folded.size() + " classes but for case; give"
+                    + " the exact name or an index");
+        }
         if (spec.matches("[0-9]+")) {
             int k = classes.size();
             try {
