@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "jresnet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Deep residual networks (He et al., 2015) in pure Java.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ConvertCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExplainCommand.class, ConvertCommand.class,
             ExportCommand.class, SummaryCommand.class,
             InfoCommand.class, BenchCommand.class, ExperimentCommand.class, ReportCommand.class, ServeCommand.class,
             CommandLine.HelpCommand.class})

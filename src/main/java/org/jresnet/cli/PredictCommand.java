@@ -113,7 +113,7 @@ final class PredictCommand implements Callable<Integer> {
         return failed > 0 ? 1 : 0;
     }
 
-    private static byte[] read(Path f, DecodeLimits limits) throws IOException {
+    static byte[] read(Path f, DecodeLimits limits) throws IOException {
         if (!Files.exists(f)) throw new java.nio.file.NoSuchFileException(f.toString());
         if (!Files.isRegularFile(f)) throw new IOException(f + " is not a regular file");
         return ImageBytes.readFile(f, f.toString(), limits);

@@ -15,7 +15,7 @@ import org.jresnet.nn.Shortcut;
 import picocli.CommandLine.Option;
 
 /**
- * The options that say which weights to use, shared by eval, predict and export: a file jresnet
+ * The options that say which weights to use, shared by eval, predict, explain and export: a file jresnet
  * wrote (model, classes and normalisation come from its metadata), a PyTorch checkpoint or export
  * (the model from --model or inferred from the keys, with --shortcut and --variant where the keys
  * cannot tell; the class count is read off the fc weight; --mean/--std default to the CIFAR-10 or

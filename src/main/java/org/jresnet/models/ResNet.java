@@ -121,6 +121,23 @@ public final class ResNet extends Layer {
     public Tensor inferFeatures(Tensor x) { return inChunks(x, this::features); }
 
     /**
+     * The last stage's output, NHWC [N,h,w,C] (ResNet-18: [N,7,7,512] at 224x224; ResNet-20:
+     * [N,8,8,64] at 32x32), for inference: the tensor {@link #features} pools and {@link #fc}
+     * then reads, computed as {@link #infer} computes it (fused, in chunks), so
+     * {@link #head}{@code (lastStage(x))} gives {@link #infer}{@code (x)}'s logits bit for bit. For
+     * class activation maps (package {@code explain}). Needs eval mode ({@code setTraining(false)}):
+     * in training mode BN would normalise by the batch's statistics. The tensor is the model's
+     * own buffer: valid until its next pass.
+     */
+    public Tensor lastStage(Tensor x) {
+        if (isTraining()) throw new IllegalStateException("lastStage is for inference: call setTraining(false) first");
+        return inChunks(x, this::stagesForward);
+    }
+
+    /** Global average pooling then fc: a {@link #lastStage} output [N,h,w,C] -> logits [N,numClasses]. */
+    public Tensor head(Tensor lastStage) { return fc.forward(avgpool.forward(lastStage)); }
+
+    /**
      * Images per pass of {@link #infer} for input NHWC {@code in} on the current engine: the whole
      * batch, unless chunks of at least {@link #MIN_CHUNK} images keep the largest activation within
      * {@link #CHUNK_BYTES_PER_THREAD} per engine thread. An image's outputs do not depend on the
@@ -201,11 +218,14 @@ public final class ResNet extends Layer {
     public int featureSize() { return fc.in; }
 
     /** [N,H,W,3] -> pooled features [N, featureSize]. */
-    public Tensor features(Tensor x) {
+    public Tensor features(Tensor x) { return avgpool.forward(stagesForward(x)); }
+
+    /** Stem and stages: [N,H,W,3] -> the last stage's output [N,h,w,C]. */
+    private Tensor stagesForward(Tensor x) {
         Tensor h = bn1.forwardAfter(conv1, x);
         if (maxpool != null) h = maxpool.forward(h);
         for (Sequential s : stages) h = s.forward(h);
-        return avgpool.forward(h);
+        return h;
     }
 
     /**
