@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jresnet.engine.Engine;
+import org.jresnet.engine.VectorModule;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.io.Normalization;
@@ -43,6 +44,10 @@ import org.jresnet.train.TrainStep;
  * that engine's threads and settings, whatever thread calls it; one engine per served model or
  * per Spark task keeps their thread pools apart. Unbound, it uses the caller's
  * {@link Engine#current()}.
+ *
+ * <p>JVM: the kernels use the incubating Vector API, so the JVM must be started with
+ * {@code --add-modules jdk.incubator.vector}; without it every factory here throws an
+ * IllegalStateException that says so ({@link VectorModule}).
  */
 public final class Network {
     /** Memory order of an image batch. */
@@ -106,6 +111,7 @@ public final class Network {
     }
 
     public static Network create(ModelConfig config) {
+        VectorModule.require();
         return new Network(Models.create(config), ModelMetadata.defaults(config));
     }
 
@@ -114,12 +120,14 @@ public final class Network {
 
     /** A weights file written by jresnet (or exported with python/export_torchvision.py): the file alone defines the model. */
     public static Network load(Path file) throws IOException {
+        VectorModule.require();   // before reading a file the model could not run on
         ModelFiles.Loaded l = ModelFiles.load(file);
         return new Network(l.model(), l.metadata());
     }
 
     /** A file without jresnet metadata (a plain PyTorch export) into the model {@code config} describes, strictly. */
     public static Network load(Path file, ModelConfig config) throws IOException {
+        VectorModule.require();
         ModelFiles.Loaded l = ModelFiles.load(file, config, true);
         return new Network(l.model(), l.metadata());
     }
