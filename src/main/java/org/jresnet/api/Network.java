@@ -36,7 +36,9 @@ import org.jresnet.train.TrainStep;
  *
  * <p>Threads: {@link #predict}, {@link #features} and {@link #classify} may be called from any
  * number of threads at once. Each running call uses a replica of the network (layers own their
- * activation buffers), kept in a pool and refreshed from the master weights when those changed.
+ * activation buffers), kept in a pool and refreshed from the master weights when those changed;
+ * at most {@link #maxConcurrentCalls()} calls (default: the number of processors) run at once,
+ * so at most that many replicas exist, and further callers wait their turn.
  * {@link #trainStep}, {@link #loadWeights} and {@link #save} work on the master weights under a
  * write lock, so concurrent inference sees the weights before or after a step, never half of one.
  *
@@ -68,16 +70,42 @@ public final class Network {
     private ModelMetadata meta;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Replica> idle = new ConcurrentLinkedQueue<>();
+    /**
+     * Admits at most {@link #maxConcurrentCalls()} inference calls at once, so at most that many
+     * replicas exist: each is a whole copy of the network with its activation buffers (a ResNet-50
+     * at 224x224, batch 1: about 0.5 GB), and an unbounded pool grew one per concurrent caller
+     * (8 callers of a ResNet-50 ran a 3 GB heap out of memory) and never shrank.
+     */
+    private volatile Gate gate = new Gate(DEFAULT_MAX_CONCURRENT_CALLS);
+    private final java.util.concurrent.atomic.AtomicInteger replicasMade = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long version;
     private TrainStep step;
     private volatile Engine engine;
 
     private static final class Replica {
         final ResNet net;
+        final Gate gate;
         long version = -1;
 
-        Replica(ResNet net) { this.net = net; }
+        Replica(ResNet net, Gate gate) {
+            this.net = net;
+            this.gate = gate;
+        }
     }
+
+    /** The permits of one {@link #maxConcurrentCalls(int)} setting; replicas made under an older one are let go. */
+    private static final class Gate {
+        final int max;
+        final java.util.concurrent.Semaphore permits;
+
+        Gate(int max) {
+            this.max = max;
+            this.permits = new java.util.concurrent.Semaphore(max);
+        }
+    }
+
+    /** Default of {@link #maxConcurrentCalls(int)}: the number of processors, beyond which calls only queue for cores. */
+    public static final int DEFAULT_MAX_CONCURRENT_CALLS = Runtime.getRuntime().availableProcessors();
 
     private Network(ResNet model, ModelMetadata meta) {
         this.master = model;
@@ -96,6 +124,29 @@ public final class Network {
 
     /** The engine this network is bound to, or null (the caller's current engine). */
     public Engine engine() { return engine; }
+
+    /**
+     * At most {@code max} calls of {@link #predict}, {@link #features} and {@link #classify} run at
+     * once; a caller beyond them waits (uninterruptibly, as a call in progress does not stop on
+     * interrupt either) until one returns. Each running call has its own replica of the network, so
+     * this also bounds their memory. Calls that already hold a replica finish on it; the setting
+     * applies to calls that start afterwards. Default {@link #DEFAULT_MAX_CONCURRENT_CALLS}.
+     *
+     * @return this
+     * @throws IllegalArgumentException when {@code max < 1}
+     */
+    public Network maxConcurrentCalls(int max) {
+        if (max < 1) throw new IllegalArgumentException("max concurrent calls must be >= 1, got " + max);
+        gate = new Gate(max);
+        idle.clear();   // replicas of the old setting: let go (those in use are dropped when they return)
+        return this;
+    }
+
+    /** How many inference calls may run at once ({@link #maxConcurrentCalls(int)}). */
+    public int maxConcurrentCalls() { return gate.max; }
+
+    /** Replicas made so far (tests: the pool stays within {@link #maxConcurrentCalls()}). */
+    int replicasMade() { return replicasMade.get(); }
 
     /** Binds this network's engine (unbound: the current one, again) to the calling thread for one call. */
     private Engine.Scope bindEngine() {
@@ -161,21 +212,23 @@ public final class Network {
      * taking them, must be finite: a NaN or infinite value is refused (IllegalArgumentException).
      */
     public float[] predict(float[] images, int height, int width, Layout layout) {
+        Tensor x = input(images, height, width, layout);   // refused before a replica is taken (or made)
         Replica r = borrow();
         try (var s = bindEngine()) {
-            return r.net.infer(input(images, height, width, layout)).toArray();
+            return r.net.infer(x).toArray();
         } finally {
-            idle.add(r);
+            giveBack(r);
         }
     }
 
     /** Pooled features before fc, {@code [N * featureSize]}, in eval mode. */
     public float[] features(float[] images, int height, int width, Layout layout) {
+        Tensor x = input(images, height, width, layout);
         Replica r = borrow();
         try (var s = bindEngine()) {
-            return r.net.inferFeatures(input(images, height, width, layout)).toArray();
+            return r.net.inferFeatures(x).toArray();
         } finally {
-            idle.add(r);
+            giveBack(r);
         }
     }
 
@@ -238,20 +291,37 @@ public final class Network {
         return normalize(rgb);
     }
 
+    /** A replica with the current weights, once the gate admits this call ({@link #giveBack} releases both). */
     private Replica borrow() {
-        Replica r = idle.poll();
-        if (r == null) r = new Replica(Models.createUninitialized(master.config));   // copyWeights writes every value
-        if (r.version != version) {
-            lock.readLock().lock();
-            try {
-                copyWeights(master, r.net);
-                r.version = version;
-            } finally {
-                lock.readLock().unlock();
+        Gate g = gate;
+        g.permits.acquireUninterruptibly();
+        try {
+            Replica r = idle.poll();
+            while (r != null && r.gate != g) r = idle.poll();   // made under an older setting
+            if (r == null) {
+                r = new Replica(Models.createUninitialized(master.config), g);   // copyWeights writes every value
+                replicasMade.incrementAndGet();
             }
-            r.net.setTraining(false);
+            if (r.version != version) {
+                lock.readLock().lock();
+                try {
+                    copyWeights(master, r.net);
+                    r.version = version;
+                } finally {
+                    lock.readLock().unlock();
+                }
+                r.net.setTraining(false);
+            }
+            return r;
+        } catch (RuntimeException | Error e) {
+            g.permits.release();
+            throw e;
         }
-        return r;
+    }
+
+    private void giveBack(Replica r) {
+        if (r.gate == gate) idle.add(r);
+        r.gate.permits.release();
     }
 
     private static void copyWeights(ResNet from, ResNet to) {
