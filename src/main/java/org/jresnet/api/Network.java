@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jresnet.engine.Engine;
@@ -46,6 +47,12 @@ import org.jresnet.train.TrainStep;
  * that engine's threads and settings, whatever thread calls it; one engine per served model or
  * per Spark task keeps their thread pools apart. Unbound, it uses the caller's
  * {@link Engine#current()}.
+ *
+ * <p>Arguments: a null one is a NullPointerException naming it, before anything runs; a value
+ * that cannot be (an array length that is not whole images, a NaN pixel, a label outside the
+ * classes) an IllegalArgumentException that says what was wrong. Weight files that cannot be read
+ * or do not fit are IOExceptions ({@link org.jresnet.io.WeightsException} and its kin) naming the
+ * file and the problem.
  *
  * <p>JVM: the kernels use the incubating Vector API, so the JVM must be started with
  * {@code --add-modules jdk.incubator.vector}; without it every factory here throws an
@@ -161,7 +168,9 @@ public final class Network {
         return create(ModelConfig.of(name));
     }
 
+    /** A new randomly initialised network of {@code config} (model, shortcut, classes, seed). */
     public static Network create(ModelConfig config) {
+        Objects.requireNonNull(config, "config");
         VectorModule.require();
         return new Network(Models.create(config), ModelMetadata.defaults(config));
     }
@@ -171,6 +180,7 @@ public final class Network {
 
     /** A weights file written by jresnet (or exported with python/export_torchvision.py): the file alone defines the model. */
     public static Network load(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         VectorModule.require();   // before reading a file the model could not run on
         ModelFiles.Loaded l = ModelFiles.load(file);
         return new Network(l.model(), l.metadata());
@@ -178,6 +188,8 @@ public final class Network {
 
     /** A file without jresnet metadata (a plain PyTorch export) into the model {@code config} describes, strictly. */
     public static Network load(Path file, ModelConfig config) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(config, "config");   // before reading the file, not after
         VectorModule.require();
         ModelFiles.Loaded l = ModelFiles.load(file, config, true);
         return new Network(l.model(), l.metadata());
@@ -195,6 +207,7 @@ public final class Network {
 
     /** Replaces class names / normalisation stored with the weights (e.g. after fine-tuning on new data). */
     public void setMetadata(ModelMetadata m) {
+        Objects.requireNonNull(m, "metadata");
         if (!m.toConfig().equals(meta.toConfig())) throw new IllegalArgumentException("metadata describes another model: " + m.model());
         meta = m;
     }
@@ -243,6 +256,7 @@ public final class Network {
 
     /** Row-wise softmax of logits {@code [N * k]} (in place on a copy). */
     public static float[] softmax(float[] logits, int k) {
+        Objects.requireNonNull(logits, "logits");
         if (k < 1 || logits.length % k != 0) {
             throw new IllegalArgumentException(logits.length + " logits are not whole rows of k = " + k);
         }
@@ -262,6 +276,7 @@ public final class Network {
      * libraries store them): {@code (v / 255 - mean[c]) / std[c]} with this model's statistics.
      */
     public float[] normalize(byte[] rgb) {
+        Objects.requireNonNull(rgb, "rgb");
         if (rgb.length % 3 != 0) throw new IllegalArgumentException("RGB bytes must be a multiple of 3, got " + rgb.length);
         Normalization norm = meta.normalization();
         float[] out = new float[rgb.length];
@@ -271,9 +286,17 @@ public final class Network {
 
     /** Normalised NHWC floats of images that all have the same size (no resizing here). */
     public float[] normalize(List<BufferedImage> images) {
+        Objects.requireNonNull(images, "images");
         if (images.isEmpty()) throw new IllegalArgumentException("no images");
+        for (int i = 0; i < images.size(); i++) {
+            if (images.get(i) == null) throw new NullPointerException("images holds null at " + i);
+        }
         int h = images.get(0).getHeight(), w = images.get(0).getWidth();
-        byte[] rgb = new byte[images.size() * h * w * 3];
+        long bytes = 3L * images.size() * h * w;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(images.size() + " images of " + w + "x" + h + " are more pixels than one Java array holds");
+        }
+        byte[] rgb = new byte[(int) bytes];
         int o = 0;
         for (BufferedImage im : images) {
             if (im.getHeight() != h || im.getWidth() != w) {
@@ -334,8 +357,8 @@ public final class Network {
 
     /** The batch as an NHWC tensor (a view when already NHWC). */
     private static Tensor input(float[] images, int h, int w, Layout layout) {
-        java.util.Objects.requireNonNull(images, "images");
-        java.util.Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(layout, "layout");
         if (h < 1 || w < 1) throw new IllegalArgumentException("image size must be positive, got " + h + "x" + w);
         long perImage = 3L * h * w;   // long: 65536 x 65536 images must not wrap to a division by 0
         if (images.length == 0 || images.length % perImage != 0) {
@@ -355,8 +378,17 @@ public final class Network {
         return Tensor.of(nchwToNhwc(images, n, 3, h, w), n, h, w, 3);
     }
 
+    /** Refuses a transpose whose array is not exactly {@code n * c * h * w} floats. */
+    private static void checkLength(float[] src, int n, int c, int h, int w) {
+        Objects.requireNonNull(src, "src");
+        if (n < 0 || c < 0 || h < 0 || w < 0 || (long) n * c * h * w != src.length) {
+            throw new IllegalArgumentException(src.length + " floats are not " + n + " x " + c + " x " + h + " x " + w);
+        }
+    }
+
     /** {@code [N,C,H,W]} to {@code [N,H,W,C]}. */
     public static float[] nchwToNhwc(float[] src, int n, int c, int h, int w) {
+        checkLength(src, n, c, h, w);
         float[] dst = new float[n * c * h * w];
         int hw = h * w;
         for (int i = 0; i < n; i++) {
@@ -370,6 +402,7 @@ public final class Network {
 
     /** {@code [N,H,W,C]} to {@code [N,C,H,W]}. */
     public static float[] nhwcToNchw(float[] src, int n, int h, int w, int c) {
+        checkLength(src, n, c, h, w);
         float[] dst = new float[n * c * h * w];
         int hw = h * w;
         for (int i = 0; i < n; i++) {
@@ -399,7 +432,7 @@ public final class Network {
      */
     public StepResult trainStep(float[] images, int[] labels, int height, int width, Layout layout, float lr) {
         Tensor x = input(images, height, width, layout);
-        java.util.Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(labels, "labels");
         if (x.dim(0) != labels.length) {
             throw new IllegalArgumentException(x.dim(0) + " images but " + labels.length + " labels");
         }
@@ -427,6 +460,7 @@ public final class Network {
 
     /** Writes weights + metadata (atomically); the file loads with {@link #load(Path)} and strictly in PyTorch. */
     public void save(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         lock.readLock().lock();
         try {
             ModelFiles.save(file, master, meta);
@@ -437,6 +471,7 @@ public final class Network {
 
     /** Loads weights for this same architecture from a file (strict: every key, every shape). */
     public void loadWeights(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         var f = org.jresnet.io.WeightFiles.read(file);
         lock.writeLock().lock();
         try {

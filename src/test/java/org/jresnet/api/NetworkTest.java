@@ -116,6 +116,49 @@ class NetworkTest {
         assertThat(net.replicasMade()).isZero();
     }
 
+    /**
+     * Null and mis-sized arguments are named at the API, not found deep inside: load(file, null)
+     * read the whole file and then failed with "Cannot invoke ModelConfig.cifar() because c is
+     * null", create(null) inside ResNet's constructor, the public transposes and TopClasses with
+     * an ArrayIndexOutOfBoundsException.
+     */
+    @Test
+    void nullAndMisSizedArgumentsAreNamed() throws Exception {
+        Network net = Network.create("resnet20");
+        Path file = dir.resolve("r20.safetensors");
+        net.save(file);
+        assertThatThrownBy(() -> Network.create((ModelConfig) null)).isInstanceOf(NullPointerException.class).hasMessage("config");
+        assertThatThrownBy(() -> Network.load(null)).isInstanceOf(NullPointerException.class).hasMessage("file");
+        assertThatThrownBy(() -> Network.load(file, null)).isInstanceOf(NullPointerException.class).hasMessage("config");
+        assertThatThrownBy(() -> net.save(null)).isInstanceOf(NullPointerException.class).hasMessage("file");
+        assertThatThrownBy(() -> net.loadWeights(null)).isInstanceOf(NullPointerException.class).hasMessage("file");
+        assertThatThrownBy(() -> net.setMetadata(null)).isInstanceOf(NullPointerException.class).hasMessage("metadata");
+        assertThatThrownBy(() -> net.normalize((byte[]) null)).isInstanceOf(NullPointerException.class).hasMessage("rgb");
+        assertThatThrownBy(() -> net.normalize((List<BufferedImage>) null)).isInstanceOf(NullPointerException.class).hasMessage("images");
+        List<BufferedImage> withNull = new ArrayList<>();
+        withNull.add(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB));
+        withNull.add(null);
+        assertThatThrownBy(() -> net.normalize(withNull)).isInstanceOf(NullPointerException.class).hasMessage("images holds null at 1");
+        assertThatThrownBy(() -> Network.softmax(null, 3)).isInstanceOf(NullPointerException.class).hasMessage("logits");
+        BufferedImage huge = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB) {   // the size alone matters
+            @Override public int getWidth() { return 20000; }
+            @Override public int getHeight() { return 20000; }
+        };
+        assertThatThrownBy(() -> net.normalize(List.of(huge, huge, huge, huge))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("4 images of 20000x20000 are more pixels than one Java array holds");
+
+        assertThatThrownBy(() -> Network.nchwToNhwc(new float[5], 1, 3, 2, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("5 floats are not 1 x 3 x 2 x 2");
+        assertThatThrownBy(() -> Network.nhwcToNchw(new float[13], 1, 2, 2, 3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("13 floats are not 1 x 3 x 2 x 2");
+        assertThat(Network.nhwcToNchw(Network.nchwToNhwc(new float[] {1, 2, 3, 4, 5, 6}, 1, 3, 1, 2), 1, 1, 2, 3))
+                .containsExactly(1, 2, 3, 4, 5, 6);
+        assertThatThrownBy(() -> TopClasses.softmax(new float[10], 1, 10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no row 1 of k = 10 in 10 logits");
+        assertThatThrownBy(() -> TopClasses.top(new double[] {0.5, 0.5}, List.of("a"), 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("2 probabilities but 1 class names");
+    }
+
     @Test
     void inferenceSeesTrainingStepsAndLayoutsAgree() {
         Network net = Network.create("resnet20");
