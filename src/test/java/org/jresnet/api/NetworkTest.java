@@ -14,7 +14,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
+import org.jresnet.io.SafeTensors;
+import org.jresnet.io.TensorData;
+import org.jresnet.io.WeightsException;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.nn.Shortcut;
 import org.junit.jupiter.api.Test;
@@ -157,6 +163,21 @@ class NetworkTest {
                 .hasMessage("no row 1 of k = 10 in 10 logits");
         assertThatThrownBy(() -> TopClasses.top(new double[] {0.5, 0.5}, List.of("a"), 2)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("2 probabilities but 1 class names");
+    }
+
+    /**
+     * A file whose keys do not say which ResNet it is: the advice is for the caller of the Java API
+     * too (it said only "--model resnet50", an option of the command line).
+     */
+    @Test
+    void aFileOfNoKnownModelSaysHowToNameOneInJava() throws Exception {
+        Path file = dir.resolve("no-fc.safetensors");
+        Map<String, TensorData> tensors = new LinkedHashMap<>(ModelFiles.stateDict(Network.create("resnet20").model()));
+        tensors.remove("fc.weight");
+        SafeTensors.write(file, tensors, Map.of());   // no jresnet metadata
+        assertThatThrownBy(() -> Network.load(file)).isInstanceOf(WeightsException.class)
+                .hasMessageContaining("no fc.weight")
+                .hasMessageContaining("Network.load(file, ModelConfig.of(\"resnet50\"))");
     }
 
     @Test
