@@ -237,6 +237,28 @@ class NetworkTest {
         assertThat(ok.loss()).isFinite();
     }
 
+    /**
+     * A step refused for its loss (TrainStep.NonFiniteException) updated no weight, but its forward
+     * had already written its batch statistics into every BN's running mean and variance: NaN
+     * there made every later prediction NaN and the network unsaveable (NonFiniteWeightsException)
+     * although no weight had changed. They are put back as they were.
+     */
+    @Test
+    void aStepRefusedForItsLossLeavesTheRunningStatisticsAsTheyWere() throws Exception {
+        Network net = Network.create("resnet20");
+        float[] x = randomImages(2, 2, 8, 8);
+        net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 1e30f);   // finite loss; weights now ~1e30
+        Map<String, float[]> stats = new LinkedHashMap<>();
+        for (String k : net.model().buffers().keySet()) stats.put(k, net.tensor(k));
+        float[] before = net.predict(x, 8, 8, Network.Layout.NCHW);
+
+        assertThatThrownBy(() -> net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.1f))
+                .isInstanceOf(org.jresnet.train.TrainStep.NonFiniteException.class);
+        for (var e : stats.entrySet()) assertThat(net.tensor(e.getKey())).as(e.getKey()).containsExactly(e.getValue());
+        assertThat(net.predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(before);
+        net.save(dir.resolve("after-refused-step.safetensors"));   // finite statistics: it saves
+    }
+
     @Test
     void normalisesPixelsWithTheModelStatistics() {
         Network net = Network.create("resnet20");
