@@ -125,7 +125,10 @@ public final class Network {
     /** A step that fails (TrainStep.NonFiniteException) rather than write a NaN loss's gradients into every weight. */
     private TrainStep stepFor(Sgd sgd) { return TrainStep.builder(master, sgd).requireFiniteLoss().build(); }
 
-    /** Runs this network's computations on {@code e} (null: on the caller's current engine); returns this. */
+    /**
+     * Runs this network's computations on {@code e} (null: on the caller's current engine); returns
+     * this. Calls after {@code e} is closed throw IllegalStateException ("engine N is closed").
+     */
     public Network engine(Engine e) {
         engine = e;
         return this;
@@ -180,7 +183,18 @@ public final class Network {
     /** Names accepted by {@link #create(String)}. */
     public static List<String> modelNames() { return Models.names(); }
 
-    /** A weights file written by jresnet (or exported with python/export_torchvision.py): the file alone defines the model. */
+    /**
+     * A model from a weights file alone. A file jresnet wrote (or python/export_torchvision.py)
+     * names its model in its metadata; any other safetensors file or PyTorch checkpoint (a
+     * state_dict, a checkpoint dict holding one, DataParallel's {@code module.} keys) gets the
+     * registered model its keys and shapes describe. Loading is strict: every key, every shape.
+     *
+     * @throws IOException the file cannot be read; a {@link org.jresnet.io.WeightsException} when
+     *     it fits no model (or several: then {@link #load(Path, ModelConfig)} names one), a
+     *     {@link org.jresnet.io.SafeTensorsException} or
+     *     {@link org.jresnet.io.torch.TorchCheckpointException} when it is not a well-formed file,
+     *     a {@link org.jresnet.io.NonFiniteWeightsException} when it holds NaN or infinite weights
+     */
     public static Network load(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         VectorModule.require();   // before reading a file the model could not run on
@@ -188,7 +202,13 @@ public final class Network {
         return new Network(l.model(), l.metadata());
     }
 
-    /** A file without jresnet metadata (a plain PyTorch export) into the model {@code config} describes, strictly. */
+    /**
+     * A file (typically one without jresnet metadata, a plain PyTorch export) into the model
+     * {@code config} describes, strictly: every key and shape must fit it.
+     *
+     * @throws IOException as {@link #load(Path)}; a {@link org.jresnet.io.WeightsException} lists
+     *     the missing, unexpected and mis-shaped keys when the file does not fit {@code config}
+     */
     public static Network load(Path file, ModelConfig config) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(config, "config");   // before reading the file, not after
@@ -216,7 +236,8 @@ public final class Network {
 
     /**
      * The master network itself, for code that drives layers directly. It is not guarded: do not use
-     * it while other threads call this object.
+     * it while other threads call this object. It is in train mode after a {@link #trainStep}
+     * (BN then uses batch statistics); {@code setTraining(false)} it for an eval forward of your own.
      */
     public ResNet model() { return master; }
 
@@ -478,7 +499,12 @@ public final class Network {
 
     // ------------------------------------------------------------------ weights
 
-    /** Writes weights + metadata (atomically); the file loads with {@link #load(Path)} and strictly in PyTorch. */
+    /**
+     * Writes weights + metadata (atomically); the file loads with {@link #load(Path)} and strictly in PyTorch.
+     *
+     * @throws org.jresnet.io.NonFiniteWeightsException (an IOException) when a weight or BN
+     *     statistic is NaN or infinite; the file is then not touched
+     */
     public void save(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         lock.readLock().lock();
@@ -489,7 +515,12 @@ public final class Network {
         }
     }
 
-    /** Loads weights for this same architecture from a file (strict: every key, every shape). */
+    /**
+     * Loads weights for this same architecture from a file (strict: every key, every shape); the
+     * class names and normalisation stay this network's. Nothing changes unless everything fits.
+     *
+     * @throws IOException as {@link #load(Path, ModelConfig)}
+     */
     public void loadWeights(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         var f = org.jresnet.io.WeightFiles.read(file);
@@ -502,7 +533,7 @@ public final class Network {
         }
     }
 
-    /** A copy of one parameter or buffer by its state_dict key (e.g. "fc.weight"). */
+    /** A copy of one parameter or buffer by its state_dict key (e.g. "fc.weight"); IllegalArgumentException for an unknown key. */
     public float[] tensor(String key) {
         lock.readLock().lock();
         try {
