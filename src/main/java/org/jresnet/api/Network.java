@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jresnet.data.BadImageException;
+import org.jresnet.data.ImageDecoder;
+import org.jresnet.data.RgbImage;
 import org.jresnet.engine.Engine;
 import org.jresnet.engine.VectorModule;
 import org.jresnet.io.ModelFiles;
@@ -307,7 +310,12 @@ public final class Network {
         return out;
     }
 
-    /** Normalised NHWC floats of images that all have the same size (no resizing here). */
+    /**
+     * Normalised NHWC floats of images that all have the same size (no resizing here). Pixels are
+     * read as the command line and PIL's {@code convert("RGB")} read them: grey replicated as
+     * stored, alpha dropped, palettes looked up ({@link ImageDecoder#toRgb}); other layouts
+     * through {@link BufferedImage#getRGB}.
+     */
     public float[] normalize(List<BufferedImage> images) {
         Objects.requireNonNull(images, "images");
         if (images.isEmpty()) throw new IllegalArgumentException("no images");
@@ -321,9 +329,23 @@ public final class Network {
         }
         byte[] rgb = new byte[(int) bytes];
         int o = 0;
-        for (BufferedImage im : images) {
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage im = images.get(i);
             if (im.getHeight() != h || im.getWidth() != w) {
                 throw new IllegalArgumentException("images differ in size: " + w + "x" + h + " and " + im.getWidth() + "x" + im.getHeight());
+            }
+            RgbImage stored;
+            try {
+                // the samples as stored, as the command line and PIL read them: getRGB would turn
+                // ImageIO's linear grey (every 8-bit grey PNG or JPEG) into sRGB, 128 into 188
+                stored = ImageDecoder.toRgb(im, "image " + i);
+            } catch (BadImageException e) {
+                stored = null;   // a layout no decoder produces (premultiplied alpha, 5-6-5): getRGB's sRGB
+            }
+            if (stored != null) {
+                System.arraycopy(stored.pixels(), 0, rgb, o, stored.pixels().length);
+                o += stored.pixels().length;
+                continue;
             }
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {

@@ -272,6 +272,35 @@ class NetworkTest {
                 (0 - m[0]) / s[0], (0 - m[1]) / s[1], (1 - m[2]) / s[2]);
     }
 
+    /**
+     * ImageIO reads an 8-bit grey PNG or JPEG as TYPE_BYTE_GRAY, whose linear grey colour space
+     * getRGB "corrects" to sRGB: grey 128 became 188 here, while the command line and PIL (and so
+     * torchvision) read 128. The samples are now read from the raster, as ImageDecoder does.
+     */
+    @Test
+    void greyImagesNormaliseTheirStoredValuesLikeTheCommandLine() throws Exception {
+        Network net = Network.create("resnet20");
+        BufferedImage grey = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getRaster().setSample(0, 0, 0, 128);
+        grey.getRaster().setSample(1, 0, 0, 30);
+        float[] x = net.normalize(List.of(grey));
+        byte[] expected = {(byte) 128, (byte) 128, (byte) 128, 30, 30, 30};
+        assertThat(x).containsExactly(net.normalize(expected));
+
+        // a PNG file, through ImageIO as an embedder reads it, against the command line's decoder
+        Path png = dir.resolve("grey.png");
+        javax.imageio.ImageIO.write(grey, "png", png.toFile());
+        BufferedImage read = javax.imageio.ImageIO.read(png.toFile());
+        assertThat(read.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
+        byte[] decoded = org.jresnet.data.ImageDecoder.decode(java.nio.file.Files.readAllBytes(png), "grey.png").pixels();
+        assertThat(net.normalize(List.of(read))).containsExactly(net.normalize(decoded));
+
+        // layouts the decoder does not read (premultiplied alpha) still go through getRGB
+        BufferedImage pre = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB_PRE);
+        pre.setRGB(0, 0, 0xff102030);
+        assertThat(net.normalize(List.of(pre))).containsExactly(net.normalize(new byte[] {0x10, 0x20, 0x30}));
+    }
+
     @Test
     void weightsRoundTripThroughFiles() throws Exception {
         Network a = Network.create(ModelConfig.of("plain20").withSeed(1));
