@@ -241,8 +241,26 @@ public final class Network {
      * The master network itself, for code that drives layers directly. It is not guarded: do not use
      * it while other threads call this object. It is in train mode after a {@link #trainStep}
      * (BN then uses batch statistics); {@code setTraining(false)} it for an eval forward of your own.
+     * {@link #predict}, {@link #features} and {@link #classify} run on replicas copied from it
+     * when this object changed it: after changing its weights or BN statistics yourself (by hand,
+     * with a TrainStep of your own, ...) call {@link #modelChanged()}, or they keep the old values.
      */
     public ResNet model() { return master; }
+
+    /**
+     * Says that the master network's weights or BN statistics were changed through {@link #model()}:
+     * the next inference calls copy them (and {@link ResNet#parametersChanged()} is called on it).
+     * Not needed after {@link #trainStep} or {@link #loadWeights}, which do it themselves.
+     */
+    public void modelChanged() {
+        lock.writeLock().lock();
+        try {
+            master.parametersChanged();
+            version++;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     // ------------------------------------------------------------------ inference (thread-safe)
 

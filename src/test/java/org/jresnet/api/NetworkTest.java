@@ -259,6 +259,28 @@ class NetworkTest {
         net.save(dir.resolve("after-refused-step.safetensors"));   // finite statistics: it saves
     }
 
+    /**
+     * model() is the documented way to drive the layers directly, but predict ran on replicas that
+     * copied the master only after trainStep or loadWeights: weights set through model() were seen
+     * by tensor() and save() but never by predict (a fc.bias of 900 left every logit as it was).
+     * modelChanged() says so; predict then agrees with the saved file.
+     */
+    @Test
+    void weightsChangedThroughModelReachInferenceAfterModelChanged() throws Exception {
+        Network net = Network.create("resnet20");
+        float[] x = randomImages(4, 2, 8, 8);
+        float[] before = net.predict(x, 8, 8, Network.Layout.NCHW);
+        var bias = net.model().parameters().get("fc.bias").value();
+        for (int i = 0; i < bias.size(); i++) bias.set(i, 100f * i);
+        net.modelChanged();
+        float[] after = net.predict(x, 8, 8, Network.Layout.NCHW);
+        assertThat(after).isNotEqualTo(before);
+        Path file = dir.resolve("changed.safetensors");
+        net.save(file);
+        assertThat(Network.load(file).predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(after);
+        assertThat(net.features(x, 8, 8, Network.Layout.NCHW)).containsExactly(Network.load(file).features(x, 8, 8, Network.Layout.NCHW));
+    }
+
     @Test
     void normalisesPixelsWithTheModelStatistics() {
         Network net = Network.create("resnet20");
