@@ -125,8 +125,28 @@ public final class Network {
         this.step = stepFor(new Sgd(model.parameters(), DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, false));
     }
 
-    /** A step that fails (TrainStep.NonFiniteException) rather than write a NaN loss's gradients into every weight. */
-    private TrainStep stepFor(Sgd sgd) { return TrainStep.builder(master, sgd).requireFiniteLoss().build(); }
+    /**
+     * A step that fails (TrainStep.NonFiniteException) rather than write a NaN loss's gradients into
+     * every weight, or keep BN running statistics its forward made infinite (a finite batch whose
+     * values are far outside the normalised range: at 1e19 a running variance overflowed while the
+     * loss stayed finite, and the network could no longer be saved). trainStep then puts the
+     * statistics back.
+     */
+    private TrainStep stepFor(Sgd sgd) {
+        return TrainStep.builder(master, sgd).requireFiniteLoss().hook(seam -> requireFiniteStatistics()).build();
+    }
+
+    private void requireFiniteStatistics() {
+        for (var e : master.buffers().entrySet()) {
+            Tensor v = e.getValue().value();
+            int bad = 0;
+            for (int i = 0; i < v.size(); i++) if (!Float.isFinite(v.get(i))) bad++;
+            if (bad > 0) {
+                throw new TrainStep.NonFiniteException(e.getKey() + " became NaN or infinite (" + bad + " of " + v.size()
+                        + " values) in this step's forward: the batch's values are far outside the normalised range");
+            }
+        }
+    }
 
     /**
      * Runs this network's computations on {@code e} (null: on the caller's current engine); returns
@@ -497,8 +517,9 @@ public final class Network {
      * @throws IllegalArgumentException for images {@link #predict} refuses, a label count that is not
      *     the image count, a label outside {@code [0, numClasses)}, a rate that is not finite and
      *     {@code >= 0}; checked before anything runs, so the network is unchanged
-     * @throws TrainStep.NonFiniteException when the loss is NaN or infinite: no weight and no
-     *     momentum is updated, and BN's running statistics are put back as they were
+     * @throws TrainStep.NonFiniteException when the loss, or a BN running statistic, became NaN or
+     *     infinite: no weight and no momentum is updated, and BN's running statistics are put back
+     *     as they were
      */
     public StepResult trainStep(float[] images, int[] labels, int height, int width, Layout layout, float lr) {
         Tensor x = input(images, height, width, layout);

@@ -281,6 +281,28 @@ class NetworkTest {
         assertThat(net.features(x, 8, 8, Network.Layout.NCHW)).containsExactly(Network.load(file).features(x, 8, 8, Network.Layout.NCHW));
     }
 
+    /**
+     * Finite pixels far outside the normalised range (1e20) passed the input check; the step's
+     * loss stayed finite, but bn1's running variance overflowed to infinity: predictions changed
+     * and save refused the network (NonFiniteWeightsException). Such a step is refused like one
+     * with a non-finite loss, and changes nothing.
+     */
+    @Test
+    void aStepThatWouldMakeRunningStatisticsInfiniteIsRefused() throws Exception {
+        Network net = Network.create("resnet20");
+        float[] x = randomImages(3, 2, 8, 8);
+        float[] huge = x.clone();
+        for (int i = 0; i < huge.length; i++) huge[i] *= 1e20f;
+        float[] before = net.predict(x, 8, 8, Network.Layout.NCHW), fc = net.tensor("fc.weight");
+        assertThatThrownBy(() -> net.trainStep(huge, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.1f))
+                .isInstanceOf(org.jresnet.train.TrainStep.NonFiniteException.class)
+                .hasMessageContaining("bn1.running_var became NaN or infinite");
+        assertThat(net.tensor("fc.weight")).containsExactly(fc);
+        assertThat(net.predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(before);
+        net.save(dir.resolve("still-saveable.safetensors"));
+        assertThat(net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.1f).loss()).isFinite();
+    }
+
     @Test
     void normalisesPixelsWithTheModelStatistics() {
         Network net = Network.create("resnet20");
