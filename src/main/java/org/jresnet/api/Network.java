@@ -253,8 +253,16 @@ public final class Network {
     /** Replaces class names / normalisation stored with the weights (e.g. after fine-tuning on new data). */
     public void setMetadata(ModelMetadata m) {
         Objects.requireNonNull(m, "metadata");
-        if (!m.toConfig().equals(meta.toConfig())) throw new IllegalArgumentException("metadata describes another model: " + m.model());
+        if (!m.toConfig().equals(meta.toConfig())) {
+            throw new IllegalArgumentException("metadata describes " + describe(m) + ", this network is " + describe(meta)
+                    + (m.numClasses() != meta.numClasses() ? ": give one class name per output of fc" : ""));
+        }
         meta = m;
+    }
+
+    private static String describe(ModelMetadata m) {
+        return m.model() + " (shortcut " + m.shortcut() + ", variant " + ModelConfig.variantName(m.strideOn3x3()) + ", "
+                + m.numClasses() + " classes)";
     }
 
     /**

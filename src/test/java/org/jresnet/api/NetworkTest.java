@@ -303,6 +303,21 @@ class NetworkTest {
         assertThat(net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.1f).loss()).isFinite();
     }
 
+    /**
+     * Two class names for a 3-class network were refused as "metadata describes another model:
+     * resnet20" of a resnet20; the message now says what differs.
+     */
+    @Test
+    void metadataOfAnotherClassCountSaysSo() {
+        Network net = Network.create(ModelConfig.of("resnet20").withNumClasses(3));
+        assertThatThrownBy(() -> net.setMetadata(net.metadata().withClasses(List.of("cat", "dog"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("metadata describes resnet20 (shortcut A, variant v1.5, 2 classes), this network is resnet20"
+                        + " (shortcut A, variant v1.5, 3 classes): give one class name per output of fc");
+        net.setMetadata(net.metadata().withClasses(List.of("cat", "dog", "fox")));
+        assertThat(net.classes()).containsExactly("cat", "dog", "fox");
+    }
+
     @Test
     void normalisesPixelsWithTheModelStatistics() {
         Network net = Network.create("resnet20");
