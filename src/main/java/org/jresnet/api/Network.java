@@ -3,10 +3,17 @@ package org.jresnet.api;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jresnet.data.BadImageException;
+import org.jresnet.data.ImageDecoder;
+import org.jresnet.data.RgbImage;
 import org.jresnet.engine.Engine;
+import org.jresnet.engine.VectorModule;
 import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.io.Normalization;
@@ -35,7 +42,9 @@ import org.jresnet.train.TrainStep;
  *
  * <p>Threads: {@link #predict}, {@link #features} and {@link #classify} may be called from any
  * number of threads at once. Each running call uses a replica of the network (layers own their
- * activation buffers), kept in a pool and refreshed from the master weights when those changed.
+ * activation buffers), kept in a pool and refreshed from the master weights when those changed;
+ * at most {@link #maxConcurrentCalls()} calls (default: the number of processors) run at once,
+ * so at most that many replicas exist, and further callers wait their turn.
  * {@link #trainStep}, {@link #loadWeights} and {@link #save} work on the master weights under a
  * write lock, so concurrent inference sees the weights before or after a step, never half of one.
  *
@@ -43,6 +52,16 @@ import org.jresnet.train.TrainStep;
  * that engine's threads and settings, whatever thread calls it; one engine per served model or
  * per Spark task keeps their thread pools apart. Unbound, it uses the caller's
  * {@link Engine#current()}.
+ *
+ * <p>Arguments: a null one is a NullPointerException naming it, before anything runs; a value
+ * that cannot be (an array length that is not whole images, a NaN pixel, a label outside the
+ * classes) an IllegalArgumentException that says what was wrong. Weight files that cannot be read
+ * or do not fit are IOExceptions ({@link org.jresnet.io.WeightsException} and its kin) naming the
+ * file and the problem.
+ *
+ * <p>JVM: the kernels use the incubating Vector API, so the JVM must be started with
+ * {@code --add-modules jdk.incubator.vector}; without it every factory here throws an
+ * IllegalStateException that says so ({@link VectorModule}).
  */
 public final class Network {
     /** Memory order of an image batch. */
@@ -63,16 +82,42 @@ public final class Network {
     private ModelMetadata meta;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Replica> idle = new ConcurrentLinkedQueue<>();
+    /**
+     * Admits at most {@link #maxConcurrentCalls()} inference calls at once, so at most that many
+     * replicas exist: each is a whole copy of the network with its activation buffers (a ResNet-50
+     * at 224x224, batch 1: about 0.5 GB), and an unbounded pool grew one per concurrent caller
+     * (8 callers of a ResNet-50 ran a 3 GB heap out of memory) and never shrank.
+     */
+    private volatile Gate gate = new Gate(DEFAULT_MAX_CONCURRENT_CALLS);
+    private final java.util.concurrent.atomic.AtomicInteger replicasMade = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long version;
     private TrainStep step;
     private volatile Engine engine;
 
     private static final class Replica {
         final ResNet net;
+        final Gate gate;
         long version = -1;
 
-        Replica(ResNet net) { this.net = net; }
+        Replica(ResNet net, Gate gate) {
+            this.net = net;
+            this.gate = gate;
+        }
     }
+
+    /** The permits of one {@link #maxConcurrentCalls(int)} setting; replicas made under an older one are let go. */
+    private static final class Gate {
+        final int max;
+        final java.util.concurrent.Semaphore permits;
+
+        Gate(int max) {
+            this.max = max;
+            this.permits = new java.util.concurrent.Semaphore(max);
+        }
+    }
+
+    /** Default of {@link #maxConcurrentCalls(int)}: the number of processors, beyond which calls only queue for cores. */
+    public static final int DEFAULT_MAX_CONCURRENT_CALLS = Runtime.getRuntime().availableProcessors();
 
     private Network(ResNet model, ModelMetadata meta) {
         this.master = model;
@@ -80,10 +125,33 @@ public final class Network {
         this.step = stepFor(new Sgd(model.parameters(), DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, false));
     }
 
-    /** A step that fails (TrainStep.NonFiniteException) rather than write a NaN loss's gradients into every weight. */
-    private TrainStep stepFor(Sgd sgd) { return TrainStep.builder(master, sgd).requireFiniteLoss().build(); }
+    /**
+     * A step that fails (TrainStep.NonFiniteException) rather than write a NaN loss's gradients into
+     * every weight, or keep BN running statistics its forward made infinite (a finite batch whose
+     * values are far outside the normalised range: at 1e19 a running variance overflowed while the
+     * loss stayed finite, and the network could no longer be saved). trainStep then puts the
+     * statistics back.
+     */
+    private TrainStep stepFor(Sgd sgd) {
+        return TrainStep.builder(master, sgd).requireFiniteLoss().hook(seam -> requireFiniteStatistics()).build();
+    }
 
-    /** Runs this network's computations on {@code e} (null: on the caller's current engine); returns this. */
+    private void requireFiniteStatistics() {
+        for (var e : master.buffers().entrySet()) {
+            Tensor v = e.getValue().value();
+            int bad = 0;
+            for (int i = 0; i < v.size(); i++) if (!Float.isFinite(v.get(i))) bad++;
+            if (bad > 0) {
+                throw new TrainStep.NonFiniteException(e.getKey() + " became NaN or infinite (" + bad + " of " + v.size()
+                        + " values) in this step's forward: the batch's values are far outside the normalised range");
+            }
+        }
+    }
+
+    /**
+     * Runs this network's computations on {@code e} (null: on the caller's current engine); returns
+     * this. Calls after {@code e} is closed throw IllegalStateException ("engine N is closed").
+     */
     public Network engine(Engine e) {
         engine = e;
         return this;
@@ -91,6 +159,29 @@ public final class Network {
 
     /** The engine this network is bound to, or null (the caller's current engine). */
     public Engine engine() { return engine; }
+
+    /**
+     * At most {@code max} calls of {@link #predict}, {@link #features} and {@link #classify} run at
+     * once; a caller beyond them waits (uninterruptibly, as a call in progress does not stop on
+     * interrupt either) until one returns. Each running call has its own replica of the network, so
+     * this also bounds their memory. Calls that already hold a replica finish on it; the setting
+     * applies to calls that start afterwards. Default {@link #DEFAULT_MAX_CONCURRENT_CALLS}.
+     *
+     * @return this
+     * @throws IllegalArgumentException when {@code max < 1}
+     */
+    public Network maxConcurrentCalls(int max) {
+        if (max < 1) throw new IllegalArgumentException("max concurrent calls must be >= 1, got " + max);
+        gate = new Gate(max);
+        idle.clear();   // replicas of the old setting: let go (those in use are dropped when they return)
+        return this;
+    }
+
+    /** How many inference calls may run at once ({@link #maxConcurrentCalls(int)}). */
+    public int maxConcurrentCalls() { return gate.max; }
+
+    /** Replicas made so far (tests: the pool stays within {@link #maxConcurrentCalls()}). */
+    int replicasMade() { return replicasMade.get(); }
 
     /** Binds this network's engine (unbound: the current one, again) to the calling thread for one call. */
     private Engine.Scope bindEngine() {
@@ -105,21 +196,46 @@ public final class Network {
         return create(ModelConfig.of(name));
     }
 
+    /** A new randomly initialised network of {@code config} (model, shortcut, classes, seed). */
     public static Network create(ModelConfig config) {
+        Objects.requireNonNull(config, "config");
+        VectorModule.require();
         return new Network(Models.create(config), ModelMetadata.defaults(config));
     }
 
     /** Names accepted by {@link #create(String)}. */
     public static List<String> modelNames() { return Models.names(); }
 
-    /** A weights file written by jresnet (or exported with python/export_torchvision.py): the file alone defines the model. */
+    /**
+     * A model from a weights file alone. A file jresnet wrote (or python/export_torchvision.py)
+     * names its model in its metadata; any other safetensors file or PyTorch checkpoint (a
+     * state_dict, a checkpoint dict holding one, DataParallel's {@code module.} keys) gets the
+     * registered model its keys and shapes describe. Loading is strict: every key, every shape.
+     *
+     * @throws IOException the file cannot be read; a {@link org.jresnet.io.WeightsException} when
+     *     it fits no model (or several: then {@link #load(Path, ModelConfig)} names one), a
+     *     {@link org.jresnet.io.SafeTensorsException} or
+     *     {@link org.jresnet.io.torch.TorchCheckpointException} when it is not a well-formed file,
+     *     a {@link org.jresnet.io.NonFiniteWeightsException} when it holds NaN or infinite weights
+     */
     public static Network load(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        VectorModule.require();   // before reading a file the model could not run on
         ModelFiles.Loaded l = ModelFiles.load(file);
         return new Network(l.model(), l.metadata());
     }
 
-    /** A file without jresnet metadata (a plain PyTorch export) into the model {@code config} describes, strictly. */
+    /**
+     * A file (typically one without jresnet metadata, a plain PyTorch export) into the model
+     * {@code config} describes, strictly: every key and shape must fit it.
+     *
+     * @throws IOException as {@link #load(Path)}; a {@link org.jresnet.io.WeightsException} lists
+     *     the missing, unexpected and mis-shaped keys when the file does not fit {@code config}
+     */
     public static Network load(Path file, ModelConfig config) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(config, "config");   // before reading the file, not after
+        VectorModule.require();
         ModelFiles.Loaded l = ModelFiles.load(file, config, true);
         return new Network(l.model(), l.metadata());
     }
@@ -136,15 +252,43 @@ public final class Network {
 
     /** Replaces class names / normalisation stored with the weights (e.g. after fine-tuning on new data). */
     public void setMetadata(ModelMetadata m) {
-        if (!m.toConfig().equals(meta.toConfig())) throw new IllegalArgumentException("metadata describes another model: " + m.model());
+        Objects.requireNonNull(m, "metadata");
+        if (!m.toConfig().equals(meta.toConfig())) {
+            throw new IllegalArgumentException("metadata describes " + describe(m) + ", this network is " + describe(meta)
+                    + (m.numClasses() != meta.numClasses() ? ": give one class name per output of fc" : ""));
+        }
         meta = m;
+    }
+
+    private static String describe(ModelMetadata m) {
+        return m.model() + " (shortcut " + m.shortcut() + ", variant " + ModelConfig.variantName(m.strideOn3x3()) + ", "
+                + m.numClasses() + " classes)";
     }
 
     /**
      * The master network itself, for code that drives layers directly. It is not guarded: do not use
-     * it while other threads call this object.
+     * it while other threads call this object. It is in train mode after a {@link #trainStep}
+     * (BN then uses batch statistics); {@code setTraining(false)} it for an eval forward of your own.
+     * {@link #predict}, {@link #features} and {@link #classify} run on replicas copied from it
+     * when this object changed it: after changing its weights or BN statistics yourself (by hand,
+     * with a TrainStep of your own, ...) call {@link #modelChanged()}, or they keep the old values.
      */
     public ResNet model() { return master; }
+
+    /**
+     * Says that the master network's weights or BN statistics were changed through {@link #model()}:
+     * the next inference calls copy them (and {@link ResNet#parametersChanged()} is called on it).
+     * Not needed after {@link #trainStep} or {@link #loadWeights}, which do it themselves.
+     */
+    public void modelChanged() {
+        lock.writeLock().lock();
+        try {
+            master.parametersChanged();
+            version++;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
 
     // ------------------------------------------------------------------ inference (thread-safe)
 
@@ -153,21 +297,23 @@ public final class Network {
      * taking them, must be finite: a NaN or infinite value is refused (IllegalArgumentException).
      */
     public float[] predict(float[] images, int height, int width, Layout layout) {
+        Tensor x = input(images, height, width, layout);   // refused before a replica is taken (or made)
         Replica r = borrow();
         try (var s = bindEngine()) {
-            return r.net.infer(input(images, height, width, layout)).toArray();
+            return r.net.infer(x).toArray();
         } finally {
-            idle.add(r);
+            giveBack(r);
         }
     }
 
     /** Pooled features before fc, {@code [N * featureSize]}, in eval mode. */
     public float[] features(float[] images, int height, int width, Layout layout) {
+        Tensor x = input(images, height, width, layout);
         Replica r = borrow();
         try (var s = bindEngine()) {
-            return r.net.inferFeatures(input(images, height, width, layout)).toArray();
+            return r.net.inferFeatures(x).toArray();
         } finally {
-            idle.add(r);
+            giveBack(r);
         }
     }
 
@@ -182,6 +328,7 @@ public final class Network {
 
     /** Row-wise softmax of logits {@code [N * k]} (in place on a copy). */
     public static float[] softmax(float[] logits, int k) {
+        Objects.requireNonNull(logits, "logits");
         if (k < 1 || logits.length % k != 0) {
             throw new IllegalArgumentException(logits.length + " logits are not whole rows of k = " + k);
         }
@@ -201,6 +348,7 @@ public final class Network {
      * libraries store them): {@code (v / 255 - mean[c]) / std[c]} with this model's statistics.
      */
     public float[] normalize(byte[] rgb) {
+        Objects.requireNonNull(rgb, "rgb");
         if (rgb.length % 3 != 0) throw new IllegalArgumentException("RGB bytes must be a multiple of 3, got " + rgb.length);
         Normalization norm = meta.normalization();
         float[] out = new float[rgb.length];
@@ -208,15 +356,42 @@ public final class Network {
         return out;
     }
 
-    /** Normalised NHWC floats of images that all have the same size (no resizing here). */
+    /**
+     * Normalised NHWC floats of images that all have the same size (no resizing here). Pixels are
+     * read as the command line and PIL's {@code convert("RGB")} read them: grey replicated as
+     * stored, alpha dropped, palettes looked up ({@link ImageDecoder#toRgb}); other layouts
+     * through {@link BufferedImage#getRGB}.
+     */
     public float[] normalize(List<BufferedImage> images) {
+        Objects.requireNonNull(images, "images");
         if (images.isEmpty()) throw new IllegalArgumentException("no images");
+        for (int i = 0; i < images.size(); i++) {
+            if (images.get(i) == null) throw new NullPointerException("images holds null at " + i);
+        }
         int h = images.get(0).getHeight(), w = images.get(0).getWidth();
-        byte[] rgb = new byte[images.size() * h * w * 3];
+        long bytes = 3L * images.size() * h * w;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(images.size() + " images of " + w + "x" + h + " are more pixels than one Java array holds");
+        }
+        byte[] rgb = new byte[(int) bytes];
         int o = 0;
-        for (BufferedImage im : images) {
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage im = images.get(i);
             if (im.getHeight() != h || im.getWidth() != w) {
                 throw new IllegalArgumentException("images differ in size: " + w + "x" + h + " and " + im.getWidth() + "x" + im.getHeight());
+            }
+            RgbImage stored;
+            try {
+                // the samples as stored, as the command line and PIL read them: getRGB would turn
+                // ImageIO's linear grey (every 8-bit grey PNG or JPEG) into sRGB, 128 into 188
+                stored = ImageDecoder.toRgb(im, "image " + i);
+            } catch (BadImageException e) {
+                stored = null;   // a layout no decoder produces (premultiplied alpha, 5-6-5): getRGB's sRGB
+            }
+            if (stored != null) {
+                System.arraycopy(stored.pixels(), 0, rgb, o, stored.pixels().length);
+                o += stored.pixels().length;
+                continue;
             }
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
@@ -230,20 +405,37 @@ public final class Network {
         return normalize(rgb);
     }
 
+    /** A replica with the current weights, once the gate admits this call ({@link #giveBack} releases both). */
     private Replica borrow() {
-        Replica r = idle.poll();
-        if (r == null) r = new Replica(Models.createUninitialized(master.config));   // copyWeights writes every value
-        if (r.version != version) {
-            lock.readLock().lock();
-            try {
-                copyWeights(master, r.net);
-                r.version = version;
-            } finally {
-                lock.readLock().unlock();
+        Gate g = gate;
+        g.permits.acquireUninterruptibly();
+        try {
+            Replica r = idle.poll();
+            while (r != null && r.gate != g) r = idle.poll();   // made under an older setting
+            if (r == null) {
+                r = new Replica(Models.createUninitialized(master.config), g);   // copyWeights writes every value
+                replicasMade.incrementAndGet();
             }
-            r.net.setTraining(false);
+            if (r.version != version) {
+                lock.readLock().lock();
+                try {
+                    copyWeights(master, r.net);
+                    r.version = version;
+                } finally {
+                    lock.readLock().unlock();
+                }
+                r.net.setTraining(false);
+            }
+            return r;
+        } catch (RuntimeException | Error e) {
+            g.permits.release();
+            throw e;
         }
-        return r;
+    }
+
+    private void giveBack(Replica r) {
+        if (r.gate == gate) idle.add(r);
+        r.gate.permits.release();
     }
 
     private static void copyWeights(ResNet from, ResNet to) {
@@ -256,8 +448,8 @@ public final class Network {
 
     /** The batch as an NHWC tensor (a view when already NHWC). */
     private static Tensor input(float[] images, int h, int w, Layout layout) {
-        java.util.Objects.requireNonNull(images, "images");
-        java.util.Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(layout, "layout");
         if (h < 1 || w < 1) throw new IllegalArgumentException("image size must be positive, got " + h + "x" + w);
         long perImage = 3L * h * w;   // long: 65536 x 65536 images must not wrap to a division by 0
         if (images.length == 0 || images.length % perImage != 0) {
@@ -277,8 +469,17 @@ public final class Network {
         return Tensor.of(nchwToNhwc(images, n, 3, h, w), n, h, w, 3);
     }
 
+    /** Refuses a transpose whose array is not exactly {@code n * c * h * w} floats. */
+    private static void checkLength(float[] src, int n, int c, int h, int w) {
+        Objects.requireNonNull(src, "src");
+        if (n < 0 || c < 0 || h < 0 || w < 0 || (long) n * c * h * w != src.length) {
+            throw new IllegalArgumentException(src.length + " floats are not " + n + " x " + c + " x " + h + " x " + w);
+        }
+    }
+
     /** {@code [N,C,H,W]} to {@code [N,H,W,C]}. */
     public static float[] nchwToNhwc(float[] src, int n, int c, int h, int w) {
+        checkLength(src, n, c, h, w);
         float[] dst = new float[n * c * h * w];
         int hw = h * w;
         for (int i = 0; i < n; i++) {
@@ -292,6 +493,7 @@ public final class Network {
 
     /** {@code [N,H,W,C]} to {@code [N,C,H,W]}. */
     public static float[] nhwcToNchw(float[] src, int n, int h, int w, int c) {
+        checkLength(src, n, c, h, w);
         float[] dst = new float[n * c * h * w];
         int hw = h * w;
         for (int i = 0; i < n; i++) {
@@ -317,11 +519,19 @@ public final class Network {
 
     /**
      * One SGD step on a labelled batch in train mode (BN uses and updates batch statistics):
-     * forward, softmax cross-entropy, backward, update with learning rate {@code lr}.
+     * forward, softmax cross-entropy, backward, update with learning rate {@code lr}. It holds the
+     * write lock: concurrent inference sees the weights before or after it.
+     *
+     * @throws IllegalArgumentException for images {@link #predict} refuses, a label count that is not
+     *     the image count, a label outside {@code [0, numClasses)}, a rate that is not finite and
+     *     {@code >= 0}; checked before anything runs, so the network is unchanged
+     * @throws TrainStep.NonFiniteException when the loss, or a BN running statistic, became NaN or
+     *     infinite: no weight and no momentum is updated, and BN's running statistics are put back
+     *     as they were
      */
     public StepResult trainStep(float[] images, int[] labels, int height, int width, Layout layout, float lr) {
         Tensor x = input(images, height, width, layout);
-        java.util.Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(labels, "labels");
         if (x.dim(0) != labels.length) {
             throw new IllegalArgumentException(x.dim(0) + " images but " + labels.length + " labels");
         }
@@ -332,12 +542,23 @@ public final class Network {
         lock.writeLock().lock();
         try (var s = bindEngine()) {
             master.setTraining(true);
-            TrainStep.Result r = step.run(x, labels, lr);
-            return new StepResult(r.loss(), r.correct(), r.batch());
+            // a step refused at its seam (a non-finite loss) changes no weight, but its forward has
+            // updated BN's running statistics by then (NaN ones: every later prediction NaN, and a
+            // network save refuses): they are put back. A few KB per step (ResNet-50: 0.2 MB).
+            Map<String, float[]> buffers = new HashMap<>();
+            for (var e : master.buffers().entrySet()) buffers.put(e.getKey(), e.getValue().value().toArray());
+            try {
+                TrainStep.Result r = step.run(x, labels, lr);
+                return new StepResult(r.loss(), r.correct(), r.batch());
+            } catch (TrainStep.NonFiniteException e) {
+                for (var b : master.buffers().entrySet()) {
+                    Tensor v = b.getValue().value();
+                    v.copyFrom(Tensor.of(buffers.get(b.getKey()), v.shape()));
+                }
+                throw e;
+            }
         } finally {
-            // a step refused at its seam (a non-finite loss) changed no weight, but its forward did
-            // update BN's running statistics: the inference replicas copy again either way
-            version++;
+            version++;   // the inference replicas copy again
             lock.writeLock().unlock();
         }
     }
@@ -347,8 +568,14 @@ public final class Network {
 
     // ------------------------------------------------------------------ weights
 
-    /** Writes weights + metadata (atomically); the file loads with {@link #load(Path)} and strictly in PyTorch. */
+    /**
+     * Writes weights + metadata (atomically); the file loads with {@link #load(Path)} and strictly in PyTorch.
+     *
+     * @throws org.jresnet.io.NonFiniteWeightsException (an IOException) when a weight or BN
+     *     statistic is NaN or infinite; the file is then not touched
+     */
     public void save(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         lock.readLock().lock();
         try {
             ModelFiles.save(file, master, meta);
@@ -357,8 +584,14 @@ public final class Network {
         }
     }
 
-    /** Loads weights for this same architecture from a file (strict: every key, every shape). */
+    /**
+     * Loads weights for this same architecture from a file (strict: every key, every shape); the
+     * class names and normalisation stay this network's. Nothing changes unless everything fits.
+     *
+     * @throws IOException as {@link #load(Path, ModelConfig)}
+     */
     public void loadWeights(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
         var f = org.jresnet.io.WeightFiles.read(file);
         lock.writeLock().lock();
         try {
@@ -369,7 +602,7 @@ public final class Network {
         }
     }
 
-    /** A copy of one parameter or buffer by its state_dict key (e.g. "fc.weight"). */
+    /** A copy of one parameter or buffer by its state_dict key (e.g. "fc.weight"); IllegalArgumentException for an unknown key. */
     public float[] tensor(String key) {
         lock.readLock().lock();
         try {

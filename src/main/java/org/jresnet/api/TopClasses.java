@@ -15,6 +15,10 @@ public final class TopClasses {
 
     /** Softmax of row {@code row} of {@code logits [N * k]}, in double. */
     public static double[] softmax(float[] logits, int row, int k) {
+        java.util.Objects.requireNonNull(logits, "logits");
+        if (k < 1 || row < 0 || (long) (row + 1) * k > logits.length) {
+            throw new IllegalArgumentException("no row " + row + " of k = " + k + " in " + logits.length + " logits");
+        }
         double max = Double.NEGATIVE_INFINITY, sum = 0;
         double[] p = new double[k];
         int o = row * k;
@@ -27,6 +31,7 @@ public final class TopClasses {
     /** The {@code top} most probable classes of {@code p}, best first (ties keep index order). */
     public static List<Map<String, Object>> top(double[] p, List<String> classes, int top) {
         int k = p.length;
+        if (classes.size() != k) throw new IllegalArgumentException(k + " probabilities but " + classes.size() + " class names");
         Integer[] order = new Integer[k];
         for (int j = 0; j < k; j++) order[j] = j;
         java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));

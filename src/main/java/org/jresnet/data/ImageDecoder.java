@@ -148,8 +148,15 @@ public final class ImageDecoder {
                 && Integer.bitCount(cm.getBlueMask()) == 8;
     }
 
-    /** PIL's {@code convert("RGB")} of a decoded image, from raw raster samples. */
-    static RgbImage toRgb(BufferedImage img, String source) {
+    /**
+     * PIL's {@code convert("RGB")} of an image already decoded (by ImageIO, say), from its raw
+     * raster samples: grey replicated as stored (getRGB would turn ImageIO's linear grey into
+     * sRGB, 128 into 188), alpha dropped, palettes looked up.
+     *
+     * @throws BadImageException (naming {@code source}) for a layout it does not read: premultiplied
+     *     alpha, packed components of other than 8 bits, colour spaces other than grey, RGB and CMYK
+     */
+    public static RgbImage toRgb(BufferedImage img, String source) {
         int w = img.getWidth(), h = img.getHeight();
         Raster r = img.getRaster();
         ColorModel cm = img.getColorModel();

@@ -39,12 +39,18 @@ public final class Engine implements AutoCloseable {
     private volatile boolean closed;
 
     private Engine(EngineConfig config, boolean isDefault) {
+        VectorModule.require();   // one clear sentence, not a NoClassDefFoundError in the first kernel
         this.config = config;
         this.isDefault = isDefault;
         this.parallel = new Parallel(config.threads(), this);
     }
 
-    /** A new engine with its own thread pool; {@link #close()} it when done. */
+    /**
+     * A new engine with its own thread pool; {@link #close()} it when done.
+     *
+     * @throws IllegalStateException when the JVM was started without {@code --add-modules
+     *     jdk.incubator.vector} ({@link VectorModule})
+     */
     public static Engine create(EngineConfig config) {
         return new Engine(config, false);
     }

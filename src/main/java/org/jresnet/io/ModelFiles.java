@@ -115,7 +115,8 @@ public final class ModelFiles {
                 return load(file, f, ArchitectureInference.infer(f.tensors()).config(), true);
             } catch (ArchitectureInference.Ambiguous e) {
                 throw new WeightsException(file + ": no jresnet metadata and "
-                        + e.advice("give the model name explicitly (e.g. --model resnet50)"));
+                        + e.advice("name the model: Network.load(file, ModelConfig.of(\"resnet50\")) in Java,"
+                        + " --model resnet50 on the command line"));
             }
         }
         ModelMetadata meta = ModelMetadata.fromMap(f.metadata(), file);

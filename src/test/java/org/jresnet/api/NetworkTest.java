@@ -14,7 +14,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jresnet.io.ModelFiles;
 import org.jresnet.io.ModelMetadata;
+import org.jresnet.io.SafeTensors;
+import org.jresnet.io.TensorData;
+import org.jresnet.io.WeightsException;
 import org.jresnet.models.ModelConfig;
 import org.jresnet.nn.Shortcut;
 import org.junit.jupiter.api.Test;
@@ -68,6 +74,110 @@ class NetworkTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Every concurrent caller used to get a replica of its own (a whole network with activation
+     * buffers, 0.5 GB for a ResNet-50 at 224x224) that stayed in the pool for good: 8 callers of a
+     * ResNet-50 ran a 3 GB heap out of memory. The calls beyond the limit now wait for a replica.
+     */
+    @Test
+    void concurrentCallersShareAtMostMaxConcurrentCallsReplicas() throws Exception {
+        Network net = Network.create(ModelConfig.of("resnet20").withSeed(3)).maxConcurrentCalls(2);
+        assertThat(net.maxConcurrentCalls()).isEqualTo(2);
+        float[] x = randomImages(1, 16, 32, 32);   // long enough a call that 8 of them overlap
+        float[] expected = net.predict(x, 32, 32, Network.Layout.NCHW);
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return net.predict(x, 32, 32, Network.Layout.NCHW);
+                }));
+            }
+            start.countDown();
+            for (Future<float[]> f : results) assertThat(f.get()).containsExactly(expected);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(net.replicasMade()).isBetween(1, 2);
+
+        net.maxConcurrentCalls(1);   // a lower setting lets the older replicas go
+        assertThat(net.predict(x, 32, 32, Network.Layout.NCHW)).containsExactly(expected);
+        assertThat(net.replicasMade()).isBetween(2, 3);
+        assertThatThrownBy(() -> net.maxConcurrentCalls(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(">= 1");
+        assertThat(Network.create("resnet20").maxConcurrentCalls()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A refused input is refused before a replica is made for it (a ResNet-50's costs 0.5 GB). */
+    @Test
+    void badInputIsRefusedBeforeAReplicaIsMade() {
+        Network net = Network.create("resnet20");
+        assertThatThrownBy(() -> net.predict(new float[5], 32, 32, Network.Layout.NCHW)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> net.features(new float[] {Float.NaN, 0, 0}, 1, 1, Network.Layout.NHWC)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(net.replicasMade()).isZero();
+    }
+
+    /**
+     * Null and mis-sized arguments are named at the API, not found deep inside: load(file, null)
+     * read the whole file and then failed with "Cannot invoke ModelConfig.cifar() because c is
+     * null", create(null) inside ResNet's constructor, the public transposes and TopClasses with
+     * an ArrayIndexOutOfBoundsException.
+     */
+    @Test
+    void nullAndMisSizedArgumentsAreNamed() throws Exception {
+        Network net = Network.create("resnet20");
+        Path file = dir.resolve("r20.safetensors");
+        net.save(file);
+        assertThatThrownBy(() -> Network.create((ModelConfig) null)).isInstanceOf(NullPointerException.class).hasMessage("config");
+        assertThatThrownBy(() -> Network.load(null)).isInstanceOf(NullPointerException.class).hasMessage("file");
+        assertThatThrownBy(() -> Network.load(file, null)).isInstanceOf(NullPointerException.class).hasMessage("config");
+        assertThatThrownBy(() -> net.save(null)).isInstanceOf(NullPointerException.class).hasMessage("file");
+        assertThatThrownBy(() -> net.loadWeights(null)).isInstanceOf(NullPointerException.class).hasMessage("file");
+        assertThatThrownBy(() -> net.setMetadata(null)).isInstanceOf(NullPointerException.class).hasMessage("metadata");
+        assertThatThrownBy(() -> net.normalize((byte[]) null)).isInstanceOf(NullPointerException.class).hasMessage("rgb");
+        assertThatThrownBy(() -> net.normalize((List<BufferedImage>) null)).isInstanceOf(NullPointerException.class).hasMessage("images");
+        List<BufferedImage> withNull = new ArrayList<>();
+        withNull.add(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB));
+        withNull.add(null);
+        assertThatThrownBy(() -> net.normalize(withNull)).isInstanceOf(NullPointerException.class).hasMessage("images holds null at 1");
+        assertThatThrownBy(() -> Network.softmax(null, 3)).isInstanceOf(NullPointerException.class).hasMessage("logits");
+        BufferedImage huge = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB) {   // the size alone matters
+            @Override public int getWidth() { return 20000; }
+            @Override public int getHeight() { return 20000; }
+        };
+        assertThatThrownBy(() -> net.normalize(List.of(huge, huge, huge, huge))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("4 images of 20000x20000 are more pixels than one Java array holds");
+
+        assertThatThrownBy(() -> Network.nchwToNhwc(new float[5], 1, 3, 2, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("5 floats are not 1 x 3 x 2 x 2");
+        assertThatThrownBy(() -> Network.nhwcToNchw(new float[13], 1, 2, 2, 3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("13 floats are not 1 x 3 x 2 x 2");
+        assertThat(Network.nhwcToNchw(Network.nchwToNhwc(new float[] {1, 2, 3, 4, 5, 6}, 1, 3, 1, 2), 1, 1, 2, 3))
+                .containsExactly(1, 2, 3, 4, 5, 6);
+        assertThatThrownBy(() -> TopClasses.softmax(new float[10], 1, 10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no row 1 of k = 10 in 10 logits");
+        assertThatThrownBy(() -> TopClasses.top(new double[] {0.5, 0.5}, List.of("a"), 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("2 probabilities but 1 class names");
+    }
+
+    /**
+     * A file whose keys do not say which ResNet it is: the advice is for the caller of the Java API
+     * too (it said only "--model resnet50", an option of the command line).
+     */
+    @Test
+    void aFileOfNoKnownModelSaysHowToNameOneInJava() throws Exception {
+        Path file = dir.resolve("no-fc.safetensors");
+        Map<String, TensorData> tensors = new LinkedHashMap<>(ModelFiles.stateDict(Network.create("resnet20").model()));
+        tensors.remove("fc.weight");
+        SafeTensors.write(file, tensors, Map.of());   // no jresnet metadata
+        assertThatThrownBy(() -> Network.load(file)).isInstanceOf(WeightsException.class)
+                .hasMessageContaining("no fc.weight")
+                .hasMessageContaining("Network.load(file, ModelConfig.of(\"resnet50\"))");
     }
 
     @Test
@@ -127,6 +237,87 @@ class NetworkTest {
         assertThat(ok.loss()).isFinite();
     }
 
+    /**
+     * A step refused for its loss (TrainStep.NonFiniteException) updated no weight, but its forward
+     * had already written its batch statistics into every BN's running mean and variance: NaN
+     * there made every later prediction NaN and the network unsaveable (NonFiniteWeightsException)
+     * although no weight had changed. They are put back as they were.
+     */
+    @Test
+    void aStepRefusedForItsLossLeavesTheRunningStatisticsAsTheyWere() throws Exception {
+        Network net = Network.create("resnet20");
+        float[] x = randomImages(2, 2, 8, 8);
+        net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 1e30f);   // finite loss; weights now ~1e30
+        Map<String, float[]> stats = new LinkedHashMap<>();
+        for (String k : net.model().buffers().keySet()) stats.put(k, net.tensor(k));
+        float[] before = net.predict(x, 8, 8, Network.Layout.NCHW);
+
+        assertThatThrownBy(() -> net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.1f))
+                .isInstanceOf(org.jresnet.train.TrainStep.NonFiniteException.class);
+        for (var e : stats.entrySet()) assertThat(net.tensor(e.getKey())).as(e.getKey()).containsExactly(e.getValue());
+        assertThat(net.predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(before);
+        net.save(dir.resolve("after-refused-step.safetensors"));   // finite statistics: it saves
+    }
+
+    /**
+     * model() is the documented way to drive the layers directly, but predict ran on replicas that
+     * copied the master only after trainStep or loadWeights: weights set through model() were seen
+     * by tensor() and save() but never by predict (a fc.bias of 900 left every logit as it was).
+     * modelChanged() says so; predict then agrees with the saved file.
+     */
+    @Test
+    void weightsChangedThroughModelReachInferenceAfterModelChanged() throws Exception {
+        Network net = Network.create("resnet20");
+        float[] x = randomImages(4, 2, 8, 8);
+        float[] before = net.predict(x, 8, 8, Network.Layout.NCHW);
+        var bias = net.model().parameters().get("fc.bias").value();
+        for (int i = 0; i < bias.size(); i++) bias.set(i, 100f * i);
+        net.modelChanged();
+        float[] after = net.predict(x, 8, 8, Network.Layout.NCHW);
+        assertThat(after).isNotEqualTo(before);
+        Path file = dir.resolve("changed.safetensors");
+        net.save(file);
+        assertThat(Network.load(file).predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(after);
+        assertThat(net.features(x, 8, 8, Network.Layout.NCHW)).containsExactly(Network.load(file).features(x, 8, 8, Network.Layout.NCHW));
+    }
+
+    /**
+     * Finite pixels far outside the normalised range (1e20) passed the input check; the step's
+     * loss stayed finite, but bn1's running variance overflowed to infinity: predictions changed
+     * and save refused the network (NonFiniteWeightsException). Such a step is refused like one
+     * with a non-finite loss, and changes nothing.
+     */
+    @Test
+    void aStepThatWouldMakeRunningStatisticsInfiniteIsRefused() throws Exception {
+        Network net = Network.create("resnet20");
+        float[] x = randomImages(3, 2, 8, 8);
+        float[] huge = x.clone();
+        for (int i = 0; i < huge.length; i++) huge[i] *= 1e20f;
+        float[] before = net.predict(x, 8, 8, Network.Layout.NCHW), fc = net.tensor("fc.weight");
+        assertThatThrownBy(() -> net.trainStep(huge, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.1f))
+                .isInstanceOf(org.jresnet.train.TrainStep.NonFiniteException.class)
+                .hasMessageContaining("bn1.running_var became NaN or infinite");
+        assertThat(net.tensor("fc.weight")).containsExactly(fc);
+        assertThat(net.predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(before);
+        net.save(dir.resolve("still-saveable.safetensors"));
+        assertThat(net.trainStep(x, new int[] {1, 2}, 8, 8, Network.Layout.NCHW, 0.1f).loss()).isFinite();
+    }
+
+    /**
+     * Two class names for a 3-class network were refused as "metadata describes another model:
+     * resnet20" of a resnet20; the message now says what differs.
+     */
+    @Test
+    void metadataOfAnotherClassCountSaysSo() {
+        Network net = Network.create(ModelConfig.of("resnet20").withNumClasses(3));
+        assertThatThrownBy(() -> net.setMetadata(net.metadata().withClasses(List.of("cat", "dog"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("metadata describes resnet20 (shortcut A, variant v1.5, 2 classes), this network is resnet20"
+                        + " (shortcut A, variant v1.5, 3 classes): give one class name per output of fc");
+        net.setMetadata(net.metadata().withClasses(List.of("cat", "dog", "fox")));
+        assertThat(net.classes()).containsExactly("cat", "dog", "fox");
+    }
+
     @Test
     void normalisesPixelsWithTheModelStatistics() {
         Network net = Network.create("resnet20");
@@ -138,6 +329,35 @@ class NetworkTest {
         float[] m = {(float) md[0], (float) md[1], (float) md[2]}, s = {(float) sd[0], (float) sd[1], (float) sd[2]};
         assertThat(x).containsExactly((1 - m[0]) / s[0], (128 / 255f - m[1]) / s[1], (0 - m[2]) / s[2],
                 (0 - m[0]) / s[0], (0 - m[1]) / s[1], (1 - m[2]) / s[2]);
+    }
+
+    /**
+     * ImageIO reads an 8-bit grey PNG or JPEG as TYPE_BYTE_GRAY, whose linear grey colour space
+     * getRGB "corrects" to sRGB: grey 128 became 188 here, while the command line and PIL (and so
+     * torchvision) read 128. The samples are now read from the raster, as ImageDecoder does.
+     */
+    @Test
+    void greyImagesNormaliseTheirStoredValuesLikeTheCommandLine() throws Exception {
+        Network net = Network.create("resnet20");
+        BufferedImage grey = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getRaster().setSample(0, 0, 0, 128);
+        grey.getRaster().setSample(1, 0, 0, 30);
+        float[] x = net.normalize(List.of(grey));
+        byte[] expected = {(byte) 128, (byte) 128, (byte) 128, 30, 30, 30};
+        assertThat(x).containsExactly(net.normalize(expected));
+
+        // a PNG file, through ImageIO as an embedder reads it, against the command line's decoder
+        Path png = dir.resolve("grey.png");
+        javax.imageio.ImageIO.write(grey, "png", png.toFile());
+        BufferedImage read = javax.imageio.ImageIO.read(png.toFile());
+        assertThat(read.getType()).isEqualTo(BufferedImage.TYPE_BYTE_GRAY);
+        byte[] decoded = org.jresnet.data.ImageDecoder.decode(java.nio.file.Files.readAllBytes(png), "grey.png").pixels();
+        assertThat(net.normalize(List.of(read))).containsExactly(net.normalize(decoded));
+
+        // layouts the decoder does not read (premultiplied alpha) still go through getRGB
+        BufferedImage pre = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB_PRE);
+        pre.setRGB(0, 0, 0xff102030);
+        assertThat(net.normalize(List.of(pre))).containsExactly(net.normalize(new byte[] {0x10, 0x20, 0x30}));
     }
 
     @Test
