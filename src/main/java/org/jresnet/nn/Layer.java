@@ -129,7 +129,7 @@ public abstract class Layer {
     public final boolean isTraining() { return training; }
 
     public final void zeroGrad() {
-        for (Parameter p : parameters().values()) p.grad.fill(0f);
+        for (Parameter p : parameters().values()) p.zeroGrad();
     }
 
     /**

@@ -9,25 +9,49 @@ import org.jresnet.tensor.Tensor;
  */
 public final class Parameter {
     Tensor value;
-    Tensor grad;
+    /**
+     * Made on first use: a network that only infers (predict, serve, an API replica) never needs
+     * it, and a ResNet-50's gradients are as large as its weights (102 MB).
+     */
+    private volatile Tensor grad;
     /** Excluded from weight decay and updates when frozen (fine-tuning). */
     private boolean frozen;
 
     public Parameter(int... shape) {
         this.value = Tensor.zeros(shape);
-        this.grad = Tensor.zeros(shape);
     }
 
     public Tensor value() { return value; }
-    public Tensor grad() { return grad; }
+
+    /** The gradient, zeros until a backward adds to it. Safe from a parallel backward's threads: made once. */
+    public Tensor grad() {
+        Tensor g = grad;
+        if (g == null) {
+            synchronized (this) {
+                g = grad;
+                if (g == null) grad = g = Tensor.zeros(value.shape());
+            }
+        }
+        return g;
+    }
+
+    /** Whether {@link #grad} was made (tests: inference makes none). */
+    boolean gradMade() { return grad != null; }
+
+    /** Zeroes the gradient, if one was made. */
+    void zeroGrad() {
+        Tensor g = grad;
+        if (g != null) g.fill(0f);
+    }
     public int[] shape() { return value.shape(); }
     public int size() { return value.size(); }
     public boolean frozen() { return frozen; }
     public void setFrozen(boolean f) { frozen = f; }
 
-    void bind(Tensor v, Tensor g) {
+    synchronized void bind(Tensor v, Tensor g) {
         v.copyFrom(value);
-        g.copyFrom(grad);
+        if (grad != null) g.copyFrom(grad);
+        else g.fill(0f);
         value = v;
         grad = g;
     }
