@@ -2,7 +2,6 @@ package org.jresnet.spark.ml;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,7 +17,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
+import org.jresnet.data.DataException;
 import org.jresnet.data.DecodeLimits;
+import org.jresnet.io.OneLine;
 
 /**
  * Image files as a DataFrame in the {@code binaryFile} source's schema (path, modificationTime,
@@ -56,17 +57,26 @@ public final class ImageFiles {
             Timestamp time = zip.getTimestamp(zip.fieldIndex("modificationTime"));
             byte[] bytes = (byte[]) zip.get(zip.fieldIndex("content"));
             List<Row> out = new ArrayList<>();
+            boolean entries = false;
             try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
                 for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    entries = true;
                     if (e.isDirectory() || hidden(e.getName()) || !e.getName().matches(IMAGE_NAME)) continue;
                     // At most one byte over the default limit: the stage then refuses the entry, naming it.
                     byte[] b = in.readNBytes((int) DecodeLimits.DEFAULT_MAX_IMAGE_BYTES + 1);
                     out.add(RowFactory.create(zipPath + "!/" + e.getName(), time, (long) b.length, b));
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the zip " + zipPath + ": " + e.getMessage(), e);
+                throw new DataException("cannot read the zip " + zipPath + ": " + OneLine.reason(e), e);
             }
+            // ZipInputStream finds no entry, without an error, in a file that is not a zip at all
+            if (!entries && !isEmptyZip(bytes)) throw new DataException("cannot read the zip " + zipPath + ": not a zip file");
             return out.iterator();
+        }
+
+        /** A zip of no entries: its end record alone ("PK\5\6"). */
+        private static boolean isEmptyZip(byte[] b) {
+            return b.length >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 5 && b[3] == 6;
         }
 
         /** Any part of the entry's name starting with "." or "__MACOSX" (macOS's resource forks). */
