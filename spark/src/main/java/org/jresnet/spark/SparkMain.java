@@ -23,8 +23,22 @@ public final class SparkMain implements Runnable {
         // two warnings every command printed, about nothing the user can act on
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop.util.NativeCodeLoader", "error");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.metrics.MetricsSystem", "error");
+        quietFailures();
         System.exit(execute(args));
     }
+
+    /**
+     * A failed task's stack trace, logged by Spark before the job fails (the executor's "Exception
+     * in task" in local mode, the scheduler's "Lost task" for each attempt, a missing input's
+     * lookup): the handler below says the reason in one line instead. Set before SLF4J's simple
+     * logger reads its settings, i.e. before any Spark class logs.
+     */
+    static void quietFailures() {
+        for (String name : QUIETED) System.setProperty("org.slf4j.simpleLogger.log." + name, "off");
+    }
+
+    static final java.util.List<String> QUIETED = java.util.List.of("org.apache.spark.executor.Executor",
+            "org.apache.spark.scheduler.TaskSetManager", "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink");
 
     /** Runs a command; its exit code: 0, 2 for bad options, 1 for other errors, each one line on stderr. */
     public static int execute(String... args) {

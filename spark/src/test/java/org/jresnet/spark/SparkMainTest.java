@@ -147,6 +147,41 @@ class SparkMainTest {
         assertThat(out).doesNotExist();
     }
 
+    /**
+     * A failed task's stack trace was logged (the local executor's "Exception in task", the
+     * scheduler's "Lost task") before the one-line error: run as bin/jresnet runs it, in a JVM of its
+     * own, whose stderr is the error line alone.
+     */
+    @Test void aFailedTaskPrintsTheOneErrorLineAndNoStackTrace() throws Exception {
+        Path data = images(tmp.resolve("bad-alone"), 1);
+        Files.writeString(data.resolve("broken.jpg"), "not a JPEG");
+        Process p = new ProcessBuilder(driver(predict(data, tmp.resolve("f.parquet"), "--on-bad", "error"))).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(err).isEqualTo(1);
+        List<String> lines = err.replace('\r', '\n').lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("[Stage") && !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertThat(lines).as(err).hasSize(1);
+        assertThat(lines.get(0)).startsWith("jresnet spark: cannot read image ").contains("broken.jpg");
+    }
+
+    /** Spark itself would find an existing output only once the whole job had run. */
+    @Test void anExistingOutputIsRefusedBeforeTheJob() throws Exception {
+        Path weights = Files.writeString(tmp.resolve("w.safetensors"), "x");
+        Path out = Files.createDirectories(tmp.resolve("p.parquet"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.err;
+        int code;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            code = SparkMain.execute("predict", "--weights", weights.toString(), "--data", tmp.toString(), "--out", out.toString());
+        } finally {
+            System.setErr(before);
+        }
+        assertThat(code).isNotZero();
+        assertThat(err.toString().strip()).startsWith("jresnet spark: --out " + out + " exists; pass --overwrite to replace it")
+                .doesNotContain("\n");
+    }
+
     @Test void aFailedStageSaysTheExecutorsErrorInOneLine() {
         String stage = "Job aborted due to stage failure: Task 0 in stage 1.0 failed 1 times, most recent failure: Lost task 0.0"
                 + " (TID 1) (127.0.0.1 executor 0): org.jresnet.data.DataException: cannot read image file:/d/bad.jpg"
