@@ -137,6 +137,42 @@ class SparkMainTest {
         assertThat(leftBeside(out)).isEmpty();
     }
 
+    /** Hadoop cannot make a path of a name with ':': the whole job failed on it, with Spark's FAILED_READ_FILE. */
+    @Test void anImageNameHadoopCannotReadIsNamedBeforeTheJob() throws IOException {
+        Path data = images(tmp.resolve("colon"), 1);
+        Files.copy(Files.list(data).findFirst().orElseThrow(), data.resolve("12:30 shot.jpg"));
+        Run r = Run.of(predict(data, tmp.resolve("c.parquet")));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("jresnet spark: " + data.resolve("12:30 shot.jpg")
+                + ": Hadoop cannot read a path with ':' in it (the job would fail on it); rename it");
+    }
+
+    /** A name that is not UTF-8 (byte 0xE9) reached Spark as U+FFFD and was left out without a word. */
+    @Test void anImageNameThatIsNotUtf8IsNamedBeforeTheJob() throws Exception {
+        Path data = images(tmp.resolve("latin1"), 1);
+        Process p = new ProcessBuilder("sh", "-c", "cp \"$1\"/* \"$1/$(printf 'caf\\351').jpg\"", "sh", data.toString()).start();
+        assertThat(p.waitFor()).isZero();
+        Run r = Run.of(predict(data, tmp.resolve("u.parquet")));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("jresnet spark: " + data.resolve("caf\uFFFD.jpg") + ": a file name that is not valid")
+                .endsWith("rename it").doesNotContain("\n");
+    }
+
+    /** Spark's listing skips names starting with "_" as hidden; predict reads them: said, not silent. */
+    @Test void imagesSparkLeavesOutAsHiddenAreCounted() throws IOException {
+        Path data = images(tmp.resolve("underscore"), 2);
+        try (var s = Files.list(data)) {
+            Path second = s.sorted().toList().get(1);
+            Files.move(second, Files.createDirectories(data.resolve("_misc")).resolve("x.jpg"));
+        }
+        Path out = tmp.resolve("h.parquet");
+        Run r = Run.of(predict(data, out));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("jresnet spark: note: 1 image(s) under a name starting with '_' left out"
+                + " (Spark reads such names as hidden files)\n");
+        assertThat(r.lastLine()).isEqualTo("jresnet spark: 1 images -> " + out);
+    }
+
     /** java.util.zip reads a file that is no zip as a zip of no entries: it gave 0 images and exit 0. */
     @Test void aZipThatIsNotAZipIsAnError() throws IOException {
         Path zip = Files.writeString(tmp.resolve("photos.zip"), "this is not a zip archive");

@@ -41,6 +41,51 @@ public final class ImageFiles {
         return files.filter(functions.col("path").rlike(IMAGE_NAME));
     }
 
+    /**
+     * What Spark's listing of a local folder would get wrong, found on the driver before the job: an
+     * image whose path has a ':' (Hadoop cannot make a path of it: the whole job failed on it) or a
+     * name that is not valid in the JVM's character set (it reaches the JVM as U+FFFD and Hadoop's
+     * listing left it out without a word) is a {@link DataException} naming it. Returns how many
+     * images Spark leaves out as hidden files because a part of their path starts with "_" (as with
+     * "."; {@code bin/jresnet predict} skips only "."), for the caller to say.
+     */
+    public static int checkLocalFolder(java.nio.file.Path dir) throws IOException {
+        int[] underscore = {0};
+        java.nio.file.Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override public java.nio.file.FileVisitResult preVisitDirectory(java.nio.file.Path d,
+                    java.nio.file.attribute.BasicFileAttributes a) {
+                boolean hidden = !d.equals(dir) && d.getFileName().toString().startsWith(".");
+                return hidden ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override public java.nio.file.FileVisitResult visitFile(java.nio.file.Path f,
+                    java.nio.file.attribute.BasicFileAttributes a) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") || !name.matches(IMAGE_NAME)) return java.nio.file.FileVisitResult.CONTINUE;
+                String rel = dir.relativize(f).toString();
+                if (rel.indexOf('\uFFFD') >= 0) {
+                    throw new DataException(f + ": a file name that is not valid " + System.getProperty("sun.jnu.encoding", "UTF-8")
+                            + " (Spark reads names as text and would leave it out); rename it");
+                }
+                if (rel.indexOf(':') >= 0) {
+                    throw new DataException(f + ": Hadoop cannot read a path with ':' in it (the job would fail on it); rename it");
+                }
+                for (java.nio.file.Path part : dir.relativize(f)) {
+                    if (part.toString().startsWith("_")) {
+                        underscore[0]++;
+                        break;
+                    }
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override public java.nio.file.FileVisitResult visitFileFailed(java.nio.file.Path f, IOException e) {
+                throw new DataException("cannot read " + f + ": " + OneLine.reason(e));
+            }
+        });
+        return underscore[0];
+    }
+
     private static Dataset<Row> readZip(SparkSession spark, String path) {
         Dataset<Row> zip = spark.read().format("binaryFile").load(path);
         StructType schema = zip.schema();

@@ -42,7 +42,7 @@ final class ImageJobOptions {
     @Option(names = DecodeLimits.BYTES_OPTION, defaultValue = "" + DecodeLimits.DEFAULT_MAX_IMAGE_BYTES,
             description = "Largest image file decoded, in bytes (default ${DEFAULT-VALUE}).") long maxImageBytes;
 
-    void check(picocli.CommandLine cmd) {
+    void check(picocli.CommandLine cmd) throws IOException {
         if (batch < 1) throw new picocli.CommandLine.ParameterException(cmd, "--batch must be >= 1");
         if (threads < 0) throw new picocli.CommandLine.ParameterException(cmd, "--threads must be >= 0");
         if (!java.util.List.of("keep", "error", "skip").contains(onBad)) {
@@ -52,6 +52,13 @@ final class ImageJobOptions {
         // a local --data that does not exist: said now, not after Spark's start (with a logged stack trace)
         if (!data.contains(":") && !data.matches(".*[*?\\[{].*") && !Files.exists(java.nio.file.Path.of(data))) {
             throw new picocli.CommandLine.ParameterException(cmd, "--data: no such file or folder: " + data);
+        }
+        if (!data.contains(":") && Files.isDirectory(Path.of(data))) {
+            int left = ImageFiles.checkLocalFolder(Path.of(data));
+            if (left > 0) {
+                System.err.println("jresnet spark: note: " + left + " image(s) under a name starting with '_' left out"
+                        + " (Spark reads such names as hidden files)");
+            }
         }
         // a local --out that exists would fail only once the whole job has run (Spark checks on write)
         if (!overwrite && !out.contains(":") && Files.exists(java.nio.file.Path.of(out))) {
