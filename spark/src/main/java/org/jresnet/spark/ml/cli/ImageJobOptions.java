@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.jresnet.data.DataException;
 import org.jresnet.data.DecodeLimits;
 import org.jresnet.spark.cluster.Loopback;
@@ -101,7 +102,13 @@ final class ImageJobOptions {
         Runnable cleanUp = () -> deleteQuietly(fs, tmp);
         ShutdownHookManager.get().addShutdownHook(cleanUp, FileSystem.SHUTDOWN_HOOK_PRIORITY + 1);
         try {
-            result.orderBy("path").write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString());
+            // kept once computed: the sort's sampling job and its shuffle would otherwise each run the network
+            result.persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                result.orderBy("path").write().mode(SaveMode.ErrorIfExists).parquet(tmp.toString());
+            } finally {
+                result.unpersist();
+            }
             Dataset<Row> written = spark.read().parquet(tmp.toString());
             long n = written.count();
             if (n == 0) throw new DataException("no JPEG/PNG/BMP/GIF images in " + data + "; nothing written to " + out);
