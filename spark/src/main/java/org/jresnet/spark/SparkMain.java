@@ -30,15 +30,18 @@ public final class SparkMain implements Runnable {
     /**
      * A failed task's stack trace, logged by Spark before the job fails (the executor's "Exception
      * in task" in local mode, the scheduler's "Lost task" for each attempt, a missing input's
-     * lookup): the handler below says the reason in one line instead. Set before SLF4J's simple
+     * lookup), and the block manager's warnings that the failed task's cached partition was not
+     * stored: the handler below says the reason in one line instead. Set before SLF4J's simple
      * logger reads its settings, i.e. before any Spark class logs.
      */
     static void quietFailures() {
-        for (String name : QUIETED) System.setProperty("org.slf4j.simpleLogger.log." + name, "off");
+        QUIETED.forEach((name, level) -> System.setProperty("org.slf4j.simpleLogger.log." + name, level));
     }
 
-    static final java.util.List<String> QUIETED = java.util.List.of("org.apache.spark.executor.Executor",
-            "org.apache.spark.scheduler.TaskSetManager", "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink");
+    static final java.util.Map<String, String> QUIETED = java.util.Map.of("org.apache.spark.executor.Executor", "off",
+            "org.apache.spark.scheduler.TaskSetManager", "off",
+            "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink", "off",
+            "org.apache.spark.storage.BlockManager", "error");
 
     /** Runs a command; its exit code: 0, 2 for bad options, 1 for other errors, each one line on stderr. */
     public static int execute(String... args) {

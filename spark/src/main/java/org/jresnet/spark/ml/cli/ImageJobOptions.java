@@ -51,7 +51,7 @@ final class ImageJobOptions {
         }
         if (!Files.isRegularFile(weights)) throw new picocli.CommandLine.ParameterException(cmd, "--weights: no file " + weights);
         // a local --data that does not exist: said now, not after Spark's start (with a logged stack trace)
-        if (!data.contains(":") && !data.matches(".*[*?\\[{].*") && !Files.exists(java.nio.file.Path.of(data))) {
+        if (!data.contains(":") && !data.matches(".*[*?\\[{].*") && !Files.exists(Path.of(data))) {
             throw new picocli.CommandLine.ParameterException(cmd, "--data: no such file or folder: " + data);
         }
         if (!data.contains(":") && Files.isDirectory(Path.of(data))) {
