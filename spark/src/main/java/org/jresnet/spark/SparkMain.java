@@ -23,8 +23,25 @@ public final class SparkMain implements Runnable {
         // two warnings every command printed, about nothing the user can act on
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop.util.NativeCodeLoader", "error");
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.metrics.MetricsSystem", "error");
+        quietFailures();
         System.exit(execute(args));
     }
+
+    /**
+     * A failed task's stack trace, logged by Spark before the job fails (the executor's "Exception
+     * in task" in local mode, the scheduler's "Lost task" for each attempt, a missing input's
+     * lookup), and the block manager's warnings that the failed task's cached partition was not
+     * stored: the handler below says the reason in one line instead. Set before SLF4J's simple
+     * logger reads its settings, i.e. before any Spark class logs.
+     */
+    static void quietFailures() {
+        QUIETED.forEach((name, level) -> System.setProperty("org.slf4j.simpleLogger.log." + name, level));
+    }
+
+    static final java.util.Map<String, String> QUIETED = java.util.Map.of("org.apache.spark.executor.Executor", "off",
+            "org.apache.spark.scheduler.TaskSetManager", "off",
+            "org.apache.spark.sql.execution.streaming.sinks.FileStreamSink", "off",
+            "org.apache.spark.storage.BlockManager", "error");
 
     /** Runs a command; its exit code: 0, 2 for bad options, 1 for other errors, each one line on stderr. */
     public static int execute(String... args) {

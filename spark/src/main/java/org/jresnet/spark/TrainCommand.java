@@ -14,6 +14,7 @@ import org.jresnet.cli.TrainArgs;
 import org.jresnet.engine.Engine;
 import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.Normalization;
+import org.jresnet.io.OneLine;
 import org.jresnet.spark.cluster.BarrierJob;
 import org.jresnet.spark.cluster.ClusterDefaults;
 import org.jresnet.spark.cluster.Loopback;
@@ -126,19 +127,40 @@ public final class TrainCommand implements Callable<Integer> {
             List.of("--out", out.toString(), "--data", remote != null ? remote : cfg.data().path().toString(), "--micro-batches",
                     Integer.toString(m)).forEach(args::add);
             if (cfg.model().init() != null) List.of("--init", cfg.model().init().toString()).forEach(args::add);
+            int classes = 0;
             if (cfg.data().normalization() == null) {
                 // once here, so that no worker reads the whole training split for it
                 TrainingRun.Data d = TrainingRun.Data.open(cfg, p.quiet(), p.limits());
                 Normalization n = d.norm();
+                classes = d.train().numClasses();
                 d.train().close();
                 d.test().close();
                 List.of("--mean", join(n.mean()), "--std", join(n.std())).forEach(args::add);
             }
+            checkModel(cfg, classes);
             return job.run(args);
         } finally {
             // a command that failed before writing anything leaves no empty run folder behind
             if (made) lock.closeAndRemoveIfEmpty();
             else lock.close();
+        }
+    }
+
+    /**
+     * An --init file that is not weights, weights of another network, or a --num-classes the data
+     * does not have, said here in one line: in the tasks each failed every attempt of the barrier
+     * stage (Spark relaunches it four times), with a stack trace each. With the data's classes known
+     * (0: the data was not read on the driver) the model is built as every task builds it.
+     */
+    private void checkModel(TrainConfig cfg, int classes) {
+        Path init = cfg.model().init();
+        try {
+            if (classes > 0 && (init != null || cfg.model().numClasses() > 0)) TrainingRun.buildModel(cfg, classes);
+            else if (init != null) org.jresnet.io.WeightFiles.read(init);
+        } catch (java.io.IOException e) {
+            throw usage("--init " + OneLine.reason(e));
+        } catch (IllegalArgumentException e) {
+            throw usage(OneLine.reason(e));
         }
     }
 

@@ -1,0 +1,89 @@
+package org.jresnet.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code spark train}'s checks on the driver, before any job: what every task would fail on (and
+ * Spark relaunch the barrier stage for, four times) is refused once, in one line. No Spark context:
+ * the job given to {@code run} must not start.
+ */
+class TrainCommandTest {
+    private static final Path SHIPPED = Path.of("..").toAbsolutePath().normalize().resolve("models/resnet20-cifar10.safetensors");
+    @TempDir static Path tmp;
+    private static Path data;
+
+    @BeforeAll
+    static void data() throws IOException {
+        data = tmp.resolve("data");
+        SplittableRandom r = new SplittableRandom(5);
+        for (String split : List.of("train", "test")) {
+            for (String cls : List.of("a", "b")) {
+                Path d = Files.createDirectories(data.resolve(split).resolve(cls));
+                for (int i = 0; i < 4; i++) {
+                    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) img.setRGB(x, y, r.nextInt(1 << 24));
+                    ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
+                }
+            }
+        }
+    }
+
+    private static TrainCommand command(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--epochs", "1", "--batch", "4", "--quiet",
+                "--out", out.toString()));
+        a.addAll(List.of(extra));
+        TrainCommand cmd = new TrainCommand();
+        new CommandLine(cmd).parseArgs(a.toArray(String[]::new));
+        return cmd;
+    }
+
+    @Test void anInitFileThatIsNotWeightsIsRefusedBeforeTheJob() throws IOException {
+        Path notWeights = Files.writeString(tmp.resolve("notes.txt"), "not a model");
+        Path out = tmp.resolve("run-init");
+        assertThatThrownBy(() -> command(out, "--init", notWeights.toString()).run(1, args -> {
+            throw new AssertionError("the job started");
+        })).isInstanceOf(CommandLine.ParameterException.class).hasMessageStartingWith("--init " + notWeights)
+                .hasMessageNotContaining("\n");
+        assertThat(out).as("no run folder left behind").doesNotExist();
+    }
+
+    @Test void anInitFileOfAnotherNetworkIsRefusedBeforeTheJob() {
+        Path out = tmp.resolve("run-other");
+        assertThatThrownBy(() -> command(out, "--init", SHIPPED.toString(), "--model", "resnet32", "--num-classes", "2")
+                .run(1, args -> { throw new AssertionError("the job started"); }))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("does not fit resnet32");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test void aClassCountTheDataDoesNotHaveIsRefusedBeforeTheJob() {
+        Path out = tmp.resolve("run-classes");
+        assertThatThrownBy(() -> command(out, "--num-classes", "5").run(1, args -> {
+            throw new AssertionError("the job started");
+        })).isInstanceOf(CommandLine.ParameterException.class).hasMessage("--num-classes 5 but the data has 2 classes");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test void fittingInitWeightsReachTheJob() throws Exception {
+        List<String> seen = new ArrayList<>();
+        String summary = command(tmp.resolve("run-ok"), "--init", SHIPPED.toString(), "--num-classes", "2").run(1, args -> {
+            seen.addAll(args);
+            return "ran";
+        });
+        assertThat(summary).isEqualTo("ran");
+        assertThat(seen).contains("--init", SHIPPED.toString());
+    }
+}
