@@ -33,7 +33,7 @@ public final class TrainArgs {
         } catch (CommandLine.ParameterException | Errors.UsageException | TrainConfig.Invalid e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         } catch (java.io.IOException e) {   // --init's metadata, read for its normalisation
-            throw new IllegalArgumentException(Errors.reason(e), e);
+            throw new IllegalArgumentException("--init " + Errors.reason(e), e);
         }
     }
 

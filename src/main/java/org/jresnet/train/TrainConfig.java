@@ -1,10 +1,10 @@
 package org.jresnet.train;
 
 import java.nio.file.Path;
-import org.jresnet.models.ModelConfig;
 import java.util.Arrays;
 import org.jresnet.engine.EngineConfig;
 import org.jresnet.io.Normalization;
+import org.jresnet.models.ModelConfig;
 
 /**
  * Everything that defines a training run, in five parts. It is stored in the checkpoint

@@ -272,7 +272,7 @@ class TrainRecipeTest {
                 new double[] {0.25, 0.25, 0.25}));
         assertThat(parse().data().normalization()).isNull();
         assertThatThrownBy(() -> parse("--init", tmp.resolve("missing.safetensors").toString()))
-                .hasMessageStartingWith("no such file: ");
+                .hasMessageStartingWith("--init no such file: ");
     }
 
     /**

@@ -155,8 +155,17 @@ public final class TrainCommand implements Callable<Integer> {
     private void checkModel(TrainConfig cfg, int classes) {
         Path init = cfg.model().init();
         try {
-            if (classes > 0 && (init != null || cfg.model().numClasses() > 0)) TrainingRun.buildModel(cfg, classes);
-            else if (init != null) org.jresnet.io.WeightFiles.read(init);
+            if (classes > 0 && (init != null || cfg.model().numClasses() > 0)) {
+                TrainingRun.buildModel(cfg, classes);
+            } else if (init != null) {
+                // the data was not read here (--init sets the normalisation): the model is built
+                // with --num-classes, else with as many classes as the file's fc has
+                var f = org.jresnet.io.WeightFiles.read(init);
+                int k = cfg.model().numClasses();
+                var fc = f.tensors().containsKey("fc.weight") ? f.tensors().get("fc.weight") : f.tensors().get("module.fc.weight");
+                if (k == 0 && fc != null && fc.shape().length == 2) k = fc.shape()[0];
+                if (k > 0) TrainingRun.buildModel(cfg, k);
+            }
         } catch (java.io.IOException e) {
             throw usage("--init " + OneLine.reason(e));
         } catch (IllegalArgumentException e) {
