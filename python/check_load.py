@@ -20,11 +20,7 @@ import safetensors_io  # noqa: E402
 def main():
     weights, inp, out = sys.argv[1:4]
     sd, meta = safetensors_io.load_state_dict(weights)
-    if meta.get("format") != "jresnet":
-        raise SystemExit("check_load: %s has no jresnet metadata" % weights)
-    shortcut = meta["shortcut"] if meta["shortcut"] != "none" else None
-    net = reference_models.build(meta["model"], shortcut, meta["variant"], int(meta["num_classes"]))
-    net.load_state_dict(sd, strict=True)  # exactly the model's keys, shapes and dtypes
+    net = reference_models.load_jresnet(sd, meta, "check_load")  # exactly the model's keys and shapes
     for k, v in net.state_dict().items():
         if v.dtype != sd[k].dtype:
             raise SystemExit("check_load: %s has dtype %s, PyTorch expects %s" % (k, sd[k].dtype, v.dtype))

@@ -48,11 +48,7 @@ def normalise(m):
 def main():
     weights, inp, out = sys.argv[1:4]
     sd, meta = safetensors_io.load_state_dict(weights)
-    if meta.get("format") != "jresnet":
-        raise SystemExit("gradcam: %s has no jresnet metadata" % weights)
-    shortcut = meta["shortcut"] if meta["shortcut"] != "none" else None
-    net = reference_models.build(meta["model"], shortcut, meta["variant"], int(meta["num_classes"]))
-    net.load_state_dict(sd, strict=True)
+    net = reference_models.load_jresnet(sd, meta, "gradcam")  # exactly the model's keys and shapes
     net = net.double().eval()
     fx, _ = safetensors_io.load_state_dict(inp)
     x, classes = fx["input"].double(), fx["classes"].long()

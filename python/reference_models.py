@@ -132,6 +132,16 @@ def build(model, shortcut=None, variant="v1.5", num_classes=None):
     return net
 
 
+def load_jresnet(state_dict, meta, tool):
+    """The reference net a jresnet-written file describes (its metadata), loaded strictly with its state dict."""
+    if meta.get("format") != "jresnet":
+        raise SystemExit("%s: the weights have no jresnet metadata" % tool)
+    shortcut = meta["shortcut"] if meta["shortcut"] != "none" else None
+    net = build(meta["model"], shortcut, meta["variant"], int(meta["num_classes"]))
+    net.load_state_dict(state_dict, strict=True)  # exactly the model's keys and shapes
+    return net
+
+
 def features(net, x):
     """The pooled vector before fc."""
     if isinstance(net, CifarResNet):
