@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +17,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +28,6 @@ import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
@@ -93,18 +90,7 @@ class SparkTrainTest {
 
     @BeforeAll
     static void start() throws IOException {
-        data = tmp.resolve("data");
-        SplittableRandom r = new SplittableRandom(11);
-        for (String split : List.of("train", "test")) {
-            for (String cls : List.of("a", "b")) {
-                Path d = Files.createDirectories(data.resolve(split).resolve(cls));
-                for (int i = 0; i < (split.equals("train") ? 16 : 4); i++) {
-                    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-                    for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) img.setRGB(x, y, r.nextInt(1 << 24));
-                    ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
-                }
-            }
-        }
+        data = NoiseImageFolder.write(tmp.resolve("data"), 11, 16, 4);
         jsc = context("local-cluster[2,1,768]");
     }
 

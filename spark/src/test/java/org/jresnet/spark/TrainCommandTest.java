@@ -3,14 +3,11 @@ package org.jresnet.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +25,7 @@ class TrainCommandTest {
 
     @BeforeAll
     static void data() throws IOException {
-        data = tmp.resolve("data");
-        SplittableRandom r = new SplittableRandom(5);
-        for (String split : List.of("train", "test")) {
-            for (String cls : List.of("a", "b")) {
-                Path d = Files.createDirectories(data.resolve(split).resolve(cls));
-                for (int i = 0; i < 4; i++) {
-                    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-                    for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) img.setRGB(x, y, r.nextInt(1 << 24));
-                    ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
-                }
-            }
-        }
+        data = NoiseImageFolder.write(tmp.resolve("data"), 5, 4, 4);
     }
 
     private static TrainCommand command(Path out, String... extra) {
