@@ -42,6 +42,12 @@ public record ModelMetadata(String model, Shortcut shortcut, boolean strideOn3x3
 
     public ModelMetadata {
         Models.arch(model);
+        java.util.Objects.requireNonNull(classes, "classes");
+        java.util.Objects.requireNonNull(normalization, "normalization");
+        java.util.Objects.requireNonNull(inputSize, "inputSize");
+        for (int i = 0; i < classes.size(); i++) {
+            if (classes.get(i) == null) throw new IllegalArgumentException("class name " + i + " is null");
+        }
         classes = List.copyOf(classes);
         if (classes.size() != numClasses) {
             throw new IllegalArgumentException(classes.size() + " class names for " + numClasses + " classes");

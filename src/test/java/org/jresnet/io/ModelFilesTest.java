@@ -204,4 +204,14 @@ class ModelFilesTest {
         assertThat(StateDictKeys.normalise("layer1.0.conv1.weight")).isEmpty();
         assertThat(StateDictKeys.normalise("features.linear.weight")).isEmpty();
     }
+
+    /** A null class name (an API caller's list) is said as one, not a bare NullPointerException from List.copyOf. */
+    @Test
+    void aNullClassNameIsNamed() {
+        ModelMetadata m = ModelMetadata.defaults(ModelConfig.of("resnet20"));
+        List<String> names = new ArrayList<>(m.classes());
+        names.set(3, null);
+        assertThatThrownBy(() -> m.withClasses(names)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("class name 3 is null");
+    }
 }
