@@ -106,11 +106,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     private String start(TrainArgs.Parsed p, List<String> args, Job job) throws Exception {
         TrainConfig cfg = p.config();
-        Sharding.localBatch(cfg.run().batch(), workers);
         int m = cfg.run().microBatches();
         if (m == 1) m = workers;
         else if (m % workers != 0) throw usage("--micro-batches " + m + " is not a multiple of --workers " + workers);
-        Sharding.localBatch(cfg.run().batch(), m);
+        try {   // options that do not split: a usage error (exit 2), as train's own
+            Sharding.localBatch(cfg.run().batch(), workers);
+            Sharding.localBatch(cfg.run().batch(), m);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         Path out = cfg.run().out();
         boolean made = !Files.exists(out);
         RunFiles.checkWritable(out);

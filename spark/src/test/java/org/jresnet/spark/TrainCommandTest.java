@@ -72,4 +72,16 @@ class TrainCommandTest {
         assertThat(summary).isEqualTo("ran");
         assertThat(seen).contains("--init", SHIPPED.toString());
     }
+
+    /** A batch that does not split into the workers' is a usage error (exit 2), as a bad option of train is. */
+    @Test void aBatchThatDoesNotSplitIsAUsageError() {
+        Path out = tmp.resolve("run-odd");
+        TrainCommand cmd = new TrainCommand();
+        new CommandLine(cmd).parseArgs("--data", data.toString(), "--epochs", "1", "--batch", "5", "--quiet",
+                "--out", out.toString());
+        assertThatThrownBy(() -> cmd.run(1, args -> { throw new AssertionError("the job started"); }))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--batch 5 does not split into 2 equal worker batches");
+        assertThat(out).doesNotExist();
+    }
 }
