@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * cannot tell; the class count is read off the fc weight; --mean/--std default to the CIFAR-10 or
  * ImageNet statistics), or, with no --weights, the ResNet-20 shipped in the repository.
  */
-final class WeightsOption {
+public final class WeightsOption {
     @Option(names = "--weights", description = "Weights: safetensors or a PyTorch checkpoint (.pth, .pt, .th, .pth.tar);"
             + " default: the shipped ResNet-20.") Path weights;
     @Option(names = "--model", description = "Network of a file without jresnet metadata (e.g. a PyTorch export).")
@@ -40,9 +40,17 @@ final class WeightsOption {
             + " same shapes either way.";
 
     ModelFiles.Loaded load() throws Exception {
+        return load(weights != null ? weights : Home.bundled(Home.SHIPPED_MODEL), model, shortcut, variant, key, mean, std);
+    }
+
+    /**
+     * The weights these options describe, for commands with a --weights of their own (the Spark
+     * commands): the same checks, notes and errors ({@link Errors.UsageException} for a bad option).
+     */
+    public static ModelFiles.Loaded load(Path file, String model, String shortcut, String variant, String key,
+                                         double[] mean, double[] std) throws Exception {
         if ((mean == null) != (std == null)) throw new Errors.UsageException("give --mean and --std together");
         if (mean != null) TrainCommand.checkNormalization(mean, std);
-        Path file = weights != null ? weights : Home.bundled(Home.SHIPPED_MODEL);
         ModelFiles.Loaded loaded = resolve(file, model, shortcut, variant, key, mean != null);
         ModelMetadata meta = loaded.metadata();
         if (mean != null) meta = meta.withNormalization(new Normalization(mean, std));

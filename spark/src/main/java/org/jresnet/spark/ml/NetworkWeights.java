@@ -36,7 +36,11 @@ public final class NetworkWeights implements Serializable {
      * the file's metadata, else inferred from its keys and shapes).
      */
     public static NetworkWeights load(Path file) throws IOException {
-        ModelFiles.Loaded l = ModelFiles.load(file);
+        return of(ModelFiles.load(file));
+    }
+
+    /** A loaded model and its metadata (as {@code bin/jresnet predict}'s weight options resolve them), as bytes. */
+    public static NetworkWeights of(ModelFiles.Loaded l) throws IOException {
         Path tmp = Files.createTempFile("jresnet-weights", ".safetensors");
         try {
             ModelFiles.save(tmp, l.model(), l.metadata());

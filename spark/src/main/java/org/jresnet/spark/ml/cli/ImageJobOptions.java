@@ -28,6 +28,14 @@ final class ImageJobOptions {
     String out;
     @Option(names = "--weights", required = true, description = "Weights: safetensors or a PyTorch checkpoint, as `jresnet predict --weights`.")
     Path weights;
+    @Option(names = "--model", description = "Network of a file without jresnet metadata (e.g. a PyTorch export).")
+    String model;
+    @Option(names = "--shortcut", description = "Shortcut option of such a file: A, B or C.") String shortcut;
+    @Option(names = "--variant", description = "Where the bottlenecks of such a file stride: v1.5 (torchvision; default)"
+            + " or v1 (the paper).") String variant;
+    @Option(names = "--key", description = "Entry of a PyTorch checkpoint that holds the state dict.") String key;
+    @Option(names = "--mean", split = ",", description = "Override the per-channel mean (R,G,B in [0,1]).") double[] mean;
+    @Option(names = "--std", split = ",", description = "Override the per-channel std (R,G,B).") double[] std;
     @Option(names = "--master", defaultValue = "local[*]", description = "Spark master URL (default ${DEFAULT-VALUE}).")
     String master;
     @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass in a partition (default ${DEFAULT-VALUE}).")
@@ -79,6 +87,16 @@ final class ImageJobOptions {
     }
 
     Dataset<Row> images(SparkSession spark) { return ImageFiles.read(spark, data); }
+
+    /** --weights read as {@code bin/jresnet predict} reads it, with the same options (a bad one: a usage error). */
+    org.jresnet.spark.ml.NetworkWeights networkWeights(picocli.CommandLine cmd) throws Exception {
+        try {
+            return org.jresnet.spark.ml.NetworkWeights.of(
+                    org.jresnet.cli.WeightsOption.load(weights, model, shortcut, variant, key, mean, std));
+        } catch (org.jresnet.cli.Errors.UsageException e) {
+            throw new picocli.CommandLine.ParameterException(cmd, e.getMessage());
+        }
+    }
 
     /**
      * Writes {@code result} sorted by path and returns the exit code: 1 when images could not be

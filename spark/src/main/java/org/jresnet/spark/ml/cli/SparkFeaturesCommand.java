@@ -19,7 +19,7 @@ public final class SparkFeaturesCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         job.check(spec.commandLine());
-        ResNetFeaturizer f = job.configure(ResNetFeaturizer.fromWeights(job.weights));
+        ResNetFeaturizer f = job.configure(new ResNetFeaturizer().setWeights(job.networkWeights(spec.commandLine())));
         try (SparkSession spark = job.session("jresnet spark features")) {
             Dataset<Row> out = f.transform(job.images(spark));
             boolean keep = job.onBad.equals("keep");

@@ -27,7 +27,7 @@ public final class SparkPredictCommand implements Callable<Integer> {
     @Override public Integer call() throws Exception {
         job.check(spec.commandLine());
         if (top < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--top must be >= 1");
-        ResNetClassificationModel model = job.configure(ResNetClassificationModel.fromWeights(job.weights)).setTopK(top);
+        ResNetClassificationModel model = job.configure(new ResNetClassificationModel().setWeights(job.networkWeights(spec.commandLine()))).setTopK(top);
         try (SparkSession spark = job.session("jresnet spark predict")) {
             Dataset<Row> out = model.transform(job.images(spark));
             List<Column> cols = new ArrayList<>(List.of(functions.col("path"), functions.col("prediction"),
