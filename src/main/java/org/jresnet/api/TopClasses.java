@@ -19,13 +19,7 @@ public final class TopClasses {
         if (k < 1 || row < 0 || (long) (row + 1) * k > logits.length) {
             throw new IllegalArgumentException("no row " + row + " of k = " + k + " in " + logits.length + " logits");
         }
-        double max = Double.NEGATIVE_INFINITY, sum = 0;
-        double[] p = new double[k];
-        int o = row * k;
-        for (int j = 0; j < k; j++) max = Math.max(max, logits[o + j]);
-        for (int j = 0; j < k; j++) sum += p[j] = Math.exp(logits[o + j] - max);
-        for (int j = 0; j < k; j++) p[j] /= sum;
-        return p;
+        return org.jresnet.nn.SoftmaxCrossEntropy.probabilities(logits, row * k, k);
     }
 
     /** The {@code top} most probable classes of {@code p}, best first (ties keep index order). */

@@ -80,7 +80,7 @@ final class PredictCommand implements Callable<Integer> {
                     out.add(r);
                     continue;
                 }
-                double[] p = softmax(logits, i, k);
+                double[] p = org.jresnet.nn.SoftmaxCrossEntropy.probabilities(logits.data(), logits.offset() + i * k, k);
                 Integer[] order = new Integer[k];
                 for (int j = 0; j < k; j++) order[j] = j;
                 java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
@@ -167,12 +167,4 @@ final class PredictCommand implements Callable<Integer> {
     /** The file names of {@link ImageDecoder#FORMATS}. */
     private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".bmp", ".gif");
 
-    private static double[] softmax(Tensor logits, int i, int k) {
-        double max = Double.NEGATIVE_INFINITY, sum = 0;
-        double[] p = new double[k];
-        for (int j = 0; j < k; j++) max = Math.max(max, logits.get(i * k + j));
-        for (int j = 0; j < k; j++) sum += p[j] = Math.exp(logits.get(i * k + j) - max);
-        for (int j = 0; j < k; j++) p[j] /= sum;
-        return p;
-    }
 }

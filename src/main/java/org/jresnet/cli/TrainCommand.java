@@ -123,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = config(training.dataOrSample(), outDir);   // every value checked before a folder is made
         checkScheduleOptions(cfg);
         if (init != null && variant == null && org.jresnet.models.ModelConfig.of(model).bottleneck()
-                && !org.jresnet.io.ModelMetadata.isJresnet(org.jresnet.io.WeightFiles.readMetadata(init))) {
+                && !org.jresnet.io.ModelMetadata.isJresnet(initMetadata())) {
             progress.message("note: " + model + ": --init's stride on the 3x3 (torchvision's v1.5) assumed: the weights"
                     + " cannot tell; --variant v1 if it is on the first 1x1 (the paper's)");
         }
@@ -199,7 +199,15 @@ final class TrainCommand implements Callable<Integer> {
             checkNormalization(mean, std);
             return new Normalization(mean, std);
         }
-        return init == null ? null : TrainingRun.initNormalization(init, model);
+        return init == null ? null : TrainingRun.initNormalization(initMetadata(), init, model);
+    }
+
+    private java.util.Map<String, String> initMetadata;
+
+    /** --init's metadata (its header only), read once: the normalisation and the variant note both look at it. */
+    private java.util.Map<String, String> initMetadata() throws IOException {
+        if (initMetadata == null) initMetadata = org.jresnet.io.WeightFiles.readMetadata(init);
+        return initMetadata;
     }
 
     /** --mean and --std as train, eval and predict take them: three finite values each, std > 0. */

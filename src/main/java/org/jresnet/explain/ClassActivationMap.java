@@ -3,6 +3,7 @@ package org.jresnet.explain;
 import java.util.ArrayList;
 import java.util.List;
 import org.jresnet.models.ResNet;
+import org.jresnet.nn.SoftmaxCrossEntropy;
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -55,10 +56,10 @@ public record ClassActivationMap(int classIndex, double probability, float[] log
         List<ClassActivationMap> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             float[] li = java.util.Arrays.copyOfRange(logits.data(), logits.offset() + i * k, logits.offset() + (i + 1) * k);
-            int c = classes[i] == TOP1 ? argmax(li) : classes[i];
+            int c = classes[i] == TOP1 ? SoftmaxCrossEntropy.argmax(li, 0, k) : classes[i];
             float[] low = cam(model, a.data(), a.offset() + i * h * w * ch, h * w, ch, c);
             float[] map = normalise(Bilinear.resize(low, h, w, height, width));
-            out.add(new ClassActivationMap(c, softmax(li)[c], li, h, w, low, height, width, map));
+            out.add(new ClassActivationMap(c, SoftmaxCrossEntropy.probabilities(li, 0, k)[c], li, h, w, low, height, width, map));
         }
         return out;
     }
@@ -94,21 +95,5 @@ public record ClassActivationMap(int classIndex, double probability, float[] log
         double range = (double) max - min;
         for (int i = 0; i < m.length; i++) m[i] = range > 0 ? (float) ((m[i] - (double) min) / range) : 0f;
         return m;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
-
-    /** Softmax in double, as {@code predict} computes its probabilities. */
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY, sum = 0;
-        double[] p = new double[logits.length];
-        for (float l : logits) max = Math.max(max, l);
-        for (int j = 0; j < p.length; j++) sum += p[j] = Math.exp(logits[j] - max);
-        for (int j = 0; j < p.length; j++) p[j] /= sum;
-        return p;
     }
 }

@@ -83,6 +83,19 @@ public final class SoftmaxCrossEntropy {
         return c;
     }
 
+    /**
+     * Softmax of {@code z[off .. off+k)} in double, the largest subtracted first: the probabilities
+     * predict, explain, the server and the API report, the same bits for the same logits.
+     */
+    public static double[] probabilities(float[] z, int off, int k) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        double[] p = new double[k];
+        for (int j = 0; j < k; j++) max = Math.max(max, z[off + j]);
+        for (int j = 0; j < k; j++) sum += p[j] = Math.exp(z[off + j] - max);
+        for (int j = 0; j < k; j++) p[j] /= sum;
+        return p;
+    }
+
     /** Index of the largest of {@code z[row .. row+k)}, the first on ties. */
     public static int argmax(float[] z, int row, int k) {
         int best = 0;

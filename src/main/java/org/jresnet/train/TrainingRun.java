@@ -235,6 +235,11 @@ public final class TrainingRun {
 
     /** The model {@code cfg} describes, initialised from its seed or from {@code cfg.model().init()}. */
     public static ResNet buildModel(TrainConfig cfg, int dataClasses) throws IOException {
+        return buildModel(cfg, dataClasses, cfg.model().init() == null ? null : org.jresnet.io.WeightFiles.read(cfg.model().init()));
+    }
+
+    /** As {@link #buildModel(TrainConfig, int)}, with {@code cfg.model().init()} already read into {@code f} (null without one). */
+    public static ResNet buildModel(TrainConfig cfg, int dataClasses, org.jresnet.io.SafeTensorsFile f) throws IOException {
         TrainConfig.Model m = cfg.model();
         int k = m.numClasses() > 0 ? m.numClasses() : dataClasses;
         if (k != dataClasses) {
@@ -243,7 +248,6 @@ public final class TrainingRun {
         ModelConfig mc = ModelConfig.of(m.name());
         if (m.shortcut() != null) mc = mc.withShortcut(Shortcut.parse(m.shortcut()));
         mc = mc.withNumClasses(k).withSeed(cfg.run().seed()).withZeroInitResidual(m.zeroInitResidual());
-        org.jresnet.io.SafeTensorsFile f = m.init() == null ? null : org.jresnet.io.WeightFiles.read(m.init());
         Boolean strideOn3x3 = m.variant() == null ? null : ModelConfig.parseVariant(m.variant());
         if (f != null && ModelMetadata.isJresnet(f.metadata())) {
             // a v1 net's weights (stride on the first 1x1) fit a v1.5 net's shapes exactly: fine-tune
@@ -277,10 +281,11 @@ public final class TrainingRun {
      * else the one eval, predict and serve read a file without metadata with (ImageNet's for an
      * ImageNet net). Pretrained features were learned on images normalised so; the new data's own
      * statistics would shift every input the (frozen or fine-tuned) layers see. timm and
-     * torchvision's fine-tuning recipes do the same.
+     * torchvision's fine-tuning recipes do the same. {@code meta}: the file's metadata
+     * ({@link org.jresnet.io.WeightFiles#readMetadata}).
      */
-    public static Normalization initNormalization(Path init, String model) throws IOException {
-        var meta = org.jresnet.io.WeightFiles.readMetadata(init);
+    public static Normalization initNormalization(java.util.Map<String, String> meta, Path init, String model)
+            throws IOException {
         if (ModelMetadata.isJresnet(meta)) return ModelMetadata.fromMap(meta, init).normalization();
         return ModelMetadata.defaults(ModelConfig.of(model)).normalization();
     }

@@ -168,7 +168,7 @@ public final class TrainCommand implements Callable<Integer> {
                 int k = cfg.model().numClasses();
                 var fc = f.tensors().containsKey("fc.weight") ? f.tensors().get("fc.weight") : f.tensors().get("module.fc.weight");
                 if (k == 0 && fc != null && fc.shape().length == 2) k = fc.shape()[0];
-                if (k > 0) TrainingRun.buildModel(cfg, k);
+                if (k > 0) TrainingRun.buildModel(cfg, k, f);   // the file as read, not a second read
             }
         } catch (java.io.IOException e) {
             throw usage("--init " + OneLine.reason(e));
