@@ -23,11 +23,12 @@ class LauncherLocaleTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     @TempDir Path tmp;
 
-    /** The launcher copied beside an empty jar and Spark home; returns the stand-in JDK's home for JAVA_HOME. */
+    /** The launcher copied beside an empty jar, Spark home and driver-lib; returns the stand-in JDK's home for JAVA_HOME. */
     private Path install() throws Exception {
         Path inst = tmp.resolve("inst");
         Files.createDirectories(inst.resolve("bin"));
         Files.createDirectories(inst.resolve("spark/target/spark-home/jars"));
+        Files.createDirectories(inst.resolve("spark/target/driver-lib"));
         Files.copy(REPO.resolve("bin/jresnet-spark"), inst.resolve("bin/jresnet-spark"));
         Files.copy(REPO.resolve("spark/pom.xml"), inst.resolve("spark/pom.xml"));
         Files.write(inst.resolve("spark/target/jresnet-spark.jar"), new byte[0]);   // newer than the pom: no build
