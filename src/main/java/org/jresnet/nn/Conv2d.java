@@ -25,8 +25,11 @@ public final class Conv2d extends Layer {
     private Place dxPlace = Place.OWN;   // OWN or a slot of `slots`, as the block's MemoryPlan says
     private TransientBuffers slots;
     private boolean inputGradient = true;
-    /** Weights packed for the SIMD forward, reused while in eval mode (weights fixed). */
-    private final PackedWeightCache packed = new PackedWeightCache();
+    /**
+     * Weights packed for the SIMD forward, reused while in eval mode (weights fixed); one object
+     * for a network and its inference replicas ({@link #shareDerivedState}).
+     */
+    private PackedWeightCache packed = new PackedWeightCache();
 
     public Conv2d(int cin, int cout, int kernel, int stride, int pad, boolean withBias) {
         this.cin = cin;
@@ -116,6 +119,8 @@ public final class Conv2d extends Layer {
     }
 
     @Override protected void dropDerivedState() { packed.clear(); }
+
+    @Override protected void shareDerivedState(Layer from) { packed = ((Conv2d) from).packed; }
 
     /** Where backward writes dx: its own buffer or a slot of {@code buffers}. Set by a {@link MemoryPlan}. */
     void placeDx(Place p, TransientBuffers buffers) {

@@ -21,15 +21,25 @@ public final class HeldFloats {
 
     /** Every distinct float array reachable from {@code root}, not through an object {@code skip} accepts. */
     public static List<float[]> arrays(Object root, Predicate<Object> skip) {
+        return reachable(root, skip, float[].class);
+    }
+
+    /** Every distinct object of {@code type} reachable from {@code root}. */
+    public static <T> List<T> instances(Object root, Class<T> type) {
+        return reachable(root, o -> false, type);
+    }
+
+    private static <T> List<T> reachable(Object root, Predicate<Object> skip, Class<T> type) {
         IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
         ArrayDeque<Object> todo = new ArrayDeque<>();
-        List<float[]> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         todo.add(root);
         while (!todo.isEmpty()) {
             Object o = todo.poll();
             if (seen.put(o, Boolean.TRUE) != null || skip.test(o)) continue;
-            if (o instanceof float[] f) {
-                out.add(f);
+            if (type.isInstance(o)) out.add(type.cast(o));
+            if (o instanceof float[]) {
+                continue;
             } else if (o instanceof Object[] a) {
                 for (Object e : a) if (e != null) todo.add(e);
             } else if (o instanceof Map<?, ?> m) {
