@@ -15,6 +15,7 @@ import org.jresnet.data.RgbImage;
 import org.jresnet.engine.Engine;
 import org.jresnet.engine.VectorModule;
 import org.jresnet.io.ModelFiles;
+import org.jresnet.kernel.KernelWorkspace;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.io.Normalization;
 import org.jresnet.models.ModelConfig;
@@ -42,7 +43,7 @@ import org.jresnet.train.TrainStep;
  *
  * <p>Threads: {@link #predict}, {@link #features} and {@link #classify} may be called from any
  * number of threads at once. Each running call uses a replica of the network, kept in a pool: its
- * own activation buffers, over the master's weights and packed weights (shared,
+ * own activation buffers and kernel scratch, over the master's weights and packed weights (shared,
  * not copied: {@link org.jresnet.nn.Layer#shareWeightsOf}); at most {@link #maxConcurrentCalls()}
  * calls (default: the number of processors) run at once, so at most that many replicas exist, and
  * further callers wait their turn. An inference call holds a read lock while it runs;
@@ -86,8 +87,8 @@ public final class Network {
     private final ConcurrentLinkedQueue<Replica> idle = new ConcurrentLinkedQueue<>();
     /**
      * Admits at most {@link #maxConcurrentCalls()} inference calls at once, so at most that many
-     * replicas exist: each holds the activations of its calls (a ResNet-50 at 224x224: 7 MB at
-     * batch 1, 116 MB at batch 16), and an unbounded pool grew one per
+     * replicas exist: each holds the activations of its calls and its kernel scratch (a ResNet-50
+     * at 224x224: 21 MB at batch 1, 146 MB at batch 16), and an unbounded pool grew one per
      * concurrent caller and never shrank (when each also copied the weights, 8 callers of a
      * ResNet-50 ran a 3 GB heap out of memory).
      */
@@ -100,6 +101,8 @@ public final class Network {
     private static final class Replica {
         final ResNet net;
         final Gate gate;
+        /** Kernel scratch of this replica's calls, whichever thread makes them (not one per caller thread, for good). */
+        final KernelWorkspace workspace = new KernelWorkspace();
         long version = -1;
 
         Replica(ResNet net, Gate gate) {
@@ -315,11 +318,11 @@ public final class Network {
     /**
      * {@code call} on a replica over the current master weights, under the read lock (the
      * replica reads the master's weights: a step must not change them meanwhile), on this
-     * network's engine.
+     * network's engine and the replica's kernel scratch.
      */
     private float[] onReplica(java.util.function.Function<ResNet, float[]> call) {
         Replica r = borrow();
-        try (var s = bindEngine()) {
+        try (var s = bindEngine(); var w = r.workspace.bind()) {
             lock.readLock().lock();
             try {
                 if (r.version != version) {
