@@ -88,7 +88,7 @@ public final class Network {
     /**
      * Admits at most {@link #maxConcurrentCalls()} inference calls at once, so at most that many
      * replicas exist: each holds the activations of its calls and its kernel scratch (a ResNet-50
-     * at 224x224: 21 MB at batch 1, 146 MB at batch 16), and an unbounded pool grew one per
+     * at 224x224: 23 MB at batch 1, 148 MB at batch 16), and an unbounded pool grew one per
      * concurrent caller and never shrank (when each also copied the weights, 8 callers of a
      * ResNet-50 ran a 3 GB heap out of memory).
      */
