@@ -15,6 +15,7 @@ import org.jresnet.data.RgbImage;
 import org.jresnet.engine.Engine;
 import org.jresnet.engine.VectorModule;
 import org.jresnet.io.ModelFiles;
+import org.jresnet.kernel.KernelWorkspace;
 import org.jresnet.io.ModelMetadata;
 import org.jresnet.io.Normalization;
 import org.jresnet.models.ModelConfig;
@@ -41,12 +42,14 @@ import org.jresnet.train.TrainStep;
  * ({@code [N,3,H,W]}) or {@link Layout#NHWC} ({@code [N,H,W,3]}, the engine's own, no copy).
  *
  * <p>Threads: {@link #predict}, {@link #features} and {@link #classify} may be called from any
- * number of threads at once. Each running call uses a replica of the network (layers own their
- * activation buffers), kept in a pool and refreshed from the master weights when those changed;
- * at most {@link #maxConcurrentCalls()} calls (default: the number of processors) run at once,
- * so at most that many replicas exist, and further callers wait their turn.
- * {@link #trainStep}, {@link #loadWeights} and {@link #save} work on the master weights under a
- * write lock, so concurrent inference sees the weights before or after a step, never half of one.
+ * number of threads at once. Each running call uses a replica of the network, kept in a pool: its
+ * own activation buffers and kernel scratch, over the master's weights and packed weights (shared,
+ * not copied: {@link org.jresnet.nn.Layer#shareWeightsOf}); at most {@link #maxConcurrentCalls()}
+ * calls (default: the number of processors) run at once, so at most that many replicas exist, and
+ * further callers wait their turn. An inference call holds a read lock while it runs;
+ * {@link #trainStep}, {@link #loadWeights} and {@link #modelChanged} change the master weights
+ * under the write lock, so they wait for the calls in progress, and inference sees the weights
+ * before or after a step, never half of one.
  *
  * <p>Engine: a network bound to an engine ({@link #engine(Engine)}) runs every computation on
  * that engine's threads and settings, whatever thread calls it; one engine per served model or
@@ -84,9 +87,10 @@ public final class Network {
     private final ConcurrentLinkedQueue<Replica> idle = new ConcurrentLinkedQueue<>();
     /**
      * Admits at most {@link #maxConcurrentCalls()} inference calls at once, so at most that many
-     * replicas exist: each is a whole copy of the network with its activation buffers (a ResNet-50
-     * at 224x224, batch 1: about 0.5 GB), and an unbounded pool grew one per concurrent caller
-     * (8 callers of a ResNet-50 ran a 3 GB heap out of memory) and never shrank.
+     * replicas exist: each holds the activations of its calls and its kernel scratch (a ResNet-50
+     * at 224x224: 23 MB at batch 1, 148 MB at batch 16), and an unbounded pool grew one per
+     * concurrent caller and never shrank (when each also copied the weights, 8 callers of a
+     * ResNet-50 ran a 3 GB heap out of memory).
      */
     private volatile Gate gate = new Gate(DEFAULT_MAX_CONCURRENT_CALLS);
     private final java.util.concurrent.atomic.AtomicInteger replicasMade = new java.util.concurrent.atomic.AtomicInteger();
@@ -97,6 +101,8 @@ public final class Network {
     private static final class Replica {
         final ResNet net;
         final Gate gate;
+        /** Kernel scratch of this replica's calls, whichever thread makes them (not one per caller thread, for good). */
+        final KernelWorkspace workspace = new KernelWorkspace();
         long version = -1;
 
         Replica(ResNet net, Gate gate) {
@@ -269,15 +275,17 @@ public final class Network {
      * The master network itself, for code that drives layers directly. It is not guarded: do not use
      * it while other threads call this object. It is in train mode after a {@link #trainStep}
      * (BN then uses batch statistics); {@code setTraining(false)} it for an eval forward of your own.
-     * {@link #predict}, {@link #features} and {@link #classify} run on replicas copied from it
-     * when this object changed it: after changing its weights or BN statistics yourself (by hand,
-     * with a TrainStep of your own, ...) call {@link #modelChanged()}, or they keep the old values.
+     * {@link #predict}, {@link #features} and {@link #classify} run on replicas that share its
+     * weights and the convolutions' packed copies of them: after changing its weights or BN
+     * statistics yourself (by hand, with a TrainStep of your own, ...) call {@link #modelChanged()},
+     * or they may keep packed copies of the old weights.
      */
     public ResNet model() { return master; }
 
     /**
      * Says that the master network's weights or BN statistics were changed through {@link #model()}:
-     * the next inference calls copy them (and {@link ResNet#parametersChanged()} is called on it).
+     * the convolutions pack them again ({@link ResNet#parametersChanged()} is called on it) and the
+     * replicas share them again (a {@code flatten()} rebinds them), at the next inference call.
      * Not needed after {@link #trainStep} or {@link #loadWeights}, which do it themselves.
      */
     public void modelChanged() {
@@ -298,20 +306,34 @@ public final class Network {
      */
     public float[] predict(float[] images, int height, int width, Layout layout) {
         Tensor x = input(images, height, width, layout);   // refused before a replica is taken (or made)
-        Replica r = borrow();
-        try (var s = bindEngine()) {
-            return r.net.infer(x).toArray();
-        } finally {
-            giveBack(r);
-        }
+        return onReplica(net -> net.infer(x).toArray());
     }
 
     /** Pooled features before fc, {@code [N * featureSize]}, in eval mode. */
     public float[] features(float[] images, int height, int width, Layout layout) {
         Tensor x = input(images, height, width, layout);
+        return onReplica(net -> net.inferFeatures(x).toArray());
+    }
+
+    /**
+     * {@code call} on a replica over the current master weights, under the read lock (the
+     * replica reads the master's weights: a step must not change them meanwhile), on this
+     * network's engine and the replica's kernel scratch.
+     */
+    private float[] onReplica(java.util.function.Function<ResNet, float[]> call) {
         Replica r = borrow();
-        try (var s = bindEngine()) {
-            return r.net.inferFeatures(x).toArray();
+        try (var s = bindEngine(); var w = r.workspace.bind()) {
+            lock.readLock().lock();
+            try {
+                if (r.version != version) {
+                    // again after every change: a flatten() through model() rebinds the master's tensors
+                    r.net.shareWeightsOf(master);
+                    r.version = version;
+                }
+                return call.apply(r.net);
+            } finally {
+                lock.readLock().unlock();
+            }
         } finally {
             giveBack(r);
         }
@@ -405,7 +427,7 @@ public final class Network {
         return normalize(rgb);
     }
 
-    /** A replica with the current weights, once the gate admits this call ({@link #giveBack} releases both). */
+    /** A replica (its weights shared when the call runs), once the gate admits this call ({@link #giveBack} releases both). */
     private Replica borrow() {
         Gate g = gate;
         g.permits.acquireUninterruptibly();
@@ -413,18 +435,11 @@ public final class Network {
             Replica r = idle.poll();
             while (r != null && r.gate != g) r = idle.poll();   // made under an older setting
             if (r == null) {
-                r = new Replica(Models.createUninitialized(master.config), g);   // copyWeights writes every value
+                // uninitialised: its parameters allocate nothing until they share the master's
+                ResNet net = Models.createUninitialized(master.config);
+                net.setTraining(false);   // before sharing: it drops derived state, which would be the master's
+                r = new Replica(net, g);
                 replicasMade.incrementAndGet();
-            }
-            if (r.version != version) {
-                lock.readLock().lock();
-                try {
-                    copyWeights(master, r.net);
-                    r.version = version;
-                } finally {
-                    lock.readLock().unlock();
-                }
-                r.net.setTraining(false);
             }
             return r;
         } catch (RuntimeException | Error e) {
@@ -436,14 +451,6 @@ public final class Network {
     private void giveBack(Replica r) {
         if (r.gate == gate) idle.add(r);
         r.gate.permits.release();
-    }
-
-    private static void copyWeights(ResNet from, ResNet to) {
-        var tp = to.parameters();
-        for (var e : from.parameters().entrySet()) tp.get(e.getKey()).value().copyFrom(e.getValue().value());
-        var tb = to.buffers();
-        for (var e : from.buffers().entrySet()) tb.get(e.getKey()).value().copyFrom(e.getValue().value());
-        to.parametersChanged();
     }
 
     /** The batch as an NHWC tensor (a view when already NHWC). */

@@ -8,6 +8,10 @@ import java.util.function.Consumer;
  * while the weights do not change: at inference the same weights serve every batch, and packing
  * them (a strided gather of every weight) costs as much as a batch-1 forward of a 1x1 layer.
  * The owner clears it whenever the weights may have changed.
+ *
+ * <p>Safe for concurrent callers: a network's inference replicas share one cache per convolution
+ * (a ResNet-50's caches are 124 MB), so an array once handed out is never packed again (a caller
+ * may still be reading it); a new packing goes to a new array.
  */
 public final class PackedWeightCache {
     /** The packings, one per forward algorithm. */
@@ -18,18 +22,19 @@ public final class PackedWeightCache {
     private float[] panels = new float[0];
 
     /** Forgets the panels and lets their memory go (training keeps none: weights change every step). */
-    public void clear() {
+    public synchronized void clear() {
         layout = -1;
         panels = new float[0];
     }
 
-    boolean holds(int layout) { return this.layout == layout; }
+    synchronized boolean holds(int layout) { return this.layout == layout; }
 
-    /** The panels of {@code layout}, packed by {@code pack} into an array of {@code size} unless already held. */
-    float[] get(int layout, int size, Consumer<float[]> pack) {
+    /** The panels of {@code layout}, packed by {@code pack} into a new array of {@code size} unless already held. */
+    synchronized float[] get(int layout, int size, Consumer<float[]> pack) {
         if (this.layout != layout) {
-            if (panels.length < size) panels = new float[size];
-            pack.accept(panels);
+            float[] p = new float[size];
+            pack.accept(p);
+            panels = p;
             this.layout = layout;
         }
         return panels;

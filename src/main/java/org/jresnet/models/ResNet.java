@@ -15,6 +15,7 @@ import org.jresnet.nn.Linear;
 import org.jresnet.nn.MaxPool2d;
 import org.jresnet.nn.ResidualBlock;
 import org.jresnet.nn.Sequential;
+import org.jresnet.nn.TransientBuffers;
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -42,6 +43,7 @@ public final class ResNet extends Layer {
     private Tensor chunkedOut;                                       // infer's output when it runs in chunks
     private int[] chunkedFor = {0, 0, 0};                            // the image shape (H, W, C) chunkedBytes is for
     private long chunkedBytes;                                       // its largest activation, bytes an image
+    private TransientBuffers inference;                              // the stem's slots in a fused pass (null: own buffers)
 
     /**
      * Bytes of one activation tensor (the largest) of an inference chunk, per engine thread: about
@@ -111,7 +113,9 @@ public final class ResNet extends Layer {
      * output ({@link BatchNorm2d#setInferenceFusion}): one pass over the activations instead of two
      * or three, the same logits bit for bit; and a block's last convolution may write its output
      * over the block's shortcut, so inner layers' outputs are not left in place for inspection
-     * (use {@link ResidualBlock#setRecording} or {@link #forward} for that). {@link #backward}
+     * (use {@link ResidualBlock#setRecording} or {@link #forward} for that). The pass's activations
+     * go to the network's transient slots, not to the layers' own buffers, and no layer keeps its
+     * input: a network that only infers holds four activation-sized arrays. {@link #backward}
      * cannot follow it. A batch of small images runs in chunks ({@link #inferenceChunk}) whose
      * activations stay in cache, with the same logits.
      */
@@ -220,12 +224,26 @@ public final class ResNet extends Layer {
     /** [N,H,W,3] -> pooled features [N, featureSize]. */
     public Tensor features(Tensor x) { return avgpool.forward(stagesForward(x)); }
 
+    /**
+     * Where a fused inference pass writes the stem's output and then the maxpool's: the two slots
+     * the blocks' outputs take turns in ({@link ResidualBlock#setInferenceBuffers}); null: the
+     * layers' own buffers. Set with the memory plans ({@link ResNetMemory}).
+     */
+    void setInferenceBuffers(TransientBuffers buffers) { inference = buffers; }
+
     /** Stem and stages: [N,H,W,3] -> the last stage's output [N,h,w,C]. */
     private Tensor stagesForward(Tensor x) {
-        Tensor h = bn1.forwardAfter(conv1, x);
-        if (maxpool != null) h = maxpool.forward(h);
+        boolean fused = bn1.fusesIntoConv();
+        Tensor h = bn1.forwardAfter(conv1, x, fused ? apartFrom(x, conv1.outputShape(x.shape())) : null);
+        if (maxpool != null) h = fused ? maxpool.infer(h, apartFrom(h, maxpool.outputShape(h.shape()))) : maxpool.forward(h);
         for (Sequential s : stages) h = s.forward(h);
         return h;
+    }
+
+    /** An inference slot for {@code shape} that does not hold {@code keep}; null without inference slots. */
+    private Tensor apartFrom(Tensor keep, int[] shape) {
+        return inference == null ? null : inference.viewApartFrom(keep, TransientBuffers.Slot.SUM,
+                TransientBuffers.Slot.BRANCH_INPUT, shape);
     }
 
     /**

@@ -29,18 +29,29 @@ public final class ResNetMemory {
 
     private ResNetMemory() {}
 
-    /** Every plan over one new set of slots; returns {@code net}. */
+    /**
+     * Every plan over one new set of slots, which an inference pass writes its activations to as
+     * well ({@link ResidualBlock#setInferenceBuffers}); returns {@code net}.
+     */
     public static ResNet shareTransientBuffers(ResNet net) {
         TransientBuffers slots = new TransientBuffers();
         STEM.apply(net, slots);
-        for (ResidualBlock block : net.blocks()) block.memoryPlan().apply(block, slots);
+        net.setInferenceBuffers(slots);
+        for (ResidualBlock block : net.blocks()) {
+            block.memoryPlan().apply(block, slots);
+            block.setInferenceBuffers(slots);
+        }
         return net;
     }
 
     /** Every layer the plans name back to buffers of its own; returns {@code net}. */
     public static ResNet ownBuffers(ResNet net) {
         STEM.applyOwnBuffers(net);
-        for (ResidualBlock block : net.blocks()) block.memoryPlan().applyOwnBuffers(block);
+        net.setInferenceBuffers(null);
+        for (ResidualBlock block : net.blocks()) {
+            block.memoryPlan().applyOwnBuffers(block);
+            block.setInferenceBuffers(null);
+        }
         return net;
     }
 }

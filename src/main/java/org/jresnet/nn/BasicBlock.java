@@ -11,6 +11,7 @@ import static org.jresnet.nn.TransientBuffers.Slot.INNER_A;
 import static org.jresnet.nn.TransientBuffers.Slot.SHORTCUT_INPUT;
 import static org.jresnet.nn.TransientBuffers.Slot.SUM;
 
+import java.util.function.Function;
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -54,8 +55,8 @@ public final class BasicBlock extends ResidualBlock {
         return conv2.forward(bn1.forward(conv1.forward(x)));       // bn1 includes the relu
     }
 
-    @Override protected Tensor fusedBranch(Tensor x, Tensor res) {
-        return bn2.forwardAddReluAfter(conv2, bn1.forwardAfter(conv1, x), res);
+    @Override protected Tensor fusedBranch(Tensor x, Tensor res, Function<int[], Tensor> elsewhere) {
+        return bn2.forwardAddReluAfter(conv2, bn1.forwardAfter(conv1, x), res, elsewhere);
     }
 
     @Override public Tensor branchBackward(Tensor dy) {

@@ -1,5 +1,6 @@
 package org.jresnet.nn;
 
+import java.util.function.Function;
 import org.jresnet.engine.Engine;
 import org.jresnet.kernel.BatchNormKernels;
 import org.jresnet.kernel.Epilogue;
@@ -139,11 +140,25 @@ public final class BatchNorm2d extends Layer {
     /**
      * bn(conv(x)), relu included with {@link #setFusedRelu}: with {@link #fusesIntoConv} the
      * convolution applies this BN as it stores its output (the result bit for bit the same,
-     * one pass over memory instead of two); otherwise the two layers in turn.
+     * one pass over memory instead of two); otherwise the two layers in turn. Fused, the output
+     * goes where this BN's output goes ({@link #placeOutput}: a slot, which the pass reads once;
+     * else the convolution's own buffer).
      */
     public Tensor forwardAfter(Conv2d conv, Tensor x) {
         if (!fusesIntoConv()) return forward(conv.forward(x));
-        return conv.forward(x, inferenceEpilogue(null, fusedRelu));
+        Tensor out = outPlace.kind() == Place.Kind.SLOT ? slots.view(outPlace.slot(), conv.outputShape(x.shape())) : null;
+        return conv.forward(x, inferenceEpilogue(null, fusedRelu), out);
+    }
+
+    /**
+     * {@link #forwardAfter}, the fused output written to {@code out} (of the output's shape, not
+     * holding x; null: the convolution's own buffer): for outputs whose place depends on where the
+     * input is (an inference pass's stem and projection shortcuts, see
+     * {@link TransientBuffers#viewApartFrom}). Unfused, {@code out} is not used.
+     */
+    public Tensor forwardAfter(Conv2d conv, Tensor x, Tensor out) {
+        if (!fusesIntoConv()) return forward(conv.forward(x));
+        return conv.forward(x, inferenceEpilogue(null, fusedRelu), out);
     }
 
     /**
@@ -152,13 +167,22 @@ public final class BatchNorm2d extends Layer {
      * caller must not read res afterwards (a residual block's shortcut, dead after the add).
      */
     public Tensor forwardAddReluAfter(Conv2d conv, Tensor x, Tensor res) {
+        return forwardAddReluAfter(conv, x, res, null);
+    }
+
+    /**
+     * As {@link #forwardAddReluAfter(Conv2d, Tensor, Tensor)}; where the fused output cannot go over
+     * res (or res is null) it goes to {@code elsewhere}'s tensor for the output shape, which must
+     * hold neither x nor res (null: the convolution's own buffer).
+     */
+    Tensor forwardAddReluAfter(Conv2d conv, Tensor x, Tensor res, Function<int[], Tensor> elsewhere) {
         if (!fusesIntoConv()) return forwardAddRelu(conv.forward(x), res);
         int[] out = conv.outputShape(x.shape());
         if (res != null && !res.hasShape(out)) {
             throw new IllegalArgumentException("residual " + res + " does not match " + java.util.Arrays.toString(out));
         }
-        if (res == null) return conv.forward(x, inferenceEpilogue(null, true));
-        return conv.forwardOverResidual(x, inferenceEpilogue(res, true), res);
+        if (res == null) return conv.forward(x, inferenceEpilogue(null, true), elsewhere == null ? null : elsewhere.apply(out));
+        return conv.forwardOverResidual(x, inferenceEpilogue(res, true), res, elsewhere);
     }
 
     /** The eval-mode coefficients as a convolution's {@link Epilogue}; nothing is kept for backward. */

@@ -12,6 +12,7 @@ import static org.jresnet.nn.TransientBuffers.Slot.INNER_B;
 import static org.jresnet.nn.TransientBuffers.Slot.SHORTCUT_INPUT;
 import static org.jresnet.nn.TransientBuffers.Slot.SUM;
 
+import java.util.function.Function;
 import org.jresnet.tensor.Tensor;
 
 /**
@@ -66,9 +67,9 @@ public final class Bottleneck extends ResidualBlock {
         return conv3.forward(h);
     }
 
-    @Override protected Tensor fusedBranch(Tensor x, Tensor res) {
+    @Override protected Tensor fusedBranch(Tensor x, Tensor res, Function<int[], Tensor> elsewhere) {
         Tensor h = bn2.forwardAfter(conv2, bn1.forwardAfter(conv1, x));   // relus included
-        return bn3.forwardAddReluAfter(conv3, h, res);
+        return bn3.forwardAddReluAfter(conv3, h, res, elsewhere);
     }
 
     @Override public Tensor branchBackward(Tensor dy) {

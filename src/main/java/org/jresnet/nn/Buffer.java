@@ -8,7 +8,7 @@ import org.jresnet.tensor.Tensor;
  * {@code num_batches_tracked}.
  */
 public final class Buffer {
-    private final Tensor value;
+    private Tensor value;
     private final boolean integer;
 
     public Buffer(boolean integer, int... shape) {
@@ -17,5 +17,13 @@ public final class Buffer {
     }
 
     public Tensor value() { return value; }
+
+    /** This buffer's value becomes {@code from}'s own tensor (no copy), as {@link Parameter}'s for a replica. */
+    void shareValue(Buffer from) {
+        if (!value.hasShape(from.value.shape()) || integer != from.integer) {
+            throw new IllegalArgumentException(from.value + " for a buffer of " + value);
+        }
+        value = from.value;
+    }
     public boolean integer() { return integer; }
 }

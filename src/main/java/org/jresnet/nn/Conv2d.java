@@ -1,5 +1,6 @@
 package org.jresnet.nn;
 
+import java.util.function.Function;
 import org.jresnet.kernel.ConvScalar;
 import org.jresnet.kernel.ConvShape;
 import org.jresnet.kernel.ConvSimd;
@@ -24,8 +25,11 @@ public final class Conv2d extends Layer {
     private Place dxPlace = Place.OWN;   // OWN or a slot of `slots`, as the block's MemoryPlan says
     private TransientBuffers slots;
     private boolean inputGradient = true;
-    /** Weights packed for the SIMD forward, reused while in eval mode (weights fixed). */
-    private final PackedWeightCache packed = new PackedWeightCache();
+    /**
+     * Weights packed for the SIMD forward, reused while in eval mode (weights fixed); one object
+     * for a network and its inference replicas ({@link #shareDerivedState}).
+     */
+    private PackedWeightCache packed = new PackedWeightCache();
 
     public Conv2d(int cin, int cout, int kernel, int stride, int pad, boolean withBias) {
         this.cin = cin;
@@ -52,18 +56,27 @@ public final class Conv2d extends Layer {
 
     @Override public long macs(int[] in) { return shapeFor(in).macs(); }
 
-    @Override public Tensor forward(Tensor x) { return forward(x, null); }
-
-    /**
-     * conv(x), then {@code epilogue} on the output (null: none): an eval-mode BN and what follows
-     * it ({@link BatchNorm2d#forwardAfter}), applied by the SIMD kernels to each block of output as
-     * they store it.
-     */
-    Tensor forward(Tensor x, Epilogue epilogue) {
+    @Override public Tensor forward(Tensor x) {
         ConvShape s = shapeFor(x.shape());
         this.x = x;
         y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
-        return forwardInto(s, x, epilogue, y);
+        return forwardInto(s, x, null, y);
+    }
+
+    /**
+     * conv(x), then {@code epilogue} on the output: an eval-mode BN and what follows it
+     * ({@link BatchNorm2d#forwardAfter}), applied by the SIMD kernels to each block of output as
+     * they store it. Only an inference pass fuses, so nothing is kept for a backward: holding x
+     * would keep the caller's images (the stem's input) or a freed activation alive. The output
+     * goes to {@code out} (a slot of the pass, of the output's shape), or with null to the
+     * layer's own buffer.
+     */
+    Tensor forward(Tensor x, Epilogue epilogue, Tensor out) {
+        ConvShape s = shapeFor(x.shape());
+        this.x = null;
+        if (out == null) out = y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
+        else if (!out.hasShape(s.n(), s.oh(), s.ow(), cout)) throw new IllegalArgumentException("output " + out + " for " + s);
+        return forwardInto(s, x, epilogue, out);
     }
 
     /**
@@ -72,15 +85,16 @@ public final class Conv2d extends Layer {
      * nothing reads afterwards. The output's lines are then already in cache when it is written
      * (a store to a line that is not reads it from memory first) and the block needs no array of
      * its own. Where the algorithm for {@code x}'s shape cannot do that
-     * ({@link ConvSimd#outputMayOverwriteResidual}), the output goes to the layer's own buffer.
+     * ({@link ConvSimd#outputMayOverwriteResidual}), the output goes to {@code elsewhere}'s tensor
+     * for the output shape (it must not hold x or res), or with null to the layer's own buffer.
      */
-    Tensor forwardOverResidual(Tensor x, Epilogue epilogue, Tensor res) {
+    Tensor forwardOverResidual(Tensor x, Epilogue epilogue, Tensor res, Function<int[], Tensor> elsewhere) {
         ConvShape s = shapeFor(x.shape());
         if (bias != null || !ConvSimd.outputMayOverwriteResidual(s) || !res.hasShape(s.n(), s.oh(), s.ow(), cout)
                 || res.data() == x.data()) {
-            return forward(x, epilogue);
+            return forward(x, epilogue, elsewhere == null ? null : elsewhere.apply(outputShape(x.shape())));
         }
-        this.x = x;
+        this.x = null;
         return forwardInto(s, x, epilogue, res);
     }
 
@@ -106,6 +120,8 @@ public final class Conv2d extends Layer {
 
     @Override protected void dropDerivedState() { packed.clear(); }
 
+    @Override protected void shareDerivedState(Layer from) { packed = ((Conv2d) from).packed; }
+
     /** Where backward writes dx: its own buffer or a slot of {@code buffers}. Set by a {@link MemoryPlan}. */
     void placeDx(Place p, TransientBuffers buffers) {
         MemoryPlan.requireOwnOrSlot(p, buffers, "Conv2d's dx");
@@ -130,6 +146,10 @@ public final class Conv2d extends Layer {
      * weight gradient reads x before the input gradient is written.
      */
     public Tensor backward(Tensor dy, Tensor x) {
+        if (this.x == null) {
+            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
+                    + "run forward instead");
+        }
         if (!x.hasShape(this.x.shape())) throw new IllegalArgumentException("input " + x + " does not match the forward's " + this.x);
         ConvShape s = shapeFor(x.shape());
         Tensor dx = !inputGradient ? null

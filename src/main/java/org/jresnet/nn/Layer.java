@@ -126,6 +126,30 @@ public abstract class Layer {
     /** Forget anything computed from parameter values (see {@link #parametersChanged()}). */
     protected void dropDerivedState() {}
 
+    /**
+     * Makes this subtree an inference replica of {@code from}, a network of the same architecture:
+     * every parameter and buffer becomes from's own tensor, and what layers derive from them (a
+     * convolution's packed weights) from's own too, made once for both. Nothing is copied: a
+     * replica costs its activations, not another copy of the weights. Only for networks that infer
+     * while nobody changes {@code from}'s values (a caller must see to that, as {@code api.Network}
+     * does with its lock); after from's parameters are rebound ({@link #flatten}), share again.
+     * The replica must not train: its updates would go into from's weights.
+     */
+    public final void shareWeightsOf(Layer from) {
+        if (from.getClass() != getClass() || !from.children.keySet().equals(children.keySet())
+                || !from.params.keySet().equals(params.keySet()) || !from.buffers.keySet().equals(buffers.keySet())) {
+            throw new IllegalArgumentException(from.getClass().getSimpleName() + " " + from.children.keySet()
+                    + " is not the architecture of " + getClass().getSimpleName() + " " + children.keySet());
+        }
+        for (var e : params.entrySet()) e.getValue().shareValue(from.params.get(e.getKey()));
+        for (var e : buffers.entrySet()) e.getValue().shareValue(from.buffers.get(e.getKey()));
+        shareDerivedState(from);
+        for (var e : children.entrySet()) e.getValue().shareWeightsOf(from.children.get(e.getKey()));
+    }
+
+    /** Use {@code from}'s state derived from the (shared) parameters, which is of this layer's class ({@link #shareWeightsOf}). */
+    protected void shareDerivedState(Layer from) {}
+
     public final boolean isTraining() { return training; }
 
     public final void zeroGrad() {

@@ -38,6 +38,20 @@ public final class MaxPool2d extends Layer {
         return y;
     }
 
+    /**
+     * The forward of an inference pass, into {@code out} (of the output's shape, not holding x;
+     * null: this layer's own buffer). Nothing is kept for a backward: x and y would keep two
+     * activations alive between passes.
+     */
+    public Tensor infer(Tensor x, Tensor out) {
+        int[] in = x.shape(), o = outputShape(in);
+        if (out == null) out = y = Tensor.reuse(y, o);
+        else if (!out.hasShape(o)) throw new IllegalArgumentException("output " + out + " for " + java.util.Arrays.toString(o));
+        this.x = null;
+        PoolKernels.maxPoolForward(shapeFor(in), x.data(), x.offset(), out.data(), out.offset());
+        return out;
+    }
+
     /** Where backward writes dx: its own buffer or a slot of {@code buffers}. Set by a {@link MemoryPlan}. */
     void placeDx(Place p, TransientBuffers buffers) {
         MemoryPlan.requireOwnOrSlot(p, buffers, "MaxPool2d's dx");
@@ -46,6 +60,10 @@ public final class MaxPool2d extends Layer {
     }
 
     @Override public Tensor backward(Tensor dy) {
+        if (x == null) {
+            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
+                    + "run forward instead");
+        }
         Tensor dx = dxPlace.kind() == Place.Kind.OWN ? (this.dx = Tensor.reuse(this.dx, inShape))
                 : slots.view(dxPlace.slot(), inShape);
         PoolKernels.maxPoolBackward(shapeFor(inShape), x.data(), x.offset(), y.data(), y.offset(), dy.data(), dy.offset(),

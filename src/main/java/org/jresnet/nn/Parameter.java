@@ -8,7 +8,13 @@ import org.jresnet.tensor.Tensor;
  * rather than caching the arrays.
  */
 public final class Parameter {
-    Tensor value;
+    private final int[] shape;
+    /**
+     * Made on first use, as the gradient: an inference replica of a network shares its master's
+     * values ({@link Layer#shareWeightsOf}) and would otherwise allocate a copy of every weight
+     * only to drop it.
+     */
+    private volatile Tensor value;
     /**
      * Made on first use: a network that only infers (predict, serve, an API replica) never needs
      * it, and a ResNet-50's gradients are as large as its weights (102 MB).
@@ -18,10 +24,30 @@ public final class Parameter {
     private boolean frozen;
 
     public Parameter(int... shape) {
-        this.value = Tensor.zeros(shape);
+        Tensor.numel(shape);   // a bad shape fails here, not at first use
+        this.shape = shape.clone();
     }
 
-    public Tensor value() { return value; }
+    /** The value, zeros until written. */
+    public Tensor value() {
+        Tensor v = value;
+        if (v == null) {
+            synchronized (this) {
+                v = value;
+                if (v == null) value = v = Tensor.zeros(shape);
+            }
+        }
+        return v;
+    }
+
+    /** This parameter's value becomes {@code from}'s own tensor (no copy); the shapes must agree. */
+    void shareValue(Parameter from) {
+        if (!java.util.Arrays.equals(shape, from.shape)) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(from.shape) + " for a parameter of "
+                    + java.util.Arrays.toString(shape));
+        }
+        value = from.value();
+    }
 
     /** The gradient, zeros until a backward adds to it. Safe from a parallel backward's threads: made once. */
     public Tensor grad() {
@@ -29,7 +55,7 @@ public final class Parameter {
         if (g == null) {
             synchronized (this) {
                 g = grad;
-                if (g == null) grad = g = Tensor.zeros(value.shape());
+                if (g == null) grad = g = Tensor.zeros(shape);
             }
         }
         return g;
@@ -43,13 +69,14 @@ public final class Parameter {
         Tensor g = grad;
         if (g != null) g.fill(0f);
     }
-    public int[] shape() { return value.shape(); }
-    public int size() { return value.size(); }
+    public int[] shape() { return shape.clone(); }
+    public int size() { return Tensor.numel(shape); }
     public boolean frozen() { return frozen; }
     public void setFrozen(boolean f) { frozen = f; }
 
     synchronized void bind(Tensor v, Tensor g) {
-        v.copyFrom(value);
+        if (value != null) v.copyFrom(value);
+        else v.fill(0f);
         if (grad != null) g.copyFrom(grad);
         else g.fill(0f);
         value = v;

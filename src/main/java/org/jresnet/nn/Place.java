@@ -5,7 +5,7 @@ import org.jresnet.nn.TransientBuffers.Slot;
 /**
  * Where a layer writes one of its tensors (its forward output or its backward dx): into a buffer
  * of its own, into a slot of the network's {@link TransientBuffers}, or over a tensor it already
- * holds. Blocks state these in their {@link BlockPlan}; layers take them from the plan's applier.
+ * holds. Blocks state these in their {@link MemoryPlan}; layers take them from the plan's applier.
  */
 public record Place(Kind kind, Slot slot) {
     /** The four places; BN's backward may use any, other layers only {@link #OWN} or a {@link #SLOT}. */

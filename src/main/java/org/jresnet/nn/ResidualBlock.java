@@ -1,5 +1,6 @@
 package org.jresnet.nn;
 
+import java.util.function.Function;
 import org.jresnet.kernel.Elementwise;
 import org.jresnet.tensor.Tensor;
 
@@ -24,6 +25,8 @@ public abstract class ResidualBlock extends Layer {
     private Tensor y, g, dx;         // [N,OH,OW,cout] relu(F(x)+S(x)) and dL/dH below that relu;  [N,H,W,cin]
     private Place sumGradPlace = Place.OWN, dxPlace = Place.OWN;   // g's and dx's, as the MemoryPlan says
     private TransientBuffers slots;
+    private TransientBuffers inference;   // where a fused inference pass puts the shortcut's and the block's output
+    private boolean lastFused;            // the last forward was an inference pass: nothing kept for backward
     // Recording (gradient-flow and layer-response experiments): the block keeps copies of its last
     // pass, unfused, so they survive the shared in-place buffers. Off in training: nothing is paid.
     private boolean recording;
@@ -57,9 +60,10 @@ public abstract class ResidualBlock extends Layer {
     /**
      * relu(F(x) + res) (res null: relu(F(x))) at inference, every BN applied by the convolution
      * before it ({@link BatchNorm2d#forwardAddReluAfter}); the same numbers as {@link #forward}'s
-     * unfused path.
+     * unfused path. The output goes over res where it can, else to {@code elsewhere}'s tensor for
+     * its shape (null: the last convolution's own buffer).
      */
-    protected abstract Tensor fusedBranch(Tensor x, Tensor res);
+    protected abstract Tensor fusedBranch(Tensor x, Tensor res, Function<int[], Tensor> elsewhere);
 
     /** F'(x)^T dy: the branch's input gradient; accumulates the branch's parameter gradients. */
     public abstract Tensor branchBackward(Tensor dy);
@@ -93,6 +97,15 @@ public abstract class ResidualBlock extends Layer {
         slots = buffers != null ? buffers : slots;
     }
 
+    /**
+     * The slots a fused inference pass ({@code ResNet.infer}) writes this block's output and its
+     * shortcut's to, taking turns in {@link TransientBuffers.Slot#SUM} and
+     * {@link TransientBuffers.Slot#BRANCH_INPUT} so that neither is written over the block's
+     * input while it is read; the inner outputs go where the memory plan puts their BN's output.
+     * Null: the layers' own buffers. Set by the network's builder with the memory plan.
+     */
+    public final void setInferenceBuffers(TransientBuffers buffers) { inference = buffers; }
+
     /** The shortcut layer: null for the identity and for plain blocks. */
     public final Layer shortcut() { return shortcut; }
 
@@ -124,12 +137,22 @@ public abstract class ResidualBlock extends Layer {
 
     private Tensor shortcutForward(Tensor x) { return shortcut == null ? x : shortcut.forward(x); }
 
-    /** S(x) with a projection's BN fused into its convolution (see {@link #fusedBranch}). */
+    /**
+     * S(x) with a projection's BN fused into its convolution (see {@link #fusedBranch}), into the
+     * inference slot that does not hold x.
+     */
     private Tensor fusedShortcut(Tensor x) {
         if (shortcut instanceof Sequential p && p.get(0) instanceof Conv2d conv && p.get(1) instanceof BatchNorm2d bn) {
-            return bn.forwardAfter(conv, x);
+            return bn.forwardAfter(conv, x, apartFrom(x, conv.outputShape(x.shape())));
         }
+        if (shortcut instanceof ShortcutA a) return a.forward(x, apartFrom(x, a.outputShape(x.shape())));
         return shortcutForward(x);
+    }
+
+    /** An inference slot for {@code shape} that does not hold {@code keep}; null without inference slots. */
+    private Tensor apartFrom(Tensor keep, int[] shape) {
+        return inference == null ? null : inference.viewApartFrom(keep, TransientBuffers.Slot.SUM,
+                TransientBuffers.Slot.BRANCH_INPUT, shape);
     }
 
     private Tensor shortcutBackward(Tensor dy) { return shortcut == null ? dy : shortcut.backward(dy); }
@@ -147,15 +170,20 @@ public abstract class ResidualBlock extends Layer {
     public final Tensor lastInputGradient() { return lastInputGrad; }
 
     @Override public Tensor forward(Tensor x) {
+        lastFused = false;
         if (deleted) {                                              // F = 0
             if (recording) lastBranchOut = null;
             return relu.forward(shortcutForward(x));
         }
         if (recording) return recordedForward(x);
         if (lastBn().fusesIntoConv()) {                              // inference: BN, add and relu in the convolutions' stores
-            // the output may be written over the shortcut (x itself for an identity): x is dead after the block
-            y = fusedBranch(x, residual() ? fusedShortcut(x) : null);
-            return y;
+            // the output may be written over the shortcut (x itself for an identity): x is dead after
+            // the block. Not kept as y: a backward cannot follow, and a slot's old array would stay alive.
+            lastFused = true;
+            y = null;
+            Tensor s = residual() ? fusedShortcut(x) : null;
+            Tensor keep = s != null ? s : x;
+            return fusedBranch(x, s, inference == null ? null : shape -> apartFrom(keep, shape));
         }
         Tensor z = branchBody(x);                                   // F(x) before its last BN
         Tensor s = residual() ? shortcutForward(x) : null;          // S(x)   [N,OH,OW,cout]
@@ -179,6 +207,10 @@ public abstract class ResidualBlock extends Layer {
     }
 
     @Override public Tensor backward(Tensor dy) {
+        if (lastFused) {
+            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
+                    + "run forward instead");
+        }
         lastBranchInputGrad = null;
         if (deleted) {
             Tensor dxDeleted = shortcutBackward(relu.backward(dy));

@@ -28,10 +28,19 @@ public final class ShortcutA extends Layer {
         return new int[] {in[0], (in[1] - 1) / stride + 1, (in[2] - 1) / stride + 1, cout};
     }
 
-    @Override public Tensor forward(Tensor x) {
+    @Override public Tensor forward(Tensor x) { return forward(x, null); }
+
+    /**
+     * The shortcut into {@code out} (of the output's shape, not holding x; null: this layer's own
+     * buffer): an inference pass's slot.
+     */
+    Tensor forward(Tensor x, Tensor out) {
         inShape = x.shape();
         int[] o = outputShape(inShape);
-        y = Tensor.reuse(y, o);
+        Tensor y;
+        if (out == null) y = this.y = Tensor.reuse(this.y, o);
+        else if (out.hasShape(o)) y = out;
+        else throw new IllegalArgumentException("output " + out + " for " + java.util.Arrays.toString(o));
         y.fill(0f);
         float[] xd = x.data(), yd = y.data();
         int h = inShape[1], w = inShape[2];
