@@ -84,7 +84,11 @@ class ReplicaSyncTest {
         assertThat(fast).containsOnlyKeys("compute_s", "wait_s", "allreduce_s", "sync_s");
         double slept = STEPS * SLOW_MS / 1e3;
         System.out.printf("rank 0 (fast): %s%nrank 1 (slow by %.1f s): %s%n", fast, slept, slow);
-        assertThat(fast.get("wait_s")).isGreaterThan(0.8 * slept);
+        // The fast rank waits at least the sleep less what it computes before the seam (more when
+        // the slow rank computes too), whatever else the machine runs: a fixed share of the sleep
+        // (0.8) failed in CI on a loaded 2-core host (0.618 s of 0.8), where the fast rank's compute
+        // was stretched.
+        assertThat(fast.get("wait_s")).isGreaterThan(slept - fast.get("compute_s") - 0.02);
         assertThat(fast.get("allreduce_s")).isLessThan(fast.get("wait_s") / 4);
         assertThat(slow.get("wait_s")).isLessThan(fast.get("wait_s") / 4);
         for (RankResult rr : r) {
