@@ -95,22 +95,7 @@ class NetworkTest {
         assertThat(net.maxConcurrentCalls()).isEqualTo(2);
         float[] x = randomImages(1, 16, 32, 32);   // long enough a call that 8 of them overlap
         float[] expected = net.predict(x, 32, 32, Network.Layout.NCHW);
-        int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<float[]>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    return net.predict(x, 32, 32, Network.Layout.NCHW);
-                }));
-            }
-            start.countDown();
-            for (Future<float[]> f : results) assertThat(f.get()).containsExactly(expected);
-        } finally {
-            pool.shutdownNow();
-        }
+        predictAtOnce(net, x, 8, expected);
         assertThat(net.replicasMade()).isBetween(1, 2);
 
         net.maxConcurrentCalls(1);   // a lower setting lets the older replicas go
@@ -131,21 +116,7 @@ class NetworkTest {
         Network net = Network.create(ModelConfig.of("resnet20").withSeed(3)).maxConcurrentCalls(2);
         float[] x = randomImages(1, 16, 32, 32);
         float[] expected = net.predict(x, 32, 32, Network.Layout.NCHW);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<float[]>> results = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    return net.predict(x, 32, 32, Network.Layout.NCHW);
-                }));
-            }
-            start.countDown();
-            for (Future<float[]> f : results) assertThat(f.get()).containsExactly(expected);
-        } finally {
-            pool.shutdownNow();
-        }
+        predictAtOnce(net, x, 4, expected);
         assertThat(net.replicasMade()).isBetween(1, 2);
         ResNet master = net.model();
         Set<float[]> values = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -485,5 +456,24 @@ class NetworkTest {
         assertThat(b.predict(x, 8, 8, Network.Layout.NCHW)).containsExactly(a.predict(x, 8, 8, Network.Layout.NCHW));
         assertThat(b.tensor("fc.weight")).containsExactly(a.tensor("fc.weight"));
         assertThatThrownBy(() -> Network.create("resnet32").loadWeights(p)).hasMessageContaining("does not fit resnet32");
+    }
+
+    /** {@code callers} threads predict x at once (released together); each must get {@code expected}. */
+    private static void predictAtOnce(Network net, float[] x, int callers, float[] expected) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int t = 0; t < callers; t++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return net.predict(x, 32, 32, Network.Layout.NCHW);
+                }));
+            }
+            start.countDown();
+            for (Future<float[]> f : results) assertThat(f.get()).containsExactly(expected);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
