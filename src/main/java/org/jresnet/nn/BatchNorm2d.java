@@ -263,8 +263,7 @@ public final class BatchNorm2d extends Layer {
 
     @Override public Tensor backward(Tensor dy) {
         if (lastFused) {
-            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
-                    + "run forward instead");
+            throw backwardAfterInference();
         }
         int rows = rows(x.shape()), c = channels;
         if (!dy.hasShape(x.shape())) throw new IllegalArgumentException("dy " + dy + " does not match the input " + x);

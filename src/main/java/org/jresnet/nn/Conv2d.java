@@ -74,8 +74,7 @@ public final class Conv2d extends Layer {
     Tensor forward(Tensor x, Epilogue epilogue, Tensor out) {
         ConvShape s = shapeFor(x.shape());
         this.x = null;
-        if (out == null) out = y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout);
-        else if (!out.hasShape(s.n(), s.oh(), s.ow(), cout)) throw new IllegalArgumentException("output " + out + " for " + s);
+        out = out == null ? (y = Tensor.reuse(y, s.n(), s.oh(), s.ow(), cout)) : requireOutputShape(out, s.n(), s.oh(), s.ow(), cout);
         return forwardInto(s, x, epilogue, out);
     }
 
@@ -147,8 +146,7 @@ public final class Conv2d extends Layer {
      */
     public Tensor backward(Tensor dy, Tensor x) {
         if (this.x == null) {
-            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
-                    + "run forward instead");
+            throw backwardAfterInference();
         }
         if (!x.hasShape(this.x.shape())) throw new IllegalArgumentException("input " + x + " does not match the forward's " + this.x);
         ConvShape s = shapeFor(x.shape());

@@ -123,6 +123,21 @@ public abstract class Layer {
         for (Layer c : children.values()) c.parametersChanged();
     }
 
+    /**
+     * What a backward throws after an inference pass ({@code ResNet.infer}), which keeps nothing
+     * for one: the layers' inputs and outputs live in shared slots by then.
+     */
+    protected static IllegalStateException backwardAfterInference() {
+        return new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
+                + "run forward instead");
+    }
+
+    /** {@code out}, an inference pass's slot for this layer's output, checked to have {@code shape}. */
+    protected static Tensor requireOutputShape(Tensor out, int... shape) {
+        if (!out.hasShape(shape)) throw new IllegalArgumentException("output " + out + " for " + java.util.Arrays.toString(shape));
+        return out;
+    }
+
     /** Forget anything computed from parameter values (see {@link #parametersChanged()}). */
     protected void dropDerivedState() {}
 

@@ -45,8 +45,7 @@ public final class MaxPool2d extends Layer {
      */
     public Tensor infer(Tensor x, Tensor out) {
         int[] in = x.shape(), o = outputShape(in);
-        if (out == null) out = y = Tensor.reuse(y, o);
-        else if (!out.hasShape(o)) throw new IllegalArgumentException("output " + out + " for " + java.util.Arrays.toString(o));
+        out = out == null ? (y = Tensor.reuse(y, o)) : requireOutputShape(out, o);
         this.x = null;
         PoolKernels.maxPoolForward(shapeFor(in), x.data(), x.offset(), out.data(), out.offset());
         return out;
@@ -61,8 +60,7 @@ public final class MaxPool2d extends Layer {
 
     @Override public Tensor backward(Tensor dy) {
         if (x == null) {
-            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
-                    + "run forward instead");
+            throw backwardAfterInference();
         }
         Tensor dx = dxPlace.kind() == Place.Kind.OWN ? (this.dx = Tensor.reuse(this.dx, inShape))
                 : slots.view(dxPlace.slot(), inShape);

@@ -31,13 +31,7 @@ public final class Parameter {
     /** The value, zeros until written. */
     public Tensor value() {
         Tensor v = value;
-        if (v == null) {
-            synchronized (this) {
-                v = value;
-                if (v == null) value = v = Tensor.zeros(shape);
-            }
-        }
-        return v;
+        return v != null ? v : made(false);
     }
 
     /** This parameter's value becomes {@code from}'s own tensor (no copy); the shapes must agree. */
@@ -52,13 +46,17 @@ public final class Parameter {
     /** The gradient, zeros until a backward adds to it. Safe from a parallel backward's threads: made once. */
     public Tensor grad() {
         Tensor g = grad;
-        if (g == null) {
-            synchronized (this) {
-                g = grad;
-                if (g == null) grad = g = Tensor.zeros(shape);
-            }
+        return g != null ? g : made(true);
+    }
+
+    /** The gradient or the value, made now (zeros) unless another thread just made it. */
+    private synchronized Tensor made(boolean gradient) {
+        if (gradient) {
+            if (grad == null) grad = Tensor.zeros(shape);
+            return grad;
         }
-        return g;
+        if (value == null) value = Tensor.zeros(shape);
+        return value;
     }
 
     /** Whether {@link #grad} was made (tests: inference makes none). */

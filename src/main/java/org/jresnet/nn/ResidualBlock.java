@@ -208,8 +208,7 @@ public abstract class ResidualBlock extends Layer {
 
     @Override public Tensor backward(Tensor dy) {
         if (lastFused) {
-            throw new IllegalStateException("backward after an inference forward (ResNet.infer): nothing was kept; "
-                    + "run forward instead");
+            throw backwardAfterInference();
         }
         lastBranchInputGrad = null;
         if (deleted) {

@@ -37,10 +37,7 @@ public final class ShortcutA extends Layer {
     Tensor forward(Tensor x, Tensor out) {
         inShape = x.shape();
         int[] o = outputShape(inShape);
-        Tensor y;
-        if (out == null) y = this.y = Tensor.reuse(this.y, o);
-        else if (out.hasShape(o)) y = out;
-        else throw new IllegalArgumentException("output " + out + " for " + java.util.Arrays.toString(o));
+        Tensor y = out == null ? (this.y = Tensor.reuse(this.y, o)) : requireOutputShape(out, o);
         y.fill(0f);
         float[] xd = x.data(), yd = y.data();
         int h = inShape[1], w = inShape[2];
